@@ -1,0 +1,105 @@
+"""Shared test machinery: one twisted reactor in a background thread, and fresh emulators.
+
+Each test gets its own Server (its own model) on a free port; clients talk to it over real
+sockets. Model calls from tests (advance the virtual clock) run in the reactor thread.
+"""
+import os
+import threading
+
+import pytest
+from twisted.internet import reactor
+from twisted.internet.threads import blockingCallFromThread
+
+from vimsim.server import Server
+
+# The machines set these, and requests lets them override verify=False: clear them for the
+# clients of our self-signed server.
+for _var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+    os.environ.pop(_var, None)
+
+_thread = None
+
+
+def in_reactor(fn, *args, **kw):
+    """Run ``fn`` in the reactor thread and return its result (raising what it raises)."""
+    global _thread
+    if _thread is None:
+        _thread = threading.Thread(target=reactor.run, kwargs={"installSignalHandlers": False},
+                                   name="reactor", daemon=True)
+        _thread.start()
+    return blockingCallFromThread(reactor, lambda: fn(*args, **kw))
+
+
+class Emulator:
+    """A running Server as a test sees it."""
+
+    def __init__(self, secure=False, cert_dir=None, **kw):
+        self.server = in_reactor(Server, **kw)
+        self.port = in_reactor(self.server.listen, 0, "127.0.0.1", secure, cert_dir)
+        self.secure = secure
+
+    @property
+    def vc(self):
+        return self.server.vc
+
+    def advance(self, seconds):
+        in_reactor(self.server.advance, seconds)
+
+    def call(self, fn, *args, **kw):
+        return in_reactor(fn, *args, **kw)
+
+    @property
+    def base(self):
+        return "%s://127.0.0.1:%d" % ("https" if self.secure else "http", self.port)
+
+    def connect(self, user="user", pwd="pass"):
+        from pyVim.connect import SmartConnect
+        return SmartConnect(host="127.0.0.1", port=self.port, user=user, pwd=pwd,
+                            protocol="https" if self.secure else "http",
+                            disableSslCertValidation=True)
+
+    def stop(self):
+        in_reactor(self.server.stop)
+
+
+@pytest.fixture
+def make_emulator():
+    made = []
+
+    def make(**kw):
+        emulator = Emulator(**kw)
+        made.append(emulator)
+        return emulator
+    yield make
+    for emulator in made:
+        emulator.stop()
+
+
+@pytest.fixture
+def emulator(make_emulator):
+    """The default fixture on plain HTTP with the virtual clock."""
+    return make_emulator(clock="virtual")
+
+
+@pytest.fixture
+def si(emulator):
+    from pyVim.connect import Disconnect
+    si = emulator.connect()
+    yield si
+    try:
+        Disconnect(si)
+    except Exception:
+        pass
+
+
+def find_vm(si, name):
+    from pyVmomi import vim
+    view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
+                                                      [vim.VirtualMachine], True)
+    try:
+        for vm in view.view:
+            if vm.name == name:
+                return vm
+    finally:
+        view.DestroyView()
+    raise LookupError(name)

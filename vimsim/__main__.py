@@ -1,0 +1,5 @@
+import sys
+
+from vimsim.cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""The ``vimsim`` command."""
+import argparse
+import logging
+import sys
+
+from vimsim.model.fixture import FixtureError
+from vimsim.server import DEFAULT_MAX_BODY, Server
+
+
+def _positive_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def parser():
+    p = argparse.ArgumentParser(prog="vimsim", description="An offline emulator of vCenter's "
+                                "APIs around guest customization.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="serve the emulated vCenter until Ctrl-C or SIGTERM")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    s.add_argument("--port", type=_positive_int, default=8989,
+                   help="port to listen on (8989; 0 picks a free port)")
+    s.add_argument("--http", action="store_true",
+                   help="plain HTTP instead of HTTPS with a self-signed certificate")
+    s.add_argument("--cert-dir", help="where the self-signed certificate is kept "
+                   "(default ~/.cache/vimsim)")
+    s.add_argument("--fixture", default="default",
+                   help="fixture name under fixtures/ or a YAML path (default)")
+    s.add_argument("--username", default="user", help="an Administrator user to add (user)")
+    s.add_argument("--password", default="pass", help="that user's password (pass)")
+    s.add_argument("--vms", type=_positive_int, help="total number of VMs to grow the "
+                   "inventory to, spread over the clusters, pools and hosts")
+    s.add_argument("--hosts", type=_positive_int, help="total number of hosts")
+    s.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
+                   help="largest request body accepted, in bytes (16 MiB)")
+    s.add_argument("--clock", choices=("real", "virtual", "auto"), default="real",
+                   help="real: wall time; virtual: moves only when told; auto: jumps to the "
+                   "next event whenever no request is being served")
+    s.add_argument("--speed", type=float, default=1.0,
+                   help="real clock only: divide every duration by this factor")
+    s.add_argument("-v", "--verbose", action="store_true", help="log requests and faults")
+    return p
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    from twisted.internet import reactor
+    try:
+        server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
+                        vms=args.vms, hosts=args.hosts, username=args.username,
+                        password=args.password, max_body=args.max_body)
+        server.listen(args.port, args.host, secure=not args.http, cert_dir=args.cert_dir)
+    except (FixtureError, ValueError, OSError) as exc:
+        print("vimsim: %s" % exc, file=sys.stderr)
+        return 2
+    except Exception as exc:  # e.g. twisted's CannotListenError
+        print("vimsim: %s" % exc, file=sys.stderr)
+        return 2
+    print("VIMSIM_URL=%s" % server.url, flush=True)
+    reactor.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""The one clock every timestamp and every scheduled event comes from.
+
+Modes: ``real`` follows wall time (durations divided by ``speed``); ``virtual`` moves only on
+``advance(seconds)``; ``auto`` is virtual time that the server moves to the next scheduled
+event whenever no request is being served (``idle()``).
+"""
+import heapq
+import itertools
+import time
+from datetime import datetime, timezone
+
+MODES = ("real", "virtual", "auto")
+
+
+class Timer:
+    __slots__ = ("when", "fn", "args", "cancelled")
+
+    def __init__(self, when, fn, args):
+        self.when, self.fn, self.args, self.cancelled = when, fn, args, False
+
+    def cancel(self):
+        self.cancelled = True
+
+
+class Clock:
+    def __init__(self, mode="real", speed=1.0, start=None):
+        if mode not in MODES:
+            raise ValueError("clock mode must be one of %s" % ", ".join(MODES))
+        if speed <= 0:
+            raise ValueError("clock speed must be positive")
+        self.mode = mode
+        self.speed = float(speed)
+        wall = time.time()
+        self._virtual = (start.timestamp() if isinstance(start, datetime) else start) or wall
+        self._wall_origin = wall
+        self._events = []
+        self._seq = itertools.count()
+        # Set by the server: called with the earliest event time whenever it changes.
+        self.on_schedule = None
+
+    def time(self):
+        """Seconds since the epoch on this clock."""
+        if self.mode == "real":
+            return time.time()
+        return self._virtual
+
+    def now(self):
+        return datetime.fromtimestamp(self.time(), timezone.utc)
+
+    def call_later(self, delay, fn, *args):
+        """Run ``fn(*args)`` after ``delay`` clock seconds (scaled by speed in real mode)."""
+        delay = max(0.0, float(delay))
+        if self.mode == "real":
+            delay /= self.speed
+        timer = Timer(self.time() + delay, fn, args)
+        first = not self._events or timer.when < self._events[0][0]
+        heapq.heappush(self._events, (timer.when, next(self._seq), timer))
+        if first and self.on_schedule is not None:
+            self.on_schedule(timer.when)
+        return timer
+
+    def next_event_time(self):
+        while self._events and self._events[0][2].cancelled:
+            heapq.heappop(self._events)
+        return self._events[0][0] if self._events else None
+
+    def run_due(self):
+        """Run every event whose time has come, in time order. Returns how many ran."""
+        ran = 0
+        while True:
+            when = self.next_event_time()
+            if when is None or when > self.time():
+                return ran
+            _, _, timer = heapq.heappop(self._events)
+            timer.fn(*timer.args)
+            ran += 1
+
+    def advance(self, seconds):
+        """Move virtual time forward, running each event at its own time."""
+        if self.mode == "real":
+            raise ValueError("advance() needs the virtual or auto clock")
+        if seconds < 0:
+            raise ValueError("time cannot go backwards")
+        target = self._virtual + seconds
+        while True:
+            when = self.next_event_time()
+            if when is None or when > target:
+                break
+            self._virtual = max(self._virtual, when)
+            self.run_due()
+        self._virtual = target
+        self.run_due()
+
+    def idle(self):
+        """In auto mode, jump to the next scheduled event and run it. True if time moved."""
+        if self.mode != "auto":
+            return False
+        when = self.next_event_time()
+        if when is None:
+            return False
+        self._virtual = max(self._virtual, when)
+        self.run_due()
+        return True
+

@@ -1,0 +1,135 @@
+"""vim25 faults as Python exceptions: the vSphere type name, its fields, and vCenter's message.
+
+Every front-end maps a Fault to its own wire shape (SOAP detail, VI/JSON, REST error), so
+the rule that raised it is written once, here in the model.
+"""
+from vimsim.vim25.data import DataObject, MoRef
+
+
+class Fault(Exception):
+    """A vim25 MethodFault. ``type_name`` is the vSphere name; ``fields`` its own fields."""
+
+    type_name = "MethodFault"
+    message = "A general fault occurred."
+
+    def __init__(self, msg=None, **fields):
+        self.fields = {k: v for k, v in fields.items() if v is not None}
+        self.msg = msg or self.message.format_map(_Blank(self.fields))
+        super().__init__(self.msg)
+
+    @classmethod
+    def of(cls, type_name, msg=None, **fields):
+        """A fault of any vim25 type, for rules and hooks that name it as a string."""
+        known = FAULTS.get(type_name)
+        if known is not None:
+            fault = known.__new__(known)
+            Fault.__init__(fault, msg, **fields)
+            return fault
+        fault = Fault(msg or type_name, **fields)
+        fault.type_name = type_name
+        return fault
+
+    def to_data(self):
+        """The fault as a data object (a TaskInfo.error's ``fault``, a faultCause)."""
+        return DataObject(self.type_name, **self.fields)
+
+    def localized(self):
+        """The LocalizedMethodFault that carries this fault in a TaskInfo."""
+        return DataObject("LocalizedMethodFault", fault=self.to_data(), localizedMessage=self.msg)
+
+    def __repr__(self):
+        return "%s(%r, %r)" % (self.type_name, self.msg, self.fields)
+
+
+FAULTS = {}
+
+
+class _Blank(dict):
+    """Formats a message whose field is unset as an empty string."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def _fault(name, base, message=None):
+    cls = type(name, (base,), {"type_name": name})
+    if message:
+        cls.message = message
+    FAULTS[name] = cls
+    return cls
+
+
+def _ref_text(ref):
+    return "%s:%s" % (ref.type, ref.value) if isinstance(ref, MoRef) else str(ref)
+
+
+RuntimeFault = _fault("RuntimeFault", Fault, "A general runtime error occurred.")
+VimFault = _fault("VimFault", Fault)
+SystemError = _fault("SystemError", RuntimeFault, "A general system error occurred: {reason}")
+InvalidRequest = _fault("InvalidRequest", RuntimeFault, "The request is invalid.")
+MethodNotFound = _fault("MethodNotFound", InvalidRequest)
+InvalidType = _fault("InvalidType", InvalidRequest, "The type {argument} is not valid.")
+InvalidArgument = _fault("InvalidArgument", RuntimeFault,
+                         "A specified parameter was not correct: {invalidProperty}")
+NotSupported = _fault("NotSupported", RuntimeFault,
+                      "The operation is not supported on the object.")
+NotImplemented = _fault("NotImplemented", RuntimeFault)
+RequestCanceled = _fault("RequestCanceled", RuntimeFault, "The task was canceled by a user.")
+SecurityError = _fault("SecurityError", RuntimeFault)
+NoPermission = _fault("NoPermission", SecurityError,
+                      "Permission to perform this operation was denied.")
+NotAuthenticated = _fault("NotAuthenticated", NoPermission, "The session is not authenticated.")
+InvalidProperty = _fault("InvalidProperty", Fault, "{name}")
+InvalidCollectorVersion = _fault("InvalidCollectorVersion", Fault,
+                                 "The collector version is invalid.")
+InvalidLogin = _fault("InvalidLogin", VimFault,
+                      "Cannot complete login due to an incorrect user name or password.")
+InvalidState = _fault("InvalidState", VimFault, "The operation is not allowed in the current state.")
+InvalidPowerState = _fault("InvalidPowerState", InvalidState)
+TaskInProgress = _fault("TaskInProgress", VimFault,
+                        "The operation is not allowed in the current state.")
+ToolsUnavailable = _fault("ToolsUnavailable", VimFault,
+                          "Cannot complete operation because VMware Tools is not running in this "
+                          "virtual machine.")
+InvalidName = _fault("InvalidName", VimFault, "The name '{name}' is invalid.")
+DuplicateName = _fault("DuplicateName", VimFault, "The name '{name}' already exists.")
+NotFound = _fault("NotFound", VimFault, "The object or item referred to could not be found.")
+
+
+class ManagedObjectNotFound(RuntimeFault):
+    type_name = "ManagedObjectNotFound"
+
+    def __init__(self, obj, msg=None):
+        super().__init__(msg or "The object '%s' has already been deleted or has not been "
+                         "completely created" % _ref_text(obj), obj=obj)
+
+
+FAULTS["ManagedObjectNotFound"] = ManagedObjectNotFound
+
+_POWER_STATE_TEXT = {"poweredOn": "Powered on", "poweredOff": "Powered off", "suspended": "Suspended"}
+
+
+def invalid_power_state(requested, existing):
+    """InvalidPowerState with vCenter's message for the VM's current state."""
+    return InvalidPowerState(
+        "The attempted operation cannot be performed in the current state (%s)."
+        % _POWER_STATE_TEXT.get(existing, existing),
+        requestedState=requested, existingState=existing)
+
+
+def method_not_found(receiver, method):
+    return MethodNotFound("Method %s is not supported by this server" % method,
+                          receiver=receiver, method=method)
+
+
+def not_authenticated(obj, privilege="System.View"):
+    return NotAuthenticated(object=obj, privilegeId=privilege)
+
+
+def no_permission(obj, privilege):
+    return NoPermission(object=obj, privilegeId=privilege, missingPrivileges=[
+        DataObject("NoPermissionEntityPrivileges", entity=obj, privilegeIds=[privilege])])
+
+
+def system_error(reason):
+    return SystemError(reason=reason)

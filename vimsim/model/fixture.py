@@ -1,0 +1,193 @@
+"""Building a Vcenter from a fixture: a YAML inventory (see README, "Fixtures")."""
+import copy
+import os
+import uuid
+
+import yaml
+
+from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter,
+                                    Datastore, Folder, HostSystem, Network, ResourcePool)
+from vimsim.model.sessions import User
+from vimsim.model.vcenter import Vcenter
+from vimsim.model.vm import VirtualMachine
+
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "fixtures")
+
+
+class FixtureError(ValueError):
+    pass
+
+
+def load(fixture):
+    """A fixture as a dict, from a dict, a path, or a name under fixtures/."""
+    if isinstance(fixture, dict):
+        return copy.deepcopy(fixture)
+    path = fixture
+    if not os.path.exists(path):
+        path = os.path.join(FIXTURES_DIR, "%s.yaml" % fixture)
+    if not os.path.exists(path):
+        raise FixtureError("no fixture named or at %r (looked in %s)" % (fixture, FIXTURES_DIR))
+    with open(path) as f:
+        data = yaml.safe_load(f)
+    if not isinstance(data, dict):
+        raise FixtureError("fixture %s is not a YAML mapping" % path)
+    return data
+
+
+def _vm_slots(data):
+    """Every place VMs live (cluster pools, standalone hosts), each with its name prefix."""
+    slots = []
+    for dc in data.get("datacenters", ()):
+        for cluster in dc.get("clusters", ()):
+            slots.append((cluster.setdefault("vms", []), "%s_RP0" % cluster["name"], None))
+            for i, pool in enumerate(cluster.get("pools", ())):
+                pool = pool if isinstance(pool, dict) else {"name": pool}
+                slots.append((cluster["vms"], "%s_RP%d" % (cluster["name"], i + 1), pool["name"]))
+        for host in dc.get("hosts", ()):
+            slots.append((host.setdefault("vms", []), host["name"], None))
+    return slots
+
+
+def scale(data, vms=None, hosts=None):
+    """Grow (or trim) the fixture to ``vms`` VMs and ``hosts`` hosts in total."""
+    if hosts is not None:
+        clusters = [c for dc in data.get("datacenters", ()) for c in dc.get("clusters", ())]
+        standalone = [h for dc in data.get("datacenters", ()) for h in dc.get("hosts", ())]
+        groups = [c.setdefault("hosts", []) for c in clusters]
+        total = sum(len(g) for g in groups) + len(standalone)
+        if hosts < len(standalone) + len(groups):
+            raise FixtureError("--hosts must be at least %d for this fixture"
+                               % (len(standalone) + len(groups)))
+        i = 0
+        while total < hosts:
+            group, cluster = groups[i % len(groups)], clusters[i % len(groups)]
+            group.append("%s_H%d" % (cluster["name"], len(group)))
+            total += 1
+            i += 1
+        while total > hosts:
+            longest = max(groups, key=len)
+            longest.pop()
+            total -= 1
+    if vms is not None:
+        slots = _vm_slots(data)
+        if not slots:
+            raise FixtureError("the fixture has no cluster or host to place VMs on")
+        total = sum(len(s[0]) for s in {id(s[0]): s for s in slots}.values())
+        counters = {}
+        i = 0
+        while total < vms:
+            vm_list, prefix, pool = slots[i % len(slots)]
+            n = counters.get(prefix, sum(1 for v in vm_list if str(v.get("name", "")).startswith(prefix + "_VM")))
+            counters[prefix] = n + 1
+            spec = {"name": "%s_VM%d" % (prefix, n)}
+            if pool:
+                spec["pool"] = pool
+            vm_list.append(spec)
+            total += 1
+            i += 1
+        while total > vms:
+            vm_list = max((s[0] for s in slots), key=len)
+            vm_list.pop()
+            total -= 1
+    return data
+
+
+def build(data, clock):
+    """A Vcenter holding the fixture's inventory, users and timings."""
+    vc = Vcenter(clock, timings=data.get("timings"), about=data.get("about"))
+    for user in data.get("users") or [{"name": "user", "password": "pass", "role": "Admin"}]:
+        vc.users[user["name"]] = User(user["name"], str(user["password"]),
+                                      user.get("role", "Admin"), user.get("full_name"))
+    defaults = data.get("vm_defaults", {})
+    root = vc.root_folder = vc.add(Folder(vc, "group-d1", "Datacenters", None,
+                                          ["Folder", "Datacenter"]))
+    for dc_spec in data.get("datacenters", ()):
+        _build_datacenter(vc, root, dc_spec, defaults)
+    return vc
+
+
+def _uuid(kind, name):
+    return str(uuid.uuid5(uuid.NAMESPACE_DNS, "%s.%s.vimsim" % (name, kind)))
+
+
+def _build_datacenter(vc, root, spec, defaults):
+    dc = vc.add(Datacenter(vc, vc.new_moid("datacenter"), spec["name"], root))
+    root.children.append(dc)
+    dc.vm_folder = vc.add(Folder(vc, vc.new_moid("group-v"), "vm", dc,
+                                 ["Folder", "VirtualMachine", "VirtualApp"]))
+    dc.host_folder = vc.add(Folder(vc, vc.new_moid("group-h"), "host", dc,
+                                   ["Folder", "ComputeResource"]))
+    dc.datastore_folder = vc.add(Folder(vc, vc.new_moid("group-s"), "datastore", dc,
+                                        ["Folder", "Datastore", "StoragePod"]))
+    dc.network_folder = vc.add(Folder(vc, vc.new_moid("group-n"), "network", dc,
+                                      ["Folder", "Network", "DistributedVirtualSwitch"]))
+    gib = 1024 ** 3
+    for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
+        obj = vc.add(Datastore(vc, vc.new_moid("datastore"), ds["name"], dc.datastore_folder,
+                               int(ds.get("capacity_gb", 1024)) * gib,
+                               int(ds.get("free_gb", 900)) * gib))
+        dc.datastore_folder.children.append(obj)
+        dc.datastores.append(obj)
+    for net in spec.get("networks", ()) or [{"name": "VM Network"}]:
+        obj = vc.add(Network(vc, vc.new_moid("network"), net["name"], dc.network_folder))
+        dc.network_folder.children.append(obj)
+        dc.networks.append(obj)
+
+    def new_host(name, parent, compute):
+        host = vc.add(HostSystem(vc, vc.new_moid("host"), name, parent))
+        host.datastores, host.networks = list(dc.datastores), list(dc.networks)
+        for d in dc.datastores + dc.networks:
+            d.hosts.append(host)
+        compute.hosts.append(host)
+        return host
+
+    def new_compute(cls, prefix, name):
+        compute = vc.add(cls(vc, vc.new_moid(prefix), name, dc.host_folder))
+        compute.datastores, compute.networks = list(dc.datastores), list(dc.networks)
+        dc.host_folder.children.append(compute)
+        compute.resource_pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup"), "Resources",
+                                                    compute, compute))
+        return compute
+
+    for cspec in spec.get("clusters", ()):
+        cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"])
+        for name in cspec.get("hosts", ()):
+            new_host(name if isinstance(name, str) else name["name"], cluster, cluster)
+        pools = {}
+        for pspec in cspec.get("pools", ()):
+            pname = pspec if isinstance(pspec, str) else pspec["name"]
+            pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup"), pname,
+                                       cluster.resource_pool, cluster))
+            cluster.resource_pool.pools.append(pool)
+            pools[pname] = pool
+        for i, vspec in enumerate(cspec.get("vms", ())):
+            pool = pools.get(vspec.get("pool"), cluster.resource_pool) if vspec.get("pool") \
+                else cluster.resource_pool
+            if vspec.get("pool") and vspec["pool"] not in pools:
+                raise FixtureError("VM %s names unknown pool %s" % (vspec["name"], vspec["pool"]))
+            if not cluster.hosts:
+                raise FixtureError("cluster %s has VMs but no hosts" % cspec["name"])
+            host = cluster.hosts[i % len(cluster.hosts)]
+            _build_vm(vc, dc, pool, host, vspec, defaults)
+    for hspec in spec.get("hosts", ()):
+        compute = new_compute(ComputeResource, "domain-s", hspec["name"])
+        host = new_host(hspec["name"], compute, compute)
+        for vspec in hspec.get("vms", ()):
+            _build_vm(vc, dc, compute.resource_pool, host, vspec, defaults)
+
+
+def _build_vm(vc, dc, pool, host, spec, defaults):
+    spec = dict(defaults, **spec)
+    name = spec["name"]
+    spec.setdefault("uuid", _uuid("bios", name))
+    spec.setdefault("instance_uuid", _uuid("instance", name))
+    spec.setdefault("datastores", dc.datastores[:1])
+    spec.setdefault("networks", dc.networks[:1])
+    vm = vc.add(VirtualMachine(vc, vc.new_moid("vm"), name, dc.vm_folder, pool, host, spec))
+    dc.vm_folder.children.append(vm)
+    pool.vms.append(vm)
+    host.vms.append(vm)
+    for d in vm.datastores + vm.networks:
+        d.vms.append(vm)
+    return vm

@@ -1,0 +1,143 @@
+"""The base of every managed object: its moRef, its properties by vSphere path, its methods.
+
+A managed object class names its vim25 type in ``vim_type``; each vim25 method it serves is
+a Python method of the same name (``PowerOnVM_Task``) taking the call context and the named
+parameters; each property is a getter marked with ``@vim_property`` and named after the
+property (``runtime``) or registered under a deeper path for a fast read
+(``@vim_property("runtime.powerState")``).
+"""
+from vimsim.model import faults
+from vimsim.vim25.data import DataObject, MoRef
+
+MANAGED_TYPES = {}
+
+
+def vim_property(arg=None):
+    """Mark a getter ``(self, ctx) -> value`` as the vSphere property of its name or of ``arg``."""
+    def mark(fn, path=None):
+        fn._vim_path = path or fn.__name__
+        return fn
+    if callable(arg):
+        return mark(arg)
+    return lambda fn: mark(fn, arg)
+
+
+class ManagedObject:
+    vim_type = "ManagedObject"
+    _getters = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        getters = {}
+        for base in reversed(cls.__mro__[1:]):
+            getters.update(getattr(base, "_getters", {}))
+        for value in cls.__dict__.values():
+            path = getattr(value, "_vim_path", None)
+            if path:
+                getters[path] = value
+        cls._getters = getters
+        MANAGED_TYPES.setdefault(cls.vim_type, cls)
+
+    def __init__(self, vc, moid):
+        self.vc = vc
+        self.ref = MoRef(self.vim_type, moid)
+
+    @property
+    def moid(self):
+        return self.ref.value
+
+    @classmethod
+    def property_names(cls):
+        """Top-level properties this object serves, in definition order."""
+        return [p for p in cls._getters if "." not in p]
+
+    @classmethod
+    def has_path(cls, path):
+        return path in cls._getters or path.split(".", 1)[0] in cls._getters
+
+    def get(self, path, ctx):
+        """The value at a property path, None when unset. InvalidProperty for an unknown path."""
+        getter = self._getters.get(path)
+        if getter is not None:
+            return getter(self, ctx)
+        head, _, rest = path.partition(".")
+        getter = self._getters.get(head)
+        if getter is None or not rest:
+            raise faults.InvalidProperty(name=path)
+        value = getter(self, ctx)
+        for part in rest.split("."):
+            if value is None:
+                return None
+            if not isinstance(value, DataObject):
+                raise faults.InvalidProperty(name=path)
+            value = getattr(value, part)
+        return value
+
+    def __repr__(self):
+        return "<%s %s>" % (self.vim_type, self.moid)
+
+
+class ExtensibleManagedObject(ManagedObject):
+    vim_type = "ExtensibleManagedObject"
+
+    @vim_property
+    def availableField(self, ctx):
+        return []
+
+    @vim_property
+    def value(self, ctx):
+        return []
+
+
+def refs(objects):
+    return [o.ref for o in objects]
+
+
+class Pending:
+    """An answer that comes later (a blocked WaitForUpdates): the front-end waits on it."""
+
+    def __init__(self):
+        self.done = False
+        self.value = self.fault = None
+        self._callbacks = []
+        self.on_cancel = None
+
+    def resolve(self, value=None):
+        self._finish(value, None)
+
+    def fail(self, fault):
+        self._finish(None, fault)
+
+    def _finish(self, value, fault):
+        if self.done:
+            return
+        self.done, self.value, self.fault = True, value, fault
+        for callback in self._callbacks:
+            callback(self)
+        self._callbacks = []
+
+    def add_callback(self, callback):
+        if self.done:
+            callback(self)
+        else:
+            self._callbacks.append(callback)
+
+    def cancel(self):
+        """The caller went away: stop waiting without answering."""
+        if not self.done:
+            self.done = True
+            self._callbacks = []
+            if self.on_cancel is not None:
+                self.on_cancel()
+
+
+class SessionObject(ManagedObject):
+    """A managed object that lives in one session (views, property filters), as on vCenter."""
+
+    def __init__(self, vc, session):
+        super().__init__(vc, "session[%s]%s" % (session.key, vc.new_token()))
+        self.session = session
+        session.objects[self.moid] = self
+
+    def destroy(self):
+        self.session.objects.pop(self.moid, None)

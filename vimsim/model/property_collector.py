@@ -1,0 +1,353 @@
+"""PropertyCollector: retrieval with traversal specs and paging, filters and WaitForUpdates.
+
+Filters do not poll: the model calls ``touch(obj)`` on every change, which marks the object
+dirty in each filter that covers it; a waiting client is answered with the diff of just the
+dirty objects against what that filter last reported.
+"""
+import itertools
+
+from vimsim.model import faults
+from vimsim.model.objects import MANAGED_TYPES, ManagedObject, Pending, SessionObject, vim_property
+from vimsim.model.views import type_names
+from vimsim.vim25.data import DataObject
+
+# Objects per RetrievePropertiesEx page when the client sets no maxObjects.
+DEFAULT_PAGE = 1000
+MAX_OPEN_RETRIEVALS = 64
+
+
+def _selection_specs(specs, named):
+    for spec in specs or ():
+        if spec.name:
+            named[spec.name] = spec
+        if spec._typeName == "TraversalSpec":
+            _selection_specs(spec.selectSet, named)
+
+
+def traverse(vc, ctx, object_specs):
+    """The objects an objectSet selects, each once, in traversal order."""
+    found, seen = [], set()
+    for ospec in object_specs or ():
+        if ospec.obj is None:
+            raise faults.InvalidArgument(invalidProperty="obj")
+        root = vc.lookup(ospec.obj, ctx)
+        named = {}
+        _selection_specs(ospec.selectSet, named)
+        if not ospec.skip and root.moid not in seen:
+            seen.add(root.moid)
+            found.append(root)
+        visited = set()
+        stack = [(root, ospec.selectSet or ())]
+        while stack:
+            obj, selections = stack.pop()
+            for sel in selections:
+                spec = named.get(sel.name, sel) if sel._typeName == "SelectionSpec" else sel
+                if spec is None or spec._typeName != "TraversalSpec":
+                    if sel.name and sel.name not in named:
+                        raise faults.InvalidArgument(invalidProperty="selectSet")
+                    continue
+                if spec.type not in type_names(type(obj)):
+                    continue
+                key = (obj.moid, id(spec))
+                if key in visited:
+                    continue
+                visited.add(key)
+                if not obj.has_path(spec.path):
+                    raise faults.InvalidProperty(name=spec.path)
+                value = obj.get(spec.path, ctx)
+                targets = value if isinstance(value, list) else [value] if value else []
+                children = []
+                for ref in targets:
+                    target = vc.find(ref, ctx)
+                    if target is None:
+                        continue
+                    if not spec.skip and target.moid not in seen:
+                        seen.add(target.moid)
+                        found.append(target)
+                    children.append((target, spec.selectSet or ()))
+                stack.extend(reversed(children))
+    return found
+
+
+def paths_for(obj, prop_specs):
+    """The property paths the propSet asks of ``obj`` (None: the object is not wanted)."""
+    names = type_names(type(obj))
+    paths, matched = [], False
+    for pspec in prop_specs:
+        if pspec.type not in names:
+            continue
+        matched = True
+        wanted = obj.property_names() if pspec.all else (pspec.pathSet or ())
+        for path in wanted:
+            if path not in paths:
+                if not obj.has_path(path):
+                    raise faults.InvalidProperty(name=path)
+                paths.append(path)
+    return paths if matched else None
+
+
+def validate_prop_specs(vc, prop_specs):
+    for pspec in prop_specs or ():
+        cls = MANAGED_TYPES.get(pspec.type)
+        if cls is None:
+            raise faults.InvalidType(argument=pspec.type)
+        for path in pspec.pathSet or ():
+            if not cls.has_path(path):
+                raise faults.InvalidProperty(name=path)
+
+
+def object_content(obj, paths, ctx):
+    props = []
+    for path in paths:
+        value = obj.get(path, ctx)
+        if value is not None:
+            props.append(DataObject("DynamicProperty", name=path, val=value))
+    return DataObject("ObjectContent", obj=obj.ref, propSet=props)
+
+
+def retrieve(vc, ctx, spec_set):
+    """Yield ObjectContent for every object the filter specs select."""
+    for fspec in spec_set:
+        validate_prop_specs(vc, fspec.propSet)
+        for obj in traverse(vc, ctx, fspec.objectSet):
+            paths = paths_for(obj, fspec.propSet or ())
+            if paths is not None:
+                yield object_content(obj, paths, ctx)
+
+
+class CollectorState:
+    """One session's view of one PropertyCollector: its filters, version and waiter."""
+
+    def __init__(self, collector, session):
+        self.collector, self.session = collector, session
+        self.filters = []
+        self.version = 0
+        self.waiter = None
+        self.wake_scheduled = False
+        self.retrievals = {}
+
+    def wake(self):
+        self.wake_scheduled = False
+        if self.waiter is None or self.waiter.done:
+            return
+        update = self.collect_updates()
+        if update is not None:
+            waiter, self.waiter = self.waiter, None
+            waiter.resolve(update)
+
+    def collect_updates(self):
+        filter_updates = []
+        for pfilter in self.filters:
+            objects = pfilter.updates()
+            if objects:
+                filter_updates.append(DataObject("PropertyFilterUpdate", filter=pfilter.ref,
+                                                 objectSet=objects))
+        if not filter_updates:
+            return None
+        self.version += 1
+        return DataObject("UpdateSet", version=str(self.version), filterSet=filter_updates)
+
+
+class PropertyCollector(ManagedObject):
+    vim_type = "PropertyCollector"
+
+    def __init__(self, vc, moid="propertyCollector"):
+        super().__init__(vc, moid)
+
+    def state(self, ctx):
+        key = ("collector", self.moid)
+        state = ctx.session.objects.get(key)
+        if state is None:
+            state = ctx.session.objects[key] = CollectorState(self, ctx.session)
+            state.destroy = lambda: self._drop(state)
+        return state
+
+    def _drop(self, state):
+        if state.waiter is not None:
+            state.waiter.fail(faults.RequestCanceled())
+        self.vc.collectors.discard(state)
+
+    # -- retrieval -----------------------------------------------------------------------
+
+    def RetrieveProperties(self, ctx, specSet):
+        return list(retrieve(self.vc, ctx, specSet))
+
+    def RetrievePropertiesEx(self, ctx, specSet, options=None):
+        page = (options.maxObjects if options is not None else None) or DEFAULT_PAGE
+        if page < 0:
+            raise faults.InvalidArgument(invalidProperty="maxObjects")
+        contents = retrieve(self.vc, ctx, specSet)
+        first = list(itertools.islice(contents, page))
+        return self._page(ctx, first, contents, page)
+
+    def _page(self, ctx, objects, rest, page):
+        if not objects:
+            return None
+        token = None
+        following = list(itertools.islice(rest, 1))
+        if following:
+            state = self.state(ctx)
+            if len(state.retrievals) >= MAX_OPEN_RETRIEVALS:
+                state.retrievals.pop(next(iter(state.retrievals)))
+            token = self.vc.new_token()
+            state.retrievals[token] = (itertools.chain(following, rest), page)
+        return DataObject("RetrieveResult", token=token, objects=objects)
+
+    def ContinueRetrievePropertiesEx(self, ctx, token):
+        entry = self.state(ctx).retrievals.pop(token, None)
+        if entry is None:
+            raise faults.InvalidArgument(invalidProperty="token")
+        rest, page = entry
+        return self._page(ctx, list(itertools.islice(rest, page)), rest, page)
+
+    def CancelRetrievePropertiesEx(self, ctx, token):
+        if self.state(ctx).retrievals.pop(token, None) is None:
+            raise faults.InvalidArgument(invalidProperty="token")
+
+    # -- filters and updates ---------------------------------------------------------------
+
+    def CreateFilter(self, ctx, spec, partialUpdates):
+        validate_prop_specs(self.vc, spec.propSet)
+        traverse(self.vc, ctx, spec.objectSet)  # fails the call for a bad objectSet
+        state = self.state(ctx)
+        pfilter = PropertyFilter(self.vc, ctx, state, spec, bool(partialUpdates))
+        state.filters.append(pfilter)
+        self.vc.collectors.add(state)
+        return pfilter.ref
+
+    def _wait(self, ctx, version, max_wait):
+        state = self.state(ctx)
+        if version:
+            if not version.isdigit() or int(version) > state.version:
+                raise faults.InvalidCollectorVersion()
+        else:
+            for pfilter in state.filters:
+                pfilter.reported = None
+        update = state.collect_updates()
+        if update is not None or max_wait == 0:
+            return update
+        if state.waiter is not None:
+            state.waiter.fail(faults.RequestCanceled())
+        waiter = state.waiter = Pending()
+        if max_wait is not None:
+            timer = self.vc.clock.call_later(max_wait, waiter.resolve, None)
+            waiter.add_callback(lambda _: timer.cancel())
+            waiter.on_cancel = timer.cancel
+        return waiter
+
+    def WaitForUpdates(self, ctx, version=None):
+        return self._wait(ctx, version, None)
+
+    def WaitForUpdatesEx(self, ctx, version=None, options=None):
+        max_wait = options.maxWaitSeconds if options is not None else None
+        if max_wait is not None and max_wait < 0:
+            raise faults.InvalidArgument(invalidProperty="maxWaitSeconds")
+        return self._wait(ctx, version, max_wait)
+
+    def CheckForUpdates(self, ctx, version=None):
+        return self._wait(ctx, version, 0)
+
+    def CancelWaitForUpdates(self, ctx):
+        state = self.state(ctx)
+        if state.waiter is not None:
+            waiter, state.waiter = state.waiter, None
+            waiter.fail(faults.RequestCanceled())
+
+    @vim_property
+    def filter(self, ctx):
+        return [f.ref for f in self.state(ctx).filters] if ctx.session else []
+
+
+class PropertyFilter(SessionObject):
+    vim_type = "PropertyFilter"
+
+    def __init__(self, vc, ctx, state, spec, partial_updates):
+        super().__init__(vc, ctx.session)
+        self.ctx = ctx
+        self.state, self.spec, self.partial_updates = state, spec, partial_updates
+        self.reported = None  # moId -> {path: value} as last reported; None: report all
+        self.covered = {}  # moId -> object
+        self.covered_version = None
+        self.dirty = set()
+
+    def _cover(self):
+        if self.covered_version != self.vc.structure_version:
+            try:
+                objects = traverse(self.vc, self.ctx, self.spec.objectSet)
+            except faults.ManagedObjectNotFound:
+                objects = []
+            self.covered = {o.moid: o for o in objects}
+            self.covered_version = self.vc.structure_version
+        return self.covered
+
+    def mark(self, obj, structural):
+        if structural:
+            self.covered_version = None
+        if obj.moid in self.covered or structural:
+            self.dirty.add(obj.moid)
+            return True
+        return False
+
+    def _values(self, obj):
+        paths = paths_for(obj, self.spec.propSet or ()) or ()
+        values = {}
+        for path in paths:
+            values[path] = obj.get(path, self.ctx)
+        return values
+
+    def updates(self):
+        covered = self._cover()
+        updates = []
+        if self.reported is None:
+            self.reported = {}
+            self.dirty.clear()
+            for moid, obj in covered.items():
+                values = self._values(obj)
+                self.reported[moid] = values
+                updates.append(DataObject(
+                    "ObjectUpdate", kind="enter", obj=obj.ref,
+                    changeSet=[DataObject("PropertyChange", name=p, op="assign", val=v)
+                               for p, v in values.items() if v is not None]))
+            return updates
+        dirty, self.dirty = self.dirty, set()
+        for moid in list(self.reported):
+            if moid not in covered:
+                del self.reported[moid]
+                updates.append(DataObject("ObjectUpdate", kind="leave",
+                                          obj=self.vc.ref_of(moid)))
+        for moid, obj in covered.items():
+            old = self.reported.get(moid)
+            if old is not None and moid not in dirty:
+                continue
+            values = self._values(obj)
+            self.reported[moid] = values
+            if old is None:
+                changes = [DataObject("PropertyChange", name=p, op="assign", val=v)
+                           for p, v in values.items() if v is not None]
+                updates.append(DataObject("ObjectUpdate", kind="enter", obj=obj.ref,
+                                          changeSet=changes))
+                continue
+            changes = [DataObject("PropertyChange", name=p, op="assign", val=v)
+                       for p, v in values.items() if old.get(p) != v]
+            if changes:
+                updates.append(DataObject("ObjectUpdate", kind="modify", obj=obj.ref,
+                                          changeSet=changes))
+        return updates
+
+    def DestroyPropertyFilter(self, ctx):
+        self.destroy()
+
+    def destroy(self):
+        super().destroy()
+        if self in self.state.filters:
+            self.state.filters.remove(self)
+        if not self.state.filters:
+            self.vc.collectors.discard(self.state)
+
+    @vim_property
+    def spec(self, ctx):
+        return self.spec
+
+    @vim_property
+    def partialUpdates(self, ctx):
+        return self.partial_updates

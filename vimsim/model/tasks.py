@@ -1,0 +1,152 @@
+"""Tasks: the lifecycle (queued -> running -> success | error) on the clock, and entity locks."""
+import collections
+
+from vimsim.model import faults
+from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
+from vimsim.vim25.data import DataObject
+
+# vCenter shows a finished task in recentTask for about ten minutes.
+RECENT_SECONDS = 600
+# Finished tasks kept readable; older ones answer ManagedObjectNotFound, as purged tasks do.
+HISTORY_LIMIT = 2000
+
+
+class Task(ExtensibleManagedObject):
+    vim_type = "Task"
+
+    def __init__(self, vc, moid, info, body, cancelable):
+        super().__init__(vc, moid)
+        self.info = info
+        self.body = body
+        self.timer = None
+        self.info.cancelable = cancelable
+
+    @vim_property
+    def info(self, ctx):
+        return self.info
+
+    @property
+    def done(self):
+        return self.info.state in ("success", "error")
+
+    def CancelTask(self, ctx):
+        if self.done:
+            raise faults.InvalidState()
+        if not self.info.cancelable:
+            raise faults.NotSupported()
+        self.info.cancelled = True
+        self.vc.task_manager.finish(self, error=faults.RequestCanceled())
+
+
+class TaskManager(ManagedObject):
+    vim_type = "TaskManager"
+
+    def __init__(self, vc):
+        super().__init__(vc, "TaskManager")
+        self.recent = collections.deque()  # tasks in creation order
+        self.finished = collections.deque()
+        self.locks = {}  # entity moId -> Task holding it
+        self.event_chain = 0
+
+    def lock_holder(self, entity):
+        return self.locks.get(entity.moid)
+
+    def require_unlocked(self, entity):
+        holder = self.locks.get(entity.moid)
+        if holder is not None:
+            raise faults.TaskInProgress("Another task is already in progress.", task=holder.ref)
+
+    def create(self, ctx, entity, method, description_id, body, duration,
+               lock=True, cancelable=False):
+        """Queue a task on ``entity`` whose ``body()`` runs after ``duration`` clock seconds.
+
+        ``body`` returns the task's result or raises a Fault, which becomes ``info.error``.
+        With ``lock`` the entity is busy (TaskInProgress for others) until the task ends.
+        """
+        if lock:
+            self.require_unlocked(entity)
+        vc = self.vc
+        moid = vc.new_moid("task")
+        self.event_chain += 1
+        now = vc.clock.now()
+        info = DataObject(
+            "TaskInfo", key=moid, task=None, name=method, descriptionId=description_id,
+            entity=entity.ref if entity else None, entityName=entity.name if entity else None,
+            state="queued", cancelled=False, cancelable=cancelable,
+            reason=DataObject("TaskReasonUser", userName=ctx.user_name or ""),
+            queueTime=now, eventChainId=self.event_chain)
+        task = Task(vc, moid, info, body, cancelable)
+        info.task = task.ref
+        info.locked = [entity.ref] if lock and entity else None
+        vc.add(task)
+        self.recent.append(task)
+        if lock and entity:
+            self.locks[entity.moid] = task
+        vc.clock.call_later(0, self._start, task)
+        task.timer = vc.clock.call_later(duration, self._run, task)
+        vc.touch(self)
+        return task
+
+    def _start(self, task):
+        if task.info.state != "queued":
+            return
+        task.info.state = "running"
+        task.info.startTime = self.vc.clock.now()
+        task.info.progress = 0
+        self.vc.touch(task)
+
+    def _run(self, task):
+        if task.done:
+            return
+        if task.info.state == "queued":
+            self._start(task)
+        try:
+            result = task.body()
+        except faults.Fault as fault:
+            self.finish(task, error=fault)
+        except Exception as exc:  # an emulator bug must not leave a task running forever
+            self.vc.log_internal_error(exc)
+            self.finish(task, error=faults.system_error(str(exc) or type(exc).__name__))
+        else:
+            self.finish(task, result=result)
+
+    def finish(self, task, result=None, error=None):
+        if task.timer is not None:
+            task.timer.cancel()
+        info = task.info
+        now = self.vc.clock.now()
+        if info.startTime is None:
+            info.startTime = now
+        info.completeTime = now
+        info.progress = None
+        if error is not None:
+            info.state = "error"
+            info.error = error.localized()
+        else:
+            info.state = "success"
+            info.result = result
+        info.locked = None
+        if info.entity is not None and self.locks.get(info.entity.value) is task:
+            del self.locks[info.entity.value]
+        self.finished.append(task)
+        while len(self.finished) > HISTORY_LIMIT:
+            self.vc.remove(self.finished.popleft())
+        self.vc.touch(task)
+        self.vc.touch(self)
+
+    def recent_tasks(self, entity=None):
+        horizon = self.vc.clock.time() - RECENT_SECONDS
+        recent = self.recent
+        while recent and recent[0].done and (
+                recent[0].info.completeTime.timestamp() < horizon or recent[0].moid not in self.vc.objects):
+            recent.popleft()
+        return [t.ref for t in recent
+                if entity is None or (t.info.entity is not None and t.info.entity.value == entity.moid)]
+
+    @vim_property
+    def recentTask(self, ctx):
+        return self.recent_tasks()
+
+    @vim_property
+    def maxCollector(self, ctx):
+        return 32

@@ -1,0 +1,134 @@
+"""The emulated vCenter: every managed object by moId, the clock, users, and change notification.
+
+Nothing here is global: two Vcenter objects in one process share no state.
+"""
+import itertools
+import logging
+import uuid
+
+from vimsim.model import faults
+from vimsim.model.objects import MANAGED_TYPES
+from vimsim.model.property_collector import PropertyCollector
+from vimsim.model.service import ServiceInstance
+from vimsim.model.sessions import SessionManager
+from vimsim.model.tasks import TaskManager
+from vimsim.model.views import ViewManager
+from vimsim.vim25.data import DataObject, MoRef
+
+log = logging.getLogger("vimsim")
+
+# Clock seconds each guest or host action takes unless the fixture says otherwise.
+DEFAULT_TIMINGS = {
+    "power_op": 0.3,        # a power operation's task, queued to success
+    "tools_start": 3.0,     # VMware Tools running again after power-on or a guest reboot
+    "guest_shutdown": 2.0,  # ShutdownGuest until the VM is powered off
+    "guest_reboot": 2.0,    # RebootGuest until the guest boots again
+}
+
+API_VERSION = "8.0.3.0"
+PRIOR_API_VERSIONS = ("8.0.2.0", "8.0.1.0", "8.0.0.0", "7.0.3.0", "7.0.2.0", "7.0.1.0",
+                      "7.0.0.0", "6.7.3", "6.7", "6.5", "6.0")
+
+
+class Vcenter:
+    def __init__(self, clock, timings=None, about=None):
+        self.clock = clock
+        self.timings = dict(DEFAULT_TIMINGS, **(timings or {}))
+        self.boot_time = clock.now()
+        self.objects = {}
+        self.users = {}
+        self.collectors = set()
+        self.structure_version = 0
+        self._ids = itertools.count(2)  # 1 is the root folder, group-d1, as on vCenter
+        self._tokens = itertools.count(1)
+        self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "vimsim:%s" % (about or {})))
+        self._about = dict(about or {})
+        self.service_instance = self.add(ServiceInstance(self))
+        self.session_manager = self.add(SessionManager(self))
+        self.property_collector = self.add(PropertyCollector(self))
+        self.view_manager = self.add(ViewManager(self))
+        self.task_manager = self.add(TaskManager(self))
+        self.root_folder = None
+
+    # -- identity and lookup -------------------------------------------------------------
+
+    def new_moid(self, prefix):
+        return "%s-%d" % (prefix, next(self._ids))
+
+    def new_token(self):
+        return "52%014x" % next(self._tokens)
+
+    def add(self, obj):
+        self.objects[obj.moid] = obj
+        return obj
+
+    def remove(self, obj):
+        self.objects.pop(obj.moid, None)
+
+    def find(self, ref, ctx=None):
+        """The object a moRef names, or None. Session objects are visible to their session only."""
+        value = ref.value if isinstance(ref, MoRef) else ref
+        obj = self.objects.get(value)
+        if obj is None and ctx is not None and ctx.session is not None:
+            obj = ctx.session.objects.get(value)
+        if obj is None or (isinstance(ref, MoRef) and ref.type != obj.vim_type):
+            return None
+        return obj
+
+    def lookup(self, ref, ctx=None):
+        obj = self.find(ref, ctx)
+        if obj is None:
+            raise faults.ManagedObjectNotFound(ref)
+        return obj
+
+    def ref_of(self, moid):
+        obj = self.objects.get(moid)
+        return obj.ref if obj is not None else MoRef("ManagedObject", moid)
+
+    @staticmethod
+    def is_managed_type(name):
+        return name in MANAGED_TYPES
+
+    # -- change notification -------------------------------------------------------------
+
+    def touch(self, obj, structural=False):
+        """Record that ``obj``'s properties (or, if structural, the inventory tree) changed."""
+        if structural:
+            self.structure_version += 1
+        for state in self.collectors:
+            marked = False
+            for pfilter in state.filters:
+                marked = pfilter.mark(obj, structural) or marked
+            if marked and state.waiter is not None and not state.wake_scheduled:
+                state.wake_scheduled = True
+                self.clock.call_later(0, state.wake)
+
+    def log_internal_error(self, exc):
+        log.error("internal error: %s", exc, exc_info=exc)
+
+    # -- content -------------------------------------------------------------------------
+
+    def about(self):
+        a = self._about
+        version = a.get("version", "8.0.3")
+        build = str(a.get("build", "24322831"))
+        return DataObject(
+            "AboutInfo", name="VMware vCenter Server",
+            fullName="VMware vCenter Server %s build-%s" % (version, build),
+            vendor="VMware, Inc.", version=version, build=build, localeVersion="INTL",
+            localeBuild="000", osType="linux-x64", productLineId="vpx",
+            apiType="VirtualCenter", apiVersion=API_VERSION, instanceUuid=self.instance_uuid,
+            licenseProductName="VMware VirtualCenter Server", licenseProductVersion="8.0")
+
+    def host_about(self):
+        return DataObject(
+            "AboutInfo", name="VMware ESXi", fullName="VMware ESXi 8.0.3 build-24280767",
+            vendor="VMware, Inc.", version="8.0.3", build="24280767", osType="vmnix-x86",
+            productLineId="embeddedEsx", apiType="HostAgent", apiVersion=API_VERSION)
+
+    def service_content(self):
+        return DataObject(
+            "ServiceContent", rootFolder=self.root_folder.ref,
+            propertyCollector=self.property_collector.ref, viewManager=self.view_manager.ref,
+            about=self.about(), sessionManager=self.session_manager.ref,
+            taskManager=self.task_manager.ref)

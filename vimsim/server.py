@@ -1,0 +1,127 @@
+"""One twisted site serving every front-end over one model, on one port."""
+import time
+
+from twisted.internet import reactor as default_reactor
+from twisted.web import resource
+
+from vimsim import compat, tls
+from vimsim.model import fixture as fixtures
+from vimsim.model.clock import Clock
+from vimsim.model.sessions import User
+from vimsim.soap.resource import SoapResource, VersionsResource
+
+DEFAULT_MAX_BODY = 16 * 1024 * 1024
+
+
+class NotFound(resource.Resource):
+    isLeaf = True
+
+    def render(self, request):
+        request.setResponseCode(404)
+        request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
+        return b"Not found\n"
+
+
+class Root(resource.Resource):
+    def getChild(self, path, request):
+        return NotFound()
+
+
+class SdkResource(SoapResource):
+    """/sdk: the SOAP endpoint, with the version document and /sdk/vimService beside it."""
+
+    isLeaf = False
+
+    def __init__(self, state):
+        super().__init__(state)
+        self.putChild(b"vimServiceVersions.xml", VersionsResource())
+
+    def getChild(self, path, request):
+        if path in (b"", b"vimService"):
+            return self
+        return NotFound()
+
+
+class Server:
+    """A vCenter emulator: a model built from a fixture, and the site that serves it."""
+
+    def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
+                 username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None):
+        self.reactor = reactor or default_reactor
+        data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
+        self.clock = Clock(clock, speed)
+        self.vc = fixtures.build(data, self.clock)
+        if username:
+            self.vc.users[username] = User(username, password or "", "Admin")
+        self.username = username or next(iter(self.vc.users))
+        self.password = self.vc.users[self.username].password
+        self.clock.on_schedule = self._arm_timer
+        self._timer = None
+        self._settling = False
+        root = Root()
+        root.putChild(b"sdk", SdkResource(self))
+        self.root = root
+        self.site = compat.Site(root, max_body)
+        self.port = None
+        self.secure = False
+
+    # -- the clock on the reactor ----------------------------------------------------------
+
+    def _arm_timer(self, when):
+        if self.clock.mode != "real":
+            return
+        delay = max(0.0, when - time.time())
+        if self._timer is not None and self._timer.active():
+            if self._timer.getTime() <= self.reactor.seconds() + delay:
+                return
+            self._timer.cancel()
+        self._timer = self.reactor.callLater(delay, self._fire)
+
+    def _fire(self):
+        self._timer = None
+        self.clock.run_due()
+        when = self.clock.next_event_time()
+        if when is not None:
+            self._arm_timer(when)
+
+    def request_done(self):
+        """After each request: run what became due, and in auto mode let time move on."""
+        self.clock.run_due()
+        if self.clock.mode == "auto" and not self._settling:
+            self._settling = True
+            self.reactor.callLater(0, self._settle)
+
+    def _settle(self):
+        # One event per reactor turn, so answers to waiting clients go out in between.
+        if self.clock.idle():
+            self.reactor.callLater(0, self._settle)
+        else:
+            self._settling = False
+
+    def advance(self, seconds):
+        self.clock.advance(seconds)
+
+    # -- listening -------------------------------------------------------------------------
+
+    def listen(self, port=0, host="127.0.0.1", secure=True, cert_dir=None):
+        if secure:
+            self.port = self.reactor.listenSSL(port, self.site, tls.context_factory(cert_dir),
+                                               interface=host)
+        else:
+            self.port = self.reactor.listenTCP(port, self.site, interface=host)
+        self.secure = secure
+        self.host = host
+        return self.port.getHost().port
+
+    @property
+    def url(self):
+        scheme = "https" if self.secure else "http"
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "%s://%s:%s@%s:%d/sdk" % (scheme, self.username, self.password, host,
+                                         self.port.getHost().port)
+
+    def stop(self):
+        if self._timer is not None and self._timer.active():
+            self._timer.cancel()
+        if self.port is not None:
+            return self.port.stopListening()

@@ -1,0 +1,61 @@
+"""Values of the vim25 type system as the model holds them: data objects and moRefs."""
+
+
+class MoRef:
+    """A ManagedObjectReference: the type of a managed object and its moId."""
+
+    __slots__ = ("type", "value")
+
+    def __init__(self, type, value):
+        self.type = type
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, MoRef) and self.value == other.value and self.type == other.type
+
+    def __hash__(self):
+        return hash(self.value)
+
+    def __repr__(self):
+        return "MoRef(%s:%s)" % (self.type, self.value)
+
+
+class DataObject:
+    """An instance of a vim25 data object type (``_typeName``); unset fields are absent."""
+
+    def __init__(self, _typeName, **fields):
+        self.__dict__.update(fields)
+        self._typeName = _typeName
+
+    def fields(self):
+        """Set fields by name, the type name excluded."""
+        return {k: v for k, v in self.__dict__.items() if k != "_typeName" and v is not None}
+
+    def __getattr__(self, name):
+        # An unset field reads as None, as in pyVmomi.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return None
+
+    def __eq__(self, other):
+        return isinstance(other, DataObject) and self.__dict__ == other.__dict__
+
+    def __repr__(self):
+        inner = ", ".join("%s=%r" % kv for kv in self.fields().items())
+        return "%s(%s)" % (self._typeName, inner)
+
+
+class TypedValue:
+    """A value in an anyType slot whose xsd or vim25 type must travel with it (xsd:long, an enum)."""
+
+    __slots__ = ("type", "value")
+
+    def __init__(self, type, value):
+        self.type = type
+        self.value = value
+
+    def __eq__(self, other):
+        return isinstance(other, TypedValue) and (self.type, self.value) == (other.type, other.value)
+
+    def __repr__(self):
+        return "TypedValue(%s, %r)" % (self.type, self.value)

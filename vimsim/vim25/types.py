@@ -1,0 +1,139 @@
+"""The vim25 type registry vimsim serves, built from the generated ``typedata``.
+
+Field order is the XSD sequence (base type fields first); each field carries the API version
+that introduced it, so answers to an older client leave out what it cannot parse.
+"""
+from vimsim.vim25 import typedata
+
+NEWEST_VERSION = "8.0.3.0"
+
+
+class Field:
+    __slots__ = ("name", "type", "array", "version", "optional", "kind")
+
+    def __init__(self, name, type, array, version, optional):
+        self.name, self.type, self.array = name, type, array
+        self.version, self.optional = version, optional
+        if type is None:
+            self.kind = "void"
+        elif type.startswith("moref:") or type == "ManagedObjectReference":
+            self.kind = "moref"
+            self.type = type[6:] if type.startswith("moref:") else "ManagedObject"
+        elif type == "xsd:anyType":
+            self.kind = "any"
+        elif type.startswith("xsd:"):
+            self.kind = "xsd"
+        elif type in typedata.ENUMS:
+            self.kind = "enum"
+        else:
+            self.kind = "data"
+
+    def __repr__(self):
+        return "Field(%s: %s%s)" % (self.name, self.type, "[]" if self.array else "")
+
+
+class DataType:
+    def __init__(self, name, base, version, fields):
+        self.name, self.base, self.version = name, base, version
+        self.own_fields = fields
+        self.all_fields = ()
+        self.by_name = {}
+        self.ancestors = frozenset()
+        self.subtypes = []
+        self._for_version = {}
+
+    def fields_for(self, version_ids):
+        """The fields an answer to a client of that API version carries, in wire order."""
+        fields = self._for_version.get(version_ids)
+        if fields is None:
+            fields = tuple(f for f in self.all_fields if f.version in version_ids)
+            self._for_version[version_ids] = fields
+        return fields
+
+    def is_a(self, name):
+        return name in self.ancestors
+
+    @property
+    def is_fault(self):
+        return "MethodFault" in self.ancestors
+
+
+class Method:
+    def __init__(self, name, params, result, faults, privilege, version):
+        self.name, self.params, self.result = name, params, result
+        self.param_by_name = {p.name: p for p in params}
+        self.faults, self.privilege, self.version = faults, privilege, version
+
+
+class ManagedType:
+    def __init__(self, name, base, props, methods):
+        self.name, self.base = name, base
+        self.own_props, self.own_methods = props, methods
+        self.props, self.methods = {}, {}
+
+
+class Registry:
+    def __init__(self):
+        self.data = {}
+        for name, (base, version, fields) in typedata.DATA.items():
+            self.data[name] = DataType(name, base, version, [Field(*f) for f in fields])
+        for dtype in self.data.values():
+            chain, t = [], dtype
+            while t is not None:
+                chain.append(t)
+                t = self.data.get(t.base) if t.base else None
+            dtype.ancestors = frozenset(t.name for t in chain)
+            dtype.all_fields = tuple(f for t in reversed(chain) for f in t.own_fields
+                                     if f.name not in ("dynamicType", "dynamicProperty"))
+            dtype.by_name = {f.name: f for f in dtype.all_fields}
+            if dtype.base in self.data:
+                self.data[dtype.base].subtypes.append(dtype.name)
+        self.enums = {name: frozenset(values) for name, values in typedata.ENUMS.items()}
+        self.managed = {}
+        for name, (base, props, methods) in typedata.MANAGED.items():
+            self.managed[name] = ManagedType(
+                name, base, {p: Field(*f) for p, f in props.items()},
+                {m: Method(m, [Field(*p) for p in params], Field("returnval", *result[:2], None,
+                                                                  result[2]),
+                           faults, privilege, version)
+                 for m, (params, result, faults, privilege, version) in methods.items()})
+        for mtype in self.managed.values():
+            t = mtype
+            chain = []
+            while t is not None:
+                chain.append(t)
+                t = self.managed.get(t.base)
+            for t in reversed(chain):
+                mtype.props.update(t.own_props)
+                mtype.methods.update(t.own_methods)
+            mtype.ancestors = frozenset(t.name for t in chain)
+        self.versions = {wire: frozenset(ids) for wire, ids in typedata.WIRE_VERSIONS.items()}
+        self.newest = self.versions[NEWEST_VERSION]
+
+    def version_ids(self, wire_version):
+        """The version ids an API version includes; the newest served for an unknown one."""
+        return self.versions.get(wire_version, self.newest)
+
+    def method(self, managed_type, name):
+        mtype = self.managed.get(managed_type)
+        return mtype.methods.get(name) if mtype else None
+
+    def is_managed_subtype(self, name, base):
+        mtype = self.managed.get(name)
+        return mtype is not None and base in mtype.ancestors
+
+    def property_field(self, managed_type, path):
+        """The declared Field of a property path on a managed type, or None."""
+        mtype = self.managed.get(managed_type)
+        if mtype is None:
+            return None
+        head, _, rest = path.partition(".")
+        field = mtype.props.get(head)
+        for part in rest.split(".") if rest else ():
+            if field is None or field.kind != "data" or field.array:
+                return None
+            field = self.data[field.type].by_name.get(part)
+        return field
+
+
+REGISTRY = Registry()
