@@ -50,9 +50,4 @@ def ensure_certificate(directory=None):
 def context_factory(directory=None):
     from twisted.internet import ssl
     cert_path, key_path = ensure_certificate(directory)
-    with open(cert_path, "rb") as f:
-        cert_pem = f.read()
-    with open(key_path, "rb") as f:
-        key_pem = f.read()
-    cert = ssl.PrivateCertificate.loadPEM(cert_pem + key_pem)
-    return cert.options()
+    return ssl.DefaultOpenSSLContextFactory(key_path, cert_path)

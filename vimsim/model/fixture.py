@@ -112,7 +112,7 @@ def _uuid(kind, name):
 
 
 def _build_datacenter(vc, root, spec, defaults):
-    dc = vc.add(Datacenter(vc, vc.new_moid("datacenter"), spec["name"], root))
+    dc = vc.add(Datacenter(vc, vc.new_moid("datacenter-"), spec["name"], root))
     root.children.append(dc)
     dc.vm_folder = vc.add(Folder(vc, vc.new_moid("group-v"), "vm", dc,
                                  ["Folder", "VirtualMachine", "VirtualApp"]))
@@ -124,18 +124,18 @@ def _build_datacenter(vc, root, spec, defaults):
                                       ["Folder", "Network", "DistributedVirtualSwitch"]))
     gib = 1024 ** 3
     for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
-        obj = vc.add(Datastore(vc, vc.new_moid("datastore"), ds["name"], dc.datastore_folder,
+        obj = vc.add(Datastore(vc, vc.new_moid("datastore-"), ds["name"], dc.datastore_folder,
                                int(ds.get("capacity_gb", 1024)) * gib,
                                int(ds.get("free_gb", 900)) * gib))
         dc.datastore_folder.children.append(obj)
         dc.datastores.append(obj)
     for net in spec.get("networks", ()) or [{"name": "VM Network"}]:
-        obj = vc.add(Network(vc, vc.new_moid("network"), net["name"], dc.network_folder))
+        obj = vc.add(Network(vc, vc.new_moid("network-"), net["name"], dc.network_folder))
         dc.network_folder.children.append(obj)
         dc.networks.append(obj)
 
     def new_host(name, parent, compute):
-        host = vc.add(HostSystem(vc, vc.new_moid("host"), name, parent))
+        host = vc.add(HostSystem(vc, vc.new_moid("host-"), name, parent))
         host.datastores, host.networks = list(dc.datastores), list(dc.networks)
         for d in dc.datastores + dc.networks:
             d.hosts.append(host)
@@ -146,7 +146,7 @@ def _build_datacenter(vc, root, spec, defaults):
         compute = vc.add(cls(vc, vc.new_moid(prefix), name, dc.host_folder))
         compute.datastores, compute.networks = list(dc.datastores), list(dc.networks)
         dc.host_folder.children.append(compute)
-        compute.resource_pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup"), "Resources",
+        compute.resource_pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup-"), "Resources",
                                                     compute, compute))
         return compute
 
@@ -157,7 +157,7 @@ def _build_datacenter(vc, root, spec, defaults):
         pools = {}
         for pspec in cspec.get("pools", ()):
             pname = pspec if isinstance(pspec, str) else pspec["name"]
-            pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup"), pname,
+            pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup-"), pname,
                                        cluster.resource_pool, cluster))
             cluster.resource_pool.pools.append(pool)
             pools[pname] = pool
@@ -184,7 +184,7 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     spec.setdefault("instance_uuid", _uuid("instance", name))
     spec.setdefault("datastores", dc.datastores[:1])
     spec.setdefault("networks", dc.networks[:1])
-    vm = vc.add(VirtualMachine(vc, vc.new_moid("vm"), name, dc.vm_folder, pool, host, spec))
+    vm = vc.add(VirtualMachine(vc, vc.new_moid("vm-"), name, dc.vm_folder, pool, host, spec))
     dc.vm_folder.children.append(vm)
     pool.vms.append(vm)
     host.vms.append(vm)

@@ -17,11 +17,14 @@ MAX_OPEN_RETRIEVALS = 64
 
 
 def _selection_specs(specs, named):
+    # Only a TraversalSpec defines a name; a bare SelectionSpec refers to one.
     for spec in specs or ():
-        if spec.name:
-            named[spec.name] = spec
         if spec._typeName == "TraversalSpec":
-            _selection_specs(spec.selectSet, named)
+            if spec.name and spec.name not in named:
+                named[spec.name] = spec
+                _selection_specs(spec.selectSet, named)
+            elif not spec.name:
+                _selection_specs(spec.selectSet, named)
 
 
 def traverse(vc, ctx, object_specs):

@@ -66,7 +66,7 @@ class TaskManager(ManagedObject):
         if lock:
             self.require_unlocked(entity)
         vc = self.vc
-        moid = vc.new_moid("task")
+        moid = vc.new_moid("task-")
         self.event_chain += 1
         now = vc.clock.now()
         info = DataObject(

@@ -53,7 +53,8 @@ class Vcenter:
     # -- identity and lookup -------------------------------------------------------------
 
     def new_moid(self, prefix):
-        return "%s-%d" % (prefix, next(self._ids))
+        """The next moId with vCenter's prefix: ``vm-`` gives vm-42, ``group-v`` group-v3."""
+        return "%s%d" % (prefix, next(self._ids))
 
     def new_token(self):
         return "52%014x" % next(self._tokens)
