@@ -5,6 +5,10 @@ a Python method of the same name (``PowerOnVM_Task``) taking the call context an
 parameters; each property is a getter marked with ``@vim_property`` and named after the
 property (``runtime``) or registered under a deeper path for a fast read
 (``@vim_property("runtime.powerState")``).
+
+A getter returns a value its caller may keep (property filters compare it with the next
+read): a fresh object or a copy, never one the model goes on mutating. A getter and the
+instance state it reads may share a name (``name``); the getter is found in ``_getters``.
 """
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject, MoRef

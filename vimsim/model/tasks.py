@@ -23,7 +23,7 @@ class Task(ExtensibleManagedObject):
 
     @vim_property
     def info(self, ctx):
-        return self.info
+        return self.info.copy()
 
     @property
     def done(self):

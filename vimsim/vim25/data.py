@@ -31,6 +31,10 @@ class DataObject:
         """Set fields by name, the type name excluded."""
         return {k: v for k, v in self.__dict__.items() if k != "_typeName" and v is not None}
 
+    def copy(self):
+        """A shallow copy: a snapshot of this object's fields as they are now."""
+        return DataObject(**self.__dict__)
+
     def __getattr__(self, name):
         # An unset field reads as None, as in pyVmomi.
         if name.startswith("__"):

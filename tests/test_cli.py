@@ -1,0 +1,63 @@
+"""`vimsim serve` as a user runs it: a real process, the VIMSIM_URL line, a clean stop."""
+import os
+import signal
+import subprocess
+import sys
+from urllib.parse import urlparse
+
+from pyVim.connect import Disconnect, SmartConnect
+
+
+def start(*args):
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "vimsim", "serve", "--port", "0", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline().strip()
+    assert line.startswith("VIMSIM_URL="), (line, proc.stderr.read() if proc.poll() else "")
+    return proc, urlparse(line.split("=", 1)[1])
+
+
+def stop(proc):
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=20) == 0
+    err = proc.stderr.read()
+    assert "Traceback" not in err, err
+
+
+def test_serve_https_prints_url_and_stops_on_sigterm(tmp_path):
+    proc, url = start("--cert-dir", str(tmp_path), "--username", "admin", "--password", "s3cret")
+    try:
+        assert url.scheme == "https" and url.path == "/sdk"
+        assert (url.username, url.password, url.hostname) == ("admin", "s3cret", "127.0.0.1")
+        si = SmartConnect(host=url.hostname, port=url.port, user=url.username,
+                          pwd=url.password, disableSslCertValidation=True)
+        assert si.content.about.apiType == "VirtualCenter"
+        Disconnect(si)
+    finally:
+        stop(proc)
+
+
+def test_serve_http_with_more_vms_and_hosts():
+    proc, url = start("--http", "--vms", "40", "--hosts", "9")
+    try:
+        assert url.scheme == "http"
+        si = SmartConnect(host=url.hostname, port=url.port, user="user", pwd="pass",
+                          protocol="http")
+        from pyVmomi import vim
+        content = si.content
+        vms = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine],
+                                                      True).view
+        hosts = content.viewManager.CreateContainerView(content.rootFolder, [vim.HostSystem],
+                                                        True).view
+        assert len(vms) == 40 and len({vm.name for vm in vms}) == 40
+        assert len(hosts) == 9
+        Disconnect(si)
+    finally:
+        stop(proc)
+
+
+def test_serve_rejects_an_unknown_fixture():
+    proc = subprocess.run([sys.executable, "-m", "vimsim", "serve", "--fixture", "nosuch"],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "no fixture" in proc.stderr and "Traceback" not in proc.stderr

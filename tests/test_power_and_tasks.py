@@ -1,0 +1,231 @@
+"""Power operations and tasks through pyVmomi, on the emulator's clock (no test sleeps)."""
+import threading
+
+import pytest
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+
+
+def test_power_off_task_lifecycle_on_the_virtual_clock(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    task = vm.PowerOffVM_Task()
+    info = task.info
+    # Queued, then started as soon as the call is answered: nothing else holds the VM.
+    assert info.state == "running"
+    assert info.queueTime == info.startTime
+    assert info.name.info.wsdlName == "PowerOffVM_Task"  # pyVmomi maps it to the method
+    assert info.descriptionId == "VirtualMachine.powerOff"
+    assert info.entity == vm and info.entityName == "DC0_H0_VM0"
+    assert info.reason.userName == "user"
+    assert info.key == task._moId
+    assert vm.runtime.powerState == "poweredOn"
+    emulator.advance(0.3)
+    info = task.info
+    assert info.state == "success"
+    assert info.result is None and info.error is None
+    assert (info.completeTime - info.startTime).total_seconds() == pytest.approx(0.3, abs=1e-3)
+    assert vm.runtime.powerState == "poweredOff"
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    assert vm.guest.toolsStatus == "toolsNotRunning"
+    assert vm.guest.guestState == "notRunning"
+    assert task in si.content.taskManager.recentTask
+    assert task in vm.recentTask
+
+
+def test_tools_come_back_a_few_clock_seconds_after_power_on(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    task = vm.PowerOnVM_Task()
+    emulator.advance(0.3)
+    assert task.info.state == "success"
+    assert vm.runtime.powerState == "poweredOn"
+    assert vm.runtime.bootTime is not None
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    emulator.advance(2.9)
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    emulator.advance(0.1)
+    assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+    assert vm.guest.toolsStatus == "toolsOk"
+    assert vm.guest.guestState == "running"
+
+
+def test_no_tools_vm_stays_without_tools_across_power_cycles(emulator, si):
+    vm = find_vm(si, "DC0_C0_RP0_NoTools")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    vm.PowerOnVM_Task()
+    emulator.advance(60)
+    assert vm.runtime.powerState == "poweredOn"
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+
+
+def test_wait_for_task_with_the_auto_clock(make_emulator):
+    emulator = make_emulator(clock="auto")
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_C0_RP0_VM1")
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    assert vm.runtime.powerState == "poweredOff"
+    assert WaitForTask(vm.PowerOnVM_Task()) == "success"
+    assert vm.runtime.powerState == "poweredOn"
+    assert WaitForTask(vm.ResetVM_Task()) == "success"
+    assert vm.runtime.powerState == "poweredOn"
+
+
+def test_wait_for_task_with_the_real_clock(make_emulator):
+    emulator = make_emulator(clock="real", speed=50)
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    assert vm.runtime.powerState == "poweredOff"
+
+
+def test_power_on_a_powered_on_vm_is_invalid_power_state(si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    with pytest.raises(vim.fault.InvalidPowerState) as err:
+        vm.PowerOnVM_Task()
+    assert err.value.requestedState == "poweredOn"
+    assert err.value.existingState == "poweredOn"
+    assert "Powered on" in err.value.msg
+
+
+def test_power_off_a_powered_off_vm_and_reset_it(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    with pytest.raises(vim.fault.InvalidPowerState) as err:
+        vm.PowerOffVM_Task()
+    assert (err.value.requestedState, err.value.existingState) == ("poweredOff", "poweredOff")
+    with pytest.raises(vim.fault.InvalidPowerState) as err:
+        vm.ResetVM_Task()
+    assert (err.value.requestedState, err.value.existingState) == ("poweredOn", "poweredOff")
+
+
+def test_busy_vm_is_task_in_progress(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    first = vm.PowerOffVM_Task()
+    with pytest.raises(vim.fault.TaskInProgress) as err:
+        vm.ResetVM_Task()
+    assert err.value.task == first
+    emulator.advance(1)
+    assert first.info.state == "success"
+
+
+def test_shutdown_and_reboot_guest(emulator, si):
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    assert vm.RebootGuest() is None
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    emulator.advance(2 + 3)
+    assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+    assert vm.runtime.powerState == "poweredOn"
+    vm.ShutdownGuest()
+    emulator.advance(1.9)
+    assert vm.runtime.powerState == "poweredOn"
+    emulator.advance(0.1)
+    assert vm.runtime.powerState == "poweredOff"
+    with pytest.raises(vim.fault.InvalidPowerState):
+        vm.ShutdownGuest()
+
+
+def test_shutdown_needs_tools(si):
+    vm = find_vm(si, "DC0_C0_RP0_NoTools")
+    with pytest.raises(vim.fault.ToolsUnavailable):
+        vm.ShutdownGuest()
+
+
+def _task_filter(si, task):
+    PC = vmodl.query.PropertyCollector
+    return si.content.propertyCollector.CreateFilter(PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=task)],
+        propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state"])]), partialUpdates=True)
+
+
+def test_wait_for_updates_ex_reports_changes_and_times_out(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    task = vm.PowerOffVM_Task()
+    pc = si.content.propertyCollector
+    pfilter = _task_filter(si, task)
+    first = pc.WaitForUpdatesEx("", vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0))
+    [update] = first.filterSet[0].objectSet
+    assert update.kind == "enter"
+    assert [(c.name, c.val) for c in update.changeSet] == [("info.state", "running")]
+    nothing = pc.WaitForUpdatesEx(first.version,
+                                  vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0))
+    assert nothing is None
+    emulator.advance(0.3)
+    done = pc.WaitForUpdatesEx(first.version,
+                               vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0))
+    [update] = done.filterSet[0].objectSet
+    assert update.kind == "modify" and update.changeSet[0].val == "success"
+    assert int(done.version) > int(first.version)
+    pfilter.DestroyPropertyFilter()
+
+
+def test_wait_for_updates_blocks_until_something_changes(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    task = vm.PowerOffVM_Task()
+    emulator.advance(0)
+    pc = si.content.propertyCollector
+    _task_filter(si, task)
+    version = pc.WaitForUpdates().version
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(update=pc.WaitForUpdates(version)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive(), "WaitForUpdates answered although nothing changed"
+    emulator.advance(0.3)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    [update] = got["update"].filterSet[0].objectSet
+    assert update.changeSet[0].val == "success"
+
+
+def test_wait_for_updates_ex_max_wait_on_the_clock(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    task = vm.PowerOffVM_Task()
+    emulator.advance(1)
+    pc = si.content.propertyCollector
+    _task_filter(si, task)
+    version = pc.WaitForUpdatesEx("").version
+    got = {}
+    options = vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=30)
+    waiter = threading.Thread(target=lambda: got.update(update=pc.WaitForUpdatesEx(version,
+                                                                                    options)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive()
+    emulator.advance(30)
+    waiter.join(10)
+    assert not waiter.is_alive() and got["update"] is None
+
+
+def test_cancel_task_is_not_supported_for_power_tasks(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    task = vm.PowerOffVM_Task()
+    with pytest.raises(vmodl.fault.NotSupported):
+        task.CancelTask()
+    emulator.advance(1)
+    with pytest.raises(vim.fault.InvalidState):
+        task.CancelTask()
+
+
+def test_task_info_change_between_waits_is_reported(emulator, si):
+    """The whole TaskInfo as WaitForTask watches it: a change made while no client waits is
+    still reported by the next WaitForUpdates."""
+    PC = vmodl.query.PropertyCollector
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    task = vm.PowerOffVM_Task()
+    pc = si.content.propertyCollector
+    pc.CreateFilter(PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=task)],
+                                  propSet=[PC.PropertySpec(type=vim.Task, all=True)]), True)
+    first = pc.WaitForUpdates()
+    [enter] = first.filterSet[0].objectSet
+    assert {c.name: c.val for c in enter.changeSet}["info"].state == "running"
+    emulator.advance(0.3)
+    second = pc.WaitForUpdates(first.version)
+    [modify] = second.filterSet[0].objectSet
+    assert modify.kind == "modify"
+    [change] = modify.changeSet
+    assert change.name == "info" and change.val.state == "success"
