@@ -78,7 +78,10 @@ def scale(data, vms=None, hosts=None):
         i = 0
         while total < vms:
             vm_list, prefix, pool = slots[i % len(slots)]
-            n = counters.get(prefix, sum(1 for v in vm_list if str(v.get("name", "")).startswith(prefix + "_VM")))
+            if prefix not in counters:
+                counters[prefix] = sum(1 for v in vm_list
+                                       if str(v.get("name", "")).startswith(prefix + "_VM"))
+            n = counters[prefix]
             counters[prefix] = n + 1
             spec = {"name": "%s_VM%d" % (prefix, n)}
             if pool:
