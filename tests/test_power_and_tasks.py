@@ -163,6 +163,20 @@ def test_wait_for_updates_ex_reports_changes_and_times_out(emulator, si):
     pfilter.DestroyPropertyFilter()
 
 
+def _blocked_until_advanced(emulator, seconds, call, *args):
+    """Run a blocking call in a thread, check it still blocks, advance the clock, return its
+    answer. The 0.3 s join is the client's patience, not the emulator's time."""
+    got = {}
+    waiter = threading.Thread(target=lambda: got.update(answer=call(*args)))
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive(), "answered although nothing changed"
+    emulator.advance(seconds)
+    waiter.join(10)
+    assert not waiter.is_alive()
+    return got["answer"]
+
+
 def test_wait_for_updates_blocks_until_something_changes(emulator, si):
     vm = find_vm(si, "DC0_H0_VM1")
     task = vm.PowerOffVM_Task()
@@ -170,15 +184,8 @@ def test_wait_for_updates_blocks_until_something_changes(emulator, si):
     pc = si.content.propertyCollector
     _task_filter(si, task)
     version = pc.WaitForUpdates().version
-    got = {}
-    waiter = threading.Thread(target=lambda: got.update(update=pc.WaitForUpdates(version)))
-    waiter.start()
-    waiter.join(0.3)
-    assert waiter.is_alive(), "WaitForUpdates answered although nothing changed"
-    emulator.advance(0.3)
-    waiter.join(10)
-    assert not waiter.is_alive()
-    [update] = got["update"].filterSet[0].objectSet
+    update = _blocked_until_advanced(emulator, 0.3, pc.WaitForUpdates, version)
+    [update] = update.filterSet[0].objectSet
     assert update.changeSet[0].val == "success"
 
 
@@ -189,16 +196,8 @@ def test_wait_for_updates_ex_max_wait_on_the_clock(emulator, si):
     pc = si.content.propertyCollector
     _task_filter(si, task)
     version = pc.WaitForUpdatesEx("").version
-    got = {}
     options = vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=30)
-    waiter = threading.Thread(target=lambda: got.update(update=pc.WaitForUpdatesEx(version,
-                                                                                    options)))
-    waiter.start()
-    waiter.join(0.3)
-    assert waiter.is_alive()
-    emulator.advance(30)
-    waiter.join(10)
-    assert not waiter.is_alive() and got["update"] is None
+    assert _blocked_until_advanced(emulator, 30, pc.WaitForUpdatesEx, version, options) is None
 
 
 def test_cancel_task_is_not_supported_for_power_tasks(emulator, si):

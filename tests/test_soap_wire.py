@@ -109,39 +109,40 @@ def test_no_session_is_not_authenticated(emulator):
     assert element.find("{urn:vim25}object").get("type") == "PropertyCollector"
 
 
+def logged_in_fault(emulator, body):
+    """The fault a logged-in client gets for ``body``."""
+    return fault_of(post(emulator, body, cookie=login(emulator).headers["Set-Cookie"]))
+
+
 def test_missing_required_argument_is_invalid_request(emulator):
-    cookie = login(emulator).headers["Set-Cookie"]
-    _, element = fault_of(post(
+    _, element = logged_in_fault(
         emulator, '<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">'
-        'propertyCollector</_this></RetrievePropertiesEx>', cookie=cookie))
+        'propertyCollector</_this></RetrievePropertiesEx>')
     assert element.get(XSI_TYPE) == "InvalidRequest"
 
 
 def test_unknown_type_name_is_invalid_argument(emulator):
-    cookie = login(emulator).headers["Set-Cookie"]
-    _, element = fault_of(post(
+    _, element = logged_in_fault(
         emulator, '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager'
         '</_this><container type="Folder">group-d1</container><type>NoSuchType</type>'
-        '<recursive>true</recursive></CreateContainerView>', cookie=cookie))
+        '<recursive>true</recursive></CreateContainerView>')
     assert element.get(XSI_TYPE) == "InvalidArgument"
     assert element.findtext("{urn:vim25}invalidProperty") == "type"
 
 
 def test_unknown_method_is_method_not_found(emulator):
-    cookie = login(emulator).headers["Set-Cookie"]
-    _, element = fault_of(post(
+    _, element = logged_in_fault(
         emulator, '<Frobnicate xmlns="urn:vim25"><_this type="Folder">group-d1</_this>'
-        '</Frobnicate>', cookie=cookie))
+        '</Frobnicate>')
     assert element.get(XSI_TYPE) == "MethodNotFound"
     assert element.findtext("{urn:vim25}method") == "Frobnicate"
 
 
 def test_wrong_value_type_is_invalid_request(emulator):
-    cookie = login(emulator).headers["Set-Cookie"]
-    _, element = fault_of(post(
+    _, element = logged_in_fault(
         emulator, '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager'
         '</_this><container type="Folder">group-d1</container><type>VirtualMachine</type>'
-        '<recursive>perhaps</recursive></CreateContainerView>', cookie=cookie))
+        '<recursive>perhaps</recursive></CreateContainerView>')
     assert element.get(XSI_TYPE) == "InvalidRequest"
 
 

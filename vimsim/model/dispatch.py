@@ -3,7 +3,6 @@ privilege and argument checks in vCenter's order, then the managed object's own 
 import logging
 
 from vimsim.model import faults
-from vimsim.model.objects import Pending  # noqa: F401  (what call() may return)
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 

@@ -6,6 +6,7 @@ from twisted.web import resource, server
 
 from vimsim.compat import XmlRejected, header, parse_xml
 from vimsim.model import dispatch, faults
+from vimsim.model.objects import Pending
 from vimsim.model.sessions import CallContext
 from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
@@ -62,16 +63,15 @@ class SoapResource(resource.Resource):
             return b"Request body too large\n"
         version = self._version(request)
         version_ids = REGISTRY.version_ids(version)
-        ctx = CallContext(version=version, ip_address=request.getClientAddress().host
-                          if hasattr(request.getClientAddress(), "host") else None,
-                          user_agent=header(request, "User-Agent"))
+        ctx = CallContext(version=version, user_agent=header(request, "User-Agent"),
+                          ip_address=getattr(request.getClientAddress(), "host", None))
         ctx.session = self.vc.session_manager.session_for_cookie(self._cookie(request))
         had_session = ctx.session
         try:
-            method, this, el = self._parse(request.content.read())
-            if version is None and this is not None:
-                version_ids = REGISTRY.version_ids(el.find("_this").get("versionId")
-                                                   if el.find("_this") is not None else None)
+            method, this, el, version_id = self._parse(request.content.read())
+            if version is None and version_id:  # no SOAPAction: the _this versionId
+                version = ctx.version = version_id
+                version_ids = REGISTRY.version_ids(version)
             obj, minfo = dispatch.resolve(self.vc, ctx, this, method)
             args = self._arguments(el, minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
@@ -82,7 +82,7 @@ class SoapResource(resource.Resource):
         if ctx.session is not had_session:
             self._set_cookie(request, ctx.session)
         prop = args.get("prop") if minfo is None else None
-        if isinstance(result, dispatch.Pending):
+        if isinstance(result, Pending):
             self._answer_later(request, result, method, minfo, version_ids)
             return server.NOT_DONE_YET
         return envelope.response(method, minfo, result, version_ids, obj.vim_type, prop)
@@ -121,10 +121,11 @@ class SoapResource(resource.Resource):
             raise faults.InvalidRequest("The SOAP body holds no method call")
         this_el = next((c for c in call if isinstance(c.tag, str) and local(c.tag) == "_this"),
                        None)
-        this = None
+        this = version_id = None
         if this_el is not None and this_el.get("type"):
             this = MoRef(this_el.get("type"), (this_el.text or "").strip())
-        return local(call.tag), this, call
+            version_id = this_el.get("versionId")
+        return local(call.tag), this, call, version_id
 
     @staticmethod
     def _arguments(el, minfo):
