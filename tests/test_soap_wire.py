@@ -187,3 +187,26 @@ def test_moref_argument_of_the_wrong_type_is_invalid_argument(emulator):
         '<host type="Folder">group-d1</host></PowerOnVM_Task>' % vm.moid, cookie=cookie))
     assert element.get(XSI_TYPE) == "InvalidArgument"
     assert element.findtext("{urn:vim25}invalidProperty") == "host"
+
+
+def test_answers_leave_out_fields_newer_than_the_clients_version(emulator):
+    cookie = login(emulator).headers["Set-Cookie"]
+    vm = next(v for v in emulator.vc.objects.values() if getattr(v, "name", "") == "DC0_H0_VM0")
+    fetch = ('<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
+             '<prop>runtime</prop></Fetch>' % vm.moid)
+
+    def runtime_fields(version):
+        response = requests.post(emulator.base + "/sdk", data=ENVELOPE % fetch, timeout=10,
+                                 headers={"SOAPAction": "urn:vim25/%s" % version,
+                                          "Cookie": cookie})
+        assert response.status_code == 200
+        value = etree.fromstring(response.content).find(
+            "soapenv:Body/vim:FetchResponse/vim:returnval", NS)
+        assert value.get(XSI_TYPE) == "VirtualMachineRuntimeInfo"
+        return [etree.QName(c).localname for c in value]
+
+    newest = runtime_fields("8.0.3.0")
+    assert "instantCloneFrozen" in newest  # vSphere 6.7
+    assert newest.index("host") < newest.index("powerState") < newest.index("paused")
+    old = runtime_fields("6.5")
+    assert "instantCloneFrozen" not in old and "powerState" in old
