@@ -45,10 +45,11 @@ def call(vc, ctx, obj, minfo, args):
         if not obj.has_path(prop):
             raise faults.InvalidProperty(name=prop)
         return obj.get(prop, ctx)
+    check_arguments(vc, ctx, minfo, args)
     if ctx.session is not None and minfo.privilege not in ALWAYS_GRANTED \
             and not ctx.session.user.has_privilege(minfo.privilege):
-        raise faults.no_permission(obj.ref, minfo.privilege)
-    check_arguments(vc, ctx, minfo, args)
+        target = getattr(obj, "privilege_target", None)
+        raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)
     try:
         return getattr(obj, minfo.name)(ctx, **args)
     except faults.Fault:

@@ -133,3 +133,24 @@ def no_permission(obj, privilege):
 
 def system_error(reason):
     return SystemError(reason=reason)
+
+
+GuestOperationsFault = _fault("GuestOperationsFault", VimFault)
+InvalidGuestLogin = _fault("InvalidGuestLogin", GuestOperationsFault,
+                           "Failed to authenticate with the guest operating system using the "
+                           "supplied credentials.")
+GuestPermissionDenied = _fault("GuestPermissionDenied", GuestOperationsFault,
+                               "Insufficient permissions in guest operating system.")
+CustomizationFault = _fault("CustomizationFault", VimFault,
+                            "A customization error occurred.")
+NicSettingMismatch = _fault(
+    "NicSettingMismatch", CustomizationFault,
+    "The number of network adapter settings in the customization specification: "
+    "{numberOfNicsInSpec} does not match the number of network adapters present in the "
+    "virtual machine: {numberOfNicsInVM}.")
+UncustomizableGuest = _fault(
+    "UncustomizableGuest", CustomizationFault,
+    "Customization of the guest operating system '{uncustomizableGuestOS}' is not supported "
+    "in this configuration.")
+CustomizationPending = _fault("CustomizationPending", CustomizationFault,
+                              "A customization is already pending for this virtual machine.")

@@ -9,7 +9,6 @@ from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Dat
                                     Datastore, Folder, HostSystem, Network, ResourcePool)
 from vimsim.model.sessions import User
 from vimsim.model.vcenter import Vcenter
-from vimsim.model.vm import VirtualMachine
 
 FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "fixtures")
@@ -98,7 +97,12 @@ def scale(data, vms=None, hosts=None):
 
 def build(data, clock):
     """A Vcenter holding the fixture's inventory, users and timings."""
-    vc = Vcenter(clock, timings=data.get("timings"), about=data.get("about"))
+    settings = data.get("settings") or {}
+    try:
+        vc = Vcenter(clock, timings=data.get("timings"), about=data.get("about"),
+                     fault_delivery=settings.get("fault_delivery"))
+    except ValueError as exc:
+        raise FixtureError(str(exc))
     for user in data.get("users") or [{"name": "user", "password": "pass", "role": "Admin"}]:
         vc.users[user["name"]] = User(user["name"], str(user["password"]),
                                       user.get("role", "Admin"), user.get("full_name"))
@@ -187,10 +191,4 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     spec.setdefault("instance_uuid", _uuid("instance", name))
     spec.setdefault("datastores", dc.datastores[:1])
     spec.setdefault("networks", dc.networks[:1])
-    vm = vc.add(VirtualMachine(vc, vc.new_moid("vm-"), name, dc.vm_folder, pool, host, spec))
-    dc.vm_folder.children.append(vm)
-    pool.vms.append(vm)
-    host.vms.append(vm)
-    for d in vm.datastores + vm.networks:
-        d.vms.append(vm)
-    return vm
+    return vc.add_vm(spec, dc.vm_folder, pool, host)

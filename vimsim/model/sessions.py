@@ -6,9 +6,14 @@ from vimsim.model import faults
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.vim25.data import DataObject
 
-# The privileges of the roles vCenter ships that vimsim's users can hold.
-READ_ONLY_PRIVILEGES = frozenset(("System.Anonymous", "System.View", "System.Read"))
-ROLES = {"Admin": None, "ReadOnly": READ_ONLY_PRIVILEGES, "NoAccess": frozenset()}
+# The system roles vCenter ships, by name: (roleId, privileges; None for all of them).
+ROLES = {
+    "Admin": (-1, None),
+    "ReadOnly": (-2, frozenset(("System.Anonymous", "System.View", "System.Read"))),
+    "View": (-3, frozenset(("System.Anonymous", "System.View"))),
+    "Anonymous": (-4, frozenset(("System.Anonymous",))),
+    "NoAccess": (-5, frozenset()),
+}
 
 
 class User:
@@ -19,7 +24,7 @@ class User:
         self.full_name = full_name or name
 
     def has_privilege(self, privilege):
-        granted = ROLES[self.role]
+        granted = ROLES[self.role][1]
         return granted is None or privilege in granted
 
 

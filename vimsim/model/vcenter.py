@@ -8,11 +8,15 @@ import uuid
 
 from vimsim.model import faults
 from vimsim.model.objects import MANAGED_TYPES
+from vimsim.model.authorization import AuthorizationManager
+from vimsim.model.customization import GuestCustomizationManager
+from vimsim.model.guest import GuestBehaviour
 from vimsim.model.property_collector import PropertyCollector
 from vimsim.model.service import ServiceInstance
 from vimsim.model.sessions import SessionManager
 from vimsim.model.tasks import TaskManager
 from vimsim.model.views import ViewManager
+from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, MoRef
 
 log = logging.getLogger("vimsim")
@@ -23,7 +27,17 @@ DEFAULT_TIMINGS = {
     "tools_start": 3.0,     # VMware Tools running again after power-on or a guest reboot
     "guest_shutdown": 2.0,  # ShutdownGuest until the VM is powered off
     "guest_reboot": 2.0,    # RebootGuest until the guest boots again
+    "instant_clone": 1.0,   # InstantClone_Task, queued to success
+    "customize_task": 1.0,  # CustomizeGuest_Task: until the guest has the customization
+    "customization_pending": 1.0,  # PENDING until the guest starts customizing (RUNNING)
+    "customization_running": 3.0,  # RUNNING until SUCCEEDED (or FAILED)
+    "abort_task": 0.5,      # AbortCustomization_Task
+    "network_task": 1.0,    # StartGuestNetwork_Task: until the guest network is up
 }
+
+# Where a fault of each type is delivered: "call" fails the method call itself, "task" fails
+# the task the call returns. Host-side checks fail the call, guest-side ones the task.
+DEFAULT_FAULT_DELIVERY = {"InvalidGuestLogin": "task", "GuestPermissionDenied": "task"}
 
 API_VERSION = "8.0.3.0"
 PRIOR_API_VERSIONS = ("8.0.2.0", "8.0.1.0", "8.0.0.0", "7.0.3.0", "7.0.2.0", "7.0.1.0",
@@ -31,9 +45,16 @@ PRIOR_API_VERSIONS = ("8.0.2.0", "8.0.1.0", "8.0.0.0", "7.0.3.0", "7.0.2.0", "7.
 
 
 class Vcenter:
-    def __init__(self, clock, timings=None, about=None):
+    def __init__(self, clock, timings=None, about=None, fault_delivery=None):
         self.clock = clock
+        unknown = set(timings or ()) - set(DEFAULT_TIMINGS)
+        if unknown:
+            raise ValueError("unknown timings: %s" % ", ".join(sorted(unknown)))
         self.timings = dict(DEFAULT_TIMINGS, **(timings or {}))
+        self.fault_delivery = dict(DEFAULT_FAULT_DELIVERY)
+        for type_name, where in (fault_delivery or {}).items():
+            self.set_fault_delivery(type_name, where)
+        self.guest_behaviour = GuestBehaviour(self.timings)
         self.boot_time = clock.now()
         self.objects = {}
         self.users = {}
@@ -48,7 +69,31 @@ class Vcenter:
         self.property_collector = self.add(PropertyCollector(self))
         self.view_manager = self.add(ViewManager(self))
         self.task_manager = self.add(TaskManager(self))
+        self.guest_customization_manager = self.add(GuestCustomizationManager(self))
+        self.authorization_manager = self.add(AuthorizationManager(self))
         self.root_folder = None
+
+    def set_fault_delivery(self, type_name, where):
+        """Deliver faults of ``type_name`` on the method call ("call") or its task ("task")."""
+        if where not in ("call", "task"):
+            raise ValueError("fault delivery for %s must be 'call' or 'task'" % type_name)
+        self.fault_delivery[type_name] = where
+
+    def delivery_of(self, fault):
+        return self.fault_delivery.get(fault.type_name, "call")
+
+    def add_vm(self, spec, folder, pool, host):
+        """A new VM from a fixture-style spec, placed in the inventory."""
+        vm = self.add(VirtualMachine(self, self.new_moid("vm-"), spec["name"], folder, pool,
+                                     host, spec))
+        folder.children.append(vm)
+        pool.vms.append(vm)
+        host.vms.append(vm)
+        for d in vm.datastores + vm.networks:
+            d.vms.append(vm)
+        for obj in (folder, pool, host):
+            self.touch(obj, structural=True)
+        return vm
 
     # -- identity and lookup -------------------------------------------------------------
 
@@ -132,4 +177,6 @@ class Vcenter:
             "ServiceContent", rootFolder=self.root_folder.ref,
             propertyCollector=self.property_collector.ref, viewManager=self.view_manager.ref,
             about=self.about(), sessionManager=self.session_manager.ref,
-            taskManager=self.task_manager.ref)
+            authorizationManager=self.authorization_manager.ref,
+            taskManager=self.task_manager.ref,
+            guestCustomizationManager=self.guest_customization_manager.ref)

@@ -1,5 +1,7 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
-from vimsim.model import faults
+import uuid
+
+from vimsim.model import faults, guest
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -14,7 +16,7 @@ class VirtualMachine(ManagedEntity):
         super().__init__(vc, moid, name, folder)
         self.pool, self.host = pool, host
         self.datastores = list(spec.get("datastores", ()))
-        self.networks = list(spec.get("networks", ()))
+        self.networks = list(spec.get("networks", ()))  # one virtual NIC on each
         self.guest_id = spec.get("guest_id", "otherLinux64Guest")
         self.guest_full_name = spec.get("guest_full_name", "Other Linux (64-bit)")
         self.guest_family = spec.get("guest_family", "linuxGuest")
@@ -29,7 +31,14 @@ class VirtualMachine(ManagedEntity):
         self.tools_running = (self.power_state == POWERED_ON and self.tools_installed
                               and spec.get("tools_running", self.tools_autostart))
         self.host_name = spec.get("hostname", name.lower().replace("_", "-"))
-        self.ip_address = spec.get("ip")
+        # Per NIC, the address the guest has on it when its network is up (None: none).
+        self.nic_addresses = [spec.get("ip")] + [None] * (len(self.networks) - 1)
+        self.guest_network_up = spec.get("guest_network_up", True)
+        self.guest_accounts = {a["username"]: guest.GuestAccount(
+            a["username"], a["password"], a.get("privileged", True))
+            for a in spec.get("guest_accounts", guest.DEFAULT_ACCOUNTS)}
+        self.customization = guest.GuestCustomization()
+        self.customization_plan = spec.get("customization")
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
 
@@ -43,6 +52,8 @@ class VirtualMachine(ManagedEntity):
         else:
             self.boot_time = None if state == POWERED_OFF else self.boot_time
         self.set_tools_running(False)
+        if self.customization.in_progress:
+            self.vc.guest_customization_manager.end(self, guest.FAILED, guest.POWERED_OFF_MESSAGE)
         if state == POWERED_ON:
             self.schedule_tools_start()
         self.vc.touch(self)
@@ -121,6 +132,51 @@ class VirtualMachine(ManagedEntity):
             self.schedule_tools_start()
             self.vc.touch(self)
 
+    def InstantClone_Task(self, ctx, spec):
+        self.require_power(POWERED_ON, (POWERED_ON,))
+        if not spec.name or len(spec.name) > 80:
+            raise faults.InvalidArgument(invalidProperty="spec.name")
+        location = spec.location
+        vc = self.vc
+        folder = vc.lookup(location.folder, ctx) if location.folder else self.parent
+        pool = vc.lookup(location.pool, ctx) if location.pool else self.pool
+        host = vc.lookup(location.host, ctx) if location.host else (
+            self.host if pool.owner is self.pool.owner else pool.owner.hosts[0])
+        if folder.vim_type != "Folder" or "VirtualMachine" not in folder.child_type:
+            raise faults.InvalidArgument(invalidProperty="spec.location.folder")
+        self._require_unique_name(folder, spec.name)
+        vc.task_manager.require_unlocked(self)
+
+        def clone():
+            self._require_unique_name(folder, spec.name)
+            return vc.add_vm(self.instant_clone_spec(spec), folder, pool, host).ref
+        return vc.task_manager.create(ctx, self, "InstantClone_Task", "VirtualMachine.instantClone",
+                                      clone, vc.timings["instant_clone"]).ref
+
+    @staticmethod
+    def _require_unique_name(folder, name):
+        if any(child.name == name for child in folder.children):
+            raise faults.DuplicateName(name=name, object=folder.ref)
+
+    def instant_clone_spec(self, spec):
+        """The fixture-style spec of an instant clone: the source's guest, NICs and accounts,
+        running, with its network down until StartGuestNetwork_Task."""
+        return {
+            "name": spec.name, "guest_id": self.guest_id, "guest_full_name": self.guest_full_name,
+            "guest_family": self.guest_family, "cpus": self.num_cpu, "memory_mb": self.memory_mb,
+            "uuid": spec.biosUuid or str(uuid.uuid5(uuid.NAMESPACE_OID, "%s/%s" % (
+                self.uuid, spec.name))),
+            "instance_uuid": str(uuid.uuid5(uuid.NAMESPACE_OID, "instance/%s/%s" % (
+                self.uuid, spec.name))),
+            "tools_installed": self.tools_installed, "tools_autostart": self.tools_autostart,
+            "power_state": POWERED_ON, "tools_running": self.tools_running,
+            "hostname": self.host_name, "datastores": self.datastores, "networks": self.networks,
+            "guest_network_up": False, "customization": self.customization_plan,
+            "guest_accounts": [{"username": a.username, "password": a.password,
+                                "privileged": a.privileged}
+                               for a in self.guest_accounts.values()],
+        }
+
     # -- properties ----------------------------------------------------------------------
 
     @property
@@ -148,16 +204,38 @@ class VirtualMachine(ManagedEntity):
             consolidationNeeded=False, paused=False, snapshotInBackground=False,
             instantCloneFrozen=False)
 
+    @property
+    def ip_address(self):
+        """The guest's primary address as VMware Tools reports it, or None."""
+        if not (self.tools_running and self.guest_network_up):
+            return None
+        return next((a for a in self.nic_addresses if a), None)
+
     def guest_nics(self):
-        if not self.tools_running or not self.ip_address:
+        if not (self.tools_running and self.guest_network_up):
             return []
-        return [DataObject("GuestNicInfo", network=self.networks[0].name if self.networks else None,
-                           ipAddress=[self.ip_address], macAddress=self.mac_address(0),
-                           connected=True, deviceConfigId=4000)]
+        return [DataObject("GuestNicInfo", network=net.name,
+                           ipAddress=[address] if address else [],
+                           macAddress=self.mac_address(i), connected=True,
+                           deviceConfigId=4000 + i)
+                for i, (net, address) in enumerate(zip(self.networks, self.nic_addresses))]
 
     def mac_address(self, index):
         n = int(self.moid.split("-")[-1])
-        return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0xFF, n & 0xFF, index & 0xFF)
+        return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
+
+    def nic_devices(self):
+        return [DataObject(
+            "VirtualVmxnet3", key=4000 + i,
+            deviceInfo=DataObject("Description", label="Network adapter %d" % (i + 1),
+                                  summary=net.name),
+            backing=DataObject("VirtualEthernetCardNetworkBackingInfo", deviceName=net.name,
+                               network=net.ref),
+            connectable=DataObject("VirtualDeviceConnectInfo", startConnected=True,
+                                   allowGuestControl=True, connected=True, status="ok"),
+            controllerKey=100, unitNumber=7 + i, addressType="assigned",
+            macAddress=self.mac_address(i), wakeOnLanEnabled=True)
+            for i, net in enumerate(self.networks)]
 
     @vim_property("guest.toolsRunningStatus")
     def guest_tools_running_status(self, ctx):
@@ -184,7 +262,11 @@ class VirtualMachine(ManagedEntity):
             ipAddress=self.ip_address if running else None,
             net=self.guest_nics(), guestState="running" if running else "notRunning",
             guestOperationsReady=running, interactiveGuestOperationsReady=False,
-            guestStateChangeSupported=running)
+            guestStateChangeSupported=running, customizationInfo=self.customization.info())
+
+    @vim_property("guest.customizationInfo")
+    def guest_customization_info(self, ctx):
+        return self.customization.info()
 
     @vim_property
     def config(self, ctx):
@@ -197,7 +279,7 @@ class VirtualMachine(ManagedEntity):
             flags=DataObject("VirtualMachineFlagInfo"),
             defaultPowerOps=DataObject("VirtualMachineDefaultPowerOpInfo"),
             hardware=DataObject("VirtualHardware", numCPU=self.num_cpu, numCoresPerSocket=1,
-                                memoryMB=self.memory_mb, device=[]),
+                                memoryMB=self.memory_mb, device=self.nic_devices()),
             cpuHotAddEnabled=False, memoryHotAddEnabled=False)
 
     def vm_path_name(self):

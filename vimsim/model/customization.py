@@ -1,0 +1,164 @@
+"""VirtualMachineGuestCustomizationManager: customize a running guest, abort it, start its
+network (seed 002). Each method checks the VM, returns a Task at once, and hands the work to
+the guest; the guest's side shows in the VM's customization state."""
+from vimsim.model import faults, guest
+from vimsim.model.objects import ManagedObject
+from vimsim.model.vm import POWERED_ON
+
+CUSTOMIZE_PRIVILEGE = "VirtualMachine.Provisioning.Customize"
+WINDOWS_IDENTITIES = ("CustomizationSysprep", "CustomizationSysprepText")
+LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
+
+
+class GuestCustomizationManager(ManagedObject):
+    vim_type = "VirtualMachineGuestCustomizationManager"
+
+    def __init__(self, vc):
+        super().__init__(vc, "GuestCustomizationManager")
+
+    def privilege_target(self, args):
+        """NoPermission names the VM, whose privilege is missing, not this manager."""
+        return args.get("vm")
+
+    # -- checks, in the order vCenter applies them ---------------------------------------
+
+    def _holder(self, vm, aborting):
+        """The task that keeps ``vm`` busy for a guest operation, or None."""
+        holder = self.vc.task_manager.lock_holder(vm)
+        if aborting:
+            # Abort ends a customization; only other work in flight makes the VM busy.
+            return None if holder is not None and holder.info.name == "CustomizeGuest_Task" \
+                else holder
+        if holder is None and vm.customization.in_progress:
+            holder = vm.customization.task
+        return holder
+
+    def _host_fault(self, vm, aborting=False):
+        if vm.power_state != POWERED_ON:
+            return faults.invalid_power_state(POWERED_ON, vm.power_state)
+        if not vm.tools_running:
+            return faults.InvalidState("The operation is not allowed in the current state "
+                                       "because VMware Tools is not running in the guest.")
+        holder = self._holder(vm, aborting)
+        if holder is not None:
+            return faults.TaskInProgress("Another task is already in progress.", task=holder.ref)
+        return None
+
+    @staticmethod
+    def _spec_fault(vm, spec):
+        identity = spec.identity
+        windows = vm.guest_family == "windowsGuest" or "win" in vm.guest_id.lower()
+        if identity is not None and (
+                (identity._typeName in WINDOWS_IDENTITIES and not windows) or
+                (identity._typeName in LINUX_IDENTITIES and windows)):
+            return faults.UncustomizableGuest(uncustomizableGuestOS=vm.guest_id)
+        nic_settings = len(spec.nicSettingMap or ())
+        if nic_settings and nic_settings != len(vm.networks):
+            return faults.NicSettingMismatch(numberOfNicsInSpec=nic_settings,
+                                             numberOfNicsInVM=len(vm.networks))
+        return None
+
+    def _start(self, ctx, vm, method, description_id, duration, checks, body, lock=True):
+        """Run the checks; the first fault fails the call or the task, as its delivery says.
+        Otherwise queue the task whose body does the work."""
+        for check in checks:
+            fault = check()
+            if fault is None:
+                continue
+            if self.vc.delivery_of(fault) == "call":
+                raise fault
+
+            def fail(fault=fault):
+                raise fault
+            return self.vc.task_manager.create(ctx, vm, method, description_id, fail, duration,
+                                               lock=False).ref
+        return self.vc.task_manager.create(ctx, vm, method, description_id, body, duration,
+                                           lock=lock).ref
+
+    # -- vim25 methods -------------------------------------------------------------------
+
+    def CustomizeGuest_Task(self, ctx, vm, auth, spec, configParams=None):
+        vm = self.vc.lookup(vm, ctx)
+        task = None
+
+        def hand_to_guest():
+            self.begin(vm, spec, configParams, task)
+        task_ref = self._start(
+            ctx, vm, "CustomizeGuest_Task", "VirtualMachineGuestCustomizationManager.customize",
+            self.vc.timings["customize_task"],
+            (lambda: self._host_fault(vm), lambda: self._spec_fault(vm, spec),
+             lambda: guest.check_guest_auth(vm, auth)), hand_to_guest)
+        task = self.vc.lookup(task_ref)
+        return task_ref
+
+    def AbortCustomization_Task(self, ctx, vm, auth):
+        vm = self.vc.lookup(vm, ctx)
+
+        def abort():
+            customize = self.vc.task_manager.lock_holder(vm)
+            if customize is not None and customize.info.name == "CustomizeGuest_Task":
+                self.vc.task_manager.finish(customize, error=faults.CustomizationFault(
+                    guest.ABORTED_MESSAGE))
+            if vm.customization.in_progress:
+                self.end(vm, guest.FAILED, guest.ABORTED_MESSAGE)
+        return self._start(
+            ctx, vm, "AbortCustomization_Task",
+            "VirtualMachineGuestCustomizationManager.abortCustomization",
+            self.vc.timings["abort_task"],
+            (lambda: self._host_fault(vm, aborting=True),
+             lambda: guest.check_guest_auth(vm, auth)), abort,
+            lock=self.vc.task_manager.lock_holder(vm) is None)
+
+    def StartGuestNetwork_Task(self, ctx, vm, auth):
+        vm = self.vc.lookup(vm, ctx)
+
+        def start_network():
+            vm.guest_network_up = True
+            self.vc.touch(vm)
+        return self._start(
+            ctx, vm, "StartGuestNetwork_Task",
+            "VirtualMachineGuestCustomizationManager.startNetwork",
+            self.vc.timings["network_task"],
+            (lambda: self._host_fault(vm), lambda: guest.check_guest_auth(vm, auth)),
+            start_network)
+
+    # -- the guest's side ----------------------------------------------------------------
+
+    def begin(self, vm, spec, config_params, task):
+        """The guest has the customization: PENDING, then RUNNING, then its outcome."""
+        state = vm.customization
+        state.generation += 1
+        state.status, state.start_time, state.end_time, state.error = guest.PENDING, None, None, None
+        state.spec, state.config_params, state.task = spec, config_params, task
+        self.vc.touch(vm)
+        self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
+                                 state.generation)
+
+    def _run(self, vm, generation):
+        state = vm.customization
+        if state.generation != generation or state.status != guest.PENDING:
+            return
+        outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+        state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
+        self.vc.touch(vm)
+        if not outcome.hang:
+            self.vc.clock.call_later(outcome.duration, self._finish, vm, generation, outcome)
+
+    def _finish(self, vm, generation, outcome):
+        if vm.customization.generation != generation:
+            return
+        if outcome.error:
+            self.end(vm, guest.FAILED, outcome.error)
+            return
+        spec = vm.customization.spec
+        vm.host_name = guest.host_name_from(spec.identity, vm) or vm.host_name
+        addresses = guest.addresses_from(spec, vm)
+        if addresses:
+            vm.nic_addresses = addresses + vm.nic_addresses[len(addresses):]
+        self.end(vm, guest.SUCCEEDED, None)
+
+    def end(self, vm, status, error):
+        state = vm.customization
+        state.generation += 1
+        state.status, state.end_time, state.error = status, self.vc.clock.now(), error
+        self.vc.touch(vm)

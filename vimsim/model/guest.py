@@ -1,0 +1,121 @@
+"""What happens inside a guest: its accounts, its network, and guest customization.
+
+Guest customization is one state machine per VM that every view reads (SOAP's
+``guest.customizationInfo``, REST's customization status):
+none (IDLE) -> PENDING -> RUNNING -> SUCCEEDED | FAILED.
+How long the guest takes and whether it fails is decided by a GuestBehaviour, which a
+fixture configures and an embedding program may replace.
+"""
+from vimsim.model import faults
+from vimsim.vim25.data import DataObject
+
+IDLE, PENDING, RUNNING, SUCCEEDED, FAILED = (
+    "IDLE", "PENDING", "RUNNING", "SUCCEEDED", "FAILED")
+ABORTED_MESSAGE = "The guest customization was aborted."
+POWERED_OFF_MESSAGE = "The virtual machine was powered off during guest customization."
+
+DEFAULT_ACCOUNTS = [{"username": "root", "password": "vmware", "privileged": True},
+                    {"username": "guest", "password": "guest", "privileged": False}]
+
+
+class GuestAccount:
+    def __init__(self, username, password, privileged=True):
+        self.username, self.password, self.privileged = username, str(password), privileged
+
+
+def check_guest_auth(vm, auth):
+    """The fault a guest operation fails with for these credentials, or None."""
+    account = None
+    if auth is not None and auth._typeName == "NamePasswordAuthentication":
+        account = vm.guest_accounts.get(auth.username)
+        if account is not None and account.password != auth.password:
+            account = None
+    if account is None:
+        return faults.InvalidGuestLogin()
+    if not account.privileged:
+        return faults.GuestPermissionDenied()
+    return None
+
+
+class Outcome:
+    """How one customization ends inside the guest: after ``duration`` clock seconds of
+    RUNNING, SUCCEEDED (``error`` None) or FAILED with ``error``; ``hang`` never ends."""
+
+    def __init__(self, duration, error=None, hang=False):
+        self.duration, self.error, self.hang = duration, error, hang
+
+
+class GuestBehaviour:
+    """The default guest: customizes in the fixture's time and succeeds, unless the VM's
+    fixture entry says ``customization: {fail: "message", duration: seconds, hang: true}``."""
+
+    def __init__(self, timings):
+        self.timings = timings
+
+    def pending_seconds(self, vm):
+        return self.timings["customization_pending"]
+
+    def customization(self, vm, spec, config_params):
+        plan = vm.customization_plan or {}
+        return Outcome(plan.get("duration", self.timings["customization_running"]),
+                       plan.get("fail"), bool(plan.get("hang")))
+
+
+class GuestCustomization:
+    """One VM's customization state as the guest reports it."""
+
+    def __init__(self):
+        self.status = IDLE
+        self.start_time = self.end_time = self.error = None
+        self.task = None  # the CustomizeGuest_Task that handed it to the guest
+        self.spec = self.config_params = None
+        self.generation = 0  # bumps on every new customization or abort; stale timers check it
+
+    @property
+    def in_progress(self):
+        return self.status in (PENDING, RUNNING)
+
+    def info(self):
+        """GuestInfoCustomizationInfo, with the fields the status allows (seed 001's rules)."""
+        return DataObject(
+            "GuestInfoCustomizationInfo", customizationStatus="TOOLSDEPLOYPKG_" + self.status,
+            startTime=self.start_time if self.status in (RUNNING, SUCCEEDED, FAILED) else None,
+            endTime=self.end_time if self.status in (SUCCEEDED, FAILED) else None,
+            errorMsg=self.error if self.status == FAILED else None)
+
+
+def host_name_from(identity, vm):
+    """The host name a customization identity gives the guest (None: keep the current one)."""
+    if identity is None:
+        return None
+    name = identity.hostName
+    if identity._typeName == "CustomizationSysprep" and identity.userData is not None:
+        name = identity.userData.computerName
+    if name is None:
+        return None
+    kind = name._typeName
+    if kind == "CustomizationFixedName":
+        return name.name
+    if kind == "CustomizationVirtualMachineName":
+        return vm.name.lower().replace("_", "-")
+    if kind == "CustomizationPrefixName":
+        return "%s-%s" % (name.base, vm.moid.split("-")[-1])
+    return None
+
+
+def dhcp_address(vm, index):
+    """The address a DHCP server hands this NIC: stable for a VM and NIC."""
+    n = int(vm.moid.split("-")[-1])
+    return "10.%d.%d.%d" % (index & 0xFF, (n >> 8) & 0xFF, (n & 0xFF) or 1)
+
+
+def addresses_from(spec, vm):
+    """Per NIC, the IP address a customization spec configures (DHCP ones generated)."""
+    addresses = []
+    for i, mapping in enumerate(spec.nicSettingMap or ()):
+        ip = mapping.adapter.ip if mapping.adapter is not None else None
+        if ip is not None and ip._typeName == "CustomizationFixedIp":
+            addresses.append(ip.ipAddress)
+        else:
+            addresses.append(dhcp_address(vm, i))
+    return addresses
