@@ -6,10 +6,12 @@ event whenever no request is being served (``idle()``).
 """
 import heapq
 import itertools
+import logging
 import time
 from datetime import datetime, timezone
 
 MODES = ("real", "virtual", "auto")
+log = logging.getLogger("vimsim")
 
 
 class Timer:
@@ -72,7 +74,10 @@ class Clock:
             if when is None or when > self.time():
                 return ran
             _, _, timer = heapq.heappop(self._events)
-            timer.fn(*timer.args)
+            try:
+                timer.fn(*timer.args)
+            except Exception:  # one broken event must not stop time for the others
+                log.exception("internal error in a scheduled event")
             ran += 1
 
     def advance(self, seconds):

@@ -113,6 +113,9 @@ class GuestCustomizationManager(ManagedObject):
         vm = self.vc.lookup(vm, ctx)
 
         def start_network():
+            # NICs the customization gave no fixed address get one from DHCP.
+            vm.nic_addresses = [address or guest.dhcp_address(vm, i)
+                                for i, address in enumerate(vm.nic_addresses)]
             vm.guest_network_up = True
             self.vc.touch(vm)
         return self._start(
@@ -138,7 +141,12 @@ class GuestCustomizationManager(ManagedObject):
         state = vm.customization
         if state.generation != generation or state.status != guest.PENDING:
             return
-        outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+        try:
+            outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+        except Exception as exc:  # a broken guest behaviour hook fails the customization
+            self.vc.log_internal_error(exc)
+            self.end(vm, guest.FAILED, "Guest customization failed: internal error (%s)" % exc)
+            return
         state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
         self.vc.touch(vm)
         if not outcome.hang:
