@@ -61,3 +61,10 @@ def test_serve_rejects_an_unknown_fixture():
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "no fixture" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_serve_rejects_a_bad_fault_delivery():
+    proc = subprocess.run([sys.executable, "-m", "vimsim", "serve", "--fault-delivery",
+                           "InvalidGuestLogin=later"], capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "'call' or 'task'" in proc.stderr and "Traceback" not in proc.stderr

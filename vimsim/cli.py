@@ -40,6 +40,9 @@ def parser():
                    "next event whenever no request is being served")
     s.add_argument("--speed", type=float, default=1.0,
                    help="real clock only: divide every duration by this factor")
+    s.add_argument("--fault-delivery", action="append", default=[], metavar="TYPE=call|task",
+                   help="deliver faults of TYPE on the method call or on its task "
+                   "(repeatable; e.g. InvalidGuestLogin=call)")
     s.add_argument("-v", "--verbose", action="store_true", help="log requests and faults")
     return p
 
@@ -53,6 +56,9 @@ def main(argv=None):
         server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body)
+        for rule in args.fault_delivery:
+            type_name, _, where = rule.partition("=")
+            server.vc.set_fault_delivery(type_name, where)
         server.listen(args.port, args.host, secure=not args.http, cert_dir=args.cert_dir)
     except (FixtureError, ValueError, OSError) as exc:
         print("vimsim: %s" % exc, file=sys.stderr)
