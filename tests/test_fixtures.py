@@ -1,0 +1,51 @@
+"""Fixtures: the README's example loads, scaling spreads VMs and hosts, errors are clear."""
+import os
+import re
+
+import pytest
+import yaml
+
+from vimsim.model import fixture as fixtures
+from vimsim.model.clock import Clock
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_the_readme_fixture_example_builds():
+    with open(os.path.join(ROOT, "README.md")) as f:
+        readme = f.read()
+    block = re.search(r"Format \(every key.*?```yaml\n(.*?)```", readme, re.S).group(1)
+    vc = fixtures.build(yaml.safe_load(block), Clock("virtual"))
+    vms = {o.name: o for o in vc.objects.values() if o.vim_type == "VirtualMachine"}
+    assert set(vms) == {"web01", "db01", "appliance", "bare", "flaky", "win01", "DC0_H0_VM0"}
+    assert vms["web01"].pool.name == "DC0_C0_RP1" and vms["web01"].ip_address == "10.0.0.5"
+    assert vms["db01"].power_state == "poweredOff"
+    assert not vms["appliance"].tools_running and not vms["bare"].tools_installed
+    assert vms["win01"].guest_family == "windowsGuest"
+    assert vc.timings["customization_running"] == 3
+    assert vc.users["user"].role == "Admin"
+
+
+def test_scaling_spreads_vms_over_every_pool_and_host():
+    data = fixtures.scale(fixtures.load("default"), vms=23, hosts=7)
+    vc = fixtures.build(data, Clock("virtual"))
+    vms = [o for o in vc.objects.values() if o.vim_type == "VirtualMachine"]
+    hosts = [o for o in vc.objects.values() if o.vim_type == "HostSystem"]
+    assert len(vms) == 23 and len({v.name for v in vms}) == 23
+    assert len(hosts) == 7
+    pools = {v.pool.name for v in vms}
+    assert pools == {"Resources", "DC0_C0_RP1"}
+    assert {v.host.name for v in vms} == {h.name for h in hosts}
+    trimmed = fixtures.scale(fixtures.load("default"), vms=2)
+    assert sum(len(h.get("vms", ())) for dc in trimmed["datacenters"]
+               for h in dc.get("hosts", []) + dc.get("clusters", [])) == 2
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"timings": {"power_op": 1, "warp": 2}}, "unknown timings: warp"),
+    ({"users": [{"name": "x", "password": "y", "role": "God"}]}, "unknown role"),
+    ({"settings": {"fault_delivery": {"InvalidLogin": "later"}}}, "'call' or 'task'"),
+])
+def test_bad_fixtures_say_what_is_wrong(data, message):
+    with pytest.raises(ValueError, match=message):
+        fixtures.build(data, Clock("virtual"))
