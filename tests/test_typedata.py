@@ -28,3 +28,56 @@ def test_every_served_method_is_a_vim25_method():
                 assert attr in mtype.methods, "%s.%s is not declared" % (name, attr)
         for prop in cls.property_names():
             assert prop in mtype.props, "%s.%s is not declared" % (name, prop)
+
+
+def test_wsdl_is_regenerated_from_the_type_tables(tmp_path):
+    env = dict(os.environ, VIMSIM_WSDL_OUT=str(tmp_path))
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-wsdl")], check=True,
+                   env=env, capture_output=True, timeout=120)
+    for name in os.listdir(tmp_path):
+        with open(os.path.join(ROOT, "wsdl", name)) as f:
+            assert (tmp_path / name).read_text() == f.read(), \
+                "wsdl/%s is stale: run scripts/gen-wsdl" % name
+
+
+def test_wsdl_declares_exactly_the_served_operations():
+    from lxml import etree
+    from vimsim.model.objects import MANAGED_TYPES
+    import vimsim.model.fixture  # noqa: F401
+    wsdl = etree.parse(os.path.join(ROOT, "wsdl", "vim.wsdl"))
+    ns = {"w": "http://schemas.xmlsoap.org/wsdl/"}
+    declared = {op.get("name") for op in wsdl.findall("w:portType/w:operation", ns)}
+    bound = {op.get("name") for op in wsdl.findall("w:binding/w:operation", ns)}
+    served = {attr for cls in MANAGED_TYPES.values() for attr in dir(cls)
+              if attr[:1].isupper() and callable(getattr(cls, attr))}
+    assert declared == bound == served
+
+
+def test_every_served_value_carries_its_required_fields():
+    """What the schema requires (minOccurs 1) is set on every property of every object kind."""
+    from vimsim.model import fixture
+    from vimsim.model.clock import Clock
+    from vimsim.model.sessions import CallContext, Session
+    from vimsim.vim25.data import DataObject
+    from vimsim.vim25.types import REGISTRY
+    vc = fixture.build(fixture.load("default"), Clock("virtual"))
+    ctx = CallContext(session=Session(vc.users["user"], vc.clock))
+    missing = set()
+
+    def walk(value):
+        if isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, DataObject):
+            for field in REGISTRY.data[value._typeName].all_fields:
+                item = getattr(value, field.name)
+                if item is None and not field.optional and not field.array:
+                    missing.add("%s.%s" % (value._typeName, field.name))
+                walk(item)
+    kinds = {}
+    for obj in vc.objects.values():
+        kinds.setdefault(obj.vim_type, obj)
+    for obj in kinds.values():
+        for prop in obj.property_names():
+            walk(obj.get(prop, ctx))
+    assert not missing

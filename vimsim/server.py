@@ -8,6 +8,7 @@ from vimsim import compat, tls
 from vimsim.model import fixture as fixtures
 from vimsim.model.clock import Clock
 from vimsim.model.sessions import User
+from vimsim.soap import wsdl
 from vimsim.soap.resource import SoapResource, VersionsResource
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
@@ -32,11 +33,17 @@ class SdkResource(SoapResource):
 
     isLeaf = False
 
-    def __init__(self, state):
+    def __init__(self, state, documents):
         super().__init__(state)
         self.putChild(b"vimServiceVersions.xml", VersionsResource())
+        for name, body in documents.items():
+            self.putChild(name.encode(), wsdl.WsdlResource(body, name == "vimService.wsdl"))
+        self.service_wsdl = self.children[b"vimService.wsdl"]
 
     def getChild(self, path, request):
+        query = request.uri.partition(b"?")[2].lower()
+        if path == b"vimService" and request.method == b"GET" and query.startswith(b"wsdl"):
+            return self.service_wsdl
         if path in (b"", b"vimService"):
             return self
         return NotFound()
@@ -59,7 +66,7 @@ class Server:
         self._timer = None
         self._settling = False
         root = Root()
-        root.putChild(b"sdk", SdkResource(self))
+        root.putChild(b"sdk", SdkResource(self, wsdl.load()))
         self.root = root
         self.site = compat.Site(root, max_body)
         self.port = None

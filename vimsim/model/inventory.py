@@ -165,14 +165,21 @@ class ComputeResource(ManagedEntity):
             numCpuCores=sum(h.cpu_cores for h in self.hosts),
             numCpuThreads=sum(h.cpu_cores for h in self.hosts), effectiveCpu=cpu,
             effectiveMemory=memory // (1024 * 1024), numHosts=len(self.hosts),
-            numEffectiveHosts=len(self.hosts), overallStatus="green")
+            numEffectiveHosts=len(self.hosts), overallStatus="green",
+            **self.summary_extra())
 
     summary_type = "ComputeResourceSummary"
+
+    def summary_extra(self):
+        return {}
 
 
 class ClusterComputeResource(ComputeResource):
     vim_type = "ClusterComputeResource"
     summary_type = "ClusterComputeResourceSummary"
+
+    def summary_extra(self):
+        return {"currentFailoverLevel": 0, "numVmotions": 0}
 
 
 class ResourcePool(ManagedEntity):
@@ -280,7 +287,8 @@ class Network(ManagedEntity):
 
     @vim_property
     def summary(self, ctx):
-        return DataObject("NetworkSummary", network=self.ref, name=self.name, accessible=True)
+        return DataObject("NetworkSummary", network=self.ref, name=self.name, accessible=True,
+                          ipPoolName="")
 
     @vim_property
     def host(self, ctx):

@@ -43,8 +43,9 @@ class Session:
         return DataObject(
             "UserSession", key=self.key, userName=self.user.name, fullName=self.user.full_name,
             loginTime=self.login_time, lastActiveTime=self.last_active, locale=self.locale,
-            messageLocale=self.locale, extensionSession=False, ipAddress=self.ip_address,
-            userAgent=self.user_agent, callCount=self.call_count)
+            messageLocale=self.locale, extensionSession=False,
+            ipAddress=self.ip_address or "127.0.0.1", userAgent=self.user_agent or "",
+            callCount=self.call_count)
 
 
 class CallContext:

@@ -282,6 +282,11 @@ class VirtualMachine(ManagedEntity):
                                 memoryMB=self.memory_mb, device=self.nic_devices()),
             cpuHotAddEnabled=False, memoryHotAddEnabled=False)
 
+    def uptime(self):
+        if self.boot_time is None or self.power_state != POWERED_ON:
+            return 0
+        return int((self.vc.clock.now() - self.boot_time).total_seconds())
+
     def vm_path_name(self):
         ds = self.datastores[0].name if self.datastores else "LocalDS_0"
         return "[%s] %s/%s.vmx" % (ds, self.name, self.name)
@@ -303,7 +308,8 @@ class VirtualMachine(ManagedEntity):
                 numCpu=self.num_cpu, numEthernetCards=len(self.networks), numVirtualDisks=0,
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
                 guestFullName=self.guest_full_name),
-            quickStats=DataObject("VirtualMachineQuickStats", uptimeSeconds=0),
+            quickStats=DataObject("VirtualMachineQuickStats", uptimeSeconds=self.uptime(),
+                                  guestHeartbeatStatus="green" if running else "gray"),
             overallStatus="green")
 
     @vim_property
@@ -331,4 +337,11 @@ class VirtualMachine(ManagedEntity):
                           npivWwnOnNonRdmVmSupported=True, swapPlacementSupported=True,
                           toolsSyncTimeSupported=True, virtualMmuUsageSupported=True,
                           diskSharesSupported=True, bootOptionsSupported=True,
-                          settingVideoRamSizeSupported=True)
+                          bootRetryOptionsSupported=True, settingVideoRamSizeSupported=True,
+                          settingDisplayTopologySupported=False, recordReplaySupported=False,
+                          changeTrackingSupported=True, multipleCoresPerSocketSupported=True,
+                          hostBasedReplicationSupported=True, guestAutoLockSupported=True,
+                          memoryReservationLockSupported=True, featureRequirementSupported=True,
+                          poweredOnMonitorTypeChangeSupported=True, seSparseDiskSupported=True,
+                          nestedHVSupported=True, vPMCSupported=True,
+                          vmNpivWwnDisableSupported=True, vmNpivWwnUpdateSupported=True)
