@@ -8,6 +8,7 @@ from vimsim import compat, tls
 from vimsim.model import fixture as fixtures
 from vimsim.model.clock import Clock
 from vimsim.model.sessions import User
+from vimsim.jsonapi.resource import JsonApiResource
 from vimsim.soap import wsdl
 from vimsim.soap.resource import SoapResource, VersionsResource
 
@@ -39,6 +40,7 @@ class SdkResource(SoapResource):
         for name, body in documents.items():
             self.putChild(name.encode(), wsdl.WsdlResource(body, name == "vimService.wsdl"))
         self.service_wsdl = self.children[b"vimService.wsdl"]
+        self.putChild(b"vim25", JsonApiResource(state))
 
     def getChild(self, path, request):
         query = request.uri.partition(b"?")[2].lower()

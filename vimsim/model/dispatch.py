@@ -11,18 +11,21 @@ log = logging.getLogger("vimsim")
 # Methods vCenter answers without a session.
 ANONYMOUS = frozenset((("ServiceInstance", "RetrieveServiceContent"),
                        ("SessionManager", "Login")))
+# Properties vCenter reads without a session (VI/JSON clients start here).
+ANONYMOUS_PROPERTIES = frozenset((("ServiceInstance", "content"),))
 # Privileges every logged-in user holds.
 ALWAYS_GRANTED = frozenset(("System.Anonymous", "System.View", "System.Read"))
 
 FETCH = "Fetch"
 
 
-def resolve(vc, ctx, this, method):
+def resolve(vc, ctx, this, method, prop=None):
     """The object and the Method a call names, checked as vCenter does: the session first,
-    then the object, then the method. Fetch answers (obj, None)."""
+    then the object, then the method. Fetch (of ``prop``) answers (obj, None)."""
     if not isinstance(this, MoRef) or not this.type:
         raise faults.InvalidRequest("The _this argument is missing or has no type")
-    if ctx.session is None and (this.type, method) not in ANONYMOUS:
+    if ctx.session is None and (this.type, method) not in ANONYMOUS \
+            and (this.type, prop) not in ANONYMOUS_PROPERTIES:
         raise faults.not_authenticated(this)
     obj = vc.find(this, ctx)
     if obj is None:

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject, MoRef, TypedValue
-from vimsim.vim25.types import REGISTRY, Field
+from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = "{%s}type" % XSI
@@ -50,33 +50,6 @@ def text_of(value):
     if isinstance(value, str):
         return escape(value)
     return str(value)
-
-
-def _infer_xsd(value):
-    if isinstance(value, bool):
-        return "xsd:boolean"
-    if isinstance(value, int):
-        return "xsd:int" if -2 ** 31 <= value < 2 ** 31 else "xsd:long"
-    if isinstance(value, float):
-        return "xsd:double"
-    if isinstance(value, datetime):
-        return "xsd:dateTime"
-    return "xsd:string"
-
-
-def infer_field(value):
-    """The declared type an untyped anyType value travels as."""
-    if isinstance(value, TypedValue):
-        return Field("val", value.type, False, None, True)
-    if isinstance(value, list):
-        item = infer_field(value[0]) if value else Field("val", "xsd:string", False, None, True)
-        item.array = True
-        return item
-    if isinstance(value, MoRef):
-        return Field("val", "moref:" + value.type, False, None, True)
-    if isinstance(value, DataObject):
-        return Field("val", value._typeName, False, None, True)
-    return Field("val", _infer_xsd(value), False, None, True)
 
 
 class Encoder:
@@ -149,8 +122,7 @@ class Encoder:
             name = field.name
             if name == "val" and context is not None and dtype.name in ("DynamicProperty",
                                                                         "PropertyChange"):
-                declared = REGISTRY.property_field(context.type, attrs["name"])
-                self.any_element(out, name, v, declared or infer_field(v))
+                self.any_element(out, name, v, REGISTRY.slot_field(context.type, attrs["name"], v))
             elif field.array:
                 for item in v:
                     self.element(out, name, item, field, context=context)
@@ -160,7 +132,7 @@ class Encoder:
     def returnval(self, out, value, field, this_type=None, prop=None):
         """The ``returnval`` element(s) of a method's response."""
         if prop is not None:  # Fetch: an anyType slot typed by the property's declaration
-            declared = REGISTRY.property_field(this_type, prop) or infer_field(value)
+            declared = REGISTRY.slot_field(this_type, prop, value)
             if declared.array and not value:
                 return
             self.any_element(out, "returnval", value, declared)

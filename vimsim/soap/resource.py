@@ -56,6 +56,14 @@ class SoapResource(resource.Resource):
 
     def render_POST(self, request):
         request.setHeader(b"Content-Type", b"text/xml; charset=utf-8")
+        try:
+            return self._answer(request)
+        except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback
+            log.exception("internal error answering %s", request.path)
+            return self._fault(request, faults.system_error(str(exc) or type(exc).__name__),
+                               REGISTRY.newest)
+
+    def _answer(self, request):
         if request.too_large:
             request.setResponseCode(413)
             request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
@@ -173,6 +181,9 @@ class SoapResource(resource.Resource):
                     body = envelope.response(method, minfo, p.value, version_ids)
                 except faults.Fault as fault:
                     body = self._fault(request, fault, version_ids)
+                except Exception as exc:
+                    log.exception("internal error answering %s", method)
+                    body = self._fault(request, faults.system_error(str(exc)), version_ids)
             request.write(body)
             request.finish()
 

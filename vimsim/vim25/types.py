@@ -3,7 +3,10 @@
 Field order is the XSD sequence (base type fields first); each field carries the API version
 that introduced it, so answers to an older client leave out what it cannot parse.
 """
+from datetime import datetime
+
 from vimsim.vim25 import typedata
+from vimsim.vim25.data import DataObject, MoRef, TypedValue
 
 NEWEST_VERSION = "8.0.3.0"
 
@@ -134,6 +137,38 @@ class Registry:
                 return None
             field = self.data[field.type].by_name.get(part)
         return field
+
+    def slot_field(self, managed_type, path, value):
+        """How a property value travels in an anyType slot (DynamicProperty.val, Fetch):
+        as its declaration says, or as inferred from the value where none is known."""
+        return self.property_field(managed_type, path) or infer_field(value)
+
+
+def _infer_xsd(value):
+    if isinstance(value, bool):
+        return "xsd:boolean"
+    if isinstance(value, int):
+        return "xsd:int" if -2 ** 31 <= value < 2 ** 31 else "xsd:long"
+    if isinstance(value, float):
+        return "xsd:double"
+    if isinstance(value, datetime):
+        return "xsd:dateTime"
+    return "xsd:string"
+
+
+def infer_field(value):
+    """The declared type an untyped anyType value travels as."""
+    if isinstance(value, TypedValue):
+        return Field("val", value.type, False, None, True)
+    if isinstance(value, list):
+        item = infer_field(value[0]) if value else Field("val", "xsd:string", False, None, True)
+        item.array = True
+        return item
+    if isinstance(value, MoRef):
+        return Field("val", "moref:" + value.type, False, None, True)
+    if isinstance(value, DataObject):
+        return Field("val", value._typeName, False, None, True)
+    return Field("val", _infer_xsd(value), False, None, True)
 
 
 REGISTRY = Registry()

@@ -1,0 +1,187 @@
+"""vim25 values as VI/JSON (vSphere 8.0.1+): ``_typeName`` on data objects, moRefs as
+objects, anyType values boxed, unset fields absent, datetimes in ISO 8601 with ``Z``."""
+from datetime import datetime
+
+from vimsim.model import faults
+from vimsim.soap.codec import format_datetime, parse_datetime
+from vimsim.vim25 import typedata
+from vimsim.vim25.data import DataObject, MoRef, TypedValue
+from vimsim.vim25.types import REGISTRY, Field, infer_field
+
+_XSD_JSON = {"xsd:string": "string", "xsd:int": "int", "xsd:long": "long",
+             "xsd:short": "short", "xsd:byte": "byte", "xsd:boolean": "boolean",
+             "xsd:double": "double", "xsd:float": "float", "xsd:dateTime": "dateTime",
+             "xsd:anyURI": "anyURI", "xsd:base64Binary": "base64Binary"}
+_JSON_XSD = {v: k for k, v in _XSD_JSON.items()}
+
+
+def moref(ref):
+    return {"_typeName": "ManagedObjectReference", "type": ref.type, "value": ref.value}
+
+
+class Encoder:
+    def __init__(self, version_ids):
+        self.version_ids = version_ids
+
+    def value(self, value, field, context=None):
+        """A value of the declared field (an array field takes the whole list)."""
+        if isinstance(value, TypedValue):
+            value = value.value
+        if field.array:
+            item = Field(field.name, field.type if field.kind != "moref" else "moref:" + field.type,
+                         False, None, True)
+            return [self.value(v, item, context) for v in value]
+        kind = field.kind
+        if kind == "any":
+            return self.boxed(value, infer_field(value))
+        if kind == "moref":
+            return moref(value)
+        if kind == "data":
+            return self.data(value, context)
+        if isinstance(value, datetime):
+            return format_datetime(value)
+        return value
+
+    def boxed(self, value, field):
+        """A value in an anyType slot: data objects and moRefs as they are, the rest boxed."""
+        if isinstance(value, TypedValue):
+            value = value.value
+        if field.array:
+            if field.kind == "moref":
+                type_name = "ArrayOfManagedObjectReference"
+            elif field.kind == "xsd":
+                type_name = "ArrayOf" + _XSD_JSON.get(field.type, "string").capitalize()
+                type_name = type_name.replace("Datetime", "DateTime").replace("Anyuri", "AnyURI")
+            else:
+                type_name = "ArrayOf" + field.type
+            return {"_typeName": type_name, "_value": self.value(value, field)}
+        if field.kind in ("moref", "data"):
+            return self.value(value, field)
+        type_name = _XSD_JSON.get(field.type, field.type)
+        return {"_typeName": type_name, "_value": self.value(value, field)}
+
+    def data(self, value, context=None):
+        dtype = REGISTRY.data.get(value._typeName)
+        if dtype is None:
+            raise faults.system_error("vimsim cannot encode type %s" % value._typeName)
+        attrs = value.__dict__
+        if dtype.name in ("ObjectContent", "ObjectUpdate"):
+            context = attrs.get("obj")
+        out = {"_typeName": dtype.name}
+        for field in dtype.fields_for(self.version_ids):
+            v = attrs.get(field.name)
+            if v is None:
+                continue
+            if field.name == "val" and context is not None and dtype.name in (
+                    "DynamicProperty", "PropertyChange"):
+                out["val"] = self.boxed(v, REGISTRY.slot_field(context.type, attrs["name"], v))
+            else:
+                out[field.name] = self.value(v, field, context)
+        return out
+
+    def fault(self, fault):
+        type_name = fault.type_name if fault.type_name in REGISTRY.data else "RuntimeFault"
+        body = self.data(DataObject(type_name, **fault.fields))
+        body["faultMessage"] = [{"_typeName": "LocalizableMessage",
+                                 "key": fault_key(type_name), "message": fault.msg}]
+        body["faultstring"] = fault.msg
+        return body
+
+
+def fault_key(type_name):
+    """vCenter's message key for a fault type, e.g. vim.fault.InvalidPowerState.summary."""
+    return "%s.summary" % typedata.FAULT_VMODL_NAMES.get(type_name, "vmodl." + type_name)
+
+
+# -- decoding ------------------------------------------------------------------------------
+
+
+def _bad(message):
+    return faults.InvalidRequest(message)
+
+
+def decode(value, field):
+    """The model value of a JSON parameter or field declared as ``field``."""
+    if field.array:
+        if not isinstance(value, list):
+            raise _bad("%s must be an array" % field.name)
+        item = Field(field.name, field.type if field.kind != "moref" else "moref:" + field.type,
+                     False, None, True)
+        return [decode(v, item) for v in value]
+    kind = field.kind
+    if kind == "any":
+        return decode_any(value, field.name)
+    if kind == "moref":
+        if not (isinstance(value, dict) and isinstance(value.get("type"), str)
+                and isinstance(value.get("value"), str)):
+            raise _bad("%s must be a ManagedObjectReference with type and value" % field.name)
+        return MoRef(value["type"], value["value"])
+    if kind == "xsd":
+        return decode_xsd(value, field.type, field.name)
+    if kind == "enum":
+        if not isinstance(value, str) or value not in REGISTRY.enums[field.type]:
+            raise faults.InvalidArgument(invalidProperty=field.name)
+        return value
+    if not isinstance(value, dict):
+        raise _bad("%s must be an object of type %s" % (field.name, field.type))
+    type_name = value.get("_typeName", field.type)
+    dtype = REGISTRY.data.get(type_name)
+    if dtype is None:
+        raise faults.InvalidType(argument=type_name)
+    if not dtype.is_a(field.type):
+        raise faults.InvalidArgument(invalidProperty=field.name)
+    return decode_data(value, dtype)
+
+
+def decode_data(value, dtype):
+    fields = {}
+    for name, item in value.items():
+        if name == "_typeName" or item is None:
+            continue
+        sub = dtype.by_name.get(name)
+        if sub is None:
+            raise _bad("Unexpected property %s in data object of type %s" % (name, dtype.name))
+        fields[name] = decode(item, sub)
+    for f in dtype.all_fields:
+        if not f.optional and not f.array and f.name not in fields:
+            raise _bad("Required property %s is missing from data object of type %s"
+                       % (f.name, dtype.name))
+    return DataObject(dtype.name, **fields)
+
+
+def decode_xsd(value, xsd_type, name):
+    ok = {"xsd:boolean": isinstance(value, bool),
+          "xsd:int": isinstance(value, int) and not isinstance(value, bool),
+          "xsd:double": isinstance(value, (int, float)) and not isinstance(value, bool)}
+    ok["xsd:long"] = ok["xsd:short"] = ok["xsd:byte"] = ok["xsd:int"]
+    ok["xsd:float"] = ok["xsd:double"]
+    if not ok.get(xsd_type, isinstance(value, str)):
+        raise _bad("%s must be of type %s" % (name, _XSD_JSON.get(xsd_type, xsd_type)))
+    if xsd_type == "xsd:dateTime":
+        try:
+            return parse_datetime(value)
+        except ValueError:
+            raise _bad("%s is not an ISO 8601 date and time" % name)
+    return value
+
+
+def decode_any(value, name):
+    if not isinstance(value, dict) or "_typeName" not in value:
+        raise _bad("%s must carry a _typeName" % name)
+    type_name = value["_typeName"]
+    if type_name == "ManagedObjectReference":
+        return decode(value, Field(name, "ManagedObjectReference", False, None, True))
+    if type_name.startswith("ArrayOf"):
+        item = type_name[7:]
+        xsd = _JSON_XSD.get(item[:1].lower() + item[1:])
+        field = Field(name, xsd or ("moref:ManagedObject" if item == "ManagedObjectReference"
+                                    else item), True, None, True)
+        return decode(value.get("_value"), field)
+    if type_name in _JSON_XSD:
+        xsd = _JSON_XSD[type_name]
+        decoded = decode_xsd(value.get("_value"), xsd, name)
+        return decoded if type_name in ("string", "int", "boolean", "double", "dateTime") \
+            else TypedValue(xsd, decoded)
+    if type_name in REGISTRY.enums:
+        return TypedValue(type_name, value.get("_value"))
+    return decode(value, Field(name, "DynamicData", False, None, True))
