@@ -9,6 +9,8 @@ from vimsim.model import fixture as fixtures
 from vimsim.model.clock import Clock
 from vimsim.model.sessions import User
 from vimsim.jsonapi.resource import JsonApiResource
+from vimsim.rest.resource import AutomationResource
+from vimsim.zstack.resource import ZStackResource
 from vimsim.soap import wsdl
 from vimsim.soap.resource import SoapResource, VersionsResource
 
@@ -69,6 +71,9 @@ class Server:
         self._settling = False
         root = Root()
         root.putChild(b"sdk", SdkResource(self, wsdl.load()))
+        root.putChild(b"api", AutomationResource(self, "api"))
+        root.putChild(b"rest", AutomationResource(self, "rest"))
+        root.putChild(b"zstack", ZStackResource(self))
         self.root = root
         self.site = compat.Site(root, max_body)
         self.port = None

@@ -5,10 +5,12 @@ import uuid
 
 import yaml
 
+from vimsim.model import guest
 from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter,
                                     Datastore, Folder, HostSystem, Network, ResourcePool)
 from vimsim.model.sessions import User
 from vimsim.model.vcenter import Vcenter
+from vimsim.zstack.models import ZStackBackend
 
 FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "fixtures")
@@ -103,6 +105,10 @@ def build(data, clock):
                      fault_delivery=settings.get("fault_delivery"))
     except ValueError as exc:
         raise FixtureError(str(exc))
+    for spec in data.get("customization_specs", ()):
+        vc.customization_specs[spec["name"]] = guest.simple_spec(spec.get("hostname"),
+                                                                 spec.get("ips", ()))
+    vc.unavailable_operations.update(settings.get("unavailable_operations", ()))
     for user in data.get("users") or [{"name": "user", "password": "pass", "role": "Admin"}]:
         vc.users[user["name"]] = User(user["name"], str(user["password"]),
                                       user.get("role", "Admin"), user.get("full_name"))
@@ -111,6 +117,7 @@ def build(data, clock):
                                           ["Folder", "Datacenter"]))
     for dc_spec in data.get("datacenters", ()):
         _build_datacenter(vc, root, dc_spec, defaults)
+    vc.zstack = ZStackBackend(vc, data.get("zstack"))
     return vc
 
 
@@ -141,8 +148,14 @@ def _build_datacenter(vc, root, spec, defaults):
         dc.network_folder.children.append(obj)
         dc.networks.append(obj)
 
-    def new_host(name, parent, compute):
-        host = vc.add(HostSystem(vc, vc.new_moid("host-"), name, parent))
+    def new_host(spec, parent, compute):
+        spec = {"name": spec} if isinstance(spec, str) else spec
+        host = vc.add(HostSystem(vc, vc.new_moid("host-"), spec["name"], parent))
+        number = int(host.moid.split("-")[-1])
+        host.ip_address = spec.get("ip") or "10.%d.%d.%d" % (200 + (number >> 16) % 50,
+                                                              (number >> 8) & 0xFF, number & 0xFF)
+        if spec.get("hypervisor_version"):
+            host.hypervisor_version = spec["hypervisor_version"]
         host.datastores, host.networks = list(dc.datastores), list(dc.networks)
         for d in dc.datastores + dc.networks:
             d.hosts.append(host)
@@ -159,8 +172,8 @@ def _build_datacenter(vc, root, spec, defaults):
 
     for cspec in spec.get("clusters", ()):
         cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"])
-        for name in cspec.get("hosts", ()):
-            new_host(name if isinstance(name, str) else name["name"], cluster, cluster)
+        for hspec in cspec.get("hosts", ()):
+            new_host(hspec, cluster, cluster)
         pools = {}
         for pspec in cspec.get("pools", ()):
             pname = pspec if isinstance(pspec, str) else pspec["name"]
@@ -179,7 +192,7 @@ def _build_datacenter(vc, root, spec, defaults):
             _build_vm(vc, dc, pool, host, vspec, defaults)
     for hspec in spec.get("hosts", ()):
         compute = new_compute(ComputeResource, "domain-s", hspec["name"])
-        host = new_host(hspec["name"], compute, compute)
+        host = new_host(hspec, compute, compute)
         for vspec in hspec.get("vms", ()):
             _build_vm(vc, dc, compute.resource_pool, host, vspec, defaults)
 

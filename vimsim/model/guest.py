@@ -119,3 +119,21 @@ def addresses_from(spec, vm):
         else:
             addresses.append(dhcp_address(vm, i))
     return addresses
+
+
+def simple_spec(host_name=None, addresses=()):
+    """A vim25 CustomizationSpec from a host name and per-NIC addresses (None: DHCP): what a
+    fixture's named spec or a REST customization spec comes down to in the guest."""
+    def ip(address):
+        if address:
+            return DataObject("CustomizationFixedIp", ipAddress=address)
+        return DataObject("CustomizationDhcpIpGenerator")
+    identity = DataObject("CustomizationLinuxPrep", domain="",
+                          hostName=DataObject("CustomizationFixedName", name=host_name)
+                          if host_name else DataObject("CustomizationVirtualMachineName"))
+    return DataObject(
+        "CustomizationSpec", identity=identity,
+        globalIPSettings=DataObject("CustomizationGlobalIPSettings"),
+        nicSettingMap=[DataObject("CustomizationAdapterMapping",
+                                  adapter=DataObject("CustomizationIPSettings", ip=ip(a)))
+                       for a in addresses])

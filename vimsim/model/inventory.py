@@ -211,6 +211,8 @@ class HostSystem(ManagedEntity):
     cpu_mhz = 2294
     cpu_cores = 2
     memory_bytes = 4294430720
+    ip_address = None
+    hypervisor_version = "4.2.0-632.g6a6222b.el7"  # what a ZStack view reports
 
     def __init__(self, vc, moid, name, parent):
         super().__init__(vc, moid, name, parent)

@@ -76,14 +76,22 @@ class SessionManager(ManagedObject):
             session.call_count += 1
         return session
 
-    def Login(self, ctx, userName, password, locale=None):
-        user = self.vc.users.get(userName)
+    def login(self, user_name, password, ip_address=None, user_agent=None, locale="en"):
+        """A new session for valid credentials (every API's login ends here); InvalidLogin."""
+        user = self.vc.users.get(user_name)
         if user is None or user.password != password:
             raise faults.InvalidLogin()
-        session = Session(user, self.vc.clock, ctx.ip_address, ctx.user_agent, locale or "en")
+        session = Session(user, self.vc.clock, ip_address, user_agent, locale)
+        self.sessions[session.cookie] = session
+        return session
+
+    def logout(self, session):
+        self._end(session)
+
+    def Login(self, ctx, userName, password, locale=None):
+        session = self.login(userName, password, ctx.ip_address, ctx.user_agent, locale or "en")
         if ctx.session is not None:
             self._end(ctx.session)
-        self.sessions[session.cookie] = session
         ctx.session = session
         return session.user_session()
 

@@ -55,6 +55,9 @@ class Vcenter:
         for type_name, where in (fault_delivery or {}).items():
             self.set_fault_delivery(type_name, where)
         self.guest_behaviour = GuestBehaviour(self.timings)
+        self.customization_specs = {}  # name -> vim25 CustomizationSpec (CustomizationSpecManager's)
+        # REST/JSON-RPC operations answering service_unavailable ("*": all of them).
+        self.unavailable_operations = set()
         self.boot_time = clock.now()
         self.objects = {}
         self.users = {}

@@ -39,6 +39,9 @@ class VirtualMachine(ManagedEntity):
             for a in spec.get("guest_accounts", guest.DEFAULT_ACCOUNTS)}
         self.customization = guest.GuestCustomization()
         self.customization_plan = spec.get("customization")
+        self.hypervisor_version = spec.get("hypervisor_version")  # None: its host's
+        # A customization set for the next power-on (the REST API's PUT), or None.
+        self.pending_customization = None
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
 
@@ -66,6 +69,10 @@ class VirtualMachine(ManagedEntity):
     def _tools_started(self, cycle):
         if cycle == self.power_cycle and self.power_state == POWERED_ON:
             self.set_tools_running(True)
+            if self.pending_customization is not None:
+                # The guest picks up the customization set while it was powered off.
+                spec, self.pending_customization = self.pending_customization, None
+                self.vc.guest_customization_manager.begin(self, spec, None, None)
 
     def set_tools_running(self, running):
         if self.tools_running != running:

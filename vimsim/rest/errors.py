@@ -1,0 +1,86 @@
+"""The vAPI standard errors (com.vmware.vapi.std.errors) and how model faults map to them."""
+from vimsim.model import faults
+
+# error_type -> (HTTP status, the /rest type suffix)
+ERROR_TYPES = {
+    "UNAUTHENTICATED": (401, "unauthenticated"),
+    "UNAUTHORIZED": (403, "unauthorized"),
+    "NOT_FOUND": (404, "not_found"),
+    "OPERATION_NOT_FOUND": (404, "operation_not_found"),
+    "SERVICE_UNAVAILABLE": (503, "service_unavailable"),
+    "INVALID_ARGUMENT": (400, "invalid_argument"),
+    "INVALID_REQUEST": (400, "invalid_request"),
+    "NOT_ALLOWED_IN_CURRENT_STATE": (400, "not_allowed_in_current_state"),
+    "ALREADY_EXISTS": (400, "already_exists"),
+    "INTERNAL_SERVER_ERROR": (500, "internal_server_error"),
+}
+
+
+class RestError(Exception):
+    """A vAPI standard error: its type, and one localizable message."""
+
+    def __init__(self, error_type, message_id, message, args=()):
+        super().__init__(message)
+        self.error_type, self.message_id, self.message = error_type, message_id, message
+        self.args_ = [str(a) for a in args]
+
+    @property
+    def status(self):
+        return ERROR_TYPES[self.error_type][0]
+
+    @property
+    def std_name(self):
+        return "com.vmware.vapi.std.errors." + ERROR_TYPES[self.error_type][1]
+
+    def messages(self):
+        return [{"id": self.message_id, "default_message": self.message, "args": self.args_}]
+
+
+def unauthenticated():
+    return RestError("UNAUTHENTICATED", "com.vmware.vapi.endpoint.method.authentication.required",
+                     "Authentication required.")
+
+
+def unauthorized(privilege):
+    return RestError("UNAUTHORIZED", "vapi.method.authz.unauthorized",
+                     "Unable to authorize user: missing privilege %s." % privilege, [privilege])
+
+
+def vm_not_found(vm):
+    return RestError("NOT_FOUND", "com.vmware.api.vcenter.vm.not_found",
+                     "Virtual machine with identifier '%s' does not exist." % vm, [vm])
+
+
+def service_unavailable(operation):
+    return RestError("SERVICE_UNAVAILABLE", "com.vmware.vapi.std.errors.service_unavailable",
+                     "The service that %s needs is not available." % operation, [operation])
+
+
+def invalid_argument(message, *args):
+    return RestError("INVALID_ARGUMENT", "com.vmware.vapi.std.errors.invalid_argument",
+                     message, args)
+
+
+def operation_not_found(operation):
+    return RestError("OPERATION_NOT_FOUND", "vapi.method.input.invalid.interface",
+                     "Unable to find the operation %s." % operation, [operation])
+
+
+def from_fault(fault):
+    """The vAPI error a vim25 fault from the model becomes."""
+    if isinstance(fault, faults.NotAuthenticated):
+        return unauthenticated()
+    if isinstance(fault, faults.NoPermission):
+        return unauthorized(fault.fields.get("privilegeId", ""))
+    if isinstance(fault, faults.ManagedObjectNotFound):
+        return vm_not_found(fault.fields["obj"].value)
+    if isinstance(fault, faults.InvalidLogin):
+        return RestError("UNAUTHENTICATED", "com.vmware.vapi.endpoint.method.authentication.required",
+                         fault.msg)
+    if isinstance(fault, (faults.InvalidState, faults.TaskInProgress)):
+        return RestError("NOT_ALLOWED_IN_CURRENT_STATE",
+                         "com.vmware.api.vcenter.vm.guest.customization.invalid_state", fault.msg)
+    if isinstance(fault, (faults.InvalidArgument, faults.InvalidRequest)):
+        return invalid_argument(fault.msg)
+    return RestError("INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
+                     fault.msg)

@@ -1,0 +1,149 @@
+"""The Automation API operations vimsim serves, shared by /api, /rest and the JSON-RPC
+endpoint the vSphere Automation SDK uses. Values are in the REST (JSON) form; each wire
+wraps them its own way."""
+from datetime import timezone
+
+from vimsim.model import faults, guest
+from vimsim.model.vm import POWERED_OFF
+from vimsim.rest import errors
+
+POWER_STATES = {"poweredOn": "POWERED_ON", "poweredOff": "POWERED_OFF", "suspended": "SUSPENDED"}
+VIEW = "System.View"
+CUSTOMIZE = "VirtualMachine.Provisioning.Customize"
+API_RELEASES = ("8.0.3.0", "8.0.2.0", "8.0.1.0")
+
+
+def rest_time(value):
+    """vAPI's date_time: milliseconds and Z, as 2015-01-01T22:13:05.651Z."""
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (value.microsecond // 1000)
+
+
+class AutomationApi:
+    def __init__(self, vc):
+        self.vc = vc
+
+    # -- sessions -----------------------------------------------------------------------
+
+    def login(self, user_name, password, ip_address=None, user_agent=None):
+        try:
+            return self.vc.session_manager.login(user_name, password, ip_address, user_agent)
+        except faults.InvalidLogin:
+            raise errors.unauthenticated()
+
+    def session(self, token):
+        session = self.vc.session_manager.session_for_cookie(token)
+        if session is None:
+            raise errors.unauthenticated()
+        return session
+
+    def logout(self, session):
+        self.vc.session_manager.logout(session)
+
+    @staticmethod
+    def session_info(session):
+        return {"user": session.user.name, "created_time": rest_time(session.login_time),
+                "last_accessed_time": rest_time(session.last_active)}
+
+    # -- operations ----------------------------------------------------------------------
+
+    def require_available(self, operation):
+        if "*" in self.vc.unavailable_operations or operation in self.vc.unavailable_operations:
+            raise errors.service_unavailable(operation)
+
+    @staticmethod
+    def require(session, privilege):
+        if not session.user.has_privilege(privilege):
+            raise errors.unauthorized(privilege)
+
+    def vm(self, vm_id):
+        obj = self.vc.objects.get(vm_id)
+        if obj is None or obj.vim_type != "VirtualMachine":
+            raise errors.vm_not_found(vm_id)
+        return obj
+
+    def list_vms(self, session, names=None, vms=None, power_states=None):
+        """com.vmware.vcenter.VM.list: summaries of the VMs matching every given filter."""
+        self.require_available("com.vmware.vcenter.VM.list")
+        if not session.user.has_privilege(VIEW):
+            return []
+        for state in power_states or ():
+            if state not in POWER_STATES.values():
+                raise errors.invalid_argument("Invalid power state %s." % state, state)
+        result = []
+        for obj in self.vc.objects.values():
+            if obj.vim_type != "VirtualMachine":
+                continue
+            if names and obj.name not in names or vms and obj.moid not in vms:
+                continue
+            state = POWER_STATES[obj.power_state]
+            if power_states and state not in power_states:
+                continue
+            result.append({"vm": obj.moid, "name": obj.name, "power_state": state,
+                           "cpu_count": obj.num_cpu, "memory_size_MiB": obj.memory_mb})
+        return result
+
+    def customization_info(self, session, vm_id):
+        """com.vmware.vcenter.vm.guest.customization.get, with seed 001's field rules."""
+        self.require_available("com.vmware.vcenter.vm.guest.customization.get")
+        vm = self.vm(vm_id)
+        self.require(session, VIEW)
+        state = vm.customization
+        info = {"status": state.status}
+        if state.status in (guest.RUNNING, guest.SUCCEEDED, guest.FAILED) and state.start_time:
+            info["start_time"] = rest_time(state.start_time)
+        if state.status in (guest.SUCCEEDED, guest.FAILED) and state.end_time:
+            info["end_time"] = rest_time(state.end_time)
+        if state.status == guest.FAILED and state.error:
+            info["error"] = state.error
+        return info
+
+    def set_customization(self, session, vm_id, name=None, spec=None):
+        """com.vmware.vcenter.vm.guest.customization.set: a named spec or a spec for the next
+        power-on of a powered-off VM; with neither, what was pending is cleared (as the SDK
+        documents)."""
+        self.require_available("com.vmware.vcenter.vm.guest.customization.set")
+        vm = self.vm(vm_id)
+        self.require(session, CUSTOMIZE)
+        if name is not None and spec is not None:
+            raise errors.invalid_argument("Only one of name and spec may be set.")
+        if vm.power_state != POWERED_OFF:
+            raise errors.RestError(
+                "NOT_ALLOWED_IN_CURRENT_STATE",
+                "com.vmware.api.vcenter.vm.guest.customization.vm_not_powered_off",
+                "The virtual machine '%s' must be powered off to set its customization." % vm_id,
+                [vm_id])
+        if name is not None:
+            named = self.vc.customization_specs.get(name)
+            if named is None:
+                raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.guest.spec.not_found",
+                                       "Customization specification '%s' does not exist." % name,
+                                       [name])
+            vm.pending_customization = named
+        elif spec is not None:
+            vm.pending_customization = vim_spec(spec)
+        else:
+            vm.pending_customization = None
+
+    @staticmethod
+    def hello(api_releases):
+        for release in api_releases or ():
+            if release in API_RELEASES:
+                return release
+        return ""
+
+
+def vim_spec(spec):
+    """The guest-side meaning of a REST CustomizationSpec: host name and NIC addresses."""
+    if not isinstance(spec, dict):
+        raise errors.invalid_argument("The customization spec must be an object.")
+    config = spec.get("configuration_spec") or {}
+    linux = config.get("linux_config") or config.get("windows_config") or {}
+    host = linux.get("hostname") or {}
+    if isinstance(host, dict):
+        host = host.get("fixed_name") or host.get("prefix")
+    addresses = []
+    for interface in spec.get("interfaces") or ():
+        ipv4 = ((interface or {}).get("adapter") or {}).get("ipv4") or {}
+        addresses.append(ipv4.get("ip_address") if ipv4.get("type") == "STATIC" else None)
+    return guest.simple_spec(host if isinstance(host, str) else None, addresses)

@@ -1,0 +1,102 @@
+"""The ZStack Cloud API surface (/zstack/v1): login, logout, the VM and host queries, and
+GetVirtualizerInfo, over vimsim's inventory (WIRE.md section 7)."""
+import json
+import logging
+
+from twisted.web import resource
+
+from vimsim.compat import header
+from vimsim.soap.codec import format_datetime
+from vimsim.zstack.models import ZStackError
+
+log = logging.getLogger("vimsim.zstack")
+
+
+def _json(value):
+    return json.dumps(value, default=lambda v: format_datetime(v)).encode()
+
+
+class ZStackResource(resource.Resource):
+    isLeaf = True
+
+    def __init__(self, server_state):
+        super().__init__()
+        self.state = server_state
+
+    @property
+    def backend(self):
+        return self.state.vc.zstack
+
+    def render(self, request):
+        try:
+            status, body = self.dispatch(request)
+        except ZStackError as error:
+            status, body = 503, error.body()
+        except Exception as exc:  # a vimsim bug: ZStack's internal error, never a traceback
+            log.exception("internal error answering %s", request.path)
+            status, body = 503, ZStackError("SYS.1000", "An internal error happened in system",
+                                            str(exc)).body()
+        finally:
+            self.state.request_done()
+        request.setResponseCode(status)
+        if isinstance(body, str):
+            request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
+            return body.encode()
+        request.setHeader(b"Content-Type", b"application/json; charset=utf-8")
+        return _json(body)
+
+    def authenticate(self, request):
+        """The account of a valid ``Authorization: OAuth <session uuid>``; 400 text otherwise,
+        as ZStack answers before the API runs."""
+        auth = header(request, "Authorization")
+        if not auth:
+            return None, (400, "missing header 'Authorization'")
+        scheme, _, session = auth.strip().partition(" ")
+        if scheme != "OAuth" or not session.strip():
+            return None, (400, "Authorization type must be 'OAuth'")
+        return self.backend.check_session(session.strip()), None
+
+    def dispatch(self, request):
+        parts = [p.decode("utf-8", "replace") for p in request.postpath]
+        method = request.method.decode()
+        if not parts or parts[0] != "v1":
+            return 404, "no API found for %s" % request.path.decode("utf-8", "replace")
+        path = "/".join(parts[1:]).strip("/")
+        args = {k.decode(): [v.decode("utf-8", "replace") for v in vs]
+                for k, vs in request.args.items()}
+        backend = self.backend
+        if path == "accounts/login" and method == "PUT":
+            try:
+                body = json.loads(request.content.read() or b"{}")
+                login = body["logInByAccount"]
+                return 200, {"inventory": backend.login(login["accountName"], login["password"])}
+            except (ValueError, KeyError, TypeError):
+                raise ZStackError("SYS.1007", "One or more API argument is invalid",
+                                  "the body must be {\"logInByAccount\": {\"accountName\": ..., "
+                                  "\"password\": <SHA-512 hex>}}")
+        if path.startswith("accounts/sessions/") and method == "DELETE":
+            backend.logout(path.rsplit("/", 1)[1])
+            return 200, {}
+        if method != "GET" or path not in ("vm-instances", "hosts",
+                                           "vm-instances/virtualizer-info") \
+                and not path.startswith(("vm-instances/", "hosts/")):
+            return 404, "no API found for %s %s" % (method, request.path.decode())
+        _, refused = self.authenticate(request)
+        if refused:
+            return refused
+        if path == "vm-instances/virtualizer-info":
+            uuids = [u for value in args.get("uuids", ()) for u in value.split(",") if u]
+            return 200, {"inventories": backend.virtualizer_info(uuids)}
+        kind, _, item = path.partition("/")
+        objects = backend.vms() if kind == "vm-instances" else backend.hosts()
+        render = backend.vm_inventory if kind == "vm-instances" else backend.host_inventory
+        inventories = [render(o) for o in objects]
+        if item:
+            inventories = [i for i in inventories if i["uuid"] == item]
+        for condition in args.get("q", ()):
+            field, op, value = condition.partition("=")
+            if not op or field not in ("name", "uuid", "state"):
+                raise ZStackError("SYS.1007", "One or more API argument is invalid",
+                                  "unsupported query condition %s" % condition)
+            inventories = [i for i in inventories if str(i.get(field)) == value]
+        return 200, {"inventories": inventories}
