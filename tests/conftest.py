@@ -4,30 +4,22 @@ Each test gets its own Server (its own model) on a free port; clients talk to it
 sockets. Model calls from tests (advance the virtual clock) run in the reactor thread.
 """
 import os
-import threading
 
 import pytest
-from twisted.internet import reactor
-from twisted.internet.threads import blockingCallFromThread
 
 from vimsim.server import Server
+from vimsim.simulator import ensure_reactor
+from vimsim.simulator import in_reactor as run_in_reactor
 
 # The machines set these, and requests lets them override verify=False: clear them for the
 # clients of our self-signed server.
 for _var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
     os.environ.pop(_var, None)
 
-_thread = None
-
-
 def in_reactor(fn, *args, **kw):
     """Run ``fn`` in the reactor thread and return its result (raising what it raises)."""
-    global _thread
-    if _thread is None:
-        _thread = threading.Thread(target=reactor.run, kwargs={"installSignalHandlers": False},
-                                   name="reactor", daemon=True)
-        _thread.start()
-    return blockingCallFromThread(reactor, lambda: fn(*args, **kw))
+    ensure_reactor()
+    return run_in_reactor(fn, *args, **kw)
 
 
 class Emulator:

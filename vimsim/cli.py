@@ -28,6 +28,9 @@ def parser():
                    "(default ~/.cache/vimsim)")
     s.add_argument("--fixture", default="default",
                    help="fixture name under fixtures/ or a YAML path (default)")
+    s.add_argument("--scenario", action="append", default=[], metavar="NAME|PATH",
+                   help="load fault rules from fixtures/scenarios/NAME.yaml or a YAML file "
+                   "(repeatable)")
     s.add_argument("--username", default="user", help="an Administrator user to add (user)")
     s.add_argument("--password", default="pass", help="that user's password (pass)")
     s.add_argument("--vms", type=_positive_int, help="total number of VMs to grow the "
@@ -55,7 +58,8 @@ def main(argv=None):
     try:
         server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
                         vms=args.vms, hosts=args.hosts, username=args.username,
-                        password=args.password, max_body=args.max_body)
+                        password=args.password, max_body=args.max_body,
+                        scenarios=args.scenario)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

@@ -1,10 +1,12 @@
 """One twisted site serving every front-end over one model, on one port."""
+import copy
 import time
 
 from twisted.internet import reactor as default_reactor
 from twisted.web import resource
 
 from vimsim import compat, tls
+from vimsim.control import ControlResource
 from vimsim.model import fixture as fixtures
 from vimsim.model.clock import Clock
 from vimsim.model.sessions import User
@@ -57,13 +59,16 @@ class Server:
     """A vCenter emulator: a model built from a fixture, and the site that serves it."""
 
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
-                 username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None):
+                 username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
+                 scenarios=()):
         self.reactor = reactor or default_reactor
-        data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
+        self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
+        self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
+            list(scenarios)
         self.clock = Clock(clock, speed)
-        self.vc = fixtures.build(data, self.clock)
-        if username:
-            self.vc.users[username] = User(username, password or "", "Admin")
+        self.extra_user = (username, password or "") if username else None
+        self.vc = None
+        self.reset()
         self.username = username or next(iter(self.vc.users))
         self.password = self.vc.users[self.username].password
         self.clock.on_schedule = self._arm_timer
@@ -74,10 +79,22 @@ class Server:
         root.putChild(b"api", AutomationResource(self, "api"))
         root.putChild(b"rest", AutomationResource(self, "rest"))
         root.putChild(b"zstack", ZStackResource(self))
+        vimsim_root = resource.Resource()
+        vimsim_root.putChild(b"v1", ControlResource(self))
+        root.putChild(b"vimsim", vimsim_root)
         self.root = root
         self.site = compat.Site(root, max_body)
         self.port = None
         self.secure = False
+
+    def reset(self):
+        """Back to the loaded fixture: a new model, nothing scheduled, no sessions."""
+        self.clock.clear()
+        self.vc = fixtures.build(copy.deepcopy(self.fixture_data), self.clock)
+        if self.extra_user:
+            name, password = self.extra_user
+            self.vc.users[name] = User(name, password, "Admin")
+        return self.vc
 
     # -- the clock on the reactor ----------------------------------------------------------
 

@@ -40,6 +40,25 @@ class Clock:
         # Set by the server: called with the earliest event time whenever it changes.
         self.on_schedule = None
 
+    def set_mode(self, mode, speed=None):
+        """Switch modes at run time; virtual time starts from wherever the clock stands."""
+        if mode not in MODES:
+            raise ValueError("clock mode must be one of %s" % ", ".join(MODES))
+        if speed is not None and speed <= 0:
+            raise ValueError("clock speed must be positive")
+        now = self.time()
+        self.mode = mode
+        if mode != "real":
+            self._virtual = now
+        if speed is not None:
+            self.speed = float(speed)
+        if self.on_schedule is not None and self._events:
+            self.on_schedule(self._events[0][0])
+
+    def clear(self):
+        """Forget every scheduled event (the model they belonged to is gone)."""
+        self._events = []
+
     def time(self):
         """Seconds since the epoch on this clock."""
         if self.mode == "real":

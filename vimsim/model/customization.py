@@ -142,7 +142,9 @@ class GuestCustomizationManager(ManagedObject):
         if state.generation != generation or state.status != guest.PENDING:
             return
         try:
-            outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+            outcome = vm.customization_override or \
+                self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+            vm.customization_override = None
         except Exception as exc:  # a broken guest behaviour hook fails the customization
             self.vc.log_internal_error(exc)
             self.end(vm, guest.FAILED, "Guest customization failed: internal error (%s)" % exc)

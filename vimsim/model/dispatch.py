@@ -3,6 +3,8 @@ privilege and argument checks in vCenter's order, then the managed object's own 
 import logging
 
 from vimsim.model import faults
+from vimsim.model.guest import Outcome
+from vimsim.model.objects import Pending
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 
@@ -53,13 +55,53 @@ def call(vc, ctx, obj, minfo, args):
             and not ctx.session.user.has_privilege(minfo.privilege):
         target = getattr(obj, "privilege_target", None)
         raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)
+    fired = vc.rules.firing(minfo.name, rule_targets(vc, obj, args), ctx.user_name)
+    for rule in fired:
+        if rule.action == "fault":
+            raise rule.make_fault()
     try:
-        return getattr(obj, minfo.name)(ctx, **args)
+        result = getattr(obj, minfo.name)(ctx, **args)
     except faults.Fault:
         raise
     except Exception as exc:  # never a Python error on the wire: vCenter's SystemError
         log.exception("internal error in %s.%s", obj.vim_type, minfo.name)
         raise faults.system_error(str(exc) or type(exc).__name__)
+    return apply_rules(vc, fired, obj, args, result) if fired else result
+
+
+def rule_targets(vc, obj, args):
+    """What a rule's ``target`` may name for this call: moIds, names and types of ``_this``
+    and of every moRef argument."""
+    targets = set()
+    for ref in [obj.ref] + [v for v in args.values() if isinstance(v, MoRef)]:
+        found = vc.find(ref)
+        targets.update((ref.value, ref.type))
+        if found is not None and isinstance(getattr(found, "name", None), str):
+            targets.add(found.name)
+    return targets
+
+
+def apply_rules(vc, fired, obj, args, result):
+    """The actions that shape a call's outcome after it ran: its task, guest, or answer."""
+    task = vc.objects.get(result.value) if isinstance(result, MoRef) and \
+        result.type == "Task" else None
+    vm = vc.find(args["vm"]) if isinstance(args.get("vm"), MoRef) else \
+        (obj if obj.vim_type == "VirtualMachine" else None)
+    for rule in fired:
+        if rule.action == "task_fault" and task is not None:
+            task.forced_error = rule.make_fault()
+        elif rule.action == "task_delay" and task is not None:
+            vc.task_manager.delay(task, rule.seconds)
+        elif rule.action in ("guest_fail", "guest_hang") and vm is not None:
+            vm.customization_override = Outcome(
+                rule.seconds or vc.timings["customization_running"],
+                error=rule.message or "Guest customization failed.",
+                hang=rule.action == "guest_hang")
+        elif rule.action == "delay":
+            answer = Pending()
+            vc.clock.call_later(rule.seconds, answer.resolve, result)
+            result = answer
+    return result
 
 
 def check_arguments(vc, ctx, minfo, args):

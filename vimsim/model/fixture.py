@@ -36,6 +36,31 @@ def load(fixture):
     return data
 
 
+def load_scenario(scenario):
+    """A scenario's fault rules, from a dict, a path, or a name under fixtures/scenarios/."""
+    if isinstance(scenario, dict):
+        data = scenario
+    else:
+        path = scenario if os.path.exists(scenario) else os.path.join(
+            FIXTURES_DIR, "scenarios", "%s.yaml" % scenario)
+        if not os.path.exists(path):
+            raise FixtureError("no scenario named or at %r" % scenario)
+        with open(path) as f:
+            data = yaml.safe_load(f) or {}
+    rules = data.get("rules") if isinstance(data, dict) else None
+    if not isinstance(rules, list):
+        raise FixtureError("a scenario is a mapping with a list of rules")
+    return rules
+
+
+def add_rules(vc, rules):
+    for rule in rules:
+        try:
+            vc.rules.add(**rule)
+        except (TypeError, ValueError) as exc:
+            raise FixtureError("bad rule %r: %s" % (rule, exc))
+
+
 def _vm_slots(data):
     """Every place VMs live (cluster pools, standalone hosts), each with its name prefix."""
     slots = []
@@ -118,6 +143,9 @@ def build(data, clock):
     for dc_spec in data.get("datacenters", ()):
         _build_datacenter(vc, root, dc_spec, defaults)
     vc.zstack = ZStackBackend(vc, data.get("zstack"))
+    add_rules(vc, data.get("rules", ()))
+    for scenario in data.get("scenarios", ()):
+        add_rules(vc, load_scenario(scenario))
     return vc
 
 

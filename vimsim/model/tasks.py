@@ -19,6 +19,7 @@ class Task(ExtensibleManagedObject):
         self.info = info
         self.body = body
         self.timer = None
+        self.forced_error = None  # a fault rule's: the task ends with it whatever the body does
         self.info.cancelable = cancelable
 
     @vim_property
@@ -100,6 +101,9 @@ class TaskManager(ManagedObject):
             return
         if task.info.state == "queued":
             self._start(task)
+        if task.forced_error is not None:
+            self.finish(task, error=task.forced_error)
+            return
         try:
             result = task.body()
         except faults.Fault as fault:
@@ -109,6 +113,14 @@ class TaskManager(ManagedObject):
             self.finish(task, error=faults.system_error(str(exc) or type(exc).__name__))
         else:
             self.finish(task, result=result)
+
+    def delay(self, task, seconds):
+        """Let a running task take ``seconds`` longer."""
+        if task.done or task.timer is None:
+            return
+        remaining = max(0.0, task.timer.when - self.vc.clock.time())
+        task.timer.cancel()
+        task.timer = self.vc.clock.call_later(remaining + seconds, self._run, task)
 
     def finish(self, task, result=None, error=None):
         if task.timer is not None:

@@ -12,6 +12,7 @@ from vimsim.model.authorization import AuthorizationManager
 from vimsim.model.customization import GuestCustomizationManager
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.property_collector import PropertyCollector
+from vimsim.model.rules import RuleBook
 from vimsim.model.service import ServiceInstance
 from vimsim.model.sessions import SessionManager
 from vimsim.model.tasks import TaskManager
@@ -58,6 +59,8 @@ class Vcenter:
         self.customization_specs = {}  # name -> vim25 CustomizationSpec (CustomizationSpecManager's)
         # REST/JSON-RPC operations answering service_unavailable ("*": all of them).
         self.unavailable_operations = set()
+        self.rules = RuleBook(clock)
+        self.listeners = []  # callables told of every changed object (the embedding API's)
         self.boot_time = clock.now()
         self.objects = {}
         self.users = {}
@@ -144,6 +147,8 @@ class Vcenter:
         """Record that ``obj``'s properties (or, if structural, the inventory tree) changed."""
         if structural:
             self.structure_version += 1
+        for listener in self.listeners:
+            listener(obj)
         for state in self.collectors:
             marked = False
             for pfilter in state.filters:

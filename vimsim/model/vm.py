@@ -42,6 +42,8 @@ class VirtualMachine(ManagedEntity):
         self.hypervisor_version = spec.get("hypervisor_version")  # None: its host's
         # A customization set for the next power-on (the REST API's PUT), or None.
         self.pending_customization = None
+        # A fault rule's outcome for the next customization (guest_fail, guest_hang), or None.
+        self.customization_override = None
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
 

@@ -47,9 +47,23 @@ class AutomationApi:
 
     # -- operations ----------------------------------------------------------------------
 
-    def require_available(self, operation):
+    def require_available(self, operation, session=None, vm_id=None):
+        """Settings and fault rules that make an operation fail before it runs."""
         if "*" in self.vc.unavailable_operations or operation in self.vc.unavailable_operations:
             raise errors.service_unavailable(operation)
+        targets = {vm_id} if vm_id else set()
+        vm = self.vc.objects.get(vm_id) if vm_id else None
+        if vm is not None:
+            targets.update((vm.name, vm.vim_type))
+        for rule in self.vc.rules.firing(operation, targets,
+                                         session.user.name if session else None):
+            if rule.action == "http_error" and rule.error_type:
+                if rule.error_type not in errors.ERROR_TYPES:
+                    raise errors.service_unavailable(operation)
+                raise errors.RestError(rule.error_type, "vimsim.fault_rule." + rule.id,
+                                       rule.message or "Injected by fault rule %s." % rule.id)
+            if rule.action == "fault":
+                raise errors.from_fault(rule.make_fault())
 
     @staticmethod
     def require(session, privilege):
@@ -64,7 +78,7 @@ class AutomationApi:
 
     def list_vms(self, session, names=None, vms=None, power_states=None):
         """com.vmware.vcenter.VM.list: summaries of the VMs matching every given filter."""
-        self.require_available("com.vmware.vcenter.VM.list")
+        self.require_available("com.vmware.vcenter.VM.list", session)
         if not session.user.has_privilege(VIEW):
             return []
         for state in power_states or ():
@@ -85,7 +99,7 @@ class AutomationApi:
 
     def customization_info(self, session, vm_id):
         """com.vmware.vcenter.vm.guest.customization.get, with seed 001's field rules."""
-        self.require_available("com.vmware.vcenter.vm.guest.customization.get")
+        self.require_available("com.vmware.vcenter.vm.guest.customization.get", session, vm_id)
         vm = self.vm(vm_id)
         self.require(session, VIEW)
         state = vm.customization
@@ -102,7 +116,7 @@ class AutomationApi:
         """com.vmware.vcenter.vm.guest.customization.set: a named spec or a spec for the next
         power-on of a powered-off VM; with neither, what was pending is cleared (as the SDK
         documents)."""
-        self.require_available("com.vmware.vcenter.vm.guest.customization.set")
+        self.require_available("com.vmware.vcenter.vm.guest.customization.set", session, vm_id)
         vm = self.vm(vm_id)
         self.require(session, CUSTOMIZE)
         if name is not None and spec is not None:

@@ -84,6 +84,14 @@ class ZStackResource(resource.Resource):
         _, refused = self.authenticate(request)
         if refused:
             return refused
+        operation = {"vm-instances/virtualizer-info": "GetVirtualizerInfo",
+                     "vm-instances": "QueryVmInstance", "hosts": "QueryHost"}.get(
+            path, "QueryVmInstance" if path.startswith("vm-instances/") else "QueryHost")
+        for rule in self.state.vc.rules.firing(operation, set(args.get("uuids", ())), None):
+            if rule.action == "http_error":
+                return int(rule.status or 503), ZStackError(
+                    rule.error_type or "SYS.1000", "An injected error",
+                    rule.message or "Injected by fault rule %s." % rule.id).body()
         if path == "vm-instances/virtualizer-info":
             uuids = [u for value in args.get("uuids", ()) for u in value.split(",") if u]
             return 200, {"inventories": backend.virtualizer_info(uuids)}

@@ -1,0 +1,200 @@
+"""The control API (/vimsim/v1): read and change the emulator's state, fault rules and clock
+from outside, as tests and bigger simulators need. JSON, HTTP Basic auth with an
+Administrator user of the fixture."""
+import base64
+import binascii
+import json
+import logging
+from datetime import datetime, timezone
+
+from twisted.web import resource
+
+from vimsim.compat import header
+from vimsim.model.rules import RuleError
+from vimsim.soap.codec import format_datetime
+
+log = logging.getLogger("vimsim.control")
+
+
+class ControlError(Exception):
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def vm_state(vm):
+    c = vm.customization
+    return {
+        "moid": vm.moid, "name": vm.name, "power_state": vm.power_state,
+        "tools_installed": vm.tools_installed, "tools_running": vm.tools_running,
+        "tools_autostart": vm.tools_autostart, "guest_network_up": vm.guest_network_up,
+        "ip_address": vm.ip_address, "nic_addresses": list(vm.nic_addresses),
+        "host_name": vm.host_name, "host": vm.host.name, "pool": vm.pool.name,
+        "guest_accounts": [{"username": a.username, "password": a.password,
+                            "privileged": a.privileged} for a in vm.guest_accounts.values()],
+        "customization": {"status": c.status,
+                          "start_time": format_datetime(c.start_time) if c.start_time else None,
+                          "end_time": format_datetime(c.end_time) if c.end_time else None,
+                          "error": c.error},
+    }
+
+
+def apply_vm_changes(server, vm, changes):
+    """Change a VM's power, Tools, guest network, accounts or addresses, as the guest or
+    the host would, notifying every view."""
+    from vimsim.model import guest
+    known = {"power_state", "tools_running", "tools_autostart", "guest_network_up",
+             "guest_accounts", "ip_address", "host_name"}
+    unknown = set(changes) - known
+    if unknown:
+        raise ControlError(400, "unknown VM fields: %s" % ", ".join(sorted(unknown)))
+    if "power_state" in changes:
+        if changes["power_state"] not in ("poweredOn", "poweredOff", "suspended"):
+            raise ControlError(400, "power_state must be poweredOn, poweredOff or suspended")
+        if changes["power_state"] != vm.power_state:
+            vm.set_power(changes["power_state"])
+    if "tools_autostart" in changes:
+        vm.tools_autostart = bool(changes["tools_autostart"])
+    if "tools_running" in changes:
+        running = bool(changes["tools_running"])
+        if running and vm.power_state != "poweredOn":
+            raise ControlError(409, "VMware Tools cannot run in a VM that is not powered on")
+        vm.set_tools_running(running)
+    if "guest_network_up" in changes:
+        vm.guest_network_up = bool(changes["guest_network_up"])
+    if "ip_address" in changes:
+        vm.nic_addresses = [changes["ip_address"]] + vm.nic_addresses[1:]
+    if "host_name" in changes:
+        vm.host_name = changes["host_name"]
+    if "guest_accounts" in changes:
+        try:
+            vm.guest_accounts = {a["username"]: guest.GuestAccount(
+                a["username"], a["password"], a.get("privileged", True))
+                for a in changes["guest_accounts"]}
+        except (KeyError, TypeError):
+            raise ControlError(400, "guest_accounts must be a list of {username, password, "
+                               "privileged}")
+    server.vc.touch(vm)
+
+
+class ControlResource(resource.Resource):
+    isLeaf = True
+
+    def __init__(self, server):
+        super().__init__()
+        self.server = server
+
+    def render(self, request):
+        request.setHeader(b"Content-Type", b"application/json")
+        try:
+            self.authorize(request)
+            status, body = self.dispatch(request)
+        except ControlError as error:
+            status, body = error.status, {"error": error.message}
+        except Exception as exc:  # a vimsim bug: a JSON error, never a traceback
+            log.exception("internal error answering %s", request.path)
+            status, body = 500, {"error": "internal error: %s" % exc}
+        finally:
+            self.server.request_done()
+        request.setResponseCode(status)
+        if status == 401:
+            request.setHeader(b"WWW-Authenticate", b'Basic realm="vimsim"')
+        return json.dumps(body, default=str).encode() if body is not None else b""
+
+    def authorize(self, request):
+        scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
+        try:
+            name, _, password = base64.b64decode(encoded.strip()).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            name = password = None
+        user = self.server.vc.users.get(name) if scheme.lower() == "basic" else None
+        if user is None or user.password != password:
+            raise ControlError(401, "the control API needs HTTP Basic auth of a fixture user")
+        if user.role != "Admin":
+            raise ControlError(403, "the control API is for Administrator users only")
+
+    @staticmethod
+    def body(request):
+        raw = request.content.read()
+        if not raw.strip():
+            return {}
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            raise ControlError(400, "the body is not valid JSON")
+        if not isinstance(value, dict):
+            raise ControlError(400, "the body must be a JSON object")
+        return value
+
+    def find_vm(self, key):
+        for obj in self.server.vc.objects.values():
+            if obj.vim_type == "VirtualMachine" and key in (obj.moid, obj.name):
+                return obj
+        raise ControlError(404, "no VM named or with moId %s" % key)
+
+    def clock_state(self):
+        clock = self.server.clock
+        next_event = clock.next_event_time()
+        return {"mode": clock.mode, "speed": clock.speed, "now": format_datetime(clock.now()),
+                "next_event": format_datetime(datetime.fromtimestamp(next_event, timezone.utc))
+                if next_event is not None else None}
+
+    def dispatch(self, request):
+        server, vc = self.server, self.server.vc
+        parts = [p.decode("utf-8", "replace") for p in request.postpath if p]
+        method = request.method.decode()
+        route = "/".join(parts)
+        if route == "state" and method == "GET":
+            vms = [vm_state(o) for o in vc.objects.values() if o.vim_type == "VirtualMachine"]
+            return 200, {"clock": self.clock_state(), "vms": vms,
+                         "hosts": [o.name for o in vc.objects.values()
+                                   if o.vim_type == "HostSystem"],
+                         "sessions": len(vc.session_manager.sessions),
+                         "rules": [r.describe() for r in vc.rules.rules]}
+        if parts[:1] == ["vms"] and len(parts) == 2:
+            vm = self.find_vm(parts[1])
+            if method in ("PATCH", "POST"):
+                apply_vm_changes(server, vm, self.body(request))
+            elif method != "GET":
+                raise ControlError(405, "use GET or PATCH")
+            return 200, vm_state(vm)
+        if route == "rules":
+            if method == "GET":
+                return 200, {"rules": [r.describe() for r in vc.rules.rules]}
+            if method == "POST":
+                try:
+                    return 201, vc.rules.add(**self.body(request)).describe()
+                except (RuleError, TypeError) as exc:
+                    raise ControlError(400, str(exc))
+            if method == "DELETE":
+                vc.rules.clear()
+                return 204, None
+        if parts[:1] == ["rules"] and len(parts) == 2:
+            rule = next((r for r in vc.rules.rules if r.id == parts[1]), None)
+            if rule is None:
+                raise ControlError(404, "no rule %s" % parts[1])
+            if method == "DELETE":
+                vc.rules.remove(rule.id)
+                return 204, None
+            return 200, rule.describe()
+        if route == "clock":
+            if method in ("PATCH", "POST", "PUT"):
+                body = self.body(request)
+                try:
+                    server.clock.set_mode(body.get("mode", server.clock.mode), body.get("speed"))
+                except ValueError as exc:
+                    raise ControlError(400, str(exc))
+            return 200, self.clock_state()
+        if route == "clock/advance" and method == "POST":
+            seconds = self.body(request).get("seconds")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
+                raise ControlError(400, "seconds must be a number of 0 or more")
+            try:
+                server.advance(seconds)
+            except ValueError as exc:
+                raise ControlError(409, str(exc))
+            return 200, self.clock_state()
+        if route == "reset" and method == "POST":
+            server.reset()
+            return 200, {"reset": True}
+        raise ControlError(404, "no control endpoint %s %s" % (method, route))
