@@ -82,7 +82,7 @@ class ControlResource(resource.Resource):
 
     def __init__(self, server):
         super().__init__()
-        self.server = server
+        self.emulator = server
 
     def render(self, request):
         request.setHeader(b"Content-Type", b"application/json")
@@ -95,7 +95,7 @@ class ControlResource(resource.Resource):
             log.exception("internal error answering %s", request.path)
             status, body = 500, {"error": "internal error: %s" % exc}
         finally:
-            self.server.request_done()
+            self.emulator.request_done()
         request.setResponseCode(status)
         if status == 401:
             request.setHeader(b"WWW-Authenticate", b'Basic realm="vimsim"')
@@ -107,7 +107,7 @@ class ControlResource(resource.Resource):
             name, _, password = base64.b64decode(encoded.strip()).decode().partition(":")
         except (binascii.Error, UnicodeDecodeError, ValueError):
             name = password = None
-        user = self.server.vc.users.get(name) if scheme.lower() == "basic" else None
+        user = self.emulator.vc.users.get(name) if scheme.lower() == "basic" else None
         if user is None or user.password != password:
             raise ControlError(401, "the control API needs HTTP Basic auth of a fixture user")
         if user.role != "Admin":
@@ -127,20 +127,20 @@ class ControlResource(resource.Resource):
         return value
 
     def find_vm(self, key):
-        for obj in self.server.vc.objects.values():
+        for obj in self.emulator.vc.objects.values():
             if obj.vim_type == "VirtualMachine" and key in (obj.moid, obj.name):
                 return obj
         raise ControlError(404, "no VM named or with moId %s" % key)
 
     def clock_state(self):
-        clock = self.server.clock
+        clock = self.emulator.clock
         next_event = clock.next_event_time()
         return {"mode": clock.mode, "speed": clock.speed, "now": format_datetime(clock.now()),
                 "next_event": format_datetime(datetime.fromtimestamp(next_event, timezone.utc))
                 if next_event is not None else None}
 
     def dispatch(self, request):
-        server, vc = self.server, self.server.vc
+        server, vc = self.emulator, self.emulator.vc
         parts = [p.decode("utf-8", "replace") for p in request.postpath if p]
         method = request.method.decode()
         route = "/".join(parts)

@@ -64,7 +64,7 @@ class SoapResource(resource.Resource):
                                REGISTRY.newest)
 
     def _answer(self, request):
-        if request.too_large:
+        if getattr(request, "too_large", False):  # set by compat.CappedRequest
             request.setResponseCode(413)
             request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
             request.setHeader(b"Connection", b"close")

@@ -1,0 +1,338 @@
+"""Fault rules, the control API and virtual time, each set through the user's own door and
+observed through pyVmomi, REST and ZStack."""
+import hashlib
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import requests
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+AUTH = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
+
+
+def spec():
+    C = vim.vm.customization
+    return C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="r"), domain="d"),
+                           globalIPSettings=C.GlobalIPSettings())
+
+
+class Control:
+    def __init__(self, emulator, auth=("user", "pass")):
+        self.base = emulator.base + "/vimsim/v1"
+        self.auth = auth
+
+    def __call__(self, method, path, body=None):
+        return requests.request(method, self.base + path, json=body, auth=self.auth, timeout=10)
+
+    def rule(self, **rule):
+        r = self("POST", "/rules", rule)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+
+def customize(si, vm):
+    return si.content.guestCustomizationManager.CustomizeGuest_Task(vm=vm, auth=AUTH, spec=spec())
+
+
+def test_control_api_needs_an_administrator(emulator):
+    assert requests.get(emulator.base + "/vimsim/v1/state", timeout=10).status_code == 401
+    assert Control(emulator, ("user", "bad"))("GET", "/state").status_code == 401
+    assert Control(emulator, ("readonly", "readonly"))("GET", "/state").status_code == 403
+    state = Control(emulator)("GET", "/state").json()
+    assert {v["name"] for v in state["vms"]} >= {"DC0_H0_VM0", "DC0_C0_RP0_NoTools"}
+    assert state["clock"]["mode"] == "virtual"
+
+
+def test_fault_rule_on_a_vm_reaches_pyvmomi_and_counts(emulator, si):
+    control = Control(emulator)
+    rule = control.rule(operation="CustomizeGuest_Task", target="DC0_H0_VM1", action="fault",
+                        fault="SystemError", fields={"reason": "a communication error"},
+                        message="A general system error occurred: a communication error")
+    with pytest.raises(vmodl.fault.SystemError) as err:
+        customize(si, find_vm(si, "DC0_H0_VM1"))
+    assert err.value.reason == "a communication error"
+    assert isinstance(err.value, vmodl.RuntimeFault)
+    assert customize(si, find_vm(si, "DC0_H0_VM0")).info.state == "running"  # other VMs: fine
+    assert control("GET", "/rules/" + rule["id"]).json()["hits"] == 1
+    assert control("DELETE", "/rules/" + rule["id"]).status_code == 204
+    assert customize(si, find_vm(si, "DC0_H0_VM1")).info.state == "running"
+    assert control("GET", "/rules").json() == {"rules": []}
+
+
+MATRIX = [
+    ("InvalidPowerState", {"requestedState": "poweredOn", "existingState": "poweredOff"},
+     vim.fault.InvalidPowerState),
+    ("InvalidState", {}, vim.fault.InvalidState),
+    ("TaskInProgress", {"task": {"type": "Task", "value": "task-1"}}, vim.fault.TaskInProgress),
+    ("InvalidGuestLogin", {}, vim.fault.InvalidGuestLogin),
+    ("GuestPermissionDenied", {}, vim.fault.GuestPermissionDenied),
+    ("CustomizationFault", {}, vim.fault.CustomizationFault),
+    ("NicSettingMismatch", {"numberOfNicsInSpec": 2, "numberOfNicsInVM": 1},
+     vim.fault.NicSettingMismatch),
+    ("UncustomizableGuest", {"uncustomizableGuestOS": "other"}, vim.fault.UncustomizableGuest),
+    ("NoPermission", {"object": {"type": "VirtualMachine", "value": "vm-21"},
+                      "privilegeId": "VirtualMachine.Provisioning.Customize"},
+     vim.fault.NoPermission),
+    ("ManagedObjectNotFound", {"obj": {"type": "VirtualMachine", "value": "vm-21"}},
+     vmodl.fault.ManagedObjectNotFound),
+    ("InvalidArgument", {"invalidProperty": "vm"}, vmodl.fault.InvalidArgument),
+    ("RuntimeFault", {}, vmodl.RuntimeFault),
+]
+
+
+@pytest.mark.parametrize("fault, fields, cls", MATRIX, ids=[m[0] for m in MATRIX])
+def test_every_fault_of_the_matrix_is_reachable_by_a_rule(emulator, si, fault, fields, cls):
+    Control(emulator).rule(operation="CustomizeGuest_Task", target="VirtualMachine",
+                           action="fault", fault=fault, fields=fields,
+                           message="injected %s" % fault)
+    with pytest.raises(cls) as err:
+        customize(si, find_vm(si, "DC0_C0_RP0_VM1"))
+    assert err.value.msg == "injected %s" % fault
+    for name, value in fields.items():
+        got = getattr(err.value, name)
+        assert (got._moId if isinstance(value, dict) else got) == \
+            (value["value"] if isinstance(value, dict) else value)
+
+
+def test_task_fault_and_task_delay(emulator, si):
+    control = Control(emulator)
+    control.rule(operation="PowerOffVM_Task", first=1, action="task_fault",
+                 fault="InvalidState", message="Host busy")
+    control.rule(operation="PowerOnVM_Task", action="task_delay", seconds=10)
+    vm = find_vm(si, "DC0_H0_VM0")
+    task = vm.PowerOffVM_Task()
+    emulator.advance(1)
+    assert task.info.state == "error" and task.info.error.msg == "Host busy"
+    assert vm.runtime.powerState == "poweredOn"  # the rule failed the task, not the VM
+    vm.PowerOffVM_Task()  # "first": only the first call was hit
+    emulator.advance(1)
+    assert vm.runtime.powerState == "poweredOff"
+    task = vm.PowerOnVM_Task()
+    emulator.advance(10)
+    assert task.info.state == "running"
+    emulator.advance(0.3)
+    assert task.info.state == "success"
+
+
+def test_guest_fail_and_hang(emulator, si):
+    control = Control(emulator)
+    control.rule(operation="CustomizeGuest_Task", target="DC0_H0_VM0", action="guest_fail",
+                 seconds=4, message="Unable to join the domain")
+    control.rule(operation="CustomizeGuest_Task", target="DC0_H0_VM1", action="guest_hang")
+    failing, hanging = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+    customize(si, failing)
+    customize(si, hanging)
+    emulator.advance(2 + 4)
+    info = failing.guest.customizationInfo
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
+    assert info.errorMsg == "Unable to join the domain"
+    emulator.advance(600)
+    assert hanging.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+
+
+def test_delayed_answer_waits_for_the_clock(emulator, si):
+    import threading
+    Control(emulator).rule(operation="PowerOffVM_Task", action="delay", seconds=5)
+    vm = find_vm(si, "DC0_H0_VM0")
+    got = {}
+    caller = threading.Thread(target=lambda: got.update(task=vm.PowerOffVM_Task()))
+    caller.start()
+    caller.join(0.3)
+    assert caller.is_alive()  # the answer waits for 5 clock seconds
+    emulator.advance(5)
+    caller.join(10)
+    assert isinstance(got["task"], vim.Task)
+
+
+def test_schedules_nth_probability_and_after(emulator, si):
+    control = Control(emulator)
+    control.rule(operation="ResetVM_Task", nth=2, action="fault", fault="InvalidState")
+    vm = find_vm(si, "DC0_H0_VM0")
+    vm.ResetVM_Task()
+    emulator.advance(5)
+    with pytest.raises(vim.fault.InvalidState):
+        vm.ResetVM_Task()
+    vm.ResetVM_Task()
+    emulator.advance(5)
+    control("DELETE", "/rules")
+    control.rule(operation="CurrentTime", probability=0.5, seed=7, action="fault",
+                 fault="SystemError", fields={"reason": "coin"})
+    outcomes = []
+    for _ in range(20):
+        try:
+            si.CurrentTime()
+            outcomes.append(0)
+        except vmodl.fault.SystemError:
+            outcomes.append(1)
+    import random
+    rng = random.Random(7)
+    assert outcomes == [1 if rng.random() < 0.5 else 0 for _ in range(20)]  # seeded
+    control("DELETE", "/rules")
+    control.rule(operation="CurrentTime", after=100, action="fault", fault="SystemError")
+    si.CurrentTime()
+    emulator.advance(100)
+    with pytest.raises(vmodl.fault.SystemError):
+        si.CurrentTime()
+
+
+def test_rules_reach_rest_and_zstack(emulator):
+    control = Control(emulator)
+    control.rule(operation="com.vmware.vcenter.vm.guest.customization.get", first=1,
+                 action="http_error", error_type="SERVICE_UNAVAILABLE")
+    control.rule(operation="GetVirtualizerInfo", action="http_error", status=503,
+                 error_type="SYS.1006", message="host agent unreachable")
+    token = requests.post(emulator.base + "/api/session", auth=("user", "pass"), timeout=10).json()
+    url = emulator.base + "/api/vcenter/vm/vm-21/guest/customization"
+    first = requests.get(url, headers={"vmware-api-session-id": token}, timeout=10)
+    assert first.status_code == 503 and first.json()["error_type"] == "SERVICE_UNAVAILABLE"
+    assert requests.get(url, headers={"vmware-api-session-id": token}, timeout=10).json() == \
+        {"status": "IDLE"}
+    login = requests.put(emulator.base + "/zstack/v1/accounts/login", json={"logInByAccount": {
+        "accountName": "admin", "password": hashlib.sha512(b"password").hexdigest()}},
+        timeout=10).json()
+    r = requests.get(emulator.base + "/zstack/v1/vm-instances/virtualizer-info",
+                     params={"uuids": "x"}, timeout=10,
+                     headers={"Authorization": "OAuth " + login["inventory"]["uuid"]})
+    assert r.status_code == 503 and r.json()["error"]["code"] == "SYS.1006"
+
+
+def test_bad_rules_are_refused(emulator):
+    control = Control(emulator)
+    for rule in ({"action": "explode"}, {"action": "fault"},
+                 {"action": "fault", "fault": "NoSuchFault"}, {"colour": "red"},
+                 {"action": "fault", "fault": "SystemError", "probability": 3}):
+        r = control("POST", "/rules", rule)
+        assert r.status_code == 400 and r.json()["error"], rule
+
+
+def test_control_changes_vm_state_seen_by_pyvmomi(emulator, si):
+    control = Control(emulator)
+    r = control("PATCH", "/vms/DC0_H0_VM0", {"tools_running": False})
+    assert r.status_code == 200 and r.json()["tools_running"] is False
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    with pytest.raises(vim.fault.InvalidState):
+        customize(si, vm)
+    control("PATCH", "/vms/" + vm._moId, {
+        "tools_running": True,
+        "guest_accounts": [{"username": "admin", "password": "s3cret", "privileged": True}]})
+    task = customize(si, vm)  # root/vmware no longer works
+    emulator.advance(1)
+    assert isinstance(task.info.error, vim.fault.InvalidGuestLogin)
+    assert control("PATCH", "/vms/DC0_H0_VM0", {"wings": 2}).status_code == 400
+    assert control("GET", "/vms/nope").status_code == 404
+    control("PATCH", "/vms/DC0_H0_VM0", {"power_state": "poweredOff"})
+    assert vm.runtime.powerState == "poweredOff"
+
+
+def test_control_moves_and_switches_the_clock(emulator, si):
+    control = Control(emulator)
+    vm = find_vm(si, "DC0_H0_VM0")
+    task = vm.PowerOffVM_Task()
+    before = control("GET", "/clock").json()
+    assert before["next_event"] is not None
+    after = control("POST", "/clock/advance", {"seconds": 1}).json()
+    assert after["now"] > before["now"]
+    assert task.info.state == "success"
+    assert control("POST", "/clock/advance", {"seconds": -1}).status_code == 400
+    assert control("PATCH", "/clock", {"mode": "auto"}).json()["mode"] == "auto"
+    assert WaitForTask(vm.PowerOnVM_Task()) == "success"  # auto: no advance needed
+    assert control("PATCH", "/clock", {"mode": "sideways"}).status_code == 400
+
+
+def test_reset_restores_the_loaded_fixture(emulator, si):
+    control = Control(emulator)
+    vm = find_vm(si, "DC0_H0_VM0")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    control.rule(operation="CurrentTime", action="fault", fault="SystemError")
+    assert control("POST", "/reset").json() == {"reset": True}
+    fresh = emulator.connect()  # sessions are gone with the old state
+    assert find_vm(fresh, "DC0_H0_VM0").runtime.powerState == "poweredOn"
+    fresh.CurrentTime()
+    assert control("GET", "/rules").json() == {"rules": []}
+
+
+def test_scenario_files_load_rules(make_emulator):
+    emulator = make_emulator(clock="virtual", scenarios=["flaky-customization"])
+    rules = Control(emulator)("GET", "/rules").json()["rules"]
+    assert [r["action"] for r in rules] == ["fault", "guest_fail", "http_error"]
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_VM0")
+    for _ in range(2):
+        customize(si, vm)
+        emulator.advance(10)
+    with pytest.raises(vmodl.fault.SystemError):
+        customize(si, vm)
+
+
+# -- the embedding API -----------------------------------------------------------------------
+
+
+def test_simulator_from_a_plain_script(tmp_path):
+    script = tmp_path / "embed.py"
+    script.write_text(textwrap.dedent("""
+        import vimsim
+        from pyVim.connect import SmartConnect
+        from pyVmomi import vmodl
+
+        changes = []
+        with vimsim.Simulator(fixture="default", clock="virtual") as sim:
+            sim.start()
+            assert sim.url.startswith("http://user:pass@127.0.0.1:")
+            sim.subscribe(lambda obj: changes.append(obj.moid))
+            si = SmartConnect(host=sim.host, port=sim.port, user="user", pwd="pass",
+                              protocol="http")
+            vm = sim.vm("DC0_H0_VM0")
+            vm.tools_running = False
+            assert vm.tools_running is False and vm.moid in changes
+            sim.faults.add(operation="CurrentTime", action="fault", fault="SystemError",
+                           fields={"reason": "embedded"})
+            try:
+                si.CurrentTime()
+                raise SystemExit("no fault")
+            except vmodl.fault.SystemError as fault:
+                assert fault.reason == "embedded"
+            assert sim.faults.list()[0]["hits"] == 1
+            before = sim.now()
+            sim.advance(30)
+            assert (sim.now() - before).total_seconds() == 30
+            other = vimsim.Simulator(clock="virtual").start()
+            assert other.port != sim.port and other.vm("DC0_H0_VM0").tools_running is True
+            other.stop()
+        print("embedded ok")
+    """))
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "embedded ok" in proc.stdout
+
+
+def test_simulator_mounted_in_a_twisted_app(emulator):
+    """A host program's own site and reactor, with the simulator's resource mounted in it."""
+    from pyVim.connect import SmartConnect
+    from twisted.internet import reactor
+    from twisted.web import server
+
+    from vimsim import Simulator
+    from vimsim.simulator import in_reactor
+
+    sim = Simulator(clock="virtual")
+    site = server.Site(sim.resource)
+    port = in_reactor(reactor.listenTCP, 0, site, interface="127.0.0.1")
+    try:
+        si = SmartConnect(host="127.0.0.1", port=port.getHost().port, user="user", pwd="pass",
+                          protocol="http")
+        assert find_vm(si, "DC0_H0_VM1").runtime.powerState == "poweredOn"
+        sim.vm("DC0_H0_VM1").power_state = "poweredOff"
+        assert find_vm(si, "DC0_H0_VM1").runtime.powerState == "poweredOff"
+    finally:
+        in_reactor(port.stopListening)
