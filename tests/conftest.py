@@ -11,6 +11,8 @@ from vimsim.server import Server
 from vimsim.simulator import ensure_reactor
 from vimsim.simulator import in_reactor as run_in_reactor
 
+pytest_plugins = ["pytester"]
+
 # The machines set these, and requests lets them override verify=False: clear them for the
 # clients of our self-signed server.
 for _var in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
