@@ -150,6 +150,9 @@ class GuestCustomizationManager(ManagedObject):
             self.end(vm, guest.FAILED, "Guest customization failed: internal error (%s)" % exc)
             return
         state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
+        state.failure_event = outcome.event
+        self.vc.event_manager.post("CustomizationStartedEvent", vm,
+                                   "Started customization of VM %s." % vm.name)
         self.vc.touch(vm)
         if not outcome.hang:
             self.vc.clock.call_later(outcome.duration, self._finish, vm, generation, outcome)
@@ -171,4 +174,11 @@ class GuestCustomizationManager(ManagedObject):
         state = vm.customization
         state.generation += 1
         state.status, state.end_time, state.error = status, self.vc.clock.now(), error
+        if status == guest.SUCCEEDED:
+            self.vc.event_manager.post("CustomizationSucceeded", vm,
+                                       "Customization of VM %s succeeded." % vm.name)
+        else:
+            self.vc.event_manager.post(
+                state.failure_event or "CustomizationFailed", vm,
+                "Customization of VM %s failed: %s" % (vm.name, error), reason=error)
         self.vc.touch(vm)

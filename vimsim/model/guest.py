@@ -39,10 +39,12 @@ def check_guest_auth(vm, auth):
 
 class Outcome:
     """How one customization ends inside the guest: after ``duration`` clock seconds of
-    RUNNING, SUCCEEDED (``error`` None) or FAILED with ``error``; ``hang`` never ends."""
+    RUNNING, SUCCEEDED (``error`` None) or FAILED with ``error``, posting the ``event``
+    failure type (CustomizationFailed or a subtype); ``hang`` never ends."""
 
-    def __init__(self, duration, error=None, hang=False):
+    def __init__(self, duration, error=None, hang=False, event=None):
         self.duration, self.error, self.hang = duration, error, hang
+        self.event = event
 
 
 class GuestBehaviour:
@@ -58,7 +60,7 @@ class GuestBehaviour:
     def customization(self, vm, spec, config_params):
         plan = vm.customization_plan or {}
         return Outcome(plan.get("duration", self.timings["customization_running"]),
-                       plan.get("fail"), bool(plan.get("hang")))
+                       plan.get("fail"), bool(plan.get("hang")), plan.get("event"))
 
 
 class GuestCustomization:
@@ -70,6 +72,7 @@ class GuestCustomization:
         self.task = None  # the CustomizeGuest_Task that handed it to the guest
         self.spec = self.config_params = None
         self.generation = 0  # bumps on every new customization or abort; stale timers check it
+        self.failure_event = None  # the event type a failure of the running one posts
 
     @property
     def in_progress(self):

@@ -47,7 +47,6 @@ class TaskManager(ManagedObject):
         self.recent = collections.deque()  # tasks in creation order
         self.finished = collections.deque()
         self.locks = {}  # entity moId -> Task holding it
-        self.event_chain = 0
 
     def lock_holder(self, entity):
         return self.locks.get(entity.moid)
@@ -68,18 +67,21 @@ class TaskManager(ManagedObject):
             self.require_unlocked(entity)
         vc = self.vc
         moid = vc.new_moid("task-")
-        self.event_chain += 1
         now = vc.clock.now()
+        chain = vc.event_manager.next_key  # the TaskEvent posted below starts the chain
         info = DataObject(
             "TaskInfo", key=moid, task=None, name=method, descriptionId=description_id,
             entity=entity.ref if entity else None, entityName=entity.name if entity else None,
             state="queued", cancelled=False, cancelable=cancelable,
             reason=DataObject("TaskReasonUser", userName=ctx.user_name or ""),
-            queueTime=now, eventChainId=self.event_chain)
+            queueTime=now, eventChainId=chain)
         task = Task(vc, moid, info, body, cancelable)
         info.task = task.ref
         info.locked = [entity.ref] if lock and entity else None
         vc.add(task)
+        vc.event_manager.post("TaskEvent", entity if entity.vim_type == "VirtualMachine" else None,
+                              "Task: %s" % description_id, chain, ctx.user_name or "",
+                              info=info.copy())
         self.recent.append(task)
         if lock and entity:
             self.locks[entity.moid] = task

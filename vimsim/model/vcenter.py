@@ -10,6 +10,7 @@ from vimsim.model import faults
 from vimsim.model.objects import MANAGED_TYPES
 from vimsim.model.authorization import AuthorizationManager
 from vimsim.model.customization import GuestCustomizationManager
+from vimsim.model.events import EventManager
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.property_collector import PropertyCollector
 from vimsim.model.rules import RuleBook
@@ -77,6 +78,7 @@ class Vcenter:
         self.task_manager = self.add(TaskManager(self))
         self.guest_customization_manager = self.add(GuestCustomizationManager(self))
         self.authorization_manager = self.add(AuthorizationManager(self))
+        self.event_manager = self.add(EventManager(self))
         self.root_folder = None
 
     def set_fault_delivery(self, type_name, where):
@@ -186,5 +188,5 @@ class Vcenter:
             propertyCollector=self.property_collector.ref, viewManager=self.view_manager.ref,
             about=self.about(), sessionManager=self.session_manager.ref,
             authorizationManager=self.authorization_manager.ref,
-            taskManager=self.task_manager.ref,
+            taskManager=self.task_manager.ref, eventManager=self.event_manager.ref,
             guestCustomizationManager=self.guest_customization_manager.ref)

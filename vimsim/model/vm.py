@@ -50,7 +50,14 @@ class VirtualMachine(ManagedEntity):
     # -- state changes -------------------------------------------------------------------
 
     def set_power(self, state):
-        self.power_state = state
+        before, self.power_state = self.power_state, state
+        event = {POWERED_ON: "VmPoweredOnEvent", POWERED_OFF: "VmPoweredOffEvent",
+                 SUSPENDED: "VmSuspendedEvent"}[state]
+        if before != state:
+            self.vc.event_manager.post(event, self, "%s on %s in %s is %s" % (
+                self.name, self.host.name, self.parent.parent.name,
+                {POWERED_ON: "powered on", POWERED_OFF: "powered off",
+                 SUSPENDED: "suspended"}[state]))
         self.power_cycle += 1
         if state == POWERED_ON:
             self.boot_time = self.vc.clock.now()
@@ -113,7 +120,13 @@ class VirtualMachine(ManagedEntity):
 
     def ResetVM_Task(self, ctx):
         self.require_power(POWERED_ON, (POWERED_ON,))
-        return self._power_task(ctx, "ResetVM_Task", "VirtualMachine.reset", POWERED_ON)
+
+        def reset():
+            self.vc.event_manager.post("VmResettingEvent", self, "%s on %s in %s is reset" % (
+                self.name, self.host.name, self.parent.parent.name), user=ctx.user_name)
+            self.set_power(POWERED_ON)
+        return self.vc.task_manager.create(ctx, self, "ResetVM_Task", "VirtualMachine.reset",
+                                           reset, self.vc.timings["power_op"]).ref
 
     def ShutdownGuest(self, ctx):
         self.require_power(POWERED_OFF, (POWERED_ON,))
@@ -158,7 +171,12 @@ class VirtualMachine(ManagedEntity):
 
         def clone():
             self._require_unique_name(folder, spec.name)
-            return vc.add_vm(self.instant_clone_spec(spec), folder, pool, host).ref
+            new = vc.add_vm(self.instant_clone_spec(spec), folder, pool, host)
+            vc.event_manager.post(
+                "VmClonedEvent", new, "Instant clone of %s completed as %s" % (self.name, new.name),
+                user=ctx.user_name, sourceVm=DataObject("VmEventArgument", name=self.name,
+                                                        vm=self.ref))
+            return new.ref
         return vc.task_manager.create(ctx, self, "InstantClone_Task", "VirtualMachine.instantClone",
                                       clone, vc.timings["instant_clone"]).ref
 

@@ -1,0 +1,96 @@
+"""EventManager through pyVmomi: the events of tasks, power changes, clones and guest
+customization, queried and paged with a collector."""
+import pytest
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+from vimsim.model import fixture as fixtures
+
+AUTH = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
+
+
+def customize(si, vm):
+    C = vim.vm.customization
+    return si.content.guestCustomizationManager.CustomizeGuest_Task(
+        vm=vm, auth=AUTH, spec=C.Specification(identity=C.LinuxPrep(
+            hostName=C.FixedName(name="e"), domain="d"), globalIPSettings=C.GlobalIPSettings()))
+
+
+def by_vm(vm, *types):
+    spec = vim.event.EventFilterSpec(entity=vim.event.EventFilterSpec.ByEntity(
+        entity=vm, recursion="self"))
+    if types:
+        spec.eventTypeId = list(types)
+    return spec
+
+
+def test_customization_events_as_govc_waits_for_them(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    task = customize(si, vm)
+    emulator.advance(5)
+    em = si.content.eventManager
+    events = em.QueryEvents(by_vm(vm))
+    names = [type(e).__name__.split(".")[-1] for e in reversed(events)]
+    assert names == ["TaskEvent", "CustomizationStartedEvent", "CustomizationSucceeded"]
+    task_event = events[-1]
+    assert task_event.info.key == task._moId and task_event.userName == "user"
+    assert task_event.chainId == task.info.eventChainId == task_event.key
+    started = events[1]
+    assert started.vm.vm == vm and started.vm.name == "DC0_H0_VM0"
+    assert started.createdTime == vm.guest.customizationInfo.startTime
+    assert started.host.name == "DC0_H0" and started.datacenter.name == "DC0"
+    only = em.QueryEvents(by_vm(vm, "CustomizationSucceeded"))
+    assert [type(e) for e in only] == [vim.event.CustomizationSucceeded]
+
+
+def test_failure_events_carry_the_reason_and_subtype(make_emulator):
+    data = fixtures.load("default")
+    data["datacenters"][0]["hosts"][0]["vms"][1]["customization"] = {
+        "fail": "network down", "event": "CustomizationNetworkSetupFailed"}
+    emulator = make_emulator(clock="virtual", fixture=data)
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_VM1")
+    customize(si, vm)
+    emulator.advance(5)
+    [failed] = si.content.eventManager.QueryEvents(by_vm(vm, "CustomizationFailed"))
+    assert isinstance(failed, vim.event.CustomizationNetworkSetupFailed)
+    assert failed.reason == "network down"
+
+
+def test_power_and_clone_events(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    vm.PowerOnVM_Task()
+    emulator.advance(1)
+    clone_task = vm.InstantClone_Task(spec=vim.vm.InstantCloneSpec(
+        name="ev-clone", location=vim.vm.RelocateSpec()))
+    emulator.advance(1)
+    em = si.content.eventManager
+    power = em.QueryEvents(by_vm(vm, "VmPoweredOffEvent", "VmPoweredOnEvent"))
+    assert [type(e) for e in power] == [vim.event.VmPoweredOnEvent, vim.event.VmPoweredOffEvent]
+    [cloned] = em.QueryEvents(by_vm(clone_task.info.result, "VmClonedEvent"))
+    assert cloned.sourceVm.vm == vm and cloned.vm.name == "ev-clone"
+
+
+def test_collector_pages_forward_and_back(emulator, si):
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    for _ in range(4):
+        vm.ResetVM_Task()
+        emulator.advance(1)
+    em = si.content.eventManager
+    collector = em.CreateCollectorForEvents(by_vm(vm, "VmResettingEvent"))
+    collector.SetCollectorPageSize(3)
+    latest = collector.latestPage
+    assert len(latest) == 3 and latest[0].key < latest[-1].key  # oldest first
+    collector.RewindCollector()
+    forward = collector.ReadNextEvents(2) + collector.ReadNextEvents(5)
+    assert [e.key for e in forward] == sorted(e.key for e in forward) and len(forward) == 4
+    assert collector.ReadNextEvents(5) == []
+    back = collector.ReadPreviousEvents(10)
+    assert [e.key for e in back] == sorted((e.key for e in forward), reverse=True)
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        collector.ReadNextEvents(0)
+    collector.DestroyCollector()
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        collector.latestPage

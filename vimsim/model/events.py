@@ -1,0 +1,174 @@
+"""EventManager and EventHistoryCollector: the events vCenter posts for tasks, power
+changes, clones and guest customization, which tools such as govc and terraform wait on."""
+import collections
+
+from vimsim.model import faults
+from vimsim.model.objects import ManagedObject, SessionObject, vim_property
+from vimsim.vim25.data import DataObject
+from vimsim.vim25.types import REGISTRY
+
+# Every event type vimsim posts (the type tables include exactly these Event subtypes).
+EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspendedEvent",
+               "VmResettingEvent", "VmClonedEvent", "CustomizationStartedEvent",
+               "CustomizationSucceeded", "CustomizationFailed",
+               "CustomizationNetworkSetupFailed", "CustomizationLinuxIdentityFailed",
+               "CustomizationSysprepFailed", "CustomizationUnknownFailure")
+CUSTOMIZATION_FAILURES = EVENT_TYPES[EVENT_TYPES.index("CustomizationFailed"):]
+HISTORY_LIMIT = 10000
+DEFAULT_PAGE = 10
+MAX_PAGE = 1000
+
+
+class EventManager(ManagedObject):
+    vim_type = "EventManager"
+
+    def __init__(self, vc):
+        super().__init__(vc, "EventManager")
+        self.events = collections.deque(maxlen=HISTORY_LIMIT)
+        self.next_key = 1
+
+    def post(self, type_name, vm=None, message="", chain_id=None, user="", **fields):
+        """Record an event about ``vm`` (and its host and datacenter)."""
+        key = self.next_key
+        self.next_key += 1
+        if vm is not None:
+            fields.setdefault("vm", DataObject("VmEventArgument", name=vm.name, vm=vm.ref))
+            fields.setdefault("host", DataObject("HostEventArgument", name=vm.host.name,
+                                                 host=vm.host.ref))
+            dc = vm.parent.parent
+            fields.setdefault("datacenter", DataObject("DatacenterEventArgument", name=dc.name,
+                                                       datacenter=dc.ref))
+            if "VmEvent" in self.event_bases(type_name):
+                fields.setdefault("template", False)
+        event = DataObject(type_name, key=key, chainId=chain_id or key,
+                           createdTime=self.vc.clock.now(), userName=user or "",
+                           fullFormattedMessage=message, **fields)
+        self.events.append(event)
+        self.vc.touch(self)
+        return event
+
+    @staticmethod
+    def event_bases(type_name):
+        dtype = REGISTRY.data.get(type_name)
+        return dtype.ancestors if dtype is not None else ()
+
+    def matching(self, spec, ctx):
+        """The events an EventFilterSpec selects, oldest first."""
+        spec = spec or DataObject("EventFilterSpec")
+        entity_ids = None
+        if spec.entity is not None:
+            root = self.vc.lookup(spec.entity.entity, ctx)
+            entity_ids = {root.moid}
+            if spec.entity.recursion in ("children", "all"):
+                stack = list(root.inventory_children()) if hasattr(root, "inventory_children") \
+                    else []
+                while stack:
+                    obj = stack.pop()
+                    if obj is None or obj.moid in entity_ids:
+                        continue
+                    entity_ids.add(obj.moid)
+                    if spec.entity.recursion == "all":
+                        stack.extend(obj.inventory_children())
+        types = set(spec.type or ()) | set(spec.eventTypeId or ())
+        users = set(spec.userName.userList or ()) if spec.userName is not None else None
+        begin = spec.time.beginTime if spec.time is not None else None
+        end = spec.time.endTime if spec.time is not None else None
+        out = []
+        for event in self.events:
+            if types and not types & set(self.event_bases(event._typeName)):
+                continue
+            if spec.eventChainId is not None and event.chainId != spec.eventChainId:
+                continue
+            if users is not None and event.userName not in users:
+                continue
+            if begin is not None and event.createdTime < begin or \
+                    end is not None and event.createdTime > end:
+                continue
+            if entity_ids is not None and not any(
+                    arg is not None and getattr(arg, kind).value in entity_ids
+                    for kind, arg in (("vm", event.vm), ("host", event.host),
+                                      ("datacenter", event.datacenter))):
+                continue
+            out.append(event)
+        return out
+
+    def QueryEvents(self, ctx, filter, eventViewSpec=None):
+        events = self.matching(filter, ctx)
+        if filter.maxCount:
+            events = events[-filter.maxCount:]
+        return list(reversed(events))  # newest first
+
+    def CreateCollectorForEvents(self, ctx, filter):
+        self.matching(filter, ctx)  # fails the call for a bad filter
+        return EventHistoryCollector(self.vc, ctx, self, filter).ref
+
+    @vim_property
+    def latestEvent(self, ctx):
+        return self.events[-1] if self.events else None
+
+    @vim_property
+    def maxCollector(self, ctx):
+        return 32
+
+    @vim_property
+    def description(self, ctx):
+        return DataObject("EventDescription", category=[], eventInfo=[])
+
+
+class EventHistoryCollector(SessionObject):
+    vim_type = "EventHistoryCollector"
+
+    def __init__(self, vc, ctx, manager, spec):
+        super().__init__(vc, ctx.session)
+        self.ctx, self.manager, self.spec = ctx, manager, spec
+        self.page_size = DEFAULT_PAGE
+        self.position = None  # index into the matching events; None: before the latest page
+
+    def _events(self):
+        events = self.manager.matching(self.spec, self.ctx)
+        if self.position is None:
+            self.position = max(0, len(events) - self.page_size)
+        return events
+
+    @staticmethod
+    def _count(max_count):
+        if max_count is None or max_count <= 0:
+            raise faults.InvalidArgument(invalidProperty="maxCount")
+        return min(max_count, MAX_PAGE)
+
+    def ReadNextEvents(self, ctx, maxCount):
+        count = self._count(maxCount)
+        events = self._events()
+        page = events[self.position:self.position + count]
+        self.position += len(page)
+        return page
+
+    def ReadPreviousEvents(self, ctx, maxCount):
+        count = self._count(maxCount)
+        events = self._events()
+        start = max(0, self.position - count)
+        page = events[start:self.position]
+        self.position = start
+        return list(reversed(page))
+
+    def SetCollectorPageSize(self, ctx, maxCount):
+        if maxCount < 0:
+            raise faults.InvalidArgument(invalidProperty="maxCount")
+        self.page_size = min(maxCount, MAX_PAGE)
+
+    def RewindCollector(self, ctx):
+        self.position = 0
+
+    def ResetCollector(self, ctx):
+        self.position = None
+
+    def DestroyCollector(self, ctx):
+        self.destroy()
+
+    @vim_property
+    def latestPage(self, ctx):
+        return self._events()[-self.page_size:] if self.page_size else []
+
+    @vim_property
+    def filter(self, ctx):
+        return self.spec
