@@ -31,6 +31,9 @@ def parser():
     s.add_argument("--scenario", action="append", default=[], metavar="NAME|PATH",
                    help="load fault rules from fixtures/scenarios/NAME.yaml or a YAML file "
                    "(repeatable)")
+    s.add_argument("--state", metavar="FILE",
+                   help="restore the whole state from FILE on start (if it exists) and save it "
+                   "there on a clean stop")
     s.add_argument("--username", default="user", help="an Administrator user to add (user)")
     s.add_argument("--password", default="pass", help="that user's password (pass)")
     s.add_argument("--vms", type=_positive_int, help="total number of VMs to grow the "
@@ -59,7 +62,7 @@ def main(argv=None):
         server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
-                        scenarios=args.scenario)
+                        scenarios=args.scenario, state_file=args.state)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)
@@ -70,6 +73,7 @@ def main(argv=None):
     except Exception as exc:  # e.g. twisted's CannotListenError
         print("vimsim: %s" % exc, file=sys.stderr)
         return 2
+    reactor.addSystemEventTrigger("before", "shutdown", server.save_state)
     print("VIMSIM_URL=%s" % server.url, flush=True)
     reactor.run()
     return 0

@@ -11,7 +11,7 @@ from twisted.web import resource
 
 from vimsim.compat import header
 from vimsim.model.rules import RuleError
-from vimsim.soap.codec import format_datetime
+from vimsim.vim25.data import format_datetime
 
 log = logging.getLogger("vimsim.control")
 
@@ -194,6 +194,15 @@ class ControlResource(resource.Resource):
             except ValueError as exc:
                 raise ControlError(409, str(exc))
             return 200, self.clock_state()
+        if route == "snapshot":
+            if method == "GET":
+                return 200, server.snapshot()
+            if method == "PUT":
+                try:
+                    server.load_snapshot(self.body(request))
+                except ValueError as exc:
+                    raise ControlError(400, str(exc))
+                return 200, {"loaded": True}
         if route == "reset" and method == "POST":
             server.reset()
             return 200, {"reset": True}

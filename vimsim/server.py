@@ -1,5 +1,6 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
+import os
 import time
 
 from twisted.internet import reactor as default_reactor
@@ -8,6 +9,7 @@ from twisted.web import resource
 from vimsim import compat, tls
 from vimsim.control import ControlResource
 from vimsim.model import fixture as fixtures
+from vimsim.model import snapshot
 from vimsim.model.clock import Clock
 from vimsim.model.sessions import User
 from vimsim.jsonapi.resource import JsonApiResource
@@ -60,7 +62,7 @@ class Server:
 
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
-                 scenarios=()):
+                 scenarios=(), state_file=None):
         self.reactor = reactor or default_reactor
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
@@ -68,7 +70,11 @@ class Server:
         self.clock = Clock(clock, speed)
         self.extra_user = (username, password or "") if username else None
         self.vc = None
-        self.reset()
+        self.state_file = state_file
+        if state_file and os.path.exists(state_file):
+            self.load_snapshot(snapshot.read(state_file))
+        else:
+            self.reset()
         self.username = username or next(iter(self.vc.users))
         self.password = self.vc.users[self.username].password
         self.clock.on_schedule = self._arm_timer
@@ -95,6 +101,27 @@ class Server:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
         return self.vc
+
+    def snapshot(self):
+        return snapshot.save(self.vc, self.fixture_data)
+
+    def load_snapshot(self, data):
+        """Replace the whole state with a snapshot's (FixtureError if it is not one)."""
+        self.clock.clear()
+        try:
+            vc = snapshot.restore(data, self.clock)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise fixtures.FixtureError("bad snapshot: %s" % exc)
+        self.fixture_data = data["fixture"]
+        self.vc = vc
+        if self.extra_user:
+            name, password = self.extra_user
+            self.vc.users[name] = User(name, password, "Admin")
+
+    def save_state(self):
+        """Write the state to --state FILE (on a clean stop)."""
+        if self.state_file:
+            snapshot.write(self.state_file, self.snapshot())
 
     # -- the clock on the reactor ----------------------------------------------------------
 

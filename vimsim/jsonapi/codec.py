@@ -3,9 +3,8 @@ objects, anyType values boxed, unset fields absent, datetimes in ISO 8601 with `
 from datetime import datetime
 
 from vimsim.model import faults
-from vimsim.soap.codec import format_datetime, parse_datetime
 from vimsim.vim25 import typedata
-from vimsim.vim25.data import DataObject, MoRef, TypedValue
+from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 _XSD_JSON = {"xsd:string": "string", "xsd:int": "int", "xsd:long": "long",

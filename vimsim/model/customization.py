@@ -137,6 +137,19 @@ class GuestCustomizationManager(ManagedObject):
         self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
                                  state.generation)
 
+    def resume(self, vm):
+        """Carry on a PENDING or RUNNING customization restored from a snapshot."""
+        state = vm.customization
+        state.generation += 1
+        if state.status == guest.PENDING:
+            self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
+                                     state.generation)
+        elif state.status == guest.RUNNING:
+            outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
+            if not outcome.hang:
+                self.vc.clock.call_later(outcome.duration, self._finish, vm, state.generation,
+                                         outcome)
+
     def _run(self, vm, generation):
         state = vm.customization
         if state.generation != generation or state.status != guest.PENDING:

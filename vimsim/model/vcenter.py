@@ -90,10 +90,10 @@ class Vcenter:
     def delivery_of(self, fault):
         return self.fault_delivery.get(fault.type_name, "call")
 
-    def add_vm(self, spec, folder, pool, host):
+    def add_vm(self, spec, folder, pool, host, moid=None):
         """A new VM from a fixture-style spec, placed in the inventory."""
-        vm = self.add(VirtualMachine(self, self.new_moid("vm-"), spec["name"], folder, pool,
-                                     host, spec))
+        vm = self.add(VirtualMachine(self, moid or self.new_moid("vm-"), spec["name"], folder,
+                                     pool, host, spec))
         folder.children.append(vm)
         pool.vms.append(vm)
         host.vms.append(vm)
@@ -108,6 +108,14 @@ class Vcenter:
     def new_moid(self, prefix):
         """The next moId with vCenter's prefix: ``vm-`` gives vm-42, ``group-v`` group-v3."""
         return "%s%d" % (prefix, next(self._ids))
+
+    def peek_moid_number(self):
+        number = next(self._ids)
+        self._ids = itertools.count(number)
+        return number
+
+    def set_moid_number(self, number):
+        self._ids = itertools.count(number)
 
     def new_token(self):
         return "52%014x" % next(self._tokens)

@@ -6,7 +6,7 @@ Written for WIRE.md: fields in XSD order and only those the client's API version
 from datetime import datetime, timezone
 
 from vimsim.model import faults
-from vimsim.vim25.data import DataObject, MoRef, TypedValue
+from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -32,12 +32,6 @@ def escape(text):
 
 def escape_attr(text):
     return escape(text).replace('"', "&quot;")
-
-
-def format_datetime(value):
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def text_of(value):
@@ -179,15 +173,6 @@ def _xsd(text, xsd_type, name):
     except ValueError:
         raise faults.InvalidRequest("Invalid value %r for %s (%s)" % (text, name, xsd_type))
     return text
-
-
-def parse_datetime(text):
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    value = datetime.fromisoformat(text)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def decode(el, field):

@@ -1,4 +1,5 @@
 """Values of the vim25 type system as the model holds them: data objects and moRefs."""
+from datetime import datetime, timezone
 
 
 class MoRef:
@@ -63,3 +64,18 @@ class TypedValue:
 
     def __repr__(self):
         return "TypedValue(%s, %r)" % (self.type, self.value)
+
+
+def format_datetime(value):
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.isoformat(timespec="microseconds") + "Z"
+
+
+def parse_datetime(text):
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value

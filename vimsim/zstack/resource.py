@@ -6,7 +6,7 @@ import logging
 from twisted.web import resource
 
 from vimsim.compat import header
-from vimsim.soap.codec import format_datetime
+from vimsim.vim25.data import format_datetime
 from vimsim.zstack.models import ZStackError
 
 log = logging.getLogger("vimsim.zstack")
