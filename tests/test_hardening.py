@@ -1,0 +1,184 @@
+"""Abuse: fuzzed requests on every surface, XML attacks, session isolation, and load. Each
+answer must be a well-formed fault or error body, and the server must go on serving."""
+import json
+import threading
+
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from pyVim.connect import SmartConnect
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+
+FUZZ = settings(max_examples=40, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+ENVELOPE = ('<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/'
+            'soap/envelope/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
+METHODS = ["Login", "RetrievePropertiesEx", "CustomizeGuest_Task", "PowerOnVM_Task",
+           "CreateContainerView", "WaitForUpdatesEx", "Fetch", "Nope"]
+TYPES = ["SessionManager", "PropertyCollector", "VirtualMachine",
+         "VirtualMachineGuestCustomizationManager", "ViewManager", "Folder", "Bogus"]
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+               max_size=40)
+
+
+def assert_soap_answer(response):
+    assert response.status_code in (200, 500, 413), response.status_code
+    assert "Traceback" not in response.text
+    if response.status_code == 500:
+        root = etree.fromstring(response.content)
+        fault = root.find("{http://schemas.xmlsoap.org/soap/envelope/}Body/"
+                          "{http://schemas.xmlsoap.org/soap/envelope/}Fault")
+        assert fault.findtext("faultcode") == "ServerFaultCode"
+        assert list(fault.find("detail"))[0].get(
+            "{http://www.w3.org/2001/XMLSchema-instance}type")
+
+
+def still_serving(emulator):
+    r = requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10)
+    assert r.status_code == 200
+
+
+@FUZZ
+@given(body=st.binary(max_size=300))
+def test_fuzzed_bytes_to_sdk(emulator, body):
+    assert_soap_answer(requests.post(emulator.base + "/sdk", data=body, timeout=10))
+    still_serving(emulator)
+
+
+@FUZZ
+@given(method=st.sampled_from(METHODS), this_type=st.sampled_from(TYPES), moid=text,
+       args=st.lists(st.tuples(st.sampled_from(["vm", "auth", "spec", "specSet", "userName",
+                                                "password", "prop", "type", "container",
+                                                "options", "version", "x"]), text),
+                     max_size=4),
+       logged_in=st.booleans())
+def test_fuzzed_vim25_calls(emulator, method, this_type, moid, args, logged_in):
+    from xml.sax.saxutils import escape
+    cookie = None
+    if logged_in:
+        login = requests.post(emulator.base + "/sdk", data=ENVELOPE % (
+            '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>'
+            '<userName>user</userName><password>pass</password></Login>'), timeout=10)
+        cookie = login.headers["Set-Cookie"]
+    inner = "".join("<%s>%s</%s>" % (n, escape(v), n) for n, v in args)
+    body = ENVELOPE % ('<%s xmlns="urn:vim25"><_this type="%s">%s</_this>%s</%s>'
+                       % (method, this_type, escape(moid), inner, method))
+    response = requests.post(emulator.base + "/sdk", data=body.encode(), timeout=10,
+                             headers={"Cookie": cookie} if cookie else {})
+    assert_soap_answer(response)
+
+
+JSONS = st.recursive(st.none() | st.booleans() | st.integers() | text,
+                     lambda children: st.lists(children, max_size=3) |
+                     st.dictionaries(text, children, max_size=3), max_leaves=8)
+
+
+@FUZZ
+@given(mo_type=st.sampled_from(TYPES), moid=st.text(alphabet="abcvm-0123456789", max_size=8),
+       member=st.sampled_from(METHODS + ["name", "runtime", "content"]), body=JSONS,
+       method=st.sampled_from(["GET", "POST"]))
+def test_fuzzed_vi_json(emulator, mo_type, moid, member, body, method):
+    url = "%s/sdk/vim25/8.0.2.0/%s/%s/%s" % (emulator.base, mo_type, moid or "x", member)
+    response = requests.request(method, url, data=json.dumps(body), timeout=10)
+    assert response.status_code in (200, 204, 500)
+    assert "Traceback" not in response.text
+    if response.status_code == 500:
+        fault = response.json()
+        assert fault["_typeName"] and fault["faultstring"]
+
+
+@FUZZ
+@given(path=st.sampled_from(["/api/session", "/api/vcenter/vm", "/api/vcenter/vm/vm-21/guest/"
+                             "customization", "/rest/vcenter/vm", "/rest/com/vmware/cis/"
+                             "session", "/api", "/zstack/v1/accounts/login",
+                             "/zstack/v1/vm-instances/virtualizer-info", "/vimsim/v1/rules"]),
+       method=st.sampled_from(["GET", "POST", "PUT", "DELETE"]), body=JSONS,
+       token=st.sampled_from([None, "bogus", "OAuth bogus"]))
+def test_fuzzed_rest_zstack_and_control(emulator, path, method, body, token):
+    headers = {}
+    if token:
+        headers = {"vmware-api-session-id": token, "Authorization": token}
+    response = requests.request(method, emulator.base + path, data=json.dumps(body),
+                                headers=headers, timeout=10)
+    assert response.status_code < 500 or response.status_code == 503, response.text
+    assert "Traceback" not in response.text
+    if response.headers.get("Content-Type", "").startswith("application/json") \
+            and response.content:
+        json.loads(response.content)
+    still_serving(emulator)
+
+
+def test_deep_nesting_and_entity_expansion_are_refused(emulator):
+    deep = ENVELOPE % ("<a>" * 20000 + "</a>" * 20000)
+    assert_soap_answer(requests.post(emulator.base + "/sdk", data=deep, timeout=30))
+    laughs = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">'
+              + "".join('<!ENTITY %s "%s">' % (chr(98 + i), ("&%s;" % chr(97 + i)) * 10)
+                        for i in range(8)) + ']><l>&i;</l>')
+    response = requests.post(emulator.base + "/sdk", data=laughs, timeout=30)
+    assert_soap_answer(response)
+    assert len(response.content) < 10000
+    still_serving(emulator)
+
+
+def test_one_sessions_objects_are_invisible_to_another(emulator):
+    a, b = emulator.connect(), emulator.connect()
+    view = a.content.viewManager.CreateContainerView(a.content.rootFolder,
+                                                     [vim.VirtualMachine], True)
+    foreign = vim.view.ContainerView(view._moId, b._stub)
+    try:
+        foreign.view
+        raise AssertionError("another session's view was visible")
+    except vmodl.fault.ManagedObjectNotFound:
+        pass
+    assert len(view.view) == 5
+
+
+def test_fifty_clients_customize_while_eight_race_for_one_vm(make_emulator):
+    emulator = make_emulator(clock="auto", vms=60)
+    setup = emulator.connect()
+    content = setup.content
+    names = sorted(vm.name for vm in content.viewManager.CreateContainerView(
+        content.rootFolder, [vim.VirtualMachine], True).view if "NoTools" not in vm.name)
+    workers, racers = names[:50], 8
+    race_vm = names[50]
+    results, errors = {}, []
+    C = vim.vm.customization
+    spec = C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="l"), domain="d"),
+                           globalIPSettings=C.GlobalIPSettings())
+    auth = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
+    barrier = threading.Barrier(len(workers) + racers)
+
+    def client(name, key):
+        try:
+            si = SmartConnect(host="127.0.0.1", port=emulator.port, user="user", pwd="pass",
+                              protocol="http")
+            vm = find_vm(si, name)
+            barrier.wait(timeout=60)
+            try:
+                task = si.content.guestCustomizationManager.CustomizeGuest_Task(
+                    vm=vm, auth=auth, spec=spec)
+            except vim.fault.TaskInProgress as fault:
+                results[key] = ("busy", fault.task._moId)
+                return
+            results[key] = (WaitForTask(task), task._moId)
+        except Exception as exc:  # recorded and failed below, with its cause
+            errors.append((key, repr(exc)))
+
+    threads = [threading.Thread(target=client, args=(n, n)) for n in workers]
+    threads += [threading.Thread(target=client, args=(race_vm, "race-%d" % i))
+                for i in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    assert not errors, errors[:3]
+    assert all(results[n][0] == "success" for n in workers)
+    race = [results["race-%d" % i] for i in range(racers)]
+    winners = [r for r in race if r[0] == "success"]
+    assert len(winners) == 1
+    assert all(r == ("busy", winners[0][1]) for r in race if r[0] == "busy")
