@@ -44,8 +44,8 @@ class Target:
             self.port, self.protocol = int(port), "http"
         else:
             port = 18000 + os.getpid() % 1000
-            # vcsim counts VMs per host and per pool: 2 hosts + 1 cluster pool by default
-            per = max(1, vms // 4)
+            # vcsim's -vm counts per standalone host and per cluster pool: two of them here
+            per = max(1, vms // 2)
             self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % port, "-vm", str(per)],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
