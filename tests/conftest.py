@@ -97,3 +97,14 @@ def find_vm(si, name):
     finally:
         view.DestroyView()
     raise LookupError(name)
+
+
+def customize(si, vm, host_name="guest01"):
+    """CustomizeGuest_Task on ``vm`` as root with a minimal Linux spec; the Task."""
+    from pyVmomi import vim
+    C = vim.vm.customization
+    return si.content.guestCustomizationManager.CustomizeGuest_Task(
+        vm=vm, auth=vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware"),
+        spec=C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name=host_name),
+                                                  domain="example.com"),
+                             globalIPSettings=C.GlobalIPSettings()))

@@ -3,17 +3,9 @@ customization, queried and paged with a collector."""
 import pytest
 from pyVmomi import vim, vmodl
 
-from conftest import find_vm
+from conftest import customize, find_vm
 from vimsim.model import fixture as fixtures
 
-AUTH = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
-
-
-def customize(si, vm):
-    C = vim.vm.customization
-    return si.content.guestCustomizationManager.CustomizeGuest_Task(
-        vm=vm, auth=AUTH, spec=C.Specification(identity=C.LinuxPrep(
-            hostName=C.FixedName(name="e"), domain="d"), globalIPSettings=C.GlobalIPSettings()))
 
 
 def by_vm(vm, *types):

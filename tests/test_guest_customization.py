@@ -2,7 +2,6 @@
 import threading
 
 import pytest
-import requests
 from pyVim.connect import Disconnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl

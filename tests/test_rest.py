@@ -4,9 +4,8 @@ import re
 
 import pytest
 import requests
-from pyVmomi import vim
 
-from conftest import find_vm
+from conftest import customize, find_vm
 from vimsim.model import fixture as fixtures
 
 TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -107,11 +106,7 @@ def test_never_customized_vm_is_idle(emulator):
 def test_timeline_started_over_soap_read_over_rest(emulator, si):
     rest = Rest(emulator)
     vm = find_vm(si, "DC0_C0_RP0_VM0")
-    C = vim.vm.customization
-    si.content.guestCustomizationManager.CustomizeGuest_Task(
-        vm=vm, auth=vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware"),
-        spec=C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="r1"), domain="d"),
-                             globalIPSettings=C.GlobalIPSettings()))
+    customize(si, vm, "r1")
     emulator.advance(1)
     for dialect in ("api", "rest"):
         assert rest.status(vm._moId, dialect) == {"status": "PENDING"}
@@ -136,11 +131,7 @@ def test_failed_customization_carries_its_error(make_emulator):
     si = emulator.connect()
     rest = Rest(emulator)
     vm = find_vm(si, "DC0_H0_VM1")
-    C = vim.vm.customization
-    si.content.guestCustomizationManager.CustomizeGuest_Task(
-        vm=vm, auth=vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware"),
-        spec=C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="f"), domain="d"),
-                             globalIPSettings=C.GlobalIPSettings()))
+    customize(si, vm, "f")
     emulator.advance(5)
     failed = rest.status(vm._moId)
     assert failed["status"] == "FAILED" and failed["error"] == "No space left"
@@ -280,11 +271,7 @@ def test_sdk_lists_vms_and_reads_the_customization_timeline(https):
     assert info.status == Customization.Info.Status.IDLE
     si = https.connect()
     pv = find_vm(si, "DC0_C0_RP0_VM1")
-    C = vim.vm.customization
-    si.content.guestCustomizationManager.CustomizeGuest_Task(
-        vm=pv, auth=vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware"),
-        spec=C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="s"), domain="d"),
-                             globalIPSettings=C.GlobalIPSettings()))
+    customize(si, pv, "s")
     https.advance(1)
     info = client.vcenter.vm.guest.Customization.get(vm)
     assert info.status == "PENDING" and info.start_time is None

@@ -11,16 +11,9 @@ import requests
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
-from conftest import find_vm
+from conftest import customize, find_vm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-AUTH = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
-
-
-def spec():
-    C = vim.vm.customization
-    return C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="r"), domain="d"),
-                           globalIPSettings=C.GlobalIPSettings())
 
 
 class Control:
@@ -35,10 +28,6 @@ class Control:
         r = self("POST", "/rules", rule)
         assert r.status_code == 201, r.text
         return r.json()
-
-
-def customize(si, vm):
-    return si.content.guestCustomizationManager.CustomizeGuest_Task(vm=vm, auth=AUTH, spec=spec())
 
 
 def test_control_api_needs_an_administrator(emulator):

@@ -1,6 +1,6 @@
 """pyVmomi against vimsim: connect, about, inventory walk, views, property reads, logout."""
 import pytest
-from pyVim.connect import Disconnect, SmartConnect
+from pyVim.connect import Disconnect
 from pyVmomi import SoapStubAdapter, vim, vmodl
 
 from conftest import find_vm

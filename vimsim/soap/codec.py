@@ -3,7 +3,7 @@
 Written for WIRE.md: fields in XSD order and only those the client's API version knows,
 ``xsi:type`` on subtypes and in anyType slots, unset fields omitted (never ``xsi:nil``).
 """
-from datetime import datetime, timezone
+from datetime import datetime
 
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
