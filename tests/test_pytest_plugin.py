@@ -48,3 +48,12 @@ def test_plugin_in_a_test_project(pytester, monkeypatch):
     result = pytester.runpytest_subprocess("-p", "no:vimsim", "-p", "vimsim.pytest_plugin",
                                            "-p", "no:cacheprovider")
     result.assert_outcomes(passed=5)
+
+
+def test_plugin_under_xdist(pytester, monkeypatch):
+    """Each xdist worker gets its own simulator: the same tests pass spread over two."""
+    monkeypatch.setenv("PYTHONPATH", ROOT)
+    pytester.makepyfile(test_project=PROJECT)
+    result = pytester.runpytest_subprocess("-p", "no:vimsim", "-p", "vimsim.pytest_plugin",
+                                           "-p", "no:cacheprovider", "-n", "2")
+    result.assert_outcomes(passed=5)

@@ -277,11 +277,22 @@ def test_simulator_from_a_plain_script(tmp_path):
             sim.start()
             assert sim.url.startswith("http://user:pass@127.0.0.1:")
             sim.subscribe(lambda obj: changes.append(obj.moid))
+            states = []
+            sim.subscribe(lambda obj, value: states.append(value), path="info.state",
+                          type="Task")
             si = SmartConnect(host=sim.host, port=sim.port, user="user", pwd="pass",
                               protocol="http")
             vm = sim.vm("DC0_H0_VM0")
             vm.tools_running = False
             assert vm.tools_running is False and vm.moid in changes
+            vm.tools_running = True
+            from pyVmomi import vim as v
+            view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
+                                                              [v.VirtualMachine], True)
+            target = next(x for x in view.view if x.name == "DC0_H0_VM1")
+            target.PowerOffVM_Task()
+            sim.advance(1)
+            assert states == ["queued", "running", "success"], states
             sim.faults.add(operation="CurrentTime", action="fault", fault="SystemError",
                            fields={"reason": "embedded"})
             try:

@@ -165,7 +165,24 @@ class Simulator:
         whether they fail)."""
         _call(lambda: setattr(self.server.vc, "guest_behaviour", behaviour))
 
-    def subscribe(self, callback):
-        """Call ``callback(obj)`` (in the reactor thread) whenever a managed object changes:
-        a VM's power, Tools or customization state, a task's info, ..."""
-        _call(lambda: self.server.vc.listeners.append(callback))
+    def subscribe(self, callback, path=None, type=None):
+        """Call ``callback(obj)`` (in the reactor thread) whenever a managed object changes,
+        or, with ``path`` (a vSphere property path such as ``info.state`` or
+        ``guest.customizationInfo.customizationStatus``), ``callback(obj, value)`` whenever
+        that property's value changes on an object (of ``type``, if given)."""
+        if path is None:
+            _call(lambda: self.server.vc.listeners.append(callback))
+            return
+        last = {}
+
+        def watch(obj):
+            if type is not None and obj.vim_type != type or not obj.has_path(path):
+                return
+            try:
+                value = obj.get(path, None)
+            except Exception:  # a path this kind of object does not have
+                return
+            if obj.moid not in last or last[obj.moid] != value:
+                last[obj.moid] = value
+                callback(obj, value)
+        _call(lambda: self.server.vc.listeners.append(watch))

@@ -87,6 +87,7 @@ class TaskManager(ManagedObject):
             self.locks[entity.moid] = task
         vc.clock.call_later(0, self._start, task)
         task.timer = vc.clock.call_later(duration, self._run, task)
+        vc.touch(task)
         vc.touch(self)
         return task
 
