@@ -105,7 +105,28 @@ class Encoder:
         self.fields(out, value, dtype, context)
         out.append("</%s>" % tag)
 
+    def object_content(self, out, value):
+        """ObjectContent, the bulk of every PropertyCollector answer, written directly."""
+        obj = value.obj
+        out.append('<obj type="%s">%s</obj>' % (obj.type, escape(obj.value)))
+        for prop in value.propSet or ():
+            val = prop.val
+            field = REGISTRY.slot_field(obj.type, prop.name, val)
+            out.append("<propSet><name>%s</name>" % escape(prop.name))
+            if not field.array and field.kind in ("xsd", "enum") and \
+                    not isinstance(val, TypedValue):
+                out.append('<val xsi:type="%s">%s</val>' % (field.type, text_of(val)))
+            else:
+                self.any_element(out, "val", val, field)
+            out.append("</propSet>")
+        for missing in value.missingSet or ():
+            self.element(out, "missingSet", missing,
+                         REGISTRY.data["ObjectContent"].by_name["missingSet"])
+
     def fields(self, out, value, dtype, context=None):
+        if dtype.name == "ObjectContent":
+            self.object_content(out, value)
+            return
         attrs = value.__dict__
         if dtype.name in ("ObjectContent", "ObjectUpdate"):
             context = attrs.get("obj")

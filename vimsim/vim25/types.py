@@ -110,6 +110,7 @@ class Registry:
                 mtype.props.update(t.own_props)
                 mtype.methods.update(t.own_methods)
             mtype.ancestors = frozenset(t.name for t in chain)
+        self._property_fields = {}
         self.versions = {wire: frozenset(ids) for wire, ids in typedata.WIRE_VERSIONS.items()}
         self.newest = self.versions[NEWEST_VERSION]
 
@@ -127,6 +128,14 @@ class Registry:
 
     def property_field(self, managed_type, path):
         """The declared Field of a property path on a managed type, or None."""
+        key = (managed_type, path)
+        try:
+            return self._property_fields[key]
+        except KeyError:
+            field = self._property_fields[key] = self._property_field(managed_type, path)
+            return field
+
+    def _property_field(self, managed_type, path):
         mtype = self.managed.get(managed_type)
         if mtype is None:
             return None
