@@ -4,9 +4,10 @@ import json
 import logging
 from urllib.parse import unquote
 
-from twisted.web import resource, server
+from twisted.web import server
 
 from vimsim.compat import header
+from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending
@@ -30,16 +31,7 @@ def supported_release(release):
         return False
 
 
-class JsonApiResource(resource.Resource):
-    isLeaf = True
-
-    def __init__(self, server_state):
-        super().__init__()
-        self.state = server_state
-
-    @property
-    def vc(self):
-        return self.state.vc
+class JsonApiResource(ModelResource):
 
     def render_GET(self, request):
         return self._handle(request, read=True)

@@ -6,9 +6,8 @@ import json
 import logging
 import re
 
-from twisted.web import resource
-
 from vimsim.compat import header
+from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.rest import errors
 from vimsim.rest.services import AutomationApi
@@ -61,18 +60,16 @@ class Route:
             raise errors.invalid_argument("The request body is not valid JSON.")
 
 
-class AutomationResource(resource.Resource):
+class AutomationResource(ModelResource):
     """One of /api or /rest."""
 
-    isLeaf = True
-
     def __init__(self, server_state, dialect):
-        super().__init__()
-        self.state, self.dialect = server_state, dialect
+        super().__init__(server_state)
+        self.dialect = dialect
 
     @property
     def api(self):
-        return AutomationApi(self.state.vc)
+        return AutomationApi(self.vc)
 
     def render(self, request):
         request.setHeader(b"Content-Type", b"application/json")

@@ -5,6 +5,7 @@ import re
 from twisted.web import resource, server
 
 from vimsim.compat import XmlRejected, header, parse_xml
+from vimsim.frontend import ModelResource
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending
 from vimsim.model.sessions import CallContext
@@ -37,16 +38,7 @@ class VersionsResource(resource.Resource):
         return VERSIONS_XML
 
 
-class SoapResource(resource.Resource):
-    isLeaf = True
-
-    def __init__(self, server_state):
-        super().__init__()
-        self.state = server_state
-
-    @property
-    def vc(self):
-        return self.state.vc
+class SoapResource(ModelResource):
 
     def render_GET(self, request):
         request.setResponseCode(405)

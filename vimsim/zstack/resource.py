@@ -3,9 +3,8 @@ GetVirtualizerInfo, over vimsim's inventory (WIRE.md section 7)."""
 import json
 import logging
 
-from twisted.web import resource
-
 from vimsim.compat import header
+from vimsim.frontend import ModelResource
 from vimsim.vim25.data import format_datetime
 from vimsim.zstack.models import ZStackError
 
@@ -16,16 +15,11 @@ def _json(value):
     return json.dumps(value, default=lambda v: format_datetime(v)).encode()
 
 
-class ZStackResource(resource.Resource):
-    isLeaf = True
-
-    def __init__(self, server_state):
-        super().__init__()
-        self.state = server_state
+class ZStackResource(ModelResource):
 
     @property
     def backend(self):
-        return self.state.vc.zstack
+        return self.vc.zstack
 
     def render(self, request):
         try:
@@ -87,7 +81,7 @@ class ZStackResource(resource.Resource):
         operation = {"vm-instances/virtualizer-info": "GetVirtualizerInfo",
                      "vm-instances": "QueryVmInstance", "hosts": "QueryHost"}.get(
             path, "QueryVmInstance" if path.startswith("vm-instances/") else "QueryHost")
-        for rule in self.state.vc.rules.firing(operation, set(args.get("uuids", ())), None):
+        for rule in self.vc.rules.firing(operation, set(args.get("uuids", ())), None):
             if rule.action == "http_error":
                 return int(rule.status or 503), ZStackError(
                     rule.error_type or "SYS.1000", "An injected error",
