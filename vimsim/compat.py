@@ -8,7 +8,7 @@
   idle connections are kept well beyond that (WIRE.md).
 """
 from lxml import etree
-from twisted.web import http, server
+from twisted.web import server
 
 IDLE_TIMEOUT = 1800
 
@@ -74,5 +74,3 @@ def header(request, name):
     value = request.getHeader(name)
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
-
-__all__ = ["parse_xml", "XmlRejected", "CappedRequest", "Site", "header", "http"]

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from twisted.web import resource
 
 from vimsim.compat import header
+from vimsim.model import guest
 from vimsim.model.rules import RuleError
 from vimsim.vim25.data import format_datetime
 
@@ -42,7 +43,6 @@ def vm_state(vm):
 def apply_vm_changes(server, vm, changes):
     """Change a VM's power, Tools, guest network, accounts or addresses, as the guest or
     the host would, notifying every view."""
-    from vimsim.model import guest
     known = {"power_state", "tools_running", "tools_autostart", "guest_network_up",
              "guest_accounts", "ip_address", "host_name"}
     unknown = set(changes) - known

@@ -79,17 +79,15 @@ class GuestCustomizationManager(ManagedObject):
 
     def CustomizeGuest_Task(self, ctx, vm, auth, spec, configParams=None):
         vm = self.vc.lookup(vm, ctx)
-        task = None
 
         def hand_to_guest():
-            self.begin(vm, spec, configParams, task)
-        task_ref = self._start(
+            # This task still holds the VM while its body runs.
+            self.begin(vm, spec, configParams, self.vc.task_manager.lock_holder(vm))
+        return self._start(
             ctx, vm, "CustomizeGuest_Task", "VirtualMachineGuestCustomizationManager.customize",
             self.vc.timings["customize_task"],
             (lambda: self._host_fault(vm), lambda: self._spec_fault(vm, spec),
              lambda: guest.check_guest_auth(vm, auth)), hand_to_guest)
-        task = self.vc.lookup(task_ref)
-        return task_ref
 
     def AbortCustomization_Task(self, ctx, vm, auth):
         vm = self.vc.lookup(vm, ctx)

@@ -129,6 +129,12 @@ class CollectorState:
         self.wake_scheduled = False
         self.retrievals = {}
 
+    def destroy(self):
+        """The session ended: a client still waiting gets RequestCanceled."""
+        if self.waiter is not None:
+            self.waiter.fail(faults.RequestCanceled())
+        self.collector.vc.collectors.discard(self)
+
     def wake(self):
         self.wake_scheduled = False
         if self.waiter is None or self.waiter.done:
@@ -162,13 +168,7 @@ class PropertyCollector(ManagedObject):
         state = ctx.session.objects.get(key)
         if state is None:
             state = ctx.session.objects[key] = CollectorState(self, ctx.session)
-            state.destroy = lambda: self._drop(state)
         return state
-
-    def _drop(self, state):
-        if state.waiter is not None:
-            state.waiter.fail(faults.RequestCanceled())
-        self.vc.collectors.discard(state)
 
     # -- retrieval -----------------------------------------------------------------------
 
