@@ -6,7 +6,7 @@ import time
 from twisted.internet import reactor as default_reactor
 from twisted.web import resource
 
-from vimsim import compat, tls
+from vimsim import httpserver, tls
 from vimsim.control import ControlResource
 from vimsim.model import fixture as fixtures
 from vimsim.model import snapshot
@@ -62,7 +62,8 @@ class Server:
 
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
-                 scenarios=(), state_file=None):
+                 scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
+                 idle_timeout=httpserver.IDLE_TIMEOUT):
         self.reactor = reactor or default_reactor
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
@@ -89,7 +90,7 @@ class Server:
         vimsim_root.putChild(b"v1", ControlResource(self))
         root.putChild(b"vimsim", vimsim_root)
         self.root = root
-        self.site = compat.Site(root, max_body)
+        self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout)
         self.port = None
         self.secure = False
 
@@ -145,7 +146,8 @@ class Server:
     def request_done(self):
         """After each request: run what became due, and in auto mode let time move on."""
         self.clock.run_due()
-        if self.clock.mode == "auto" and not self._settling:
+        if self.clock.mode == "auto" and not self._settling and \
+                self.clock.next_event_time() is not None:
             self._settling = True
             self.reactor.callLater(0, self._settle)
 
@@ -167,7 +169,7 @@ class Server:
                                                interface=host)
         else:
             self.port = self.reactor.listenTCP(port, self.site, interface=host)
-        self.secure = secure
+        self.secure = self.site.secure = secure
         self.host = host
         return self.port.getHost().port
 

@@ -49,9 +49,6 @@ class JsonApiResource(ModelResource):
                                faults.system_error(str(exc) or type(exc).__name__))
 
     def _answer(self, request, read):
-        if getattr(request, "too_large", False):  # set by compat.CappedRequest
-            request.setResponseCode(413)
-            return json.dumps({"error": "request body too large"}).encode()
         parts = [unquote(p.decode("utf-8", "replace")) for p in request.postpath]
         release = parts[0] if parts else ""
         encoder = Encoder(REGISTRY.version_ids(release))

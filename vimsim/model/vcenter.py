@@ -19,7 +19,7 @@ from vimsim.model.sessions import SessionManager
 from vimsim.model.tasks import TaskManager
 from vimsim.model.views import ViewManager
 from vimsim.model.vm import VirtualMachine
-from vimsim.vim25.data import DataObject, MoRef
+from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
 
 log = logging.getLogger("vimsim")
 
@@ -71,6 +71,7 @@ class Vcenter:
         self._tokens = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "vimsim:%s" % (about or {})))
         self._about = dict(about or {})
+        self._service_content = None
         self.service_instance = self.add(ServiceInstance(self))
         self.session_manager = self.add(SessionManager(self))
         self.property_collector = self.add(PropertyCollector(self))
@@ -191,7 +192,12 @@ class Vcenter:
             productLineId="embeddedEsx", apiType="HostAgent", apiVersion=API_VERSION)
 
     def service_content(self):
-        return DataObject(
+        if self._service_content is None:
+            self._service_content = self._build_service_content()
+        return self._service_content
+
+    def _build_service_content(self):
+        return FrozenDataObject(
             "ServiceContent", rootFolder=self.root_folder.ref,
             propertyCollector=self.property_collector.ref, viewManager=self.view_manager.ref,
             about=self.about(), sessionManager=self.session_manager.ref,

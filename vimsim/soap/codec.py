@@ -6,7 +6,7 @@ Written for WIRE.md: fields in XSD order and only those the client's API version
 from datetime import datetime
 
 from vimsim.model import faults
-from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
+from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime, parse_datetime
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -94,6 +94,18 @@ class Encoder:
         out.append("</%s>" % tag)
 
     def data_element(self, out, tag, value, declared, any_slot=False, context=None):
+        if value.__class__ is FrozenDataObject:
+            key = (tag, declared, any_slot, self.version_ids)
+            xml = value.wire_cache.get(key)
+            if xml is None:
+                part = []
+                self._data_element(part, tag, value, declared, any_slot, context)
+                xml = value.wire_cache[key] = "".join(part)
+            out.append(xml)
+            return
+        self._data_element(out, tag, value, declared, any_slot, context)
+
+    def _data_element(self, out, tag, value, declared, any_slot, context):
         actual = value._typeName
         dtype = REGISTRY.data.get(actual)
         if dtype is None:

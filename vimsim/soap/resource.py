@@ -56,11 +56,6 @@ class SoapResource(ModelResource):
                                REGISTRY.newest)
 
     def _answer(self, request):
-        if getattr(request, "too_large", False):  # set by compat.CappedRequest
-            request.setResponseCode(413)
-            request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
-            request.setHeader(b"Connection", b"close")
-            return b"Request body too large\n"
         version = self._version(request)
         version_ids = REGISTRY.version_ids(version)
         ctx = CallContext(version=version, user_agent=header(request, "User-Agent"),

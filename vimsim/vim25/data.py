@@ -50,6 +50,17 @@ class DataObject:
         return "%s(%s)" % (self._typeName, inner)
 
 
+class FrozenDataObject(DataObject):
+    """A data object nobody changes after it is built (ServiceContent): encoders may keep the
+    XML they wrote for it. The cache lives in a slot, outside the fields in ``__dict__``."""
+
+    __slots__ = ("wire_cache",)
+
+    def __init__(self, _typeName, **fields):
+        super().__init__(_typeName, **fields)
+        self.wire_cache = {}
+
+
 class TypedValue:
     """A value in an anyType slot whose xsd or vim25 type must travel with it (xsd:long, an enum)."""
 

@@ -1,0 +1,203 @@
+"""vimsim's HTTP/1.1 layer, byte by byte over raw sockets: framing, keep-alive, limits, timeouts."""
+import socket
+import time
+
+import requests
+from lxml import etree
+
+from conftest import in_reactor
+
+RSC = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+       b'"http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><RetrieveServiceContent '
+       b'xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance</_this>'
+       b'</RetrieveServiceContent></soapenv:Body></soapenv:Envelope>')
+
+
+def raw(emulator, timeout=10):
+    sock = socket.create_connection(("127.0.0.1", emulator.port), timeout=timeout)
+    return sock
+
+
+def post_head(length, extra=b""):
+    return (b"POST /sdk HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nSOAPAction: "
+            b"urn:vim25/8.0.3.0\r\nContent-Length: %d\r\n%s\r\n" % (length, extra))
+
+
+def read_response(sock, buffered=b""):
+    """One response (status, headers, body) and the bytes read past it."""
+    data = buffered
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed before a response head: %r" % data
+        data += chunk
+    head, data = data.split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(b":")
+        headers[k.strip().lower()] = v.strip()
+    length = int(headers.get(b"content-length", b"0"))
+    while len(data) < length:
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed inside a response body"
+        data += chunk
+    return status, headers, data[:length], data[length:]
+
+
+def closed(sock):
+    """True once the server has closed the connection (reads EOF)."""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return True
+    except socket.timeout:
+        return False
+
+
+def is_service_content(body):
+    root = etree.fromstring(body)
+    return root.find(".//{urn:vim25}RetrieveServiceContentResponse") is not None
+
+
+def test_keep_alive_serves_many_requests_on_one_connection(emulator):
+    sock = raw(emulator)
+    rest = b""
+    for _ in range(3):
+        sock.sendall(post_head(len(RSC)) + RSC)
+        status, headers, body, rest = read_response(sock, rest)
+        assert status == 200 and is_service_content(body)
+        assert headers[b"content-type"] == b"text/xml; charset=utf-8"
+        assert b"connection" not in headers
+
+
+def test_pipelined_requests_are_answered_in_order(emulator):
+    sock = raw(emulator)
+    get = b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+    sock.sendall(post_head(len(RSC)) + RSC + get + post_head(len(RSC)) + RSC)
+    first, _, body1, rest = read_response(sock)
+    second, _, body2, rest = read_response(sock, rest)
+    third, _, body3, rest = read_response(sock, rest)
+    assert (first, second, third) == (200, 200, 200)
+    assert is_service_content(body1) and is_service_content(body3)
+    assert b"<namespaces" in body2
+
+
+def test_chunked_request_body(emulator):
+    sock = raw(emulator)
+    half = len(RSC) // 2
+    chunked = b"%x\r\n%s\r\n%x;ext=1\r\n%s\r\n0\r\n\r\n" % (half, RSC[:half], len(RSC) - half,
+                                                          RSC[half:])
+    sock.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+    status, _, body, _ = read_response(sock)
+    assert status == 200 and is_service_content(body)
+
+
+def test_expect_100_continue_is_answered_before_the_body(emulator):
+    sock = raw(emulator)
+    sock.sendall(post_head(len(RSC), b"Expect: 100-continue\r\n"))
+    status, _, _, rest = read_response(sock)
+    assert status == 100
+    sock.sendall(RSC)
+    status, _, body, _ = read_response(sock, rest)
+    assert status == 200 and is_service_content(body)
+
+
+def test_http_1_0_and_connection_close_end_the_connection(emulator):
+    for head in (b"GET /sdk/vimServiceVersions.xml HTTP/1.0\r\n\r\n",
+                 b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nConnection: close\r\n\r\n"):
+        sock = raw(emulator)
+        sock.sendall(head)
+        status, headers, _, _ = read_response(sock)
+        assert status == 200 and headers[b"connection"] == b"close"
+        assert closed(sock)
+
+
+def test_head_has_the_length_but_no_body(emulator):
+    sock = raw(emulator)
+    sock.sendall(b"HEAD /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n"
+                 b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while data.count(b"HTTP/1.1 200") < 2 or not data.endswith(b"</namespaces>\n"):
+        data += sock.recv(65536)
+    head_answer, get_answer = data.split(b"HTTP/1.1 200")[1:]
+    length = int(head_answer.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+    assert length > 0 and head_answer.endswith(b"\r\n\r\n")
+    assert get_answer.endswith(b"</namespaces>\n")
+
+
+def test_malformed_requests_get_400_and_the_server_goes_on(emulator):
+    for bad in (b"NONSENSE\r\n\r\n", b"GET /x HTTP/9.9\r\n\r\n", b"GET nohost HTTP/1.1\r\n\r\n",
+                b"GET /sdk HTTP/1.1\r\nno colon here\r\n\r\n",
+                b"POST /sdk HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+                b"POST /sdk HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+                b"POST /sdk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"):
+        sock = raw(emulator)
+        sock.sendall(bad)
+        status, headers, body, _ = read_response(sock)
+        assert status == 400, bad
+        assert headers[b"connection"] == b"close" and b"Traceback" not in body
+        assert closed(sock)
+    assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+
+
+def test_oversized_head_is_431(emulator):
+    sock = raw(emulator)
+    sock.sendall(b"GET /sdk HTTP/1.1\r\nX-Big: " + b"a" * 70000 + b"\r\n\r\n")
+    status, _, _, _ = read_response(sock)
+    assert status == 431
+
+
+def test_oversized_body_is_413_and_read_to_its_end(make_emulator):
+    emulator = make_emulator(clock="virtual", max_body=4096)
+    sock = raw(emulator)
+    sock.sendall(post_head(100000) + b"x" * 100000)  # the whole body, as a client would
+    status, headers, body, _ = read_response(sock)
+    assert status == 413 and headers[b"connection"] == b"close"
+    assert body == b"Request body too large\n"
+    assert closed(sock)
+
+
+def test_a_request_that_never_finishes_arriving_gets_408(make_emulator):
+    emulator = make_emulator(clock="virtual", request_timeout=0.4)
+    slow_head = raw(emulator)
+    slow_head.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\n")  # and nothing more
+    slow_body = raw(emulator)
+    slow_body.sendall(post_head(len(RSC)) + RSC[:20])
+    started = time.monotonic()
+    for sock in (slow_head, slow_body):
+        status, headers, body, _ = read_response(sock)  # blocks until the server gives up
+        assert status == 408 and headers[b"connection"] == b"close"
+        assert closed(sock)
+    assert time.monotonic() - started < 5
+    assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+
+
+def test_trickling_bytes_does_not_extend_the_deadline(make_emulator):
+    emulator = make_emulator(clock="virtual", request_timeout=0.5)
+    sock = raw(emulator, timeout=0.1)
+    head = post_head(len(RSC))
+    answer = b""
+    for byte in head:  # one byte every 0.1 s: slowloris
+        try:
+            sock.sendall(bytes([byte]))
+            answer += sock.recv(65536)
+        except socket.timeout:
+            continue
+        except OSError:
+            break
+        if answer:
+            break
+    assert answer.startswith(b"HTTP/1.1 408 ")
+
+
+def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(make_emulator):
+    emulator = make_emulator(clock="virtual", idle_timeout=0.4)
+    sock = raw(emulator)
+    sock.sendall(post_head(len(RSC)) + RSC)
+    status, _, _, _ = read_response(sock)
+    assert status == 200
+    assert closed(sock)  # EOF, no answer: nothing was asked
+    count = in_reactor(lambda: len(emulator.server.site.channels))
+    assert count == 0
