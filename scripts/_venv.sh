@@ -17,3 +17,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --disable-pip-version-check -e "$ROOT${extras:+[$extras]}" >&2
     echo "$want" > "$stamp"
 fi
+# Bytecode for vimsim itself, written even where PYTHONDONTWRITEBYTECODE is set: compiling the
+# generated type tables at every start costs start-up time and leaves memory behind.
+"$VENV/bin/python" -m compileall -q "$ROOT/vimsim" >&2

@@ -68,9 +68,7 @@ def apply_vm_changes(server, vm, changes):
         vm.host_name = changes["host_name"]
     if "guest_accounts" in changes:
         try:
-            vm.guest_accounts = {a["username"]: guest.GuestAccount(
-                a["username"], a["password"], a.get("privileged", True))
-                for a in changes["guest_accounts"]}
+            vm.guest_accounts = guest.accounts(changes["guest_accounts"])
         except (KeyError, TypeError):
             raise ControlError(400, "guest_accounts must be a list of {username, password, "
                                "privileged}")

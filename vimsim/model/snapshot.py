@@ -74,8 +74,7 @@ def restore(snapshot, clock):
         vm.nic_addresses = list(state["nic_addresses"])
         vm.guest_network_up = state["guest_network_up"]
         vm.boot_time = parse_datetime(state["boot_time"]) if state["boot_time"] else None
-        vm.guest_accounts = {a["username"]: guest.GuestAccount(
-            a["username"], a["password"], a["privileged"]) for a in state["guest_accounts"]}
+        vm.guest_accounts = guest.accounts(state["guest_accounts"])
         c, saved = vm.customization, state["customization_state"]
         c.status, c.error = saved["status"], saved["error"]
         c.start_time = parse_datetime(saved["start_time"]) if saved["start_time"] else None

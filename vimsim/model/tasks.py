@@ -44,7 +44,7 @@ class TaskManager(ManagedObject):
 
     def __init__(self, vc):
         super().__init__(vc, "TaskManager")
-        self.recent = collections.deque()  # tasks in creation order
+        self.recent = {}  # moId -> task, in creation order; purged tasks leave it at once
         self.finished = collections.deque()
         self.locks = {}  # entity moId -> Task holding it
 
@@ -82,7 +82,7 @@ class TaskManager(ManagedObject):
         vc.event_manager.post("TaskEvent", entity if entity.vim_type == "VirtualMachine" else None,
                               "Task: %s" % description_id, chain, ctx.user_name or "",
                               info=info.copy())
-        self.recent.append(task)
+        self.recent[moid] = task
         if lock and entity:
             self.locks[entity.moid] = task
         vc.clock.call_later(0, self._start, task)
@@ -145,17 +145,19 @@ class TaskManager(ManagedObject):
             del self.locks[info.entity.value]
         self.finished.append(task)
         while len(self.finished) > HISTORY_LIMIT:
-            self.vc.remove(self.finished.popleft())
+            purged = self.finished.popleft()
+            self.recent.pop(purged.moid, None)
+            self.vc.remove(purged)
         self.vc.touch(task)
         self.vc.touch(self)
 
     def recent_tasks(self, entity=None):
         horizon = self.vc.clock.time() - RECENT_SECONDS
-        recent = self.recent
-        while recent and recent[0].done and (
-                recent[0].info.completeTime.timestamp() < horizon or recent[0].moid not in self.vc.objects):
-            recent.popleft()
-        return [t.ref for t in recent
+        expired = [moid for moid, t in self.recent.items()
+                   if t.done and t.info.completeTime.timestamp() < horizon]
+        for moid in expired:
+            del self.recent[moid]
+        return [t.ref for t in self.recent.values()
                 if entity is None or (t.info.entity is not None and t.info.entity.value == entity.moid)]
 
     @vim_property
