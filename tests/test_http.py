@@ -201,3 +201,56 @@ def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(make_emul
     assert closed(sock)  # EOF, no answer: nothing was asked
     count = in_reactor(lambda: len(emulator.server.site.channels))
     assert count == 0
+
+
+def test_a_long_answer_lets_other_clients_in_while_it_is_built(make_emulator, monkeypatch):
+    """RetrieveProperties over every VM is built a slice at a time; requests from other
+    clients are answered in between instead of waiting for it (issue 9: never block)."""
+    import threading
+    from vimsim.soap import resource
+    monkeypatch.setattr(resource, "SLICE", 0.0)  # a slice per object: a long answer in turns
+    emulator = make_emulator(clock="virtual", vms=3000)
+    cookie = requests.post(emulator.base + "/sdk", data=LOGIN, timeout=10).headers["Set-Cookie"]
+    cookie = cookie.split(";")[0].encode()
+    big = raw(emulator)
+    small = raw(emulator)
+    done = {}
+
+    def read_big():
+        status, _, body, _ = read_response(big)
+        done["big"] = (status, body, time.monotonic())
+    reader = threading.Thread(target=read_big)
+    big.sendall(post_head(len(RETRIEVE_ALL), b"Cookie: " + cookie + b"\r\n") + RETRIEVE_ALL)
+    reader.start()
+    answered_meanwhile, rest = 0, b""
+    while "big" not in done and answered_meanwhile < 1000:
+        small.sendall(post_head(len(RSC)) + RSC)
+        status, _, body, rest = read_response(small, rest)
+        assert status == 200
+        if "big" not in done:
+            answered_meanwhile += 1
+    reader.join(30)
+    status, body, _ = done["big"]
+    assert status == 200
+    assert body.count(b"<returnval>") == 3000
+    # Blocked, at most the one request already read with it could have gone first.
+    assert answered_meanwhile >= 5, answered_meanwhile
+
+
+LOGIN = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+         b'"http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><Login xmlns="urn:vim25">'
+         b'<_this type="SessionManager">SessionManager</_this><userName>user</userName>'
+         b'<password>pass</password></Login></soapenv:Body></soapenv:Envelope>')
+RETRIEVE_ALL = (
+    b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+    b'"http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi='
+    b'"http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'
+    b'<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+    b'</_this><specSet><propSet><type>VirtualMachine</type><pathSet>name</pathSet>'
+    b'<pathSet>runtime.powerState</pathSet></propSet><objectSet><obj type="Folder">group-d1'
+    b'</obj><skip>true</skip><selectSet xsi:type="TraversalSpec"><name>all</name>'
+    b'<type>Folder</type><path>childEntity</path><skip>false</skip><selectSet><name>all'
+    b'</name></selectSet><selectSet xsi:type="TraversalSpec"><name>dc</name>'
+    b'<type>Datacenter</type><path>vmFolder</path><skip>false</skip><selectSet><name>all'
+    b'</name></selectSet></selectSet></selectSet></objectSet></specSet>'
+    b'</RetrieveProperties></soapenv:Body></soapenv:Envelope>')

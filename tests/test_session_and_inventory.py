@@ -167,6 +167,28 @@ def test_retrieve_properties_ex_pages_every_vm_exactly_once(make_emulator):
         pc.ContinueRetrievePropertiesEx("no-such-token")
 
 
+def test_a_page_holds_at_most_the_collector_policy_limit(make_emulator):
+    # RetrieveOptions: "PropertyCollector policy may still limit the count to something less
+    # than maxObjects". vimsim's limit keeps each page short for the other clients.
+    from vimsim.model.property_collector import MAX_PAGE
+    emulator = make_emulator(clock="virtual", vms=MAX_PAGE + 500)
+    si = emulator.connect()
+    content = si.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    PC = vmodl.query.PropertyCollector
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[
+            PC.TraversalSpec(name="v", path="view", skip=False, type=vim.view.ContainerView)])],
+        propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
+    pc = content.propertyCollector
+    first = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=100000))
+    assert len(first.objects) == MAX_PAGE and first.token
+    rest = pc.ContinueRetrievePropertiesEx(first.token)
+    assert len(rest.objects) == 500 and not rest.token
+    # RetrieveProperties has no pages: everything in one answer.
+    assert len(pc.RetrieveContents([spec])) == MAX_PAGE + 500
+
+
 def test_logout_ends_the_session(emulator):
     si = emulator.connect()
     stub = si._stub

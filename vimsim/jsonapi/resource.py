@@ -10,7 +10,7 @@ from vimsim.compat import header
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode
 from vimsim.model import dispatch, faults
-from vimsim.model.objects import Pending
+from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
@@ -118,6 +118,8 @@ class JsonApiResource(ModelResource):
 
     @staticmethod
     def _result(request, encoder, value, obj, minfo, member):
+        if isinstance(value, Streamed):  # VI/JSON builds long answers in one go
+            value = list(value)
         if minfo is None:  # a property read
             if value is None or value == []:
                 if value is None:

@@ -135,6 +135,17 @@ class Pending:
                 self.on_cancel()
 
 
+class Streamed:
+    """A long array answer produced piece by piece (RetrieveProperties over 10,000 VMs): a
+    front-end may answer other clients between pieces instead of blocking them all."""
+
+    def __init__(self, items):
+        self.items = iter(items)
+
+    def __iter__(self):
+        return self.items
+
+
 class SessionObject(ManagedObject):
     """A managed object that lives in one session (views, property filters), as on vCenter."""
 

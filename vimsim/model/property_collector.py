@@ -7,12 +7,16 @@ dirty objects against what that filter last reported.
 import itertools
 
 from vimsim.model import faults
-from vimsim.model.objects import MANAGED_TYPES, ManagedObject, Pending, SessionObject, vim_property
+from vimsim.model.objects import (MANAGED_TYPES, ManagedObject, Pending, SessionObject, Streamed,
+                                  vim_property)
 from vimsim.model.views import type_names
 from vimsim.vim25.data import DataObject
 
-# Objects per RetrievePropertiesEx page when the client sets no maxObjects.
+# Objects per RetrievePropertiesEx page when the client sets no maxObjects, and the most
+# a page holds whatever it sets (the "PropertyCollector policy" RetrieveOptions documents):
+# a page is built in one go, and other clients wait while it is.
 DEFAULT_PAGE = 1000
+MAX_PAGE = 2000
 MAX_OPEN_RETRIEVALS = 64
 
 
@@ -60,14 +64,18 @@ def traverse(vc, ctx, object_specs):
                 value = obj.get(spec.path, ctx)
                 targets = value if isinstance(value, list) else [value] if value else []
                 children = []
+                further = spec.selectSet or ()
+                keep = not spec.skip
+                find = vc.find
                 for ref in targets:
-                    target = vc.find(ref, ctx)
+                    target = find(ref, ctx)
                     if target is None:
                         continue
-                    if not spec.skip and target.moid not in seen:
+                    if keep and target.moid not in seen:
                         seen.add(target.moid)
                         found.append(target)
-                    children.append((target, spec.selectSet or ()))
+                    if further:  # a leaf (a view's VMs) needs no turn of its own on the stack
+                        children.append((target, further))
                 stack.extend(reversed(children))
     return found
 
@@ -104,16 +112,29 @@ def object_content(obj, paths, ctx):
     for path in paths:
         value = obj.get(path, ctx)
         if value is not None:
-            props.append(DataObject("DynamicProperty", name=path, val=value))
-    return DataObject("ObjectContent", obj=obj.ref, propSet=props)
+            props.append(DataObject.of("DynamicProperty", {"name": path, "val": value}))
+    return DataObject.of("ObjectContent", {"obj": obj.ref, "propSet": props})
 
 
 def retrieve(vc, ctx, spec_set):
-    """Yield ObjectContent for every object the filter specs select."""
+    """ObjectContent for every object the filter specs select, as an iterator (pages and
+    long answers are produced piece by piece). Bad specs fail here, before the first piece."""
+    work = []
     for fspec in spec_set:
         validate_prop_specs(vc, fspec.propSet)
-        for obj in traverse(vc, ctx, fspec.objectSet):
-            paths = paths_for(obj, fspec.propSet or ())
+        work.append((traverse(vc, ctx, fspec.objectSet), fspec.propSet or ()))
+    return _contents(work, ctx)
+
+
+def _contents(work, ctx):
+    for objects, prop_specs in work:
+        plans = {}  # what is asked depends on the class only: worked out once per class
+        for obj in objects:
+            cls = obj.__class__
+            try:
+                paths = plans[cls]
+            except KeyError:
+                paths = plans[cls] = paths_for(obj, prop_specs)
             if paths is not None:
                 yield object_content(obj, paths, ctx)
 
@@ -173,12 +194,13 @@ class PropertyCollector(ManagedObject):
     # -- retrieval -----------------------------------------------------------------------
 
     def RetrieveProperties(self, ctx, specSet):
-        return list(retrieve(self.vc, ctx, specSet))
+        return Streamed(retrieve(self.vc, ctx, specSet))
 
     def RetrievePropertiesEx(self, ctx, specSet, options=None):
         page = (options.maxObjects if options is not None else None) or DEFAULT_PAGE
         if page < 0:
             raise faults.InvalidArgument(invalidProperty="maxObjects")
+        page = min(page, MAX_PAGE)
         contents = retrieve(self.vc, ctx, specSet)
         first = list(itertools.islice(contents, page))
         return self._page(ctx, first, contents, page)

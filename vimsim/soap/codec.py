@@ -120,17 +120,25 @@ class Encoder:
     def object_content(self, out, value):
         """ObjectContent, the bulk of every PropertyCollector answer, written directly."""
         obj = value.obj
-        out.append('<obj type="%s">%s</obj>' % (obj.type, escape(obj.value)))
+        obj_type = obj.type
+        append = out.append
+        append('<obj type="%s">%s</obj>' % (obj_type, escape(obj.value)))
         for prop in value.propSet or ():
-            val = prop.val
-            field = REGISTRY.slot_field(obj.type, prop.name, val)
-            out.append("<propSet><name>%s</name>" % escape(prop.name))
+            attrs = prop.__dict__
+            val, name = attrs["val"], attrs["name"]
+            field = REGISTRY.slot_field(obj_type, name, val)
+            if val.__class__ is str and not field.array and field.kind in ("xsd", "enum"):
+                # the common case (names, power states) in one piece
+                append('<propSet><name>%s</name><val xsi:type="%s">%s</val></propSet>'
+                       % (escape(name), field.type, escape(val)))
+                continue
+            append("<propSet><name>%s</name>" % escape(name))
             if not field.array and field.kind in ("xsd", "enum") and \
                     not isinstance(val, TypedValue):
-                out.append('<val xsi:type="%s">%s</val>' % (field.type, text_of(val)))
+                append('<val xsi:type="%s">%s</val>' % (field.type, text_of(val)))
             else:
                 self.any_element(out, "val", val, field)
-            out.append("</propSet>")
+            append("</propSet>")
         for missing in value.missingSet or ():
             self.element(out, "missingSet", missing,
                          REGISTRY.data["ObjectContent"].by_name["missingSet"])

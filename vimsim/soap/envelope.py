@@ -1,4 +1,6 @@
 """The SOAP 1.1 envelope as vCenter writes it: responses, and faults (WIRE.md section 2)."""
+import time
+
 from vimsim.model import faults
 from vimsim.soap.codec import Encoder, escape
 from vimsim.vim25.data import DataObject
@@ -21,6 +23,24 @@ def response(method, minfo, value, version_ids, this_type=None, prop=None):
     out.append("</%sResponse>" % method)
     out.append(TAIL)
     return "".join(out).encode("utf-8")
+
+
+def response_pieces(method, minfo, items, version_ids, budget):
+    """The response to a method returning a long array (a Streamed answer), written a slice
+    at a time: each ``next()`` spends about ``budget`` seconds and yields None, and the last
+    yields the whole body. Faults raised by the items propagate from ``next()``."""
+    out = [HEAD, '<%sResponse xmlns="urn:vim25">' % method]
+    encoder, field = Encoder(version_ids), minfo.result
+    clock = time.perf_counter
+    deadline = clock() + budget
+    for item in items:
+        encoder.element(out, "returnval", item, field)
+        if clock() > deadline:
+            yield None
+            deadline = clock() + budget
+    out.append("</%sResponse>" % method)
+    out.append(TAIL)
+    yield "".join(out).encode("utf-8")
 
 
 def fault(fault, version_ids):

@@ -28,6 +28,15 @@ class DataObject:
         self.__dict__.update(fields)
         self._typeName = _typeName
 
+    @classmethod
+    def of(cls, _typeName, fields):
+        """The same as ``DataObject(_typeName, **fields)``, without the keyword round trip
+        (PropertyCollector answers build tens of thousands of these)."""
+        obj = cls.__new__(cls)
+        fields["_typeName"] = _typeName
+        obj.__dict__ = fields
+        return obj
+
     def fields(self):
         """Set fields by name, the type name excluded."""
         return {k: v for k, v in self.__dict__.items() if k != "_typeName" and v is not None}
