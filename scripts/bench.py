@@ -1,24 +1,46 @@
 """vimsim's benchmark: server CPU from /proc of the server process, as issue 9 defines it.
 
-Starts `vimsim serve --http --clock auto --vms N` for each size, drives it with pyVmomi over a
-real socket, and prints a JSON report and a short table. With a vcsim binary (on PATH or
---vcsim PATH) the same workloads run against it and the ratios are printed.
+Starts `vimsim serve --http --clock auto --vms N` for each size, drives it with pyVmomi (and,
+for the long task run and the blocking probe, raw HTTP) over a real socket, and prints a JSON
+report and a table. With a vcsim binary (on PATH or --vcsim PATH) the same workloads run
+against it, also over plain HTTP (-tls=false), and the ratios are printed.
+
+Server CPU is the sum of /proc/PID/task/*/schedstat (nanoseconds; every thread, for vcsim's
+goroutines), falling back to /proc/PID/stat's 10 ms ticks where schedstat is missing.
 """
 import argparse
+import glob
+import http.client
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
+ENVELOPE = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+            '"http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsi='
+            '"http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>%s</soapenv:Body>'
+            '</soapenv:Envelope>')
 
 
 def cpu_seconds(pid):
+    total, found = 0, False
+    for path in glob.glob("/proc/%d/task/*/schedstat" % pid):
+        try:
+            with open(path) as f:
+                total += int(f.read().split()[0])
+            found = True
+        except (OSError, ValueError, IndexError):
+            pass
+    if found:
+        return total / 1e9
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
@@ -30,34 +52,34 @@ def rss_mb(pid):
 
 
 class Target:
-    """A server process to measure: vimsim or vcsim."""
+    """A server process to measure: vimsim or vcsim, both on plain HTTP."""
 
     def __init__(self, kind, vms, vcsim=None):
         self.kind = kind
         started = time.perf_counter()
+        self.host, self.protocol = "127.0.0.1", "http"
         if kind == "vimsim":
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "vimsim", "serve", "--http", "--port", "0", "--clock",
                  "auto", "--vms", str(vms)], stdout=subprocess.PIPE, text=True)
             url = self.proc.stdout.readline().strip().split("@", 1)[1]
-            self.host, port = url.split("/")[0].rsplit(":", 1)
-            self.port, self.protocol = int(port), "http"
+            self.port = int(url.split("/")[0].rsplit(":", 1)[1])
         else:
-            port = 18000 + os.getpid() % 1000
+            self.port = 18000 + os.getpid() % 1000
             # vcsim's -vm counts per standalone host and per cluster pool: two of them here
             per = max(1, vms // 2)
-            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % port, "-vm", str(per)],
+            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % self.port, "-tls=false",
+                                          "-vm", str(per)],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
-            self.host, self.port, self.protocol = "127.0.0.1", port, "https"
             self._wait_listening()
-        self.startup = time.perf_counter() - started
         self.connect()
+        self.startup = time.perf_counter() - started
         self.startup_rss = rss_mb(self.proc.pid)
 
     def _wait_listening(self):
         import socket
-        for _ in range(600):
+        for _ in range(1200):
             try:
                 socket.create_connection((self.host, self.port), timeout=0.1).close()
                 return
@@ -73,9 +95,62 @@ class Target:
     def cpu(self):
         return cpu_seconds(self.proc.pid)
 
+    def rss(self):
+        return rss_mb(self.proc.pid)
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
+
+
+class RawClient:
+    """SOAP over one keep-alive http.client connection, without pyVmomi's own cost."""
+
+    def __init__(self, target, cookie=None):
+        self.conn = http.client.HTTPConnection(target.host, target.port, timeout=120)
+        self.headers = {"Content-Type": "text/xml; charset=utf-8",
+                        "SOAPAction": '"urn:vim25/8.0.3.0"'}
+        if cookie:
+            self.headers["Cookie"] = cookie
+
+    def call(self, body):
+        self.conn.request("POST", "/sdk", (ENVELOPE % body).encode(), self.headers)
+        response = self.conn.getresponse()
+        return response.status, response.read(), response.getheader("Set-Cookie")
+
+    def login(self):
+        status, _, cookie = self.call(
+            '<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>'
+            '<userName>user</userName><password>pass</password></Login>')
+        assert status == 200, status
+        self.headers["Cookie"] = cookie.split(";")[0]
+        return self
+
+
+RSC = ('<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">ServiceInstance'
+       '</_this></RetrieveServiceContent>')
+PC_THIS = '<_this type="PropertyCollector">%s</_this>'
+
+
+def retrieve_request(method, collector, view, options=""):
+    return ('<%s xmlns="urn:vim25">%s<specSet><propSet><type>VirtualMachine</type>'
+            '<pathSet>name</pathSet><pathSet>runtime.powerState</pathSet></propSet>'
+            '<objectSet><obj type="ContainerView">%s</obj><skip>true</skip><selectSet '
+            'xsi:type="TraversalSpec"><name>v</name><type>ContainerView</type><path>view</path>'
+            '<skip>false</skip></selectSet></objectSet></specSet>%s</%s>'
+            % (method, PC_THIS % collector, view, options, method))
+
+
+def raw_view(target, client):
+    """A ContainerView of every VM in the raw client's own session (views are per session)."""
+    content = target.si.content
+    status, answer, _ = client.call(
+        '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">%s</_this>'
+        '<container type="Folder">%s</container><type>VirtualMachine</type>'
+        '<recursive>true</recursive></CreateContainerView>'
+        % (content.viewManager._moId, content.rootFolder._moId))
+    assert status == 200, answer[:300]
+    return re.search(rb"<returnval[^>]*>([^<]+)</returnval>", answer).group(1).decode()
 
 
 def per_call(target, fn, n):
@@ -86,17 +161,21 @@ def per_call(target, fn, n):
     return (target.cpu() - before) / n * 1000
 
 
+def view_of_vms(si):
+    from pyVmomi import vim
+    content = si.content
+    return content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+
+
 def retrieve_all(si):
     from pyVmomi import vim, vmodl
     PC = vmodl.query.PropertyCollector
-    content = si.content
-    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
     spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[
+        objectSet=[PC.ObjectSpec(obj=view_of_vms(si), skip=True, selectSet=[
             PC.TraversalSpec(name="v", path="view", skip=False, type=vim.view.ContainerView)])],
         propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name",
                                                                    "runtime.powerState"])])
-    pc = content.propertyCollector
+    pc = si.content.propertyCollector
 
     def run():
         result = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=1000))
@@ -108,11 +187,50 @@ def retrieve_all(si):
     return run
 
 
-def first_vm(si):
-    from pyVmomi import vim
-    content = si.content
-    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+def powered_on_vm(si):
+    view = view_of_vms(si)
     return next(v for v in view.view if v.runtime.powerState == "poweredOn")
+
+
+def finish_tasks(target, vm_id, count):
+    """Power one VM off and on over raw HTTP until ``count`` tasks were accepted."""
+    client = RawClient(target).login()
+    made = 0
+    calls = ['<%s xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this></%s>'
+             % (m, vm_id, m) for m in ("PowerOffVM_Task", "PowerOnVM_Task")]
+    i = 0
+    while made < count:
+        status, _, _ = client.call(calls[i % 2])
+        if status == 200:
+            made += 1
+            i += 1
+        # a fault (the previous task not done yet): try the same call again
+    return made
+
+
+def longest_stall(target, size):
+    """The longest a small request waits while another client's RetrieveProperties (no
+    paging: every VM in one answer) is served."""
+    collector = target.si.content.propertyCollector._moId
+    big = RawClient(target).login()
+    view = raw_view(target, big)
+    small = RawClient(target)
+    request = retrieve_request("RetrieveProperties", collector, view)
+    done = threading.Event()
+
+    def run_big():
+        status, body, _ = big.call(request)
+        assert status == 200 and body.count(b"<returnval>") == size, status
+        done.set()
+    thread = threading.Thread(target=run_big)
+    worst = 0.0
+    thread.start()
+    while not done.is_set():
+        started = time.perf_counter()
+        small.call(RSC)
+        worst = max(worst, time.perf_counter() - started)
+    thread.join()
+    return worst * 1000
 
 
 def _throughput_worker(args):
@@ -134,53 +252,80 @@ def throughput(target, clients, seconds):
     return sum(counts) / seconds
 
 
-def floor_ms(n=2000):
-    """lxml parsing a RetrieveServiceContent request and building the response in-process."""
+def floor_ms(exchanges, n):
+    """lxml parsing each request and building the same response element by element (replayed
+    from the response vimsim sent), in-process: the least any Python server could spend."""
     from lxml import etree
-    request = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
-               b'"http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body>'
-               b'<RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">'
-               b'ServiceInstance</_this></RetrieveServiceContent></soapenv:Body>'
-               b'</soapenv:Envelope>')
+    plans = []
+    for request, response in exchanges:
+        steps = []
+        index = {}
+        for i, el in enumerate(etree.fromstring(response).iter()):
+            if not isinstance(el.tag, str):
+                continue
+            index[el] = i
+            parent = el.getparent()
+            steps.append((index.get(parent), el.tag, dict(el.attrib), el.text))
+        plans.append((request, steps))
     started = time.process_time()
     for _ in range(n):
-        etree.fromstring(request)
-        env = etree.Element("{http://schemas.xmlsoap.org/soap/envelope/}Envelope")
-        body = etree.SubElement(env, "{http://schemas.xmlsoap.org/soap/envelope/}Body")
-        resp = etree.SubElement(body, "{urn:vim25}RetrieveServiceContentResponse")
-        rv = etree.SubElement(resp, "{urn:vim25}returnval")
-        for name in ("rootFolder", "propertyCollector", "viewManager", "sessionManager",
-                     "taskManager", "eventManager", "authorizationManager"):
-            e = etree.SubElement(rv, "{urn:vim25}" + name, type=name)
-            e.text = name
-        about = etree.SubElement(rv, "{urn:vim25}about")
-        for name in ("name", "fullName", "vendor", "version", "build", "osType",
-                     "productLineId", "apiType", "apiVersion", "instanceUuid"):
-            etree.SubElement(about, "{urn:vim25}" + name).text = "x" * 12
-        etree.tostring(env)
+        for request, steps in plans:
+            etree.fromstring(request)
+            built = []
+            for parent, tag, attrib, text in steps:
+                el = etree.Element(tag, attrib) if parent is None else \
+                    etree.SubElement(built[parent], tag, attrib)
+                el.text = text
+                built.append(el)
+            etree.tostring(built[0])
     return (time.process_time() - started) / n * 1000
+
+
+def floors(target):
+    """The lxml floor for RetrieveServiceContent and for the paged read of every VM."""
+    client = RawClient(target).login()
+    rsc = (ENVELOPE % RSC).encode()
+    _, rsc_answer, _ = client.call(RSC)
+    view = raw_view(target, client)
+    collector = target.si.content.propertyCollector._moId
+    pages = []
+    body = retrieve_request("RetrievePropertiesEx", collector, view,
+                            "<options><maxObjects>1000</maxObjects></options>")
+    while body:
+        status, answer, _ = client.call(body)
+        assert status == 200, answer[:300]
+        pages.append(((ENVELOPE % body).encode(), answer))
+        token = re.search(rb"<token>([^<]+)</token>", answer)
+        body = token and ('<ContinueRetrievePropertiesEx xmlns="urn:vim25">%s<token>%s</token>'
+                          '</ContinueRetrievePropertiesEx>'
+                          % (PC_THIS % collector, token.group(1).decode()))
+    return floor_ms([(rsc, rsc_answer)], 2000), floor_ms(pages, 3)
 
 
 def measure(kind, sizes, quick, vcsim=None):
     report = {}
-    iterations = 50 if quick else 300
     for size in sizes:
         target = Target(kind, size, vcsim)
         try:
             si = target.si
-            row = {"startup_s": round(target.startup, 3), "rss_mb": round(target.startup_rss, 1)}
-            row["retrieve_service_content_ms"] = per_call(target, si.RetrieveContent, iterations)
+            row = {"startup_s": target.startup, "rss_mb": target.startup_rss}
+            row["retrieve_service_content_ms"] = per_call(target, si.RetrieveContent,
+                                                          2000 if quick else 5000)
             read = retrieve_all(si)
             row["vms_read"] = read()
             row["read_all_ms"] = per_call(target, read, 3 if size > 1000 else 20)
+            if size > 1000:
+                row["longest_stall_ms"] = longest_stall(target, size)
+            if kind == "vimsim":
+                row["floor_rsc_ms"], row["floor_read_all_ms"] = floors(target)
             if size == sizes[0]:
                 from pyVim.task import WaitForTask
-                vm = first_vm(si)
+                vm = powered_on_vm(si)
 
                 def power_pair():
                     WaitForTask(vm.PowerOffVM_Task())
                     WaitForTask(vm.PowerOnVM_Task())
-                row["power_pair_ms"] = per_call(target, power_pair, 10 if quick else 50)
+                row["power_pair_ms"] = per_call(target, power_pair, 50 if quick else 200)
                 if kind == "vimsim":
                     from pyVmomi import vim
                     C = vim.vm.customization
@@ -193,13 +338,15 @@ def measure(kind, sizes, quick, vcsim=None):
 
                     def customize():
                         WaitForTask(mgr.CustomizeGuest_Task(vm=vm, auth=auth, spec=spec))
-                        WaitForTask(mgr.AbortCustomization_Task(vm=vm, auth=auth))
-                    row["customize_workflow_ms"] = per_call(target, customize,
-                                                            10 if quick else 50)
+                    row["customize_ms"] = per_call(target, customize, 50 if quick else 200)
                 seconds = 2 if quick else 5
                 row["throughput_1_rps"] = throughput(target, 1, seconds)
                 row["throughput_8_rps"] = throughput(target, 8, seconds)
-                row["rss_after_tasks_mb"] = round(rss_mb(target.proc.pid), 1)
+                first, last = (10000, 30000) if quick else (10000, 100000)
+                finish_tasks(target, vm._moId, first)
+                row["rss_after_%dk_tasks_mb" % (first // 1000)] = target.rss()
+                finish_tasks(target, vm._moId, last - first)
+                row["rss_after_%dk_tasks_mb" % (last // 1000)] = target.rss()
             report[size] = {k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}
         finally:
             target.stop()
@@ -207,26 +354,49 @@ def measure(kind, sizes, quick, vcsim=None):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="sizes 4 and 2,000, fewer "
-                        "iterations (under a minute)")
+                        "iterations (about a minute)")
     parser.add_argument("--vcsim", default=shutil.which("vcsim"), help="vcsim binary")
     parser.add_argument("--json", metavar="FILE", help="also write the report to FILE")
     args = parser.parse_args()
     sizes = [4, 2000] if args.quick else [4, 2000, 10000]
-    report = {"floor_lxml_ms": round(floor_ms(), 4),
-              "vimsim": measure("vimsim", sizes, args.quick)}
+    report = {"vimsim": measure("vimsim", sizes, args.quick)}
     if args.vcsim:
         report["vcsim"] = measure("vcsim", sizes, args.quick, args.vcsim)
     print(json.dumps(report, indent=2))
-    print("\n%-28s %12s %12s %8s" % ("metric (size)", "vimsim", "vcsim", "ratio"))
+    print("\n%-34s %12s %12s %8s" % ("metric (VMs)", "vimsim", "vcsim", "ratio"))
     for size, row in report["vimsim"].items():
         for key, value in row.items():
             other = report.get("vcsim", {}).get(size, {}).get(key)
             ratio = "%.2f" % (value / other) if other else ""
-            print("%-28s %12s %12s %8s" % ("%s (%s)" % (key, size), value,
+            print("%-34s %12s %12s %8s" % ("%s (%s)" % (key, size), value,
                                            other if other is not None else "", ratio))
-    print("%-28s %12s" % ("lxml floor per request (ms)", report["floor_lxml_ms"]))
+    print("\nissue 9 targets:")
+    small = report["vimsim"][sizes[0]]
+    print("  RetrieveServiceContent / lxml floor: %.1fx (target 3x)"
+          % (small["retrieve_service_content_ms"] / small["floor_rsc_ms"]))
+    for size in sizes[1:]:
+        row = report["vimsim"][size]
+        print("  read of %d VMs / lxml floor: %.1fx (target 3x); longest stall %.0f ms "
+              "(target 50)" % (size, row["read_all_ms"] / row["floor_read_all_ms"],
+                               row["longest_stall_ms"]))
+    if "vcsim" in report:
+        theirs = report["vcsim"]
+        pair = theirs[sizes[0]]["power_pair_ms"]
+        print("  power pair / vcsim's: %.2f (target 0.5)" % (small["power_pair_ms"] / pair))
+        print("  CustomizeGuest_Task / vcsim's power pair: %.2f (target 0.5)"
+              % (small["customize_ms"] / pair))
+        big = sizes[-1]
+        print("  read of %d VMs / vcsim's: %.2f (target 0.5)"
+              % (big, report["vimsim"][big]["read_all_ms"] / theirs[big]["read_all_ms"]))
+    tasks = [k for k in small if k.startswith("rss_after_")]
+    print("  RSS %s -> %s: %+.1f%% (target within 10%%)" % (
+        tasks[0], tasks[1], (small[tasks[1]] / small[tasks[0]] - 1) * 100))
+    print("  %d VMs: %.1f MB RSS (target 80), ready in %.2f s (target 2)"
+          % (sizes[-1], report["vimsim"][sizes[-1]]["rss_mb"],
+             report["vimsim"][sizes[-1]]["startup_s"]))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)

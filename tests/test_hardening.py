@@ -1,13 +1,14 @@
 """Abuse: fuzzed requests on every surface, XML attacks, session isolation, and load. Each
 answer must be a well-formed fault or error body, and the server must go on serving."""
 import json
+import os
 import threading
 
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
-from pyVim.connect import SmartConnect
+from pyVim.connect import Disconnect, SmartConnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
@@ -182,3 +183,61 @@ def test_fifty_clients_customize_while_eight_race_for_one_vm(make_emulator):
     winners = [r for r in race if r[0] == "success"]
     assert len(winners) == 1
     assert all(r == ("busy", winners[0][1]) for r in race if r[0] == "busy")
+
+
+def test_memory_returns_to_baseline_after_rounds_of_fifty_clients(tmp_path):
+    """A real server process: after each round of 50 clients that log in, customize, wait
+    and log out, its sessions are gone and its RSS is back where the first round left it."""
+    from test_cli import start, stop
+    proc, url = start("--http", "--clock", "auto", "--vms", "60")
+    port = url.port
+    page = os.sysconf("SC_PAGE_SIZE")
+
+    def rss_mb():
+        with open("/proc/%d/statm" % proc.pid) as f:
+            return int(f.read().split()[1]) * page / 2 ** 20
+
+    def state():
+        return requests.get("http://127.0.0.1:%d/vimsim/v1/state" % port, auth=("user", "pass"),
+                            timeout=10).json()
+
+    C = vim.vm.customization
+    spec = C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="l"), domain="d"),
+                           globalIPSettings=C.GlobalIPSettings())
+    auth = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
+
+    def client(name, errors):
+        try:
+            si = SmartConnect(host="127.0.0.1", port=port, user="user", pwd="pass",
+                              protocol="http")
+            vm = find_vm(si, name)
+            assert WaitForTask(si.content.guestCustomizationManager.CustomizeGuest_Task(
+                vm=vm, auth=auth, spec=spec)) == "success"
+            Disconnect(si)
+        except Exception as exc:  # recorded and failed below, with its cause
+            errors.append(repr(exc))
+
+    def round_of_fifty(names):
+        errors = []
+        threads = [threading.Thread(target=client, args=(n, errors)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        assert not errors, errors[:3]
+
+    try:
+        setup = SmartConnect(host="127.0.0.1", port=port, user="user", pwd="pass",
+                             protocol="http")
+        content = setup.content
+        names = sorted(vm.name for vm in content.viewManager.CreateContainerView(
+            content.rootFolder, [vim.VirtualMachine], True).view if "NoTools" not in vm.name)[:50]
+        Disconnect(setup)
+        round_of_fifty(names)  # warm-up: allocator arenas, caches, the first task history
+        baseline, sessions = rss_mb(), state()["sessions"]
+        for _ in range(3):
+            round_of_fifty(names)
+        assert state()["sessions"] == sessions
+        assert rss_mb() - baseline < 4, (baseline, rss_mb())
+    finally:
+        stop(proc)

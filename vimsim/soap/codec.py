@@ -148,11 +148,25 @@ class Encoder:
             self.object_content(out, value)
             return
         attrs = value.__dict__
-        if dtype.name in ("ObjectContent", "ObjectUpdate"):
+        if dtype.name == "ObjectUpdate":
             context = attrs.get("obj")
+        append = out.append
         for field in dtype.fields_for(self.version_ids):
             v = attrs.get(field.name)
             if v is None:
+                continue
+            kind = field.kind
+            if (kind == "xsd" or kind == "enum") and not field.array:
+                cls = v.__class__
+                if cls is str:  # the common cases first, written inline
+                    append(field.open + escape(v) + field.close)
+                    continue
+                if cls is not TypedValue:
+                    append(field.open + text_of(v) + field.close)
+                    continue
+            elif kind == "moref" and not field.array:
+                append('<%s type="%s">%s</%s>' % (field.name, v.type, escape(v.value),
+                                                  field.name))
                 continue
             name = field.name
             if name == "val" and context is not None and dtype.name in ("DynamicProperty",

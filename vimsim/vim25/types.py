@@ -12,11 +12,12 @@ NEWEST_VERSION = "8.0.3.0"
 
 
 class Field:
-    __slots__ = ("name", "type", "array", "version", "optional", "kind")
+    __slots__ = ("name", "type", "array", "version", "optional", "kind", "open", "close")
 
     def __init__(self, name, type, array, version, optional):
         self.name, self.type, self.array = name, type, array
         self.version, self.optional = version, optional
+        self.open, self.close = "<%s>" % name, "</%s>" % name  # the XML encoder's tags
         if type is None:
             self.kind = "void"
         elif type.startswith("moref:") or type == "ManagedObjectReference":
