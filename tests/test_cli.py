@@ -68,3 +68,36 @@ def test_serve_rejects_a_bad_fault_delivery():
                            "InvalidGuestLogin=later"], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "'call' or 'task'" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_serve_request_and_idle_timeouts():
+    import socket
+    proc, url = start("--http", "--request-timeout", "0.3", "--idle-timeout", "0.3")
+    try:
+        slow = socket.create_connection((url.hostname, url.port), timeout=10)
+        slow.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n")
+        answer = b""
+        while True:
+            chunk = slow.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 408 ")
+        idle = socket.create_connection((url.hostname, url.port), timeout=10)
+        idle.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while True:
+            chunk = idle.recv(4096)
+            if not chunk:
+                break  # closed by the server once idle
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"</namespaces>\n")
+    finally:
+        stop(proc)
+
+
+def test_serve_rejects_a_bad_timeout():
+    proc = subprocess.run([sys.executable, "-m", "vimsim", "serve", "--request-timeout", "0"],
+                          capture_output=True, text=True, timeout=30)
+    assert proc.returncode == 2
+    assert "must be more than 0" in proc.stderr and "Traceback" not in proc.stderr

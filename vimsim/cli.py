@@ -4,6 +4,7 @@ import logging
 import sys
 
 from vimsim.model.fixture import FixtureError
+from vimsim.httpserver import IDLE_TIMEOUT, REQUEST_TIMEOUT
 from vimsim.server import DEFAULT_MAX_BODY, Server
 
 
@@ -11,6 +12,13 @@ def _positive_int(text):
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
     return value
 
 
@@ -41,6 +49,12 @@ def parser():
     s.add_argument("--hosts", type=_positive_int, help="total number of hosts")
     s.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
                    help="largest request body accepted, in bytes (16 MiB)")
+    s.add_argument("--request-timeout", type=_positive_float, default=REQUEST_TIMEOUT,
+                   help="seconds a request may take to arrive once it starts; slower ones "
+                   "are answered 408 and the connection closed (60)")
+    s.add_argument("--idle-timeout", type=_positive_float, default=IDLE_TIMEOUT,
+                   help="seconds an idle keep-alive connection is kept (1800: pyVmomi reuses "
+                   "pooled connections for up to 900 s)")
     s.add_argument("--clock", choices=("real", "virtual", "auto"), default="real",
                    help="real: wall time; virtual: moves only when told; auto: jumps to the "
                    "next event whenever no request is being served")
@@ -62,7 +76,8 @@ def main(argv=None):
         server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
-                        scenarios=args.scenario, state_file=args.state)
+                        scenarios=args.scenario, state_file=args.state,
+                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

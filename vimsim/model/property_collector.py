@@ -32,8 +32,9 @@ def _selection_specs(specs, named):
 
 
 def traverse(vc, ctx, object_specs):
-    """The objects an objectSet selects, each once, in traversal order."""
-    found, seen = [], set()
+    """The objects an objectSet selects, each once, in traversal order: a generator, so that
+    a long answer walks the inventory a slice at a time (faults surface as it goes)."""
+    seen = set()
     for ospec in object_specs or ():
         if ospec.obj is None:
             raise faults.InvalidArgument(invalidProperty="obj")
@@ -42,7 +43,7 @@ def traverse(vc, ctx, object_specs):
         _selection_specs(ospec.selectSet, named)
         if not ospec.skip and root.moid not in seen:
             seen.add(root.moid)
-            found.append(root)
+            yield root
         visited = set()
         stack = [(root, ospec.selectSet or ())]
         while stack:
@@ -73,11 +74,10 @@ def traverse(vc, ctx, object_specs):
                         continue
                     if keep and target.moid not in seen:
                         seen.add(target.moid)
-                        found.append(target)
+                        yield target
                     if further:  # a leaf (a view's VMs) needs no turn of its own on the stack
                         children.append((target, further))
                 stack.extend(reversed(children))
-    return found
 
 
 def paths_for(obj, prop_specs):
@@ -233,7 +233,8 @@ class PropertyCollector(ManagedObject):
 
     def CreateFilter(self, ctx, spec, partialUpdates):
         validate_prop_specs(self.vc, spec.propSet)
-        traverse(self.vc, ctx, spec.objectSet)  # fails the call for a bad objectSet
+        for _ in traverse(self.vc, ctx, spec.objectSet):  # fails the call for a bad objectSet
+            pass
         state = self.state(ctx)
         pfilter = PropertyFilter(self.vc, ctx, state, spec, bool(partialUpdates))
         state.filters.append(pfilter)
@@ -298,7 +299,7 @@ class PropertyFilter(SessionObject):
     def _cover(self):
         if self.covered_version != self.vc.structure_version:
             try:
-                objects = traverse(self.vc, self.ctx, self.spec.objectSet)
+                objects = list(traverse(self.vc, self.ctx, self.spec.objectSet))
             except faults.ManagedObjectNotFound:
                 objects = []
             self.covered = {o.moid: o for o in objects}

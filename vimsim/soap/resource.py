@@ -23,7 +23,7 @@ _ENVELOPE = "{%s}Envelope" % envelope.SOAPENV
 _BODY = "{%s}Body" % envelope.SOAPENV
 _FETCH_PROP = Field("prop", "xsd:string", False, None, False)
 # Longest a long answer (RetrieveProperties over 10,000 VMs) holds the reactor at a time.
-SLICE = 0.02
+SLICE = 0.01
 
 VERSIONS_XML = ('<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n'
                 " <namespace>\n  <name>urn:vim25</name>\n  <version>%s</version>\n"
