@@ -31,6 +31,7 @@ REQUEST_TIMEOUT = 60.0
 MAX_HEAD = 64 * 1024
 MAX_HEADERS = 200
 NOT_DONE_YET = web_server.NOT_DONE_YET
+_BLANKS = b" \t"
 
 _date_cache = [0, b""]
 
@@ -44,6 +45,18 @@ def _http_date():
 
 def _bytes(value):
     return value if isinstance(value, bytes) else str(value).encode("latin-1", "replace")
+
+
+_HEADER_KEYS = {}
+_STATUS_LINES = {}
+
+
+def _header_key(name):
+    """The lower-case bytes a header is filed under, remembered per name asked for."""
+    key = _HEADER_KEYS.get(name)
+    if key is None:
+        key = _HEADER_KEYS[name] = _bytes(name).lower()
+    return key
 
 
 class BadRequest(Exception):
@@ -85,7 +98,7 @@ class Request:
         return self._args
 
     def getHeader(self, name):
-        value = self.received_headers.get(_bytes(name).lower())
+        value = self.received_headers.get(_header_key(name))
         if value is None or isinstance(name, bytes):
             return value
         return value.decode("latin-1")
@@ -116,8 +129,7 @@ class Request:
         value = _bytes(value)
         if b"\r" in value or b"\n" in value:
             value = value.replace(b"\r", b" ").replace(b"\n", b" ")
-        name = _bytes(name)
-        self.headers[name.lower()] = (name, value)
+        self.headers[_header_key(name)] = (_bytes(name), value)
 
     def addCookie(self, key, value, path=None, secure=False, httpOnly=False):
         cookie = _bytes(key) + b"=" + _bytes(value)
@@ -287,7 +299,7 @@ class HTTPChannel(protocol.Protocol):
         headers = {}
         for line in lines[1:]:
             name, sep, value = line.partition(b":")
-            if not sep or not name or name != name.strip():
+            if not sep or not name or name[0] in _BLANKS or name[-1] in _BLANKS:
                 raise BadRequest(400, "Malformed header line")
             name = name.lower()
             value = value.strip()
@@ -359,8 +371,14 @@ class HTTPChannel(protocol.Protocol):
         """Send a finished request's answer, then go on with what is already buffered."""
         if request is not self._current or self._closing:
             return
-        head = [b"HTTP/1.1 %d %s\r\n" % (request.code, _bytes(
-            request.code_message or RESPONSES.get(request.code, b"Unknown")))]
+        if request.code_message is None:
+            status = _STATUS_LINES.get(request.code)
+            if status is None:
+                status = _STATUS_LINES[request.code] = b"HTTP/1.1 %d %s\r\n" % (
+                    request.code, RESPONSES.get(request.code, b"Unknown"))
+        else:
+            status = b"HTTP/1.1 %d %s\r\n" % (request.code, _bytes(request.code_message))
+        head = [status]
         headers = request.headers
         for name, value in headers.values():
             head.append(name + b": " + value + b"\r\n")
