@@ -316,8 +316,10 @@ def test_simulator_from_a_plain_script(tmp_path):
     assert "embedded ok" in proc.stdout
 
 
-def test_simulator_mounted_in_a_twisted_app(emulator):
-    """A host program's own site and reactor, with the simulator's resource mounted in it."""
+@pytest.mark.parametrize("http", ["twisted.web", "vimsim"])
+def test_simulator_mounted_in_a_twisted_app(emulator, http):
+    """A host program's own reactor serving the simulator: its resource in a twisted.web
+    site, or vimsim's own HTTP factory."""
     from pyVim.connect import SmartConnect
     from twisted.internet import reactor
     from twisted.web import server
@@ -326,7 +328,7 @@ def test_simulator_mounted_in_a_twisted_app(emulator):
     from vimsim.simulator import in_reactor
 
     sim = Simulator(clock="virtual")
-    site = server.Site(sim.resource)
+    site = server.Site(sim.resource) if http == "twisted.web" else sim.server.site
     port = in_reactor(reactor.listenTCP, 0, site, interface="127.0.0.1")
     try:
         si = SmartConnect(host="127.0.0.1", port=port.getHost().port, user="user", pwd="pass",
