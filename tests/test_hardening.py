@@ -199,21 +199,62 @@ def test_fifty_clients_customize_while_eight_race_for_one_vm(make_emulator):
     assert all(states[n] == "SUCCEEDED" for n in workers + [race_vm])
 
 
-def test_memory_returns_to_baseline_after_rounds_of_fifty_clients(tmp_path):
+class ServerProcess:
+    """`vimsim serve` in its own process, whose memory the test reads from /proc."""
+
+    def __init__(self, *args):
+        from test_cli import start
+        self.proc, url = start("--http", *args)
+        self.port = url.port
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def rss_mb(self):
+        with open("/proc/%d/statm" % self.proc.pid) as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+
+    def state(self):
+        return requests.get(self.base + "/vimsim/v1/state", auth=("user", "pass"),
+                            timeout=10).json()
+
+    def stop(self):
+        from test_cli import stop
+        stop(self.proc)
+
+
+def test_xml_attacks_and_oversized_bodies_leave_memory_where_it_was():
+    server = ServerProcess("--clock", "auto", "--max-body", str(2 ** 20))
+    attacks = [
+        ENVELOPE % ("<a>" * 20000 + "</a>" * 20000),
+        '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa">' + "".join(
+            '<!ENTITY %s "%s">' % (chr(98 + i), ("&%s;" % chr(97 + i)) * 10)
+            for i in range(8)) + ']><l>&i;</l>',
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        + ENVELOPE % "<Login>&e;</Login>",
+        ENVELOPE % ("<a>%s</a>" % ("x" * (2 ** 20 + 1))),  # over the cap: 413
+    ]
+
+    def attack_all():
+        for attack in attacks:
+            response = requests.post(server.base + "/sdk", data=attack.encode(), timeout=30)
+            assert response.status_code in (413, 500), response.status_code
+            assert "Traceback" not in response.text and "root:" not in response.text
+
+    try:
+        attack_all()  # warm-up
+        baseline = server.rss_mb()
+        for _ in range(15):
+            attack_all()
+        assert server.rss_mb() - baseline < 3, (baseline, server.rss_mb())
+        assert requests.get(server.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+    finally:
+        server.stop()
+
+
+def test_memory_returns_to_baseline_after_rounds_of_fifty_clients():
     """A real server process: after each round of 50 clients that log in, customize, wait
     and log out, its sessions are gone and its RSS is back where the first round left it."""
-    from test_cli import start, stop
-    proc, url = start("--http", "--clock", "auto", "--vms", "60")
-    port = url.port
-    page = os.sysconf("SC_PAGE_SIZE")
-
-    def rss_mb():
-        with open("/proc/%d/statm" % proc.pid) as f:
-            return int(f.read().split()[1]) * page / 2 ** 20
-
-    def state():
-        return requests.get("http://127.0.0.1:%d/vimsim/v1/state" % port, auth=("user", "pass"),
-                            timeout=10).json()
+    server = ServerProcess("--clock", "auto", "--vms", "60")
+    port = server.port
 
     C = vim.vm.customization
     spec = C.Specification(identity=C.LinuxPrep(hostName=C.FixedName(name="l"), domain="d"),
@@ -248,10 +289,10 @@ def test_memory_returns_to_baseline_after_rounds_of_fifty_clients(tmp_path):
             content.rootFolder, [vim.VirtualMachine], True).view if "NoTools" not in vm.name)[:50]
         Disconnect(setup)
         round_of_fifty(names)  # warm-up: allocator arenas, caches, the first task history
-        baseline, sessions = rss_mb(), state()["sessions"]
+        baseline, sessions = server.rss_mb(), server.state()["sessions"]
         for _ in range(3):
             round_of_fifty(names)
-        assert state()["sessions"] == sessions
-        assert rss_mb() - baseline < 4, (baseline, rss_mb())
+        assert server.state()["sessions"] == sessions
+        assert server.rss_mb() - baseline < 4, (baseline, server.rss_mb())
     finally:
-        stop(proc)
+        server.stop()
