@@ -210,6 +210,33 @@ def test_cancel_task_is_not_supported_for_power_tasks(emulator, si):
         task.CancelTask()
 
 
+def test_a_user_without_global_cancel_task_cannot_cancel_anothers_task(emulator, si):
+    task = find_vm(si, "DC0_H0_VM1").PowerOffVM_Task()
+    readonly = emulator.connect("readonly", "readonly")
+    foreign = vim.Task(task._moId, readonly._stub)
+    with pytest.raises(vim.fault.NoPermission) as raised:
+        foreign.CancelTask()
+    assert raised.value.privilegeId == "Global.CancelTask"
+    assert raised.value.object._moId == find_vm(si, "DC0_H0_VM1")._moId
+    assert foreign.info.state == "running"  # reading it is allowed; the task goes on
+    with pytest.raises(vmodl.fault.NotSupported):  # its owner may ask (power tasks refuse)
+        task.CancelTask()
+
+
+def test_a_read_only_user_watches_a_task_with_a_filter_of_its_own(emulator, si):
+    task = find_vm(si, "DC0_H0_VM1").PowerOffVM_Task()
+    readonly = emulator.connect("readonly", "readonly")
+    PC = vmodl.query.PropertyCollector
+    pc = readonly.content.propertyCollector
+    watched = pc.CreateFilter(PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=vim.Task(task._moId, readonly._stub))],
+        propSet=[PC.PropertySpec(type=vim.Task, pathSet=["info.state"])]), True)
+    update = pc.WaitForUpdates()
+    assert update.filterSet[0].objectSet[0].changeSet[0].val == "running"
+    watched.DestroyPropertyFilter()  # no privilege beyond the session's own
+    assert pc.filter == []
+
+
 def test_task_info_change_between_waits_is_reported(emulator, si):
     """The whole TaskInfo as WaitForTask watches it: a change made while no client waits is
     still reported by the next WaitForUpdates."""

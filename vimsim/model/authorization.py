@@ -5,6 +5,7 @@ A user holds one role everywhere (vimsim has no per-entity permissions yet).
 from vimsim.model import faults
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.model.sessions import ROLES
+from vimsim.model.tasks import CANCEL_PRIVILEGE
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
 
@@ -14,7 +15,7 @@ ROLE_LABELS = {"Admin": "Administrator", "ReadOnly": "Read-only", "View": "View"
 
 def all_privileges():
     """Every privilege a served method requires, plus the System ones, sorted."""
-    privileges = {"System.Anonymous", "System.View", "System.Read"}
+    privileges = {"System.Anonymous", "System.View", "System.Read", CANCEL_PRIVILEGE}
     for mtype in REGISTRY.managed.values():
         privileges.update(m.privilege for m in mtype.methods.values() if m.privilege)
     return sorted(privileges)

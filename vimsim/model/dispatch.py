@@ -51,7 +51,10 @@ def call(vc, ctx, obj, minfo, args):
             raise faults.InvalidProperty(name=prop)
         return obj.get(prop, ctx)
     check_arguments(vc, ctx, minfo, args)
-    if ctx.session is not None and minfo.privilege not in ALWAYS_GRANTED \
+    # A method without a static privilege (vim25's "dynamic" ones, such as CancelTask, and
+    # those on a session's own filters and collectors) checks what it needs itself.
+    if ctx.session is not None and minfo.privilege is not None \
+            and minfo.privilege not in ALWAYS_GRANTED \
             and not ctx.session.user.has_privilege(minfo.privilege):
         target = getattr(obj, "privilege_target", None)
         raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)

@@ -9,6 +9,7 @@ from vimsim.vim25.data import DataObject
 RECENT_SECONDS = 600
 # Finished tasks kept readable; older ones answer ManagedObjectNotFound, as purged tasks do.
 HISTORY_LIMIT = 2000
+CANCEL_PRIVILEGE = "Global.CancelTask"
 
 
 class Task(ExtensibleManagedObject):
@@ -31,6 +32,10 @@ class Task(ExtensibleManagedObject):
         return self.info.state in ("success", "error")
 
     def CancelTask(self, ctx):
+        # vim25 declares the privilege "dynamic": Global.CancelTask on the task's entity.
+        user = ctx.session.user if ctx.session is not None else None
+        if user is not None and not user.has_privilege(CANCEL_PRIVILEGE):
+            raise faults.no_permission(self.info.entity or self.ref, CANCEL_PRIVILEGE)
         if self.done:
             raise faults.InvalidState()
         if not self.info.cancelable:
