@@ -3,7 +3,8 @@
 Starts `vimsim serve --http --clock auto --vms N` for each size, drives it with pyVmomi (and,
 for the long task run and the blocking probe, raw HTTP) over a real socket, and prints a JSON
 report and a table. With a vcsim binary (on PATH or --vcsim PATH) the same workloads run
-against it, also over plain HTTP (-tls=false), and the ratios are printed.
+against it, also over plain HTTP (-tls=false), and the ratios are printed. --tls runs both
+over HTTPS instead (their default), each with its self-signed certificate.
 
 Server CPU is the sum of /proc/PID/task/*/schedstat (nanoseconds; every thread, for vcsim's
 goroutines), falling back to /proc/PID/stat's 10 ms ticks where schedstat is missing.
@@ -17,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -53,21 +55,23 @@ def rss_mb(pid):
 class Target:
     """A server process to measure: vimsim or vcsim, both on plain HTTP."""
 
-    def __init__(self, kind, vms, vcsim=None):
+    def __init__(self, kind, vms, vcsim=None, tls=False):
         self.kind = kind
         started = time.perf_counter()
-        self.host, self.protocol = "127.0.0.1", "http"
+        self.host, self.protocol = "127.0.0.1", "https" if tls else "http"
         if kind == "vimsim":
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "vimsim", "serve", "--http", "--port", "0", "--clock",
-                 "auto", "--vms", str(vms)], stdout=subprocess.PIPE, text=True)
+                [sys.executable, "-m", "vimsim", "serve", "--port", "0", "--clock", "auto",
+                 "--vms", str(vms)] + ([] if tls else ["--http"]),
+                stdout=subprocess.PIPE, text=True)
             url = self.proc.stdout.readline().strip().split("@", 1)[1]
             self.port = int(url.split("/")[0].rsplit(":", 1)[1])
         else:
             self.port = 18000 + os.getpid() % 1000
             # vcsim's -vm counts per standalone host and per cluster pool: two of them here
             per = max(1, vms // 2)
-            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % self.port, "-tls=false",
+            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % self.port,
+                                          "-tls=%s" % ("true" if tls else "false"),
                                           "-vm", str(per)],
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
@@ -106,7 +110,11 @@ class RawClient:
     """SOAP over one keep-alive http.client connection, without pyVmomi's own cost."""
 
     def __init__(self, target, cookie=None):
-        self.conn = http.client.HTTPConnection(target.host, target.port, timeout=120)
+        if target.protocol == "https":
+            self.conn = http.client.HTTPSConnection(
+                target.host, target.port, timeout=120, context=ssl._create_unverified_context())
+        else:
+            self.conn = http.client.HTTPConnection(target.host, target.port, timeout=120)
         self.headers = {"Content-Type": "text/xml; charset=utf-8",
                         "SOAPAction": '"urn:vim25/8.0.3.0"'}
         if cookie:
@@ -212,9 +220,9 @@ def finish_tasks(target, vm_id, count):
 
 
 def _big_retrieve(args):
-    host, port, collector, size, started, done = args
+    host, port, protocol, collector, size, started, done = args
     target = Target.__new__(Target)
-    target.host, target.port = host, port
+    target.host, target.port, target.protocol = host, port, protocol
     big = RawClient(target).login()
     view = raw_view_of(big, *collector)
     request = retrieve_request("RetrieveProperties", collector[0], view)
@@ -235,7 +243,7 @@ def longest_stall(target, size):
     small.call(RSC)
     started, done = multiprocessing.Event(), multiprocessing.Event()
     big = multiprocessing.Process(target=_big_retrieve, args=(
-        (target.host, target.port, collector, size, started, done),))
+        (target.host, target.port, target.protocol, collector, size, started, done),))
     big.start()
     started.wait(60)
     worst = 0.0
@@ -317,10 +325,10 @@ def floors(target):
     return floor_ms([(rsc, rsc_answer)], 2000), floor_ms(pages, 3)
 
 
-def measure(kind, sizes, quick, vcsim=None):
+def measure(kind, sizes, quick, vcsim=None, tls=False):
     report = {}
     for size in sizes:
-        target = Target(kind, size, vcsim)
+        target = Target(kind, size, vcsim, tls)
         try:
             si = target.si
             row = {"startup_s": target.startup, "rss_mb": target.startup_rss}
@@ -375,11 +383,12 @@ def main():
                         "iterations (about a minute)")
     parser.add_argument("--vcsim", default=shutil.which("vcsim"), help="vcsim binary")
     parser.add_argument("--json", metavar="FILE", help="also write the report to FILE")
+    parser.add_argument("--tls", action="store_true", help="both servers over HTTPS")
     args = parser.parse_args()
     sizes = [4, 2000] if args.quick else [4, 2000, 10000]
-    report = {"vimsim": measure("vimsim", sizes, args.quick)}
+    report = {"vimsim": measure("vimsim", sizes, args.quick, tls=args.tls)}
     if args.vcsim:
-        report["vcsim"] = measure("vcsim", sizes, args.quick, args.vcsim)
+        report["vcsim"] = measure("vcsim", sizes, args.quick, args.vcsim, args.tls)
     print(json.dumps(report, indent=2))
     print("\n%-34s %12s %12s %8s" % ("metric (VMs)", "vimsim", "vcsim", "ratio"))
     for size, row in report["vimsim"].items():

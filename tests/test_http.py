@@ -254,3 +254,51 @@ RETRIEVE_ALL = (
     b'<type>Datacenter</type><path>vmFolder</path><skip>false</skip><selectSet><name>all'
     b'</name></selectSet></selectSet></selectSet></objectSet></specSet>'
     b'</RetrieveProperties></soapenv:Body></soapenv:Envelope>')
+
+
+# -- HTTPS: vimsim's TLS layer (the standard library's ssl on the reactor) ----------------
+
+
+def tls_socket(emulator, timeout=10):
+    import ssl
+    context = ssl._create_unverified_context()
+    return context.wrap_socket(raw(emulator, timeout), server_hostname="127.0.0.1")
+
+
+def test_https_keeps_alive_and_carries_long_answers(make_emulator, tmp_path):
+    emulator = make_emulator(clock="virtual", vms=2000, secure=True, cert_dir=str(tmp_path))
+    cookie = requests.post(emulator.base + "/sdk", data=LOGIN, verify=False,
+                           timeout=10).headers["Set-Cookie"].split(";")[0].encode()
+    sock = tls_socket(emulator)
+    rest = b""
+    for _ in range(2):
+        sock.sendall(post_head(len(RETRIEVE_ALL), b"Cookie: " + cookie + b"\r\n") + RETRIEVE_ALL)
+        status, _, body, rest = read_response(sock, rest)
+        assert status == 200 and body.count(b"<returnval>") == 2000
+        sock.sendall(post_head(len(RSC)) + RSC)
+        status, _, body, rest = read_response(sock, rest)
+        assert status == 200 and is_service_content(body)
+    sock.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nConnection: close\r\n\r\n")
+    status, headers, _, _ = read_response(sock)
+    assert status == 200 and headers[b"connection"] == b"close"
+    assert closed(sock)
+
+
+def test_plain_http_on_the_https_port_is_closed_and_the_server_goes_on(make_emulator,
+                                                                       tmp_path):
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    sock = raw(emulator)
+    sock.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert closed(sock)
+    assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", verify=False,
+                        timeout=10).ok
+
+
+def test_a_tls_handshake_that_never_finishes_is_cut_off(make_emulator, tmp_path):
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path),
+                             request_timeout=0.4)
+    sock = raw(emulator)
+    sock.sendall(b"\x16\x03\x01\x00\xff\x01")  # the start of a ClientHello, and no more
+    started = time.monotonic()
+    assert closed(sock)
+    assert time.monotonic() - started < 5

@@ -170,8 +170,8 @@ class Server:
 
     def listen(self, port=0, host="127.0.0.1", secure=True, cert_dir=None):
         if secure:
-            self.port = self.reactor.listenSSL(port, self.site, tls.context_factory(cert_dir),
-                                               interface=host)
+            self.port = self.reactor.listenTCP(
+                port, tls.TLSFactory(self.site, tls.server_context(cert_dir)), interface=host)
         else:
             self.port = self.reactor.listenTCP(port, self.site, interface=host)
         self.secure = self.site.secure = secure
