@@ -101,3 +101,17 @@ def test_serve_rejects_a_bad_timeout():
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "must be more than 0" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_serve_leaves_pyopenssl_and_cryptography_unloaded():
+    # vimsim's TLS is the standard library's; twisted's would load pyOpenSSL and cryptography
+    # (about 12 MB). cryptography is loaded only to make a certificate.
+    proc, url = start("--http")
+    try:
+        with open("/proc/%d/maps" % proc.pid) as f:
+            maps = f.read()
+        assert "cryptography" not in maps and "OpenSSL" not in maps
+        assert SmartConnect(host=url.hostname, port=url.port, user="user", pwd="pass",
+                            protocol="http").content.about.apiType == "VirtualCenter"
+    finally:
+        stop(proc)

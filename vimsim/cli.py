@@ -3,9 +3,13 @@ import argparse
 import logging
 import sys
 
-from vimsim.model.fixture import FixtureError
-from vimsim.httpserver import IDLE_TIMEOUT, REQUEST_TIMEOUT
-from vimsim.server import DEFAULT_MAX_BODY, Server
+from vimsim import compat
+
+compat.without_twisted_tls()  # before anything imports the reactor
+
+from vimsim.model.fixture import FixtureError  # noqa: E402
+from vimsim.httpserver import IDLE_TIMEOUT, REQUEST_TIMEOUT  # noqa: E402
+from vimsim.server import DEFAULT_MAX_BODY, Server  # noqa: E402
 
 
 def _positive_int(text):

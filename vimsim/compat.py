@@ -7,10 +7,13 @@
   twisted would queue it, register for writability and send it on the next reactor turn,
   which costs two epoll_ctl calls and a poll per request (a fifth of a small call's CPU).
 
+- `vimsim serve` keeps twisted from loading pyOpenSSL (``without_twisted_tls``): vimsim's TLS
+  is the standard library's, and twisted's reactor would otherwise import pyOpenSSL and
+  cryptography for TLS support nobody uses, about 12 MB of the server's memory.
+
 (HTTP itself, with its body cap, timeouts and keep-alive, is vimsim.httpserver's.)
 """
 from lxml import etree
-from twisted.internet import tcp
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_blank_text=False, dtd_validation=False)
@@ -39,10 +42,16 @@ def header(request, name):
 
 
 
+_TcpServer = None
+
+
 def write_now(transport, data):
     """transport.write(data), sending directly when the transport is a plain TCP socket with
     nothing queued (see the module docstring; a TLS transport wraps it and is left alone); whatever is not sent goes through twisted."""
-    if type(transport) is tcp.Server and transport.connected and not transport.disconnecting \
+    global _TcpServer
+    if _TcpServer is None:  # imported late, so that without_twisted_tls can come first
+        from twisted.internet.tcp import Server as _TcpServer
+    if type(transport) is _TcpServer and transport.connected and not transport.disconnecting \
             and not transport._tempDataLen and transport.offset == len(transport.dataBuffer):
         try:
             sent = transport.socket.send(data)
@@ -52,3 +61,12 @@ def write_now(transport, data):
             return
         data = data[sent:]
     transport.write(data)
+
+
+def without_twisted_tls():
+    """Make twisted see pyOpenSSL as absent in this process (see the module docstring). For
+    `vimsim serve` only, before the reactor is imported: a program embedding vimsim keeps
+    its own choice."""
+    import sys
+    if "twisted.internet.reactor" not in sys.modules:
+        sys.modules.setdefault("OpenSSL", None)

@@ -14,10 +14,6 @@ from twisted.internet import protocol
 
 from vimsim import compat
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 
 def default_dir():
@@ -32,6 +28,11 @@ def ensure_certificate(directory=None):
     key_path = os.path.join(directory, "vimsim-key.pem")
     if os.path.exists(cert_path) and os.path.exists(key_path):
         return cert_path, key_path
+    # Imported here: a server whose certificate exists does not carry cryptography around.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
     os.makedirs(directory, exist_ok=True)
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vimsim"),
