@@ -302,3 +302,35 @@ def test_a_tls_handshake_that_never_finishes_is_cut_off(make_emulator, tmp_path)
     started = time.monotonic()
     assert closed(sock)
     assert time.monotonic() - started < 5
+
+
+def test_bytes_pipelined_behind_a_waiting_request_are_capped(make_emulator):
+    emulator = make_emulator(clock="virtual", max_body=4096)
+    cookie = requests.post(emulator.base + "/sdk", data=LOGIN,
+                           timeout=10).headers["Set-Cookie"].split(";")[0].encode()
+    wait = (b'<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/'
+            b'soap/envelope/"><soapenv:Body><WaitForUpdates xmlns="urn:vim25"><_this type='
+            b'"PropertyCollector">propertyCollector</_this><version>1</version>'
+            b'</WaitForUpdates></soapenv:Body></soapenv:Envelope>')
+    def soap(body):
+        envelope = (b'<?xml version="1.0"?><soapenv:Envelope xmlns:soapenv="http://schemas.'
+                    b'xmlsoap.org/soap/envelope/"><soapenv:Body>%s</soapenv:Body>'
+                    b'</soapenv:Envelope>' % body)
+        return requests.post(emulator.base + "/sdk", data=envelope, timeout=10,
+                             headers={"Cookie": cookie.decode()})
+    assert soap(b'<CreateFilter xmlns="urn:vim25"><_this type="PropertyCollector">'
+                b'propertyCollector</_this><spec><propSet><type>Folder</type><pathSet>name'
+                b'</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj></objectSet>'
+                b'</spec><partialUpdates>false</partialUpdates></CreateFilter>').ok
+    assert b"<version>1</version>" in soap(
+        b'<WaitForUpdates xmlns="urn:vim25"><_this type="PropertyCollector">propertyCollector'
+        b'</_this><version></version></WaitForUpdates>').content
+    sock = raw(emulator)
+    sock.sendall(post_head(len(wait), b"Cookie: " + cookie + b"\r\n") + wait)  # waits
+    try:
+        for _ in range(100):  # far more than a body and a head may hold
+            sock.sendall(b"x" * 1024)
+    except OSError:
+        pass  # closed under us: what is expected
+    assert closed(sock)
+    assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok

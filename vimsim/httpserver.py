@@ -239,6 +239,12 @@ class HTTPChannel(protocol.Protocol):
         self._buffer += data
         if self._current is None:
             self._parse()
+        elif len(self._buffer) > self.factory.max_body + MAX_HEAD:
+            # More pipelined than one request may hold, behind one still being answered
+            # (a WaitForUpdates can wait for hours): nothing legitimate does that.
+            self._closing = True
+            self._buffer = b""
+            self.transport.loseConnection()
 
     def timed_out(self, now):
         """Called by the factory's sweep: 408 for a request that never finished arriving."""
