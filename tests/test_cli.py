@@ -74,24 +74,20 @@ def test_serve_request_and_idle_timeouts():
     import socket
     proc, url = start("--http", "--request-timeout", "0.3", "--idle-timeout", "0.3")
     try:
-        slow = socket.create_connection((url.hostname, url.port), timeout=10)
-        slow.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n")
-        answer = b""
-        while True:
-            chunk = slow.recv(4096)
-            if not chunk:
-                break
-            answer += chunk
-        assert answer.startswith(b"HTTP/1.1 408 ")
-        idle = socket.create_connection((url.hostname, url.port), timeout=10)
-        idle.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
-        answer = b""
-        while True:
-            chunk = idle.recv(4096)
-            if not chunk:
-                break  # closed by the server once idle
-            answer += chunk
-        assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(b"</namespaces>\n")
+        def answer_until_closed(request):
+            sock = socket.create_connection((url.hostname, url.port), timeout=10)
+            sock.sendall(request)
+            answer = b""
+            while True:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return answer
+                answer += chunk
+        slow = answer_until_closed(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n")
+        assert slow.startswith(b"HTTP/1.1 408 ")
+        # answered, then closed by the server once idle
+        idle = answer_until_closed(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert idle.startswith(b"HTTP/1.1 200 ") and idle.endswith(b"</namespaces>\n")
     finally:
         stop(proc)
 

@@ -139,9 +139,8 @@ def test_unknown_property_path_is_invalid_property(si):
     assert err.value.name == "nosuch"
 
 
-def test_retrieve_properties_ex_pages_every_vm_exactly_once(make_emulator):
-    emulator = make_emulator(clock="virtual", vms=2500)
-    si = emulator.connect()
+def every_vm_name(si):
+    """A filter spec for the name of every VM (through a ContainerView), and the collector."""
     content = si.content
     view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
     PC = vmodl.query.PropertyCollector
@@ -149,7 +148,14 @@ def test_retrieve_properties_ex_pages_every_vm_exactly_once(make_emulator):
         objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[
             PC.TraversalSpec(name="v", path="view", skip=False, type=vim.view.ContainerView)])],
         propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
-    pc = content.propertyCollector
+    return spec, content.propertyCollector
+
+
+def test_retrieve_properties_ex_pages_every_vm_exactly_once(make_emulator):
+    emulator = make_emulator(clock="virtual", vms=2500)
+    si = emulator.connect()
+    spec, pc = every_vm_name(si)
+    PC = vmodl.query.PropertyCollector
     result = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=300))
     seen, pages = [], 0
     while True:
@@ -173,14 +179,8 @@ def test_a_page_holds_at_most_the_collector_policy_limit(make_emulator):
     from vimsim.model.property_collector import MAX_PAGE
     emulator = make_emulator(clock="virtual", vms=MAX_PAGE + 500)
     si = emulator.connect()
-    content = si.content
-    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    spec, pc = every_vm_name(si)
     PC = vmodl.query.PropertyCollector
-    spec = PC.FilterSpec(
-        objectSet=[PC.ObjectSpec(obj=view, skip=True, selectSet=[
-            PC.TraversalSpec(name="v", path="view", skip=False, type=vim.view.ContainerView)])],
-        propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
-    pc = content.propertyCollector
     first = pc.RetrievePropertiesEx([spec], PC.RetrieveOptions(maxObjects=100000))
     assert len(first.objects) == MAX_PAGE and first.token
     rest = pc.ContinueRetrievePropertiesEx(first.token)

@@ -47,7 +47,8 @@ _TcpServer = None
 
 def write_now(transport, data):
     """transport.write(data), sending directly when the transport is a plain TCP socket with
-    nothing queued (see the module docstring; a TLS transport wraps it and is left alone); whatever is not sent goes through twisted."""
+    nothing queued (see the module docstring; any other transport is left alone); whatever is
+    not sent at once goes through twisted."""
     global _TcpServer
     if _TcpServer is None:  # imported late, so that without_twisted_tls can come first
         from twisted.internet.tcp import Server as _TcpServer

@@ -162,8 +162,8 @@ class TaskManager(ManagedObject):
                    if t.done and t.info.completeTime.timestamp() < horizon]
         for moid in expired:
             del self.recent[moid]
-        return [t.ref for t in self.recent.values()
-                if entity is None or (t.info.entity is not None and t.info.entity.value == entity.moid)]
+        return [t.ref for t in self.recent.values() if entity is None or (
+            t.info.entity is not None and t.info.entity.value == entity.moid)]
 
     @vim_property
     def recentTask(self, ctx):
