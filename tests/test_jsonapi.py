@@ -161,6 +161,21 @@ def test_retrieve_properties_boxes_any_type_values(js):
     assert props["summary.config.numCpu"] == {"_typeName": "int", "_value": 1}
 
 
+def test_retrieve_properties_answers_whole_or_with_the_traversal_fault(js):
+    def retrieve(obj):
+        return js.post("PropertyCollector", "propertyCollector", "RetrieveProperties", {
+            "specSet": [{"_typeName": "PropertyFilterSpec",
+                         "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine",
+                                      "pathSet": ["name"]}],
+                         "objectSet": [{"_typeName": "ObjectSpec", "obj": obj}]}]})
+    r = retrieve(moref("VirtualMachine", js.vm_id("DC0_H0_VM1")))
+    assert r.status_code == 200
+    assert [c["propSet"][0]["val"]["_value"] for c in r.json()] == ["DC0_H0_VM1"]
+    missing = retrieve(moref("VirtualMachine", "vm-99999"))
+    assert missing.status_code == 500
+    assert missing.json()["_typeName"] == "ManagedObjectNotFound"
+
+
 def test_customization_workflow_with_task_polling(emulator, js):
     vm = js.vm_id("DC0_C0_RP0_VM0")
     r = js.customize(vm)

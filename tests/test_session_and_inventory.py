@@ -129,6 +129,17 @@ def test_retrieve_all_properties(si):
     assert props["parent"]._moId == vm.parent._moId
 
 
+def test_retrieve_properties_of_a_missing_object_is_managed_object_not_found(si):
+    # RetrieveProperties answers in slices; a fault met on the way is still the whole answer.
+    PC = vmodl.query.PropertyCollector
+    gone = vim.VirtualMachine("vm-99999", si._stub)
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=gone)],
+                         propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound) as err:
+        si.content.propertyCollector.RetrieveContents([spec])
+    assert err.value.obj._moId == "vm-99999"
+
+
 def test_unknown_property_path_is_invalid_property(si):
     PC = vmodl.query.PropertyCollector
     vm = find_vm(si, "DC0_H0_VM1")

@@ -72,6 +72,8 @@ class JsonApiResource(ModelResource):
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
                 args = self._arguments(request.content.read(), minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
+            if isinstance(result, Streamed):  # VI/JSON builds long answers in one go
+                result = list(result)
         except faults.Fault as fault:
             return self._fault(request, encoder, fault)
         finally:
@@ -84,7 +86,11 @@ class JsonApiResource(ModelResource):
                 if request.finished or getattr(request, "_disconnected", False):
                     return
                 try:
-                    body = self._fault(request, encoder, p.fault) if p.fault else answer(p.value)
+                    if p.fault:
+                        raise p.fault
+                    body = answer(list(p.value) if isinstance(p.value, Streamed) else p.value)
+                except faults.Fault as fault:
+                    body = self._fault(request, encoder, fault)
                 except Exception as exc:
                     log.exception("internal error answering %s", request.path)
                     body = self._fault(request, encoder, faults.system_error(str(exc)))
@@ -118,8 +124,6 @@ class JsonApiResource(ModelResource):
 
     @staticmethod
     def _result(request, encoder, value, obj, minfo, member):
-        if isinstance(value, Streamed):  # VI/JSON builds long answers in one go
-            value = list(value)
         if minfo is None:  # a property read
             if value is None or value == []:
                 if value is None:
