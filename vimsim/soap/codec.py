@@ -6,7 +6,8 @@ Written for WIRE.md: fields in XSD order and only those the client's API version
 from datetime import datetime
 
 from vimsim.model import faults
-from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime, parse_datetime
+from vimsim.vim25.data import (DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime,
+                               parse_datetime)
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
