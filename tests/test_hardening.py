@@ -13,6 +13,7 @@ from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 from conftest import find_vm
+from test_http import read_response
 
 FUZZ = settings(max_examples=40, deadline=None,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -296,3 +297,28 @@ def test_memory_returns_to_baseline_after_rounds_of_fifty_clients():
         assert server.rss_mb() - baseline < 4, (baseline, server.rss_mb())
     finally:
         server.stop()
+
+
+def test_bytes_that_are_not_utf8_in_paths_queries_and_cookies(emulator):
+    import socket
+    requests_ = [
+        b"GET /api/vcenter/vm?N\xdd&\xb4names=a&x=%zz HTTP/1.1\r\n\r\n",
+        b"GET /rest/vcenter/vm HTTP/1.1\r\nCookie: vmware-api-session-id=\xff\xfe\r\n\r\n",
+        b"GET /zstack/v1/\xff\xfe?\xc3(=1 HTTP/1.1\r\nAuthorization: OAuth \xff\r\n\r\n",
+        b"GET /zstack/v1/vm-instances/virtualizer-info?uuids\xff=1 HTTP/1.1\r\n"
+        b"Authorization: OAuth x\r\n\r\n",
+        b"GET /sdk/vim25/8.0.3.0/\xff/\xfe/name HTTP/1.1\r\n\r\n",
+        b"GET /vimsim/v1/\xff HTTP/1.1\r\nAuthorization: Basic \xff\r\n\r\n",
+        b"POST /sdk HTTP/1.1\r\nSOAPAction: \xff\xfe\r\nCookie: vmware_soap_session=\xff\r\n"
+        b"Content-Length: 2\r\n\r\n\xff\xfe",
+    ]
+    for request in requests_:
+        sock = socket.create_connection(("127.0.0.1", emulator.port), timeout=10)
+        sock.sendall(request)
+        status, headers, body, _ = read_response(sock)
+        # a vSphere fault (SOAP or JSON, HTTP 500) or an error body, never vimsim's bare 500
+        assert status < 500 or status == 503 or b"_typeName" in body or b"<faultcode>" in body, \
+            (request, status, body[:300])
+        assert b"Internal server error" not in body and b"Traceback" not in body
+        assert b"SYS.1000" not in body and b"SystemError" not in body  # internal errors
+    still_serving(emulator)

@@ -13,14 +13,14 @@ import io
 import logging
 import time
 from email.utils import formatdate
-from urllib.parse import parse_qs, unquote_to_bytes
+from urllib.parse import unquote_to_bytes
 
 from twisted.internet import defer, protocol
 from twisted.python import failure
 from twisted.web import resource as web_resource
 from twisted.web import server as web_server
 from twisted.web.error import UnsupportedMethod
-from twisted.web.http import RESPONSES
+from twisted.web.http import RESPONSES, parse_qs
 
 from vimsim import compat
 
@@ -94,7 +94,8 @@ class Request:
     @property
     def args(self):
         if self._args is None:
-            self._args = parse_qs(self._query, keep_blank_values=True) if self._query else {}
+            # twisted's parse_qs, as twisted's Request: bytes in and out, whatever they are
+            self._args = parse_qs(self._query, keep_blank_values=1) if self._query else {}
         return self._args
 
     def getHeader(self, name):

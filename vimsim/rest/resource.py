@@ -46,7 +46,7 @@ class Route:
         self.request, self.dialect = request, dialect
         self.path = "/".join(p.decode("utf-8", "replace") for p in request.postpath).strip("/")
         self.method = request.method.decode()
-        self.query = {k.decode(): [v.decode("utf-8", "replace") for v in vs]
+        self.query = {k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in vs]
                       for k, vs in request.args.items()}
         self.raw_query = request.uri.partition(b"?")[2].decode("utf-8", "replace")
 
@@ -106,7 +106,7 @@ class AutomationResource(ModelResource):
         token = header(route.request, SESSION)
         if not token and self.dialect == "rest":
             token = route.request.getCookie(SESSION.encode())
-            token = token.decode() if token else None
+            token = token.decode("utf-8", "replace") if token else None
         return token
 
     def basic_login(self, route):

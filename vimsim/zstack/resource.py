@@ -56,7 +56,7 @@ class ZStackResource(ModelResource):
         if not parts or parts[0] != "v1":
             return 404, "no API found for %s" % request.path.decode("utf-8", "replace")
         path = "/".join(parts[1:]).strip("/")
-        args = {k.decode(): [v.decode("utf-8", "replace") for v in vs]
+        args = {k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in vs]
                 for k, vs in request.args.items()}
         backend = self.backend
         if path == "accounts/login" and method == "PUT":
@@ -74,7 +74,7 @@ class ZStackResource(ModelResource):
         if method != "GET" or path not in ("vm-instances", "hosts",
                                            "vm-instances/virtualizer-info") \
                 and not path.startswith(("vm-instances/", "hosts/")):
-            return 404, "no API found for %s %s" % (method, request.path.decode())
+            return 404, "no API found for %s %s" % (method, request.path.decode("utf-8", "replace"))
         _, refused = self.authenticate(request)
         if refused:
             return refused
