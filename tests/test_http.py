@@ -3,6 +3,8 @@ import socket
 import time
 
 import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from conftest import in_reactor
@@ -333,4 +335,50 @@ def test_bytes_pipelined_behind_a_waiting_request_are_capped(make_emulator):
     except OSError:
         pass  # closed under us: what is expected
     assert closed(sock)
+    assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+
+
+GOOD_REQUESTS = [
+    post_head(len(RSC)) + RSC,
+    b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"POST /sdk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n"
+    % (len(RSC), RSC),
+    b"GET /api/vcenter/vm?names=a&x=%zz HTTP/1.1\r\nvmware-api-session-id: x\r\n\r\n",
+    b"GET /rest/vcenter/vm HTTP/1.1\r\nCookie: vmware-api-session-id=x\r\n\r\n",
+    b"PUT /zstack/v1/accounts/login HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}",
+    b"POST /sdk/vim25/8.0.3.0/SessionManager/SessionManager/Login HTTP/1.1\r\n"
+    b"Content-Length: 2\r\n\r\n{}",
+    b"GET /vimsim/v1/state HTTP/1.1\r\nAuthorization: Basic dXNlcjpwYXNz\r\n\r\n",
+]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(base=st.lists(st.sampled_from(GOOD_REQUESTS), min_size=1, max_size=3),
+       edits=st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["put", "cut", "byte"]),
+                                st.binary(min_size=1, max_size=12)), max_size=6))
+def test_mutated_raw_requests_get_answers_never_internal_errors(emulator, base, edits):
+    """Raw bytes, mangled: every answer the server gives is an HTTP answer from vimsim's own
+    error paths or a vSphere error body, never a bare 500; the server goes on serving."""
+    data = bytearray(b"".join(base))
+    for where, edit, blob in edits:
+        i = int(where * len(data))
+        if edit == "put":
+            data[i:i] = blob
+        elif edit == "cut":
+            del data[i:i + len(blob)]
+        elif data:
+            data[min(i, len(data) - 1)] = blob[0]
+    sock = raw(emulator, timeout=10)
+    sock.sendall(bytes(data))
+    sock.shutdown(socket.SHUT_WR)  # nothing more: what is incomplete ends here
+    answer = b""
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        answer += chunk
+    for bad in (b"Internal server error", b"Traceback", b"SYS.1000", b"SystemError"):
+        assert bad not in answer, (bytes(data)[:300], answer[:500])
+    assert not answer or answer.startswith(b"HTTP/1.")
     assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
