@@ -95,6 +95,10 @@ class Target:
         self.si = SmartConnect(host=self.host, port=self.port, user="user", pwd="pass",
                                protocol=self.protocol, disableSslCertValidation=True)
 
+    @property
+    def address(self):
+        return self.host, self.port, self.protocol
+
     def cpu(self):
         return cpu_seconds(self.proc.pid)
 
@@ -109,16 +113,14 @@ class Target:
 class RawClient:
     """SOAP over one keep-alive http.client connection, without pyVmomi's own cost."""
 
-    def __init__(self, target, cookie=None):
-        if target.protocol == "https":
+    def __init__(self, host, port, protocol):
+        if protocol == "https":
             self.conn = http.client.HTTPSConnection(
-                target.host, target.port, timeout=120, context=ssl._create_unverified_context())
+                host, port, timeout=120, context=ssl._create_unverified_context())
         else:
-            self.conn = http.client.HTTPConnection(target.host, target.port, timeout=120)
+            self.conn = http.client.HTTPConnection(host, port, timeout=120)
         self.headers = {"Content-Type": "text/xml; charset=utf-8",
                         "SOAPAction": '"urn:vim25/8.0.3.0"'}
-        if cookie:
-            self.headers["Cookie"] = cookie
 
     def call(self, body):
         self.conn.request("POST", "/sdk", (ENVELOPE % body).encode(), self.headers)
@@ -205,7 +207,7 @@ def powered_on_vm(si):
 
 def finish_tasks(target, vm_id, count):
     """Power one VM off and on over raw HTTP until ``count`` tasks were accepted."""
-    client = RawClient(target).login()
+    client = RawClient(*target.address).login()
     made = 0
     calls = ['<%s xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this></%s>'
              % (m, vm_id, m) for m in ("PowerOffVM_Task", "PowerOnVM_Task")]
@@ -220,10 +222,8 @@ def finish_tasks(target, vm_id, count):
 
 
 def _big_retrieve(args):
-    host, port, protocol, collector, size, started, done = args
-    target = Target.__new__(Target)
-    target.host, target.port, target.protocol = host, port, protocol
-    big = RawClient(target).login()
+    address, collector, size, started, done = args
+    big = RawClient(*address).login()
     view = raw_view_of(big, *collector)
     request = retrieve_request("RetrieveProperties", collector[0], view)
     started.set()
@@ -239,11 +239,11 @@ def longest_stall(target, size):
     content = target.si.content
     collector = (content.propertyCollector._moId, content.viewManager._moId,
                  content.rootFolder._moId)
-    small = RawClient(target)
+    small = RawClient(*target.address)
     small.call(RSC)
     started, done = multiprocessing.Event(), multiprocessing.Event()
     big = multiprocessing.Process(target=_big_retrieve, args=(
-        (target.host, target.port, target.protocol, collector, size, started, done),))
+        (target.address, collector, size, started, done),))
     big.start()
     started.wait(60)
     worst = 0.0
@@ -270,8 +270,7 @@ def _throughput_worker(args):
 
 def throughput(target, clients, seconds):
     with multiprocessing.Pool(clients) as pool:
-        counts = pool.map(_throughput_worker, [(target.host, target.port, target.protocol,
-                                                seconds)] * clients)
+        counts = pool.map(_throughput_worker, [target.address + (seconds,)] * clients)
     return sum(counts) / seconds
 
 
@@ -306,7 +305,7 @@ def floor_ms(exchanges, n):
 
 def floors(target):
     """The lxml floor for RetrieveServiceContent and for the paged read of every VM."""
-    client = RawClient(target).login()
+    client = RawClient(*target.address).login()
     rsc = (ENVELOPE % RSC).encode()
     _, rsc_answer, _ = client.call(RSC)
     view = raw_view(target, client)

@@ -236,7 +236,7 @@ class HTTPChannel(protocol.Protocol):
                     self.transport.loseConnection()
             return
         if not self._buffer and self._head is None and self._current is None:
-            self.deadline = self.factory.now() + self.factory.request_timeout
+            self.request_arriving()
         self._buffer += data
         if self._current is None:
             self._parse()
@@ -246,6 +246,11 @@ class HTTPChannel(protocol.Protocol):
             self._closing = True
             self._buffer = b""
             self.transport.loseConnection()
+
+    def request_arriving(self):
+        """The first bytes of a request (or of a TLS handshake before it) are here: all of it
+        must arrive within the request timeout."""
+        self.deadline = self.factory.now() + self.factory.request_timeout
 
     def timed_out(self, now):
         """Called by the factory's sweep: 408 for a request that never finished arriving."""

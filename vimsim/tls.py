@@ -93,7 +93,7 @@ class TLSProtocol(protocol.Protocol):
         self.inner = inner
         self._in, self._out = ssl.MemoryBIO(), ssl.MemoryBIO()
         self._tls = context.wrap_bio(self._in, self._out, server_side=True)
-        self._handshaken = False
+        self._handshake_started = self._handshaken = False
         self._closed = False
 
     def connectionMade(self):
@@ -104,11 +104,9 @@ class TLSProtocol(protocol.Protocol):
             return
         self._in.write(data)
         if not self._handshaken:
-            # A handshake must finish within the inner protocol's request time limit.
-            site = getattr(self.inner, "factory", None)
-            if site is not None and hasattr(self.inner, "deadline"):
-                self.inner.deadline = min(self.inner.deadline,
-                                          site.now() + site.request_timeout)
+            if not self._handshake_started:  # a handshake has the time a request has
+                self._handshake_started = True
+                self.inner.request_arriving()
             try:
                 self._tls.do_handshake()
             except ssl.SSLWantReadError:
