@@ -58,6 +58,7 @@ def call(vc, ctx, obj, minfo, args):
             and not ctx.session.user.has_privilege(minfo.privilege):
         target = getattr(obj, "privilege_target", None)
         raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)
+    # The targets cost a lookup per moRef: worked out only when some rule could match.
     fired = vc.rules.firing(minfo.name, rule_targets(vc, obj, args), ctx.user_name) \
         if vc.rules.rules else ()
     for rule in fired:
