@@ -12,6 +12,7 @@ instance state it reads may share a name (``name``); the getter is found in ``_g
 """
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject, MoRef
+from vimsim.vim25.types import REGISTRY
 
 MANAGED_TYPES = {}
 
@@ -57,16 +58,29 @@ class ManagedObject:
 
     @classmethod
     def has_path(cls, path):
-        return path in cls._getters or path.split(".", 1)[0] in cls._getters
+        """Whether the schema defines the property path on this type (or the model serves it)."""
+        return path in cls._getters or path.split(".", 1)[0] in cls._getters or \
+            REGISTRY.property_field(cls.vim_type, path) is not None
+
+    @classmethod
+    def type_names(cls):
+        """The vim25 type names this object answers to: its type and the schema's bases."""
+        names = cls.__dict__.get("_vim_type_names")
+        if names is None:
+            names = cls._vim_type_names = REGISTRY.managed[cls.vim_type].ancestors
+        return names
 
     def get(self, path, ctx):
-        """The value at a property path, None when unset. InvalidProperty for an unknown path."""
+        """The value at a property path; None when unset, as a property the schema defines
+        but the model holds no value for is. InvalidProperty for a path the type lacks."""
         getter = self._getters.get(path)
         if getter is not None:
             return getter(self, ctx)
         head, _, rest = path.partition(".")
         getter = self._getters.get(head)
         if getter is None or not rest:
+            if REGISTRY.property_field(self.vim_type, path) is not None:
+                return None
             raise faults.InvalidProperty(name=path)
         value = getter(self, ctx)
         for part in rest.split("."):

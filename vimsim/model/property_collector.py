@@ -9,8 +9,8 @@ import itertools
 from vimsim.model import faults
 from vimsim.model.objects import (MANAGED_TYPES, ManagedObject, Pending, SessionObject, Streamed,
                                   vim_property)
-from vimsim.model.views import type_names
 from vimsim.vim25.data import DataObject
+from vimsim.vim25.types import REGISTRY
 
 # Objects per RetrievePropertiesEx page when the client sets no maxObjects, and the most
 # a page holds whatever it sets (the "PropertyCollector policy" RetrieveOptions documents):
@@ -54,7 +54,7 @@ def traverse(vc, ctx, object_specs):
                     if sel.name and sel.name not in named:
                         raise faults.InvalidArgument(invalidProperty="selectSet")
                     continue
-                if spec.type not in type_names(type(obj)):
+                if spec.type not in obj.type_names():
                     continue
                 key = (obj.moid, id(spec))
                 if key in visited:
@@ -82,7 +82,7 @@ def traverse(vc, ctx, object_specs):
 
 def paths_for(obj, prop_specs):
     """The property paths the propSet asks of ``obj`` (None: the object is not wanted)."""
-    names = type_names(type(obj))
+    names = obj.type_names()
     paths, matched = [], False
     for pspec in prop_specs:
         if pspec.type not in names:
@@ -98,12 +98,15 @@ def paths_for(obj, prop_specs):
 
 
 def validate_prop_specs(vc, prop_specs):
+    """InvalidType for a type the schema lacks, InvalidProperty for a path its type lacks;
+    a type vimsim holds no objects of is valid and matches nothing."""
     for pspec in prop_specs or ():
-        cls = MANAGED_TYPES.get(pspec.type)
-        if cls is None:
+        if pspec.type not in REGISTRY.managed:
             raise faults.InvalidType(argument=pspec.type)
+        cls = MANAGED_TYPES.get(pspec.type)
         for path in pspec.pathSet or ():
-            if not cls.has_path(path):
+            if not (cls.has_path(path) if cls is not None
+                    else REGISTRY.property_field(pspec.type, path) is not None):
                 raise faults.InvalidProperty(name=path)
 
 
@@ -315,11 +318,12 @@ class PropertyFilter(SessionObject):
         return False
 
     def _values(self, obj):
-        paths = paths_for(obj, self.spec.propSet or ()) or ()
-        values = {}
-        for path in paths:
-            values[path] = obj.get(path, self.ctx)
-        return values
+        """{path: value} the filter reports of ``obj``; None when no PropertySpec matches its
+        type (traversed, as a folder on the way to its VMs, but not reported)."""
+        paths = paths_for(obj, self.spec.propSet or ())
+        if paths is None:
+            return None
+        return {path: obj.get(path, self.ctx) for path in paths}
 
     def updates(self):
         covered = self._cover()
@@ -329,6 +333,8 @@ class PropertyFilter(SessionObject):
             self.dirty.clear()
             for moid, obj in covered.items():
                 values = self._values(obj)
+                if values is None:
+                    continue
                 self.reported[moid] = values
                 updates.append(DataObject(
                     "ObjectUpdate", kind="enter", obj=obj.ref,
@@ -346,6 +352,8 @@ class PropertyFilter(SessionObject):
             if old is not None and moid not in dirty:
                 continue
             values = self._values(obj)
+            if values is None:
+                continue
             self.reported[moid] = values
             if old is None:
                 changes = [DataObject("PropertyChange", name=p, op="assign", val=v)

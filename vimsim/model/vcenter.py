@@ -7,7 +7,6 @@ import logging
 import uuid
 
 from vimsim.model import faults
-from vimsim.model.objects import MANAGED_TYPES
 from vimsim.model.authorization import AuthorizationManager
 from vimsim.model.customization import GuestCustomizationManager
 from vimsim.model.events import EventManager
@@ -147,10 +146,6 @@ class Vcenter:
     def ref_of(self, moid):
         obj = self.objects.get(moid)
         return obj.ref if obj is not None else MoRef("ManagedObject", moid)
-
-    @staticmethod
-    def is_managed_type(name):
-        return name in MANAGED_TYPES
 
     # -- change notification -------------------------------------------------------------
 

@@ -1,15 +1,10 @@
 """ViewManager and ContainerView: the objects under a container, by type, kept current."""
 from vimsim.model import faults
 from vimsim.model.objects import ManagedObject, SessionObject, refs, vim_property
+from vimsim.vim25.types import REGISTRY
 
-
-def type_names(cls):
-    """The vim25 type names an object of ``cls`` answers to (its type and its bases)."""
-    names = cls.__dict__.get("_vim_type_names")
-    if names is None:
-        names = frozenset(c.vim_type for c in cls.__mro__ if hasattr(c, "vim_type"))
-        cls._vim_type_names = names
-    return names
+# What a ContainerView may be created on (vCenter's "container" argument).
+CONTAINERS = frozenset(("Folder", "Datacenter", "ComputeResource", "ResourcePool", "HostSystem"))
 
 
 class ViewManager(ManagedObject):
@@ -20,11 +15,12 @@ class ViewManager(ManagedObject):
 
     def CreateContainerView(self, ctx, container, type=None, recursive=False):
         obj = self.vc.lookup(container, ctx)
-        if not hasattr(obj, "inventory_children") or obj.vim_type in ("Datastore", "Network",
-                                                                      "VirtualMachine"):
+        if not obj.type_names() & CONTAINERS:
             raise faults.InvalidArgument(invalidProperty="container")
         for name in type or ():
-            if not self.vc.is_managed_type(name):
+            # Any managed type of the schema: one vimsim holds no objects of (VirtualApp,
+            # StoragePod) finds nothing, as on a vCenter that has none.
+            if name not in REGISTRY.managed:
                 raise faults.InvalidArgument(invalidProperty="type")
         return ContainerView(self.vc, ctx.session, obj, list(type or ()), bool(recursive)).ref
 
@@ -58,7 +54,7 @@ class ContainerView(SessionObject):
             if obj is None or obj.moid in seen:
                 continue
             seen.add(obj.moid)
-            if not wanted or wanted & type_names(type(obj)):
+            if not wanted or wanted & obj.type_names():
                 found.append(obj)
             if self.recursive:
                 stack.extend(reversed(list(obj.inventory_children())))

@@ -183,8 +183,10 @@ class Encoder:
         """The ``returnval`` element(s) of a method's response."""
         if prop is not None:  # Fetch: an anyType slot typed by the property's declaration
             declared = REGISTRY.slot_field(this_type, prop, value)
-            if declared.array and not value:
-                return
+            if value is None:
+                if not declared.array:
+                    return  # unset: an empty FetchResponse
+                value = []  # unset array: the empty typed array vCenter sends
             self.any_element(out, "returnval", value, declared)
         elif field.array:
             for item in value:

@@ -17,7 +17,7 @@ TAIL = "\n</soapenv:Body>\n</soapenv:Envelope>"
 
 def response(method, minfo, value, version_ids, this_type=None, prop=None):
     out = [HEAD, '<%sResponse xmlns="urn:vim25">' % method]
-    if value is not None:
+    if value is not None or prop is not None:
         encoder = Encoder(version_ids)
         encoder.returnval(out, value, minfo.result if minfo else None, this_type, prop)
     out.append("</%sResponse>" % method)

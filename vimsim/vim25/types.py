@@ -43,7 +43,6 @@ class DataType:
         self.all_fields = ()
         self.by_name = {}
         self.ancestors = frozenset()
-        self.subtypes = []
         self._for_version = {}
 
     def fields_for(self, version_ids):
@@ -74,46 +73,124 @@ class ManagedType:
         self.name, self.base = name, base
         self.own_props, self.own_methods = props, methods
         self.props, self.methods = {}, {}
+        self.ancestors = frozenset()
+
+
+def _field(text, name=None):
+    """A Field from its packed form in ``typedata``: "name,type,flags,version"."""
+    fname, ftype, flags, version = text.split(",")
+    flags = int(flags)
+    return Field(name or fname, None if ftype == "-" else ftype, bool(flags & 1),
+                 _VERSION_IDS[int(version)], bool(flags & 2))
+
+
+_VERSION_IDS = typedata.VERSION_IDS
+
+
+class _Table(dict):
+    """Name -> type, unpacked from ``typedata`` on first lookup: the whole schema is known
+    without building the few thousand types no answer ever touches."""
+
+    def __init__(self, packed, unpack):
+        super().__init__()
+        self.packed, self.unpack = packed, unpack
+
+    def __missing__(self, name):
+        packed = self.packed[name]  # KeyError for a name the schema does not have
+        value = self[name] = self.unpack(name, packed)
+        return value
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __contains__(self, name):
+        return name in self.packed
+
+    def __iter__(self):
+        return iter(self.packed)
+
+    def __len__(self):
+        return len(self.packed)
+
+    def keys(self):
+        return self.packed.keys()
+
+    def values(self):
+        return [self[name] for name in self.packed]
+
+    def items(self):
+        return [(name, self[name]) for name in self.packed]
 
 
 class Registry:
     def __init__(self):
-        self.data = {}
-        for name, (base, version, fields) in typedata.DATA.items():
-            self.data[name] = DataType(name, base, version, [Field(*f) for f in fields])
-        for dtype in self.data.values():
-            chain, t = [], dtype
-            while t is not None:
-                chain.append(t)
-                t = self.data.get(t.base) if t.base else None
-            dtype.ancestors = frozenset(t.name for t in chain)
-            dtype.all_fields = tuple(f for t in reversed(chain) for f in t.own_fields
-                                     if f.name not in ("dynamicType", "dynamicProperty"))
-            dtype.by_name = {f.name: f for f in dtype.all_fields}
-            if dtype.base in self.data:
-                self.data[dtype.base].subtypes.append(dtype.name)
-        self.enums = {name: frozenset(values) for name, values in typedata.ENUMS.items()}
-        self.managed = {}
-        for name, (base, props, methods) in typedata.MANAGED.items():
-            self.managed[name] = ManagedType(
-                name, base, {p: Field(*f) for p, f in props.items()},
-                {m: Method(m, [Field(*p) for p in params], Field("returnval", *result[:2], None,
-                                                                  result[2]),
-                           faults, privilege, version)
-                 for m, (params, result, faults, privilege, version) in methods.items()})
-        for mtype in self.managed.values():
-            t = mtype
-            chain = []
-            while t is not None:
-                chain.append(t)
-                t = self.managed.get(t.base)
-            for t in reversed(chain):
-                mtype.props.update(t.own_props)
-                mtype.methods.update(t.own_methods)
-            mtype.ancestors = frozenset(t.name for t in chain)
+        self.data = _Table(typedata.DATA, self._data_type)
+        self.enums = _Table(typedata.ENUMS, lambda name, values: frozenset(values.split()))
+        self.managed = _Table(typedata.MANAGED, self._managed_type)
+        self._subtypes = None
         self._property_fields = {}
         self.versions = {wire: frozenset(ids) for wire, ids in typedata.WIRE_VERSIONS.items()}
         self.newest = self.versions[NEWEST_VERSION]
+
+    def _data_type(self, name, packed):
+        head, *fields = packed.split(" ")
+        base, version = head, fields.pop(0)
+        base = None if base == "-" else base
+        dtype = DataType(name, base, _VERSION_IDS[int(version)], [_field(f) for f in fields])
+        parent = self.data[base] if base else None
+        dtype.ancestors = frozenset((name,)) | (parent.ancestors if parent else frozenset())
+        inherited = parent.all_fields if parent else ()
+        dtype.all_fields = inherited + tuple(
+            f for f in dtype.own_fields if f.name not in ("dynamicType", "dynamicProperty"))
+        dtype.by_name = {f.name: f for f in dtype.all_fields}
+        return dtype
+
+    def _managed_type(self, name, packed):
+        base, props, methods = packed
+        mtype = ManagedType(name, base, {}, {})
+        for text in props.split(" ") if props else ():
+            prop = _field(text)
+            mtype.own_props[prop.name] = prop
+        for line in methods.split("\n") if methods else ():
+            mname, version, privilege, result, fault_names, params = line.split(" ")
+            rtype, rflags = result.split(",")
+            rflags = int(rflags)
+            mtype.own_methods[mname] = Method(
+                mname, [_field(p) for p in params.split(";")] if params != "-" else [],
+                Field("returnval", None if rtype == "-" else rtype, bool(rflags & 1), None,
+                      bool(rflags & 2)),
+                fault_names.split(",") if fault_names != "-" else [],
+                None if privilege == "-" else privilege, _VERSION_IDS[int(version)])
+        parent = self.managed[base] if base else None
+        if parent is not None:
+            mtype.props.update(parent.props)
+            mtype.methods.update(parent.methods)
+        mtype.props.update(mtype.own_props)
+        mtype.methods.update(mtype.own_methods)
+        mtype.ancestors = frozenset((name,)) | (parent.ancestors if parent else frozenset())
+        return mtype
+
+    def subtypes(self, name):
+        """The data types whose base is ``name`` (not their subtypes in turn)."""
+        if self._subtypes is None:
+            found = {}
+            for sub, packed in typedata.DATA.items():
+                found.setdefault(packed.split(" ", 1)[0], []).append(sub)
+            self._subtypes = found
+        return self._subtypes.get(name, [])
+
+    def privileges(self):
+        """Every privilege a vim25 method requires, read without unpacking the types."""
+        found = set()
+        for _, _, methods in typedata.MANAGED.values():
+            for line in methods.split("\n") if methods else ():
+                privilege = line.split(" ", 3)[2]
+                if privilege != "-":
+                    found.add(privilege)
+        return found
 
     def version_ids(self, wire_version):
         """The version ids an API version includes; the newest served for an unknown one."""

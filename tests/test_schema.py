@@ -1,0 +1,125 @@
+"""The whole vim25 schema is known: a property it defines is unset, not an error; specs,
+traversals and views of any managed type are accepted and find what exists."""
+import pytest
+from lxml import etree
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+from test_soap_wire import NS, XSI_TYPE, fault_of, login, post
+
+PC = vmodl.query.PropertyCollector
+
+
+def test_the_registry_holds_every_vim25_type():
+    from vimsim.vim25.types import REGISTRY
+    assert len(REGISTRY.data) > 2900 and len(REGISTRY.managed) > 130 and len(REGISTRY.enums) > 400
+    assert "vAppConfig" in REGISTRY.managed["VirtualApp"].props
+    assert REGISTRY.managed["StoragePod"].ancestors >= {"Folder", "ManagedEntity"}
+    assert REGISTRY.data["VirtualDisk"].is_a("VirtualDevice")
+    assert "VirtualMachine.Inventory.Create" in REGISTRY.privileges()
+    assert REGISTRY.method("SearchIndex", "FindByUuid").result.kind == "moref"
+
+
+def test_unmodelled_properties_are_unset_not_invalid(si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    datastore = vm.datastore[0]
+    assert vm.snapshot is None
+    assert vm.rootSnapshot == []
+    assert vm.parentVApp is None
+    assert datastore.iormConfiguration is None
+    # Through RetrievePropertiesEx: unset paths are left out of propSet, with no missingSet.
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=vm)], propSet=[PC.PropertySpec(
+        type=vim.VirtualMachine, pathSet=["name", "snapshot", "parentVApp", "config.vAppConfig"])])
+    [content] = si.content.propertyCollector.RetrievePropertiesEx([spec], PC.RetrieveOptions()).objects
+    assert [p.name for p in content.propSet] == ["name"]
+    assert not content.missingSet
+
+
+def test_fetch_of_an_unset_array_is_the_empty_typed_array(emulator):
+    cookie = login(emulator).headers["Set-Cookie"]
+    body = ('<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
+            '<prop>rootSnapshot</prop></Fetch>')
+    vm = emulator.call(lambda: next(o for o in emulator.vc.objects.values()
+                                    if o.vim_type == "VirtualMachine").moid)
+    response = post(emulator, body % vm, cookie=cookie)
+    assert response.status_code == 200
+    [returnval] = etree.fromstring(response.content).find(
+        "soapenv:Body/vim:FetchResponse", NS)
+    assert returnval.get(XSI_TYPE) == "ArrayOfManagedObjectReference" and len(returnval) == 0
+    body = ('<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
+            '<prop>snapshot</prop></Fetch>')
+    response = post(emulator, body % vm, cookie=cookie)
+    assert len(etree.fromstring(response.content).find("soapenv:Body/vim:FetchResponse", NS)) == 0
+
+
+def test_undefined_paths_and_types_are_still_refused(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=vm)], propSet=[PC.PropertySpec(
+        type=vim.VirtualMachine, pathSet=["noSuchProperty"])])
+    with pytest.raises(vmodl.query.InvalidProperty) as err:
+        si.content.propertyCollector.RetrieveContents([spec])
+    assert err.value.name == "noSuchProperty"
+    # pyVmomi checks type names itself: the wire, for a type the schema does not have
+    body = ('<RetrieveProperties xmlns="urn:vim25"><_this type="PropertyCollector">'
+            'propertyCollector</_this><specSet><propSet><type>NoSuchType</type>'
+            '<pathSet>name</pathSet></propSet><objectSet><obj type="VirtualMachine">%s</obj>'
+            '</objectSet></specSet></RetrieveProperties>' % vm._moId)
+    _, detail = fault_of(post(emulator, body, cookie=login(emulator).headers["Set-Cookie"]))
+    assert detail.get(XSI_TYPE) == "InvalidType" and detail.findtext("vim:argument", namespaces=NS) == "NoSuchType"
+
+
+def test_specs_of_types_without_objects_match_nothing(si):
+    """govc's finder: PropertySpecs for VirtualApp and DistributedVirtualSwitch, and a
+    traversal through VirtualMachine.parentVApp."""
+    content = si.content
+    folder_children = PC.TraversalSpec(name="folder", type=vim.Folder, path="childEntity",
+                                       selectSet=[PC.SelectionSpec(name="folder"),
+                                                  PC.SelectionSpec(name="dc")])
+    datacenter_vms = PC.TraversalSpec(name="dc", type=vim.Datacenter, path="vmFolder",
+                                      selectSet=[PC.SelectionSpec(name="folder")])
+    vapp = PC.TraversalSpec(type=vim.VirtualMachine, path="parentVApp")
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=content.rootFolder,
+                                 selectSet=[folder_children, datacenter_vms, vapp])],
+        propSet=[PC.PropertySpec(type=t, pathSet=["name"]) for t in (
+            vim.VirtualMachine, vim.VirtualApp, vim.DistributedVirtualSwitch,
+            vim.dvs.DistributedVirtualPortgroup, vim.StoragePod)])
+    found = content.propertyCollector.RetrieveContents([spec])
+    names = {o.propSet[0].val for o in found}
+    assert {"DC0_H0_VM0", "DC0_C0_RP0_VM0"} <= names
+    assert {o.obj._wsdlName for o in found} == {"VirtualMachine"}
+
+
+def test_container_views_of_any_managed_type(si):
+    view_manager = si.content.viewManager
+    for kind in (vim.StoragePod, vim.VirtualApp, vim.DistributedVirtualSwitch,
+                 vim.OpaqueNetwork):
+        view = view_manager.CreateContainerView(si.content.rootFolder, [kind], True)
+        assert view.view == []
+        view.DestroyView()
+    vm = find_vm(si, "DC0_H0_VM0")
+    with pytest.raises(vmodl.fault.InvalidArgument) as err:
+        view_manager.CreateContainerView(vm, [vim.VirtualMachine], True)
+    assert err.value.invalidProperty == "container"
+
+
+def test_updates_enter_only_objects_a_property_spec_matches(si):
+    """A filter that traverses folders to reach VMs reports the VMs, each with its values,
+    and never the folders it passed through."""
+    content = si.content
+    view = content.viewManager.CreateContainerView(content.rootFolder, [vim.VirtualMachine], True)
+    spec = PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=content.rootFolder, selectSet=[PC.TraversalSpec(
+            name="folder", type=vim.Folder, path="childEntity",
+            selectSet=[PC.SelectionSpec(name="folder"), PC.TraversalSpec(
+                type=vim.Datacenter, path="vmFolder",
+                selectSet=[PC.SelectionSpec(name="folder")])])])],
+        propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])
+    collector = content.propertyCollector
+    pfilter = collector.CreateFilter(spec, partialUpdates=False)
+    update = collector.WaitForUpdatesEx("", vmodl.query.PropertyCollector.WaitOptions())
+    objects = update.filterSet[0].objectSet
+    assert {o.obj._wsdlName for o in objects} == {"VirtualMachine"}
+    assert len(objects) == len(view.view)
+    assert all(o.kind == "enter" and o.changeSet for o in objects)
+    pfilter.Destroy()
