@@ -304,8 +304,9 @@ def test_unknown_release_type_object_method_and_property(emulator, js):
           "InvalidRequest")
     fault(js.get("NoSuchType", "x-1", "name"), "ManagedObjectNotFound")
     fault(js.get("VirtualMachine", "vm-9999", "name"), "ManagedObjectNotFound")
-    body = fault(js.post("Folder", "group-d1", "Frobnicate", {}), "MethodNotFound")
-    assert body["method"] == "Frobnicate"
+    fault(js.post("Folder", "group-d1", "Frobnicate", {}), "InvalidRequest")
+    body = fault(js.post("Folder", "group-d1", "PowerOnVM_Task", {}), "MethodNotFound")
+    assert body["method"] == "PowerOnVM_Task"
     assert fault(js.get("Folder", "group-d1", "nosuch"), "InvalidProperty")["name"] == "nosuch"
     r = requests.get(emulator.base + "/sdk/vim25/8.0.2.0/Folder", headers=js.headers, timeout=10)
     fault(r, "InvalidRequest")

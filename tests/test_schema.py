@@ -123,3 +123,115 @@ def test_updates_enter_only_objects_a_property_spec_matches(si):
     assert len(objects) == len(view.view)
     assert all(o.kind == "enter" and o.changeSet for o in objects)
     pfilter.Destroy()
+
+
+# vCenter 8.0's ServiceContent references (recorded), as property -> (type, moId).
+VCENTER_SERVICE_CONTENT = {
+    "rootFolder": ("Folder", "group-d1"),
+    "propertyCollector": ("PropertyCollector", "propertyCollector"),
+    "viewManager": ("ViewManager", "ViewManager"), "setting": ("OptionManager", "VpxSettings"),
+    "userDirectory": ("UserDirectory", "UserDirectory"),
+    "sessionManager": ("SessionManager", "SessionManager"),
+    "authorizationManager": ("AuthorizationManager", "AuthorizationManager"),
+    "serviceManager": ("ServiceManager", "ServiceMgr"),
+    "perfManager": ("PerformanceManager", "PerfMgr"),
+    "scheduledTaskManager": ("ScheduledTaskManager", "ScheduledTaskManager"),
+    "alarmManager": ("AlarmManager", "AlarmManager"),
+    "eventManager": ("EventManager", "EventManager"), "taskManager": ("TaskManager", "TaskManager"),
+    "extensionManager": ("ExtensionManager", "ExtensionManager"),
+    "customizationSpecManager": ("CustomizationSpecManager", "CustomizationSpecManager"),
+    "guestCustomizationManager": ("VirtualMachineGuestCustomizationManager",
+                                  "GuestCustomizationManager"),
+    "customFieldsManager": ("CustomFieldsManager", "CustomFieldsManager"),
+    "diagnosticManager": ("DiagnosticManager", "DiagMgr"),
+    "licenseManager": ("LicenseManager", "LicenseManager"),
+    "searchIndex": ("SearchIndex", "SearchIndex"), "fileManager": ("FileManager", "FileManager"),
+    "datastoreNamespaceManager": ("DatastoreNamespaceManager", "DatastoreNamespaceManager"),
+    "virtualDiskManager": ("VirtualDiskManager", "virtualDiskManager"),
+    "snmpSystem": ("HostSnmpSystem", "SnmpSystem"),
+    "vmProvisioningChecker": ("VirtualMachineProvisioningChecker", "ProvChecker"),
+    "vmCompatibilityChecker": ("VirtualMachineCompatibilityChecker", "CompatChecker"),
+    "ovfManager": ("OvfManager", "OvfManager"), "ipPoolManager": ("IpPoolManager", "IpPoolManager"),
+    "dvSwitchManager": ("DistributedVirtualSwitchManager", "DVSManager"),
+    "hostProfileManager": ("HostProfileManager", "HostProfileManager"),
+    "clusterProfileManager": ("ClusterProfileManager", "ClusterProfileManager"),
+    "complianceManager": ("ProfileComplianceManager", "MoComplianceManager"),
+    "localizationManager": ("LocalizationManager", "LocalizationManager"),
+    "storageResourceManager": ("StorageResourceManager", "StorageResourceManager"),
+    "guestOperationsManager": ("GuestOperationsManager", "guestOperationsManager"),
+    "overheadMemoryManager": ("OverheadMemoryManager", "OverheadMemoryManager"),
+    "certificateManager": ("CertificateManager", "certificateManager"),
+    "ioFilterManager": ("IoFilterManager", "IoFilterManager"),
+    "vStorageObjectManager": ("VcenterVStorageObjectManager", "VStorageObjectManager"),
+    "hostSpecManager": ("HostSpecificationManager", "HostSpecificationManager"),
+    "cryptoManager": ("CryptoManagerKmip", "CryptoManager"),
+    "healthUpdateManager": ("HealthUpdateManager", "HealthUpdateManager"),
+    "failoverClusterConfigurator": ("FailoverClusterConfigurator", "FailoverClusterConfigurator"),
+    "failoverClusterManager": ("FailoverClusterManager", "FailoverClusterManager"),
+    "tenantManager": ("TenantTenantManager", "TenantManager"),
+    "siteInfoManager": ("SiteInfoManager", "SiteInfoManager"),
+    "storageQueryManager": ("StorageQueryManager", "StorageQueryManager"),
+}
+
+
+def test_service_content_names_every_vcenter_manager(si):
+    content = si.RetrieveContent()
+    found = {}
+    for prop in VCENTER_SERVICE_CONTENT:
+        ref = getattr(content, prop)
+        assert ref is not None, prop
+        found[prop] = (ref._wsdlName, ref._moId)
+    assert found == VCENTER_SERVICE_CONTENT
+    assert content.about.patchLevel == "00000"
+    # Each is a managed object that answers its properties (unset where not modelled).
+    PCs = vmodl.query.PropertyCollector
+    for prop in ("ovfManager", "hostProfileManager", "alarmManager", "extensionManager"):
+        obj = getattr(content, prop)
+        spec = PCs.FilterSpec(objectSet=[PCs.ObjectSpec(obj=obj)],
+                              propSet=[PCs.PropertySpec(type=type(obj), all=True)])
+        [answer] = content.propertyCollector.RetrieveContents([spec])
+        assert answer.obj._moId == obj._moId
+    assert content.alarmManager.defaultExpression == []
+
+
+def test_a_schema_method_vimsim_does_not_implement_is_method_not_found(si):
+    with pytest.raises(vmodl.fault.MethodNotFound) as err:
+        si.content.alarmManager.GetAlarm()
+    assert err.value.method == "GetAlarm"
+    assert err.value.receiver._moId == "AlarmManager"
+
+
+def test_versions_document_lists_what_vcenter_8_lists():
+    from vimsim.soap.resource import VERSIONS_XML
+    root = etree.fromstring(VERSIONS_XML)
+    prior = [v.text for v in root.findall("namespace/priorVersions/version")]
+    assert prior[:5] == ["8.0.2.0", "8.0.1.0", "8.0.0.2", "8.0.0.1", "8.0.0.0"]
+    assert prior[-6:] == ["6.0", "5.5", "5.1", "5.0", "4.1", "4.0"] and len(prior) == 27
+
+
+@pytest.mark.parametrize("version", ["5.5", "7.0.3.1", "8.0.0.1", "6.7.3"])
+def test_smartconnect_negotiates_older_versions(emulator, version):
+    from pyVim.connect import Disconnect, SmartConnect
+    from pyVmomi import VmomiSupport
+    wanted = VmomiSupport.GetVersionFromVersionUri("vim25/" + version)
+    si = SmartConnect(host="127.0.0.1", port=emulator.port, user="user", pwd="pass",
+                      protocol="http", preferredApiVersions=[wanted])
+    assert si.content.about.apiType == "VirtualCenter"
+    assert si._stub.versionId.strip('"') == "urn:vim25/" + version
+    Disconnect(si)
+
+
+def test_wire_details_vcenter_writes(emulator):
+    from vimsim.vim25.data import format_datetime
+    from datetime import datetime, timezone
+    assert format_datetime(datetime(1970, 1, 1, tzinfo=timezone.utc)) == "1970-01-01T00:00:00Z"
+    assert format_datetime(datetime(2023, 12, 14, 6, 58, 11, 284040, tzinfo=timezone.utc)) == \
+        "2023-12-14T06:58:11.28404Z"
+    cookie = login(emulator).headers["Set-Cookie"]
+    response = post(emulator, '<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">vm-999'
+                    '</_this><prop>name</prop></Fetch>', cookie=cookie)
+    assert response.headers["Cache-Control"] == "no-cache"
+    message, detail = fault_of(response)
+    assert detail.get(XSI_TYPE) == "ManagedObjectNotFound"
+    assert message == ("The object 'vim.VirtualMachine:vm-999' has already been deleted or "
+                       "has not been completely created")

@@ -130,12 +130,20 @@ def test_unknown_type_name_is_invalid_argument(emulator):
     assert element.findtext("{urn:vim25}invalidProperty") == "type"
 
 
-def test_unknown_method_is_method_not_found(emulator):
+def test_a_method_of_another_type_is_method_not_found(emulator):
     _, element = logged_in_fault(
+        emulator, '<PowerOnVM_Task xmlns="urn:vim25"><_this type="Folder">group-d1</_this>'
+        '</PowerOnVM_Task>')
+    assert element.get(XSI_TYPE) == "MethodNotFound"
+    assert element.findtext("{urn:vim25}method") == "PowerOnVM_Task"
+
+
+def test_a_method_the_schema_lacks_is_invalid_request(emulator):
+    message, element = logged_in_fault(
         emulator, '<Frobnicate xmlns="urn:vim25"><_this type="Folder">group-d1</_this>'
         '</Frobnicate>')
-    assert element.get(XSI_TYPE) == "MethodNotFound"
-    assert element.findtext("{urn:vim25}method") == "Frobnicate"
+    assert element.get(XSI_TYPE) == "InvalidRequest"
+    assert message == "Unable to resolve WSDL method name Frobnicate for namespace name urn:vim25"
 
 
 def test_wrong_value_type_is_invalid_request(emulator):

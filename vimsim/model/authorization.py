@@ -22,8 +22,8 @@ def all_privileges():
 class AuthorizationManager(ManagedObject):
     vim_type = "AuthorizationManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "AuthorizationManager")
+    def __init__(self, vc, moid="AuthorizationManager"):
+        super().__init__(vc, moid)
         self.privileges = all_privileges()
 
     def _granted(self, user, entity, privileges):

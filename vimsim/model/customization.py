@@ -13,8 +13,8 @@ LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
 class GuestCustomizationManager(ManagedObject):
     vim_type = "VirtualMachineGuestCustomizationManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "GuestCustomizationManager")
+    def __init__(self, vc, moid="GuestCustomizationManager"):
+        super().__init__(vc, moid)
 
     def privilege_target(self, args):
         """NoPermission names the VM, whose privilege is missing, not this manager."""

@@ -35,6 +35,9 @@ def resolve(vc, ctx, this, method, prop=None):
     if method == FETCH:
         return obj, None
     minfo = REGISTRY.method(obj.vim_type, method)
+    if minfo is None and not REGISTRY.is_method_name(method):
+        raise faults.InvalidRequest("Unable to resolve WSDL method name %s for namespace name "
+                                    "urn:vim25" % method)
     if minfo is None or getattr(obj, method, None) is None:
         raise faults.method_not_found(this, method)
     return obj, minfo

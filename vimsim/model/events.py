@@ -22,8 +22,8 @@ MAX_PAGE = 1000
 class EventManager(ManagedObject):
     vim_type = "EventManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "EventManager")
+    def __init__(self, vc, moid="EventManager"):
+        super().__init__(vc, moid)
         self.events = collections.deque(maxlen=HISTORY_LIMIT)
         self.next_key = 1
 

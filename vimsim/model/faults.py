@@ -3,6 +3,7 @@
 Every front-end maps a Fault to its own wire shape (SOAP detail, VI/JSON, REST error), so
 the rule that raised it is written once, here in the model.
 """
+from vimsim.vim25 import typedata
 from vimsim.vim25.data import DataObject, MoRef
 
 
@@ -59,6 +60,13 @@ def _fault(name, base, message=None):
     return cls
 
 
+def _vmodl_ref_text(ref):
+    """A moRef as vCenter names it in messages: ``vim.VirtualMachine:vm-42``."""
+    if not isinstance(ref, MoRef):
+        return str(ref)
+    return "%s:%s" % (typedata.MANAGED_VMODL_NAMES.get(ref.type, "vim." + ref.type), ref.value)
+
+
 def _ref_text(ref):
     return "%s:%s" % (ref.type, ref.value) if isinstance(ref, MoRef) else str(ref)
 
@@ -101,7 +109,7 @@ class ManagedObjectNotFound(RuntimeFault):
 
     def __init__(self, obj, msg=None):
         super().__init__(msg or "The object '%s' has already been deleted or has not been "
-                         "completely created" % _ref_text(obj), obj=obj)
+                         "completely created" % _vmodl_ref_text(obj), obj=obj)
 
 
 FAULTS["ManagedObjectNotFound"] = ManagedObjectNotFound

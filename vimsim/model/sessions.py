@@ -65,8 +65,8 @@ class CallContext:
 class SessionManager(ManagedObject):
     vim_type = "SessionManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "SessionManager")
+    def __init__(self, vc, moid="SessionManager"):
+        super().__init__(vc, moid)
         self.sessions = {}  # cookie -> Session
 
     def session_for_cookie(self, cookie):

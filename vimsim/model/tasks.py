@@ -47,8 +47,8 @@ class Task(ExtensibleManagedObject):
 class TaskManager(ManagedObject):
     vim_type = "TaskManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "TaskManager")
+    def __init__(self, vc, moid="TaskManager"):
+        super().__init__(vc, moid)
         self.recent = {}  # moId -> task, in creation order; purged tasks leave it at once
         self.finished = collections.deque()
         self.locks = {}  # entity moId -> Task holding it

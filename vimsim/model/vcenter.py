@@ -7,16 +7,12 @@ import logging
 import uuid
 
 from vimsim.model import faults
-from vimsim.model.authorization import AuthorizationManager
-from vimsim.model.customization import GuestCustomizationManager
-from vimsim.model.events import EventManager
+# Every module holding a manager's class, so that the managers are built from them.
+from vimsim.model import (authorization, customization, events, property_collector,  # noqa: F401
+                          sessions, tasks, views)
 from vimsim.model.guest import GuestBehaviour
-from vimsim.model.property_collector import PropertyCollector
 from vimsim.model.rules import RuleBook
-from vimsim.model.service import ServiceInstance
-from vimsim.model.sessions import SessionManager
-from vimsim.model.tasks import TaskManager
-from vimsim.model.views import ViewManager
+from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
 from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
 
@@ -41,8 +37,11 @@ DEFAULT_TIMINGS = {
 DEFAULT_FAULT_DELIVERY = {"InvalidGuestLogin": "task", "GuestPermissionDenied": "task"}
 
 API_VERSION = "8.0.3.0"
-PRIOR_API_VERSIONS = ("8.0.2.0", "8.0.1.0", "8.0.0.0", "7.0.3.0", "7.0.2.0", "7.0.1.0",
-                      "7.0.0.0", "6.7.3", "6.7", "6.5", "6.0")
+# Every version a vCenter 8.0 lists in vimServiceVersions.xml.
+PRIOR_API_VERSIONS = ("8.0.2.0", "8.0.1.0", "8.0.0.2", "8.0.0.1", "8.0.0.0", "7.0.3.2", "7.0.3.1",
+                      "7.0.3.0", "7.0.2.1", "7.0.2.0", "7.0.1.1", "7.0.1.0", "7.0.0.2", "7.0.0.0",
+                      "6.9.1", "6.8.7", "6.7.3", "6.7.2", "6.7.1", "6.7", "6.5", "6.0", "5.5",
+                      "5.1", "5.0", "4.1", "4.0")
 
 
 class Vcenter:
@@ -72,13 +71,16 @@ class Vcenter:
         self._about = dict(about or {})
         self._service_content = None
         self.service_instance = self.add(ServiceInstance(self))
-        self.session_manager = self.add(SessionManager(self))
-        self.property_collector = self.add(PropertyCollector(self))
-        self.view_manager = self.add(ViewManager(self))
-        self.task_manager = self.add(TaskManager(self))
-        self.guest_customization_manager = self.add(GuestCustomizationManager(self))
-        self.authorization_manager = self.add(AuthorizationManager(self))
-        self.event_manager = self.add(EventManager(self))
+        self.managers = {prop: self.add(model_class(type_name)(self, moid))
+                         for prop, type_name, moid in SERVICE_CONTENT}
+        managers = self.managers
+        self.session_manager = managers["sessionManager"]
+        self.property_collector = managers["propertyCollector"]
+        self.view_manager = managers["viewManager"]
+        self.task_manager = managers["taskManager"]
+        self.guest_customization_manager = managers["guestCustomizationManager"]
+        self.authorization_manager = managers["authorizationManager"]
+        self.event_manager = managers["eventManager"]
         self.root_folder = None
 
     def set_fault_delivery(self, type_name, where):
@@ -175,7 +177,8 @@ class Vcenter:
         return DataObject(
             "AboutInfo", name="VMware vCenter Server",
             fullName="VMware vCenter Server %s build-%s" % (version, build),
-            vendor="VMware, Inc.", version=version, build=build, localeVersion="INTL",
+            vendor="VMware, Inc.", version=version, patchLevel=str(a.get("patch_level", "00000")),
+            build=build, localeVersion="INTL",
             localeBuild="000", osType="linux-x64", productLineId="vpx",
             apiType="VirtualCenter", apiVersion=API_VERSION, instanceUuid=self.instance_uuid,
             licenseProductName="VMware VirtualCenter Server", licenseProductVersion="8.0")
@@ -192,10 +195,6 @@ class Vcenter:
         return self._service_content
 
     def _build_service_content(self):
-        return FrozenDataObject(
-            "ServiceContent", rootFolder=self.root_folder.ref,
-            propertyCollector=self.property_collector.ref, viewManager=self.view_manager.ref,
-            about=self.about(), sessionManager=self.session_manager.ref,
-            authorizationManager=self.authorization_manager.ref,
-            taskManager=self.task_manager.ref, eventManager=self.event_manager.ref,
-            guestCustomizationManager=self.guest_customization_manager.ref)
+        refs = {prop: manager.ref for prop, manager in self.managers.items()}
+        return FrozenDataObject("ServiceContent", rootFolder=self.root_folder.ref,
+                                about=self.about(), **refs)

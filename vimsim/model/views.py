@@ -10,8 +10,8 @@ CONTAINERS = frozenset(("Folder", "Datacenter", "ComputeResource", "ResourcePool
 class ViewManager(ManagedObject):
     vim_type = "ViewManager"
 
-    def __init__(self, vc):
-        super().__init__(vc, "ViewManager")
+    def __init__(self, vc, moid="ViewManager"):
+        super().__init__(vc, moid)
 
     def CreateContainerView(self, ctx, container, type=None, recursive=False):
         obj = self.vc.lookup(container, ctx)

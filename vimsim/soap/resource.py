@@ -50,6 +50,7 @@ class SoapResource(ModelResource):
 
     def render_POST(self, request):
         request.setHeader(b"Content-Type", b"text/xml; charset=utf-8")
+        request.setHeader(b"Cache-Control", b"no-cache")
         try:
             return self._answer(request)
         except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback

@@ -87,11 +87,12 @@ class TypedValue:
 
 
 def format_datetime(value):
-    if value.tzinfo is timezone.utc:  # the clock's own timestamps: the quick way
-        return value.isoformat(timespec="microseconds")[:-6] + "Z"
-    if value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value.isoformat(timespec="microseconds") + "Z"
+    """As vCenter writes a dateTime: UTC, the fraction without trailing zeros, and none on a
+    whole second (``2023-12-14T06:58:11.28404Z``, ``1970-01-01T00:00:00Z``)."""
+    if value.tzinfo is not None and value.tzinfo is not timezone.utc:
+        value = value.astimezone(timezone.utc)
+    text = value.replace(tzinfo=None).isoformat(timespec="microseconds")
+    return text.rstrip("0").rstrip(".") + "Z"
 
 
 def parse_datetime(text):

@@ -130,7 +130,7 @@ class Registry:
         self.data = _Table(typedata.DATA, self._data_type)
         self.enums = _Table(typedata.ENUMS, lambda name, values: frozenset(values.split()))
         self.managed = _Table(typedata.MANAGED, self._managed_type)
-        self._subtypes = None
+        self._subtypes = self._method_names = None
         self._property_fields = {}
         self.versions = {wire: frozenset(ids) for wire, ids in typedata.WIRE_VERSIONS.items()}
         self.newest = self.versions[NEWEST_VERSION]
@@ -181,6 +181,14 @@ class Registry:
                 found.setdefault(packed.split(" ", 1)[0], []).append(sub)
             self._subtypes = found
         return self._subtypes.get(name, [])
+
+    def is_method_name(self, name):
+        """Whether any managed type of the schema has a method of that name."""
+        if self._method_names is None:
+            self._method_names = frozenset(
+                line.split(" ", 1)[0] for _, _, methods in typedata.MANAGED.values()
+                for line in (methods.split("\n") if methods else ()))
+        return name in self._method_names
 
     def privileges(self):
         """Every privilege a vim25 method requires, read without unpacking the types."""
