@@ -53,7 +53,7 @@ def call(vc, ctx, obj, minfo, args):
         if not obj.has_path(prop):
             raise faults.InvalidProperty(name=prop)
         return obj.get(prop, ctx)
-    check_arguments(vc, ctx, minfo, args)
+    check_arguments(vc, ctx, obj, minfo, args)
     # A method without a static privilege (vim25's "dynamic" ones, such as CancelTask, and
     # those on a session's own filters and collectors) checks what it needs itself.
     if ctx.session is not None and minfo.privilege is not None \
@@ -112,7 +112,9 @@ def apply_rules(vc, fired, obj, args, result):
     return result
 
 
-def check_arguments(vc, ctx, minfo, args):
+def check_arguments(vc, ctx, obj, minfo, args):
+    # Arguments naming objects that may be gone, answered as "unresolved" (ListView's).
+    lenient = getattr(obj, "unresolved_arguments", ())
     for param in minfo.params:
         value = args.get(param.name)
         if value is None or (param.array and not value and not param.optional):
@@ -127,5 +129,5 @@ def check_arguments(vc, ctx, minfo, args):
             if not REGISTRY.is_managed_subtype(ref.type, param.type) \
                     and ref.type != param.type and param.type != "ManagedObject":
                 raise faults.InvalidArgument(invalidProperty=param.name)
-            if vc.find(ref, ctx) is None:
+            if vc.find(ref, ctx) is None and param.name not in lenient:
                 raise faults.ManagedObjectNotFound(ref)

@@ -6,8 +6,10 @@ import uuid
 import yaml
 
 from vimsim.model import guest
-from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter,
-                                    Datastore, Folder, HostSystem, Network, ResourcePool)
+from vimsim.model.datastore import Datastore
+from vimsim.model.host import HostSystem
+from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
+                                    Network, ResourcePool)
 from vimsim.model.sessions import User
 from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
@@ -178,7 +180,8 @@ def _build_datacenter(vc, root, spec, defaults):
 
     def new_host(spec, parent, compute):
         spec = {"name": spec} if isinstance(spec, str) else spec
-        host = vc.add(HostSystem(vc, vc.new_moid("host-"), spec["name"], parent))
+        host = vc.add(HostSystem(vc, vc.new_moid("host-"), spec["name"], parent,
+                                 uuid=spec.get("uuid")))
         number = int(host.moid.split("-")[-1])
         host.ip_address = spec.get("ip") or "10.%d.%d.%d" % (200 + (number >> 16) % 50,
                                                               (number >> 8) & 0xFF, number & 0xFF)
@@ -232,4 +235,7 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     spec.setdefault("instance_uuid", _uuid("instance", name))
     spec.setdefault("datastores", dc.datastores[:1])
     spec.setdefault("networks", dc.networks[:1])
+    if "ip" not in spec:  # a guest on a network has an address; `ip: null` for one without
+        number = vc.peek_moid_number()
+        spec["ip"] = "10.0.%d.%d" % ((number // 250) % 250, number % 250 + 2)
     return vc.add_vm(spec, dc.vm_folder, pool, host)

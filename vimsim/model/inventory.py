@@ -15,6 +15,13 @@ class ManagedEntity(ExtensibleManagedObject):
         """The objects a ContainerView finds directly under this one."""
         return ()
 
+    def datacenter(self):
+        """The datacenter this entity is in, or None (the root folder, a datacenter's parent)."""
+        entity = self
+        while entity is not None and entity.vim_type != "Datacenter":
+            entity = entity.parent
+        return entity
+
     @vim_property
     def name(self, ctx):
         return self.name
@@ -200,80 +207,6 @@ class ResourcePool(ManagedEntity):
     @vim_property
     def resourcePool(self, ctx):
         return refs(self.pools)
-
-    @vim_property
-    def vm(self, ctx):
-        return refs(self.vms)
-
-
-class HostSystem(ManagedEntity):
-    vim_type = "HostSystem"
-    cpu_mhz = 2294
-    cpu_cores = 2
-    memory_bytes = 4294430720
-    ip_address = None
-    hypervisor_version = "4.2.0-632.g6a6222b.el7"  # what a ZStack view reports
-
-    def __init__(self, vc, moid, name, parent):
-        super().__init__(vc, moid, name, parent)
-        self.vms, self.datastores, self.networks = [], [], []
-
-    def inventory_children(self):
-        return self.vms
-
-    @vim_property
-    def vm(self, ctx):
-        return refs(self.vms)
-
-    @vim_property
-    def datastore(self, ctx):
-        return refs(self.datastores)
-
-    @vim_property
-    def network(self, ctx):
-        return refs(self.networks)
-
-    def runtime_info(self):
-        return DataObject("HostRuntimeInfo", connectionState="connected", powerState="poweredOn",
-                          inMaintenanceMode=False, inQuarantineMode=False,
-                          bootTime=self.vc.boot_time)
-
-    @vim_property
-    def runtime(self, ctx):
-        return self.runtime_info()
-
-    @vim_property
-    def summary(self, ctx):
-        return DataObject(
-            "HostListSummary", host=self.ref, runtime=self.runtime_info(),
-            config=DataObject("HostConfigSummary", name=self.name, port=443,
-                              product=self.vc.host_about(), vmotionEnabled=False,
-                              faultToleranceEnabled=False),
-            quickStats=DataObject("HostListSummaryQuickStats"), overallStatus="green",
-            rebootRequired=False)
-
-
-class Datastore(ManagedEntity):
-    vim_type = "Datastore"
-
-    def __init__(self, vc, moid, name, parent, capacity, free):
-        super().__init__(vc, moid, name, parent)
-        self.capacity, self.free = capacity, free
-        self.hosts, self.vms = [], []
-
-    @vim_property
-    def summary(self, ctx):
-        return DataObject("DatastoreSummary", datastore=self.ref, name=self.name,
-                          url="ds:///vmfs/volumes/%s/" % self.moid, capacity=self.capacity,
-                          freeSpace=self.free, accessible=True, multipleHostAccess=False,
-                          type="OTHER", maintenanceMode="normal")
-
-    @vim_property
-    def host(self, ctx):
-        return [DataObject("DatastoreHostMount", key=h.ref,
-                           mountInfo=DataObject("HostMountInfo", accessMode="readWrite",
-                                                mounted=True, accessible=True))
-                for h in self.hosts]
 
     @vim_property
     def vm(self, ctx):

@@ -282,6 +282,32 @@ class PropertyCollector(ManagedObject):
             waiter, state.waiter = state.waiter, None
             waiter.fail(faults.RequestCanceled())
 
+    # -- a session's own collectors --------------------------------------------------------
+
+    def CreatePropertyCollector(self, ctx):
+        """A collector of the caller's session, with filters and versions of its own."""
+        collector = PropertyCollector(self.vc, "session[%s]%s" % (ctx.session.key,
+                                                                  self.vc.new_token()))
+        collector.session = ctx.session
+        ctx.session.objects[collector.moid] = collector
+        return collector.ref
+
+    def DestroyPropertyCollector(self, ctx):
+        if self.session is None:  # the ServiceContent's collector is the server's own
+            raise faults.NotSupported()
+        self.destroy()
+
+    session = None
+
+    def destroy(self):
+        """Gone with its session or DestroyPropertyCollector: its filters go with it."""
+        state = self.session.objects.pop(("collector", self.moid), None)
+        if state is not None:
+            for pfilter in list(state.filters):
+                pfilter.destroy()
+            state.destroy()
+        self.session.objects.pop(self.moid, None)
+
     @vim_property
     def filter(self, ctx):
         return [f.ref for f in self.state(ctx).filters] if ctx.session else []

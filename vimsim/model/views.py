@@ -24,13 +24,116 @@ class ViewManager(ManagedObject):
                 raise faults.InvalidArgument(invalidProperty="type")
         return ContainerView(self.vc, ctx.session, obj, list(type or ()), bool(recursive)).ref
 
+    def CreateListView(self, ctx, obj=None):
+        view = ListView(self.vc, ctx.session)
+        view.reset(ctx, obj or ())
+        return view.ref
+
+    def CreateListViewFromView(self, ctx, view):
+        source = self.vc.lookup(view, ctx)
+        listed = ListView(self.vc, ctx.session)
+        listed.reset(ctx, source.view(ctx))
+        return listed.ref
+
+    def CreateInventoryView(self, ctx):
+        return InventoryView(self.vc, ctx.session).ref
+
     @vim_property
     def viewList(self, ctx):
-        return [o.ref for o in ctx.session.objects.values() if isinstance(o, ContainerView)] \
+        return [o.ref for o in ctx.session.objects.values() if isinstance(o, View)] \
             if ctx.session else []
 
 
-class ContainerView(SessionObject):
+class View(SessionObject):
+    vim_type = "View"
+
+    def DestroyView(self, ctx):
+        self.destroy()
+
+
+class ListView(View):
+    """A view of the objects a client names, kept until it changes them."""
+    vim_type = "ListView"
+    unresolved_arguments = ("obj", "add", "remove")
+
+    def __init__(self, vc, session):
+        super().__init__(vc, session)
+        self.refs = []
+
+    def _add(self, ctx, refs):
+        """Adds what exists; answers the moRefs that name nothing (``unresolved``)."""
+        unresolved = []
+        for ref in refs:
+            if self.vc.find(ref, ctx) is None:
+                unresolved.append(ref)
+            elif ref not in self.refs:
+                self.refs.append(ref)
+        self.vc.touch(self)
+        return unresolved
+
+    def reset(self, ctx, refs):
+        self.refs = []
+        return self._add(ctx, refs)
+
+    def ModifyListView(self, ctx, add=None, remove=None):
+        unresolved = self._add(ctx, add or ())
+        gone = set(remove or ())
+        self.refs = [r for r in self.refs if r not in gone]
+        return unresolved
+
+    def ResetListView(self, ctx, obj=None):
+        return self.reset(ctx, obj or ())
+
+    def ResetListViewFromView(self, ctx, view):
+        self.reset(ctx, self.vc.lookup(view, ctx).view(ctx))
+
+    @vim_property
+    def view(self, ctx):
+        return [r for r in self.refs if self.vc.find(r, ctx) is not None]
+
+
+class InventoryView(View):
+    """The root folder, and the children of each entity a client opened."""
+    vim_type = "InventoryView"
+    unresolved_arguments = ("entity",)
+
+    def __init__(self, vc, session):
+        super().__init__(vc, session)
+        self.opened = []
+
+    def OpenInventoryViewFolder(self, ctx, entity):
+        unresolved = []
+        for ref in entity:
+            found = self.vc.find(ref, ctx)
+            if found is None:
+                unresolved.append(ref)
+            elif found not in self.opened:
+                self.opened.append(found)
+        self.vc.touch(self)
+        return unresolved
+
+    def CloseInventoryViewFolder(self, ctx, entity):
+        unresolved, closing = [], set()
+        for ref in entity:
+            found = self.vc.find(ref, ctx)
+            if found is None:
+                unresolved.append(ref)
+            closing.add(ref.value)
+        self.opened = [o for o in self.opened if o.moid not in closing]
+        self.vc.touch(self)
+        return unresolved
+
+    @vim_property
+    def view(self, ctx):
+        listed = [self.vc.root_folder]
+        for entity in self.opened:
+            for child in entity.inventory_children():
+                if child is not None and child not in listed:
+                    listed.append(child)
+        return refs(listed)
+
+
+class ContainerView(View):
     vim_type = "ContainerView"
 
     def __init__(self, vc, session, container, types, recursive):
@@ -59,9 +162,6 @@ class ContainerView(SessionObject):
             if self.recursive:
                 stack.extend(reversed(list(obj.inventory_children())))
         return found
-
-    def DestroyView(self, ctx):
-        self.destroy()
 
     @vim_property
     def view(self, ctx):

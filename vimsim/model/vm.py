@@ -1,7 +1,7 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
 import uuid
 
-from vimsim.model import faults, guest
+from vimsim.model import faults, guest, vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -17,7 +17,8 @@ class VirtualMachine(ManagedEntity):
                  "tools_installed", "tools_autostart", "power_state", "tools_running",
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
-                 "pending_customization", "customization_override", "boot_time", "power_cycle")
+                 "pending_customization", "customization_override", "boot_time", "power_cycle",
+                 "disk_gb", "extra_config")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -51,6 +52,9 @@ class VirtualMachine(ManagedEntity):
         self.customization_override = None
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
+        self.disk_gb = spec.get("disk_gb", 16)  # the one thin-provisioned disk's capacity
+        # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
+        self.extra_config = dict(spec.get("extra_config") or {})
 
     # -- state changes -------------------------------------------------------------------
 
@@ -66,6 +70,7 @@ class VirtualMachine(ManagedEntity):
         self.power_cycle += 1
         if state == POWERED_ON:
             self.boot_time = self.vc.clock.now()
+            self.guest_network_up = True  # a booting guest brings its network up
         else:
             self.boot_time = None if state == POWERED_OFF else self.boot_time
         self.set_tools_running(False)
@@ -156,6 +161,7 @@ class VirtualMachine(ManagedEntity):
     def _guest_rebooted(self, cycle):
         if cycle == self.power_cycle:
             self.boot_time = self.vc.clock.now()
+            self.guest_network_up = True  # a booting guest brings its network up
             self.schedule_tools_start()
             self.vc.touch(self)
 
@@ -204,6 +210,10 @@ class VirtualMachine(ManagedEntity):
             "power_state": POWERED_ON, "tools_running": self.tools_running,
             "hostname": self.host_name, "datastores": self.datastores, "networks": self.networks,
             "guest_network_up": False, "customization": self.customization_plan,
+            "disk_gb": self.disk_gb,
+            # InstantCloneSpec.config lands in the clone's extraConfig (guestinfo.* keys)
+            "extra_config": dict(self.extra_config, **{
+                o.key: o.value for o in spec.config or () if o.key}),
             "guest_accounts": [{"username": a.username, "password": a.password,
                                 "privileged": a.privileged}
                                for a in self.guest_accounts.values()],
@@ -216,6 +226,10 @@ class VirtualMachine(ManagedEntity):
         if not self.tools_installed:
             return "toolsNotInstalled"
         return "toolsOk" if self.tools_running else "toolsNotRunning"
+
+    @property
+    def tools_version_status(self):
+        return "guestToolsCurrent" if self.tools_installed else "guestToolsNotInstalled"
 
     @property
     def tools_running_status(self):
@@ -249,11 +263,36 @@ class VirtualMachine(ManagedEntity):
         return [DataObject("GuestNicInfo", network=net.name,
                            ipAddress=[address] if address else [],
                            macAddress=self.mac_address(i), connected=True,
-                           deviceConfigId=4000 + i)
+                           deviceConfigId=4000 + i,
+                           ipConfig=DataObject("NetIpConfigInfo", ipAddress=[DataObject(
+                               "NetIpConfigInfoIpAddress", ipAddress=address, prefixLength=24,
+                               state="preferred")] if address else []))
                 for i, (net, address) in enumerate(zip(self.networks, self.nic_addresses))]
 
+    def guest_ip_stack(self):
+        address = self.ip_address
+        if address is None:
+            return []
+        gateway = address.rsplit(".", 1)[0] + ".1"
+        return [DataObject(
+            "GuestStackInfo",
+            dnsConfig=DataObject("NetDnsConfigInfo", dhcp=False, hostName=self.host_name,
+                                 domainName="", ipAddress=[gateway], searchDomain=[]),
+            ipRouteConfig=DataObject("NetIpRouteConfigInfo", ipRoute=[DataObject(
+                "NetIpRouteConfigInfoIpRoute", network="0.0.0.0", prefixLength=0,
+                gateway=DataObject("NetIpRouteConfigInfoGateway", ipAddress=gateway,
+                                   device="0"))]))]
+
+    def cpu_usage_mhz(self):
+        """What the guest uses now: a steady 2% of its vCPUs, none while it is not running."""
+        return self.num_cpu * self.host.cpu_mhz // 50 if self.power_state == POWERED_ON else 0
+
+    @property
+    def number(self):
+        return int(self.moid.split("-")[-1])
+
     def mac_address(self, index):
-        n = int(self.moid.split("-")[-1])
+        n = self.number
         return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
 
     def nic_devices(self):
@@ -282,8 +321,8 @@ class VirtualMachine(ManagedEntity):
         running = self.tools_running
         return DataObject(
             "GuestInfo", toolsStatus=self.tools_status,
-            toolsVersionStatus="guestToolsCurrent" if self.tools_installed else "guestToolsNotInstalled",
-            toolsVersionStatus2="guestToolsCurrent" if self.tools_installed else "guestToolsNotInstalled",
+            toolsVersionStatus=self.tools_version_status,
+            toolsVersionStatus2=self.tools_version_status,
             toolsRunningStatus=self.tools_running_status,
             toolsVersion="12352" if self.tools_installed else "0",
             toolsInstallType="guestToolsTypeOpenVMTools" if self.tools_installed else None,
@@ -292,7 +331,9 @@ class VirtualMachine(ManagedEntity):
             guestFullName=self.guest_full_name if running else None,
             hostName=self.host_name if running else None,
             ipAddress=self.ip_address if running else None,
-            net=self.guest_nics(), guestState="running" if running else "notRunning",
+            net=self.guest_nics(), ipStack=self.guest_ip_stack(),
+            disk=vm_hardware.guest_disks(self) if running else [],
+            guestState="running" if running else "notRunning",
             guestOperationsReady=running, interactiveGuestOperationsReady=False,
             guestStateChangeSupported=running, customizationInfo=self.customization.info())
 
@@ -300,19 +341,76 @@ class VirtualMachine(ManagedEntity):
     def guest_customization_info(self, ctx):
         return self.customization.info()
 
+    def extra_config_values(self):
+        values = {"nvram": "%s.nvram" % self.name, "svga.present": "TRUE",
+                  "pciBridge0.present": "TRUE", "tools.guest.desktop.autolock": "FALSE",
+                  "vmware.tools.internalversion": "12352"}
+        values.update(self.extra_config)
+        return [DataObject("OptionValue", key=k, value=v) for k, v in sorted(values.items())]
+
     @vim_property
     def config(self, ctx):
+        folder = self.vm_path_name().rsplit("/", 1)[0] + "/"
         return DataObject(
             "VirtualMachineConfigInfo", changeVersion="1", modified=self.vc.boot_time,
             name=self.name, guestFullName=self.guest_full_name, version="vmx-19", uuid=self.uuid,
-            instanceUuid=self.instance_uuid, npivTemporaryDisabled=True, template=False,
-            guestId=self.guest_id, alternateGuestName="",
-            files=DataObject("VirtualMachineFileInfo", vmPathName=self.vm_path_name()),
-            flags=DataObject("VirtualMachineFlagInfo"),
-            defaultPowerOps=DataObject("VirtualMachineDefaultPowerOpInfo"),
+            createDate=self.vc.boot_time, instanceUuid=self.instance_uuid,
+            npivTemporaryDisabled=True, locationId="564d%s" % self.uuid.replace("-", "")[4:16],
+            template=False, guestId=self.guest_id, alternateGuestName="",
+            files=DataObject("VirtualMachineFileInfo", vmPathName=self.vm_path_name(),
+                             snapshotDirectory=folder, suspendDirectory=folder,
+                             logDirectory=folder),
+            tools=vm_hardware.tools_config(self),
+            flags=DataObject("VirtualMachineFlagInfo", disableAcceleration=False,
+                             enableLogging=True, useToe=False, runWithDebugInfo=False,
+                             monitorType="release", htSharing="any", snapshotDisabled=False,
+                             snapshotLocked=False, diskUuidEnabled=False,
+                             virtualMmuUsage="automatic", virtualExecUsage="hvAuto",
+                             snapshotPowerOffBehavior="powerOff", cbrcCacheEnabled=False,
+                             vvtdEnabled=False, vbsEnabled=False),
+            defaultPowerOps=DataObject("VirtualMachineDefaultPowerOpInfo",
+                                       powerOffType="soft", suspendType="hard",
+                                       resetType="soft", defaultPowerOffType="soft",
+                                       defaultSuspendType="hard", defaultResetType="soft",
+                                       standbyAction="checkpoint"),
             hardware=DataObject("VirtualHardware", numCPU=self.num_cpu, numCoresPerSocket=1,
-                                memoryMB=self.memory_mb, device=self.nic_devices()),
-            cpuHotAddEnabled=False, memoryHotAddEnabled=False)
+                                autoCoresPerSocket=True, memoryMB=self.memory_mb,
+                                virtualICH7MPresent=False, virtualSMCPresent=False,
+                                device=vm_hardware.devices(self), motherboardLayout="i440bxHostBridge",
+                                simultaneousThreads=1),
+            cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
+            memoryAllocation=vm_hardware.allocation(10 * self.memory_mb),
+            cpuHotAddEnabled=False, cpuHotRemoveEnabled=False, memoryHotAddEnabled=False,
+            hotPlugMemoryLimit=self.memory_mb, hotPlugMemoryIncrementSize=0,
+            swapPlacement="inherit", bootOptions=DataObject(
+                "VirtualMachineBootOptions", bootDelay=0, enterBIOSSetup=False,
+                efiSecureBootEnabled=False, bootRetryEnabled=False, bootRetryDelay=10000,
+                networkBootProtocol="ipv4"),
+            firmware="bios", maxMksConnections=40, guestAutoLockEnabled=False,
+            memoryReservationLockedToMax=False, nestedHVEnabled=False, vPMCEnabled=False,
+            messageBusTunnelEnabled=False,
+            extraConfig=self.extra_config_values(),
+            initialOverhead=DataObject("VirtualMachineConfigInfoOverheadInfo",
+                                       initialMemoryReservation=0, initialSwapReservation=0),
+            vFlashCacheReservation=0, migrateEncryption="opportunistic",
+            ftEncryptionMode="ftEncryptionOpportunistic",
+            sevEnabled=False, pmemFailoverEnabled=False, vmOpNotificationToAppEnabled=False,
+            vmOpNotificationTimeout=-1)
+
+    @vim_property
+    def layoutEx(self, ctx):
+        return vm_hardware.layout_ex(self, self.vc.clock.now())
+
+    @vim_property
+    def storage(self, ctx):
+        return vm_hardware.storage_info(self, self.vc.clock.now())
+
+    @vim_property
+    def resourceConfig(self, ctx):
+        return DataObject("ResourceConfigSpec", entity=self.ref, changeVersion="1",
+                          lastModified=self.vc.boot_time,
+                          cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
+                          memoryAllocation=vm_hardware.allocation(10 * self.memory_mb))
 
     def uptime(self):
         if self.boot_time is None or self.power_state != POWERED_ON:
@@ -332,17 +430,36 @@ class VirtualMachine(ManagedEntity):
                 "VirtualMachineGuestSummary", guestId=self.guest_id if running else None,
                 guestFullName=self.guest_full_name if running else None,
                 toolsStatus=self.tools_status, toolsRunningStatus=self.tools_running_status,
+                toolsVersionStatus=self.tools_version_status,
+                toolsVersionStatus2=self.tools_version_status,
                 hostName=self.host_name if running else None,
                 ipAddress=self.ip_address if running else None),
             config=DataObject(
                 "VirtualMachineConfigSummary", name=self.name, template=False,
                 vmPathName=self.vm_path_name(), memorySizeMB=self.memory_mb,
-                numCpu=self.num_cpu, numEthernetCards=len(self.networks), numVirtualDisks=0,
+                numCpu=self.num_cpu, numEthernetCards=len(self.networks), numVirtualDisks=1,
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
                 guestFullName=self.guest_full_name),
-            quickStats=DataObject("VirtualMachineQuickStats", uptimeSeconds=self.uptime(),
-                                  guestHeartbeatStatus="green" if running else "gray"),
-            overallStatus="green")
+            storage=vm_hardware.storage_summary(self, self.vc.clock.now()),
+            quickStats=self.quick_stats(), overallStatus="green")
+
+    def quick_stats(self):
+        on = self.power_state == POWERED_ON
+        used = self.memory_mb // 4 if on else 0
+        return DataObject(
+            "VirtualMachineQuickStats", overallCpuUsage=self.cpu_usage_mhz(),
+            overallCpuDemand=self.cpu_usage_mhz(), overallCpuReadiness=0,
+            guestMemoryUsage=used, hostMemoryUsage=self.memory_mb if on else 0,
+            guestHeartbeatStatus="green" if self.tools_running else "gray",
+            distributedCpuEntitlement=self.cpu_usage_mhz(),
+            distributedMemoryEntitlement=self.memory_mb if on else 0,
+            staticCpuEntitlement=self.num_cpu * self.host.cpu_mhz if on else 0,
+            staticMemoryEntitlement=self.memory_mb if on else 0, grantedMemory=self.memory_mb
+            if on else 0, privateMemory=self.memory_mb if on else 0, sharedMemory=0,
+            swappedMemory=0, balloonedMemory=0, consumedOverheadMemory=used and 20,
+            ftLogBandwidth=-1, ftSecondaryLatency=-1, ftLatencyStatus="gray",
+            compressedMemory=0, uptimeSeconds=self.uptime(), ssdSwappedMemory=0,
+            activeMemory=used)
 
     @vim_property
     def resourcePool(self, ctx):
