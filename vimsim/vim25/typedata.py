@@ -2347,15 +2347,15 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostMultipathInfoHppLogicalUnitPolicy': 'HostMultipathInfoLogicalUnitPolicy 15 bytes,xsd:long,2,15 '
                                           'iops,xsd:long,2,15 path,xsd:string,2,15 '
                                           'latencyEvalTime,xsd:long,2,15 samplingIosPerPath,xsd:long,2,15',
- 'HostMultipathInfoLogicalUnit': 'DynamicData 5 key,xsd:string,0,5 id,xsd:string,0,5 lun,ScsiLun,0,5 '
+ 'HostMultipathInfoLogicalUnit': 'DynamicData 5 key,xsd:string,0,5 id,xsd:string,0,5 lun,xsd:string,0,5 '
                                  'path,HostMultipathInfoPath,1,5 '
                                  'policy,HostMultipathInfoLogicalUnitPolicy,0,5 '
                                  'storageArrayTypePolicy,HostMultipathInfoLogicalUnitStorageArrayTypePolicy,2,7',
  'HostMultipathInfoLogicalUnitPolicy': 'DynamicData 5 policy,xsd:string,0,5',
  'HostMultipathInfoLogicalUnitStorageArrayTypePolicy': 'DynamicData 7 policy,xsd:string,0,7',
  'HostMultipathInfoPath': 'DynamicData 5 key,xsd:string,0,5 name,xsd:string,0,5 pathState,xsd:string,0,5 '
-                          'state,xsd:string,2,7 isWorkingPath,xsd:boolean,2,7 adapter,HostHostBusAdapter,0,5 '
-                          'lun,HostMultipathInfoLogicalUnit,0,5 transport,HostTargetTransport,2,5',
+                          'state,xsd:string,2,7 isWorkingPath,xsd:boolean,2,7 adapter,xsd:string,0,5 '
+                          'lun,xsd:string,0,5 transport,HostTargetTransport,2,5',
  'HostMultipathStateInfo': 'DynamicData 7 path,HostMultipathStateInfoPath,3,7',
  'HostMultipathStateInfoPath': 'DynamicData 7 name,xsd:string,0,7 pathState,xsd:string,0,7',
  'HostNasVolume': 'HostFileSystemVolume 5 remoteHost,xsd:string,0,5 remotePath,xsd:string,0,5 '
@@ -2453,12 +2453,11 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostNvmeConnectSpec': 'HostNvmeSpec 15 subnqn,xsd:string,0,15 controllerId,xsd:int,2,15 '
                         'adminQueueSize,xsd:int,2,15 keepAliveTimeout,xsd:int,2,15',
  'HostNvmeController': 'DynamicData 15 key,xsd:string,0,15 controllerNumber,xsd:int,0,15 '
-                       'subnqn,xsd:string,0,15 name,xsd:string,0,15 '
-                       'associatedAdapter,HostHostBusAdapter,0,15 transportType,xsd:string,0,15 '
-                       'fusedOperationSupported,xsd:boolean,0,15 numberOfQueues,xsd:int,0,15 '
-                       'queueSize,xsd:int,0,15 attachedNamespace,HostNvmeNamespace,3,15 '
-                       'vendorId,xsd:string,2,15 model,xsd:string,2,15 serialNumber,xsd:string,2,15 '
-                       'firmwareVersion,xsd:string,2,15',
+                       'subnqn,xsd:string,0,15 name,xsd:string,0,15 associatedAdapter,xsd:string,0,15 '
+                       'transportType,xsd:string,0,15 fusedOperationSupported,xsd:boolean,0,15 '
+                       'numberOfQueues,xsd:int,0,15 queueSize,xsd:int,0,15 '
+                       'attachedNamespace,HostNvmeNamespace,3,15 vendorId,xsd:string,2,15 '
+                       'model,xsd:string,2,15 serialNumber,xsd:string,2,15 firmwareVersion,xsd:string,2,15',
  'HostNvmeDisconnectSpec': 'DynamicData 15 hbaName,xsd:string,0,15 subnqn,xsd:string,2,15 '
                            'controllerNumber,xsd:int,2,15',
  'HostNvmeDiscoverSpec': 'HostNvmeSpec 15 autoConnect,xsd:boolean,2,15 '
@@ -2483,13 +2482,13 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostNvmeSpec': 'DynamicData 15 hbaName,xsd:string,0,15 '
                  'transportParameters,HostNvmeTransportParameters,0,15',
  'HostNvmeTopology': 'DynamicData 15 adapter,HostNvmeTopologyInterface,3,15',
- 'HostNvmeTopologyInterface': 'DynamicData 15 key,xsd:string,0,15 adapter,HostHostBusAdapter,0,15 '
+ 'HostNvmeTopologyInterface': 'DynamicData 15 key,xsd:string,0,15 adapter,xsd:string,0,15 '
                               'connectedController,HostNvmeController,3,15',
  'HostNvmeTransportParameters': 'DynamicData 15',
  'HostOpaqueNetworkInfo': 'DynamicData 26 opaqueNetworkId,xsd:string,0,26 opaqueNetworkName,xsd:string,0,26 '
                           'opaqueNetworkType,xsd:string,0,26 pnicZone,xsd:string,3,8 '
                           'capability,OpaqueNetworkCapability,2,25 extraConfig,OptionValue,3,25',
- 'HostOpaqueSwitch': 'DynamicData 26 key,xsd:string,0,26 name,xsd:string,2,26 pnic,PhysicalNic,3,26 '
+ 'HostOpaqueSwitch': 'DynamicData 26 key,xsd:string,0,26 name,xsd:string,2,26 pnic,xsd:string,3,26 '
                      'pnicZone,HostOpaqueSwitchPhysicalNicZone,3,8 status,xsd:string,2,8 '
                      'vtep,HostVirtualNic,3,8 extraConfig,OptionValue,3,25 '
                      'featureCapability,HostFeatureCapability,3,12',
@@ -2536,23 +2535,20 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostPlugStoreTopology': 'DynamicData 7 adapter,HostPlugStoreTopologyAdapter,3,7 '
                           'path,HostPlugStoreTopologyPath,3,7 target,HostPlugStoreTopologyTarget,3,7 '
                           'device,HostPlugStoreTopologyDevice,3,7 plugin,HostPlugStoreTopologyPlugin,3,7',
- 'HostPlugStoreTopologyAdapter': 'DynamicData 7 key,xsd:string,0,7 adapter,HostHostBusAdapter,0,7 '
-                                 'path,HostPlugStoreTopologyPath,3,7',
- 'HostPlugStoreTopologyDevice': 'DynamicData 7 key,xsd:string,0,7 lun,ScsiLun,0,7 '
-                                'path,HostPlugStoreTopologyPath,3,7',
+ 'HostPlugStoreTopologyAdapter': 'DynamicData 7 key,xsd:string,0,7 adapter,xsd:string,0,7 '
+                                 'path,xsd:string,3,7',
+ 'HostPlugStoreTopologyDevice': 'DynamicData 7 key,xsd:string,0,7 lun,xsd:string,0,7 path,xsd:string,3,7',
  'HostPlugStoreTopologyPath': 'DynamicData 7 key,xsd:string,0,7 name,xsd:string,0,7 '
                               'channelNumber,xsd:int,2,7 targetNumber,xsd:int,2,7 lunNumber,xsd:int,2,7 '
-                              'adapter,HostPlugStoreTopologyAdapter,2,7 '
-                              'target,HostPlugStoreTopologyTarget,2,7 device,HostPlugStoreTopologyDevice,2,7',
- 'HostPlugStoreTopologyPlugin': 'DynamicData 7 key,xsd:string,0,7 name,xsd:string,0,7 '
-                                'device,HostPlugStoreTopologyDevice,3,7 '
-                                'claimedPath,HostPlugStoreTopologyPath,3,7',
+                              'adapter,xsd:string,2,7 target,xsd:string,2,7 device,xsd:string,2,7',
+ 'HostPlugStoreTopologyPlugin': 'DynamicData 7 key,xsd:string,0,7 name,xsd:string,0,7 device,xsd:string,3,7 '
+                                'claimedPath,xsd:string,3,7',
  'HostPlugStoreTopologyTarget': 'DynamicData 7 key,xsd:string,0,7 transport,HostTargetTransport,2,7',
  'HostPnicNetworkResourceInfo': 'DynamicData 8 pnicDevice,xsd:string,0,8 '
                                 'availableBandwidthForVMTraffic,xsd:long,2,8 '
                                 'unusedBandwidthForVMTraffic,xsd:long,2,8 '
                                 'placedVirtualNics,HostPlacedVirtualNicIdentifier,3,8',
- 'HostPortGroup': 'DynamicData 5 key,xsd:string,2,5 port,HostPortGroupPort,3,5 vswitch,HostVirtualSwitch,2,5 '
+ 'HostPortGroup': 'DynamicData 5 key,xsd:string,2,5 port,HostPortGroupPort,3,5 vswitch,xsd:string,2,5 '
                   'computedPolicy,HostNetworkPolicy,0,5 spec,HostPortGroupSpec,0,5',
  'HostPortGroupConfig': 'DynamicData 5 changeOperation,xsd:string,2,5 spec,HostPortGroupSpec,2,5',
  'HostPortGroupPort': 'DynamicData 5 key,xsd:string,2,5 mac,xsd:string,3,5 type,xsd:string,0,5',
@@ -2615,7 +2611,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                          'usedByStretchedContainer,xsd:boolean,2,19',
  'HostProxySwitch': 'DynamicData 7 dvsUuid,xsd:string,0,7 dvsName,xsd:string,0,7 key,xsd:string,0,7 '
                     'numPorts,xsd:int,0,7 configNumPorts,xsd:int,2,21 numPortsAvailable,xsd:int,0,7 '
-                    'uplinkPort,KeyValue,3,7 mtu,xsd:int,2,7 pnic,PhysicalNic,3,7 '
+                    'uplinkPort,KeyValue,3,7 mtu,xsd:int,2,7 pnic,xsd:string,3,7 '
                     'spec,HostProxySwitchSpec,0,7 hostLag,HostProxySwitchHostLagConfig,3,26 '
                     'networkReservationSupported,xsd:boolean,2,26 nsxtEnabled,xsd:boolean,2,15 '
                     'ensEnabled,xsd:boolean,2,15 ensInterruptEnabled,xsd:boolean,2,15 '
@@ -2647,7 +2643,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                              'iWarpCapable,xsd:boolean,0,15',
  'HostRdmaDeviceConnectionInfo': 'DynamicData 15 state,xsd:string,0,15 mtu,xsd:int,0,15 '
                                  'speedInMbps,xsd:int,0,15',
- 'HostRdmaDevicePnicBacking': 'HostRdmaDeviceBacking 15 pairedUplink,PhysicalNic,0,15',
+ 'HostRdmaDevicePnicBacking': 'HostRdmaDeviceBacking 15 pairedUplink,xsd:string,0,15',
  'HostRdmaHba': 'HostHostBusAdapter 15 associatedRdmaDevice,xsd:string,2,15',
  'HostRdmaTargetTransport': 'HostTargetTransport 15',
  'HostReconnectionFailedEvent': 'HostEvent 5',
@@ -2682,9 +2678,9 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                  'scsiDiskType,xsd:string,2,25 usedByMemoryTiering,xsd:boolean,2,19',
  'HostScsiDiskPartition': 'DynamicData 5 diskName,xsd:string,0,5 partition,xsd:int,0,5',
  'HostScsiTopology': 'DynamicData 5 adapter,HostScsiTopologyInterface,3,5',
- 'HostScsiTopologyInterface': 'DynamicData 5 key,xsd:string,0,5 adapter,HostHostBusAdapter,0,5 '
+ 'HostScsiTopologyInterface': 'DynamicData 5 key,xsd:string,0,5 adapter,xsd:string,0,5 '
                               'target,HostScsiTopologyTarget,3,5',
- 'HostScsiTopologyLun': 'DynamicData 5 key,xsd:string,0,5 lun,xsd:int,0,5 scsiLun,ScsiLun,0,5',
+ 'HostScsiTopologyLun': 'DynamicData 5 key,xsd:string,0,5 lun,xsd:int,0,5 scsiLun,xsd:string,0,5',
  'HostScsiTopologyTarget': 'DynamicData 5 key,xsd:string,0,5 target,xsd:int,0,5 lun,HostScsiTopologyLun,3,5 '
                            'transport,HostTargetTransport,2,5',
  'HostSecuritySpec': 'DynamicData 7 adminPassword,xsd:string,2,7 removePermission,Permission,3,22 '
@@ -2854,14 +2850,14 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostVMotionManagerSrcInstantCloneResult': 'DynamicData 15 startTime,xsd:long,2,15 '
                                             'quiesceTime,xsd:long,2,15 quiesceDoneTime,xsd:long,2,15 '
                                             'resumeDoneTime,xsd:long,2,15 endTime,xsd:long,2,15',
- 'HostVMotionNetConfig': 'DynamicData 5 candidateVnic,HostVirtualNic,3,5 selectedVnic,HostVirtualNic,2,5',
+ 'HostVMotionNetConfig': 'DynamicData 5 candidateVnic,HostVirtualNic,3,5 selectedVnic,xsd:string,2,5',
  'HostVfatVolume': 'HostFileSystemVolume 21',
  'HostVffsSpec': 'DynamicData 26 devicePath,xsd:string,0,26 partition,HostDiskPartitionSpec,2,26 '
                  'majorVersion,xsd:int,0,26 volumeName,xsd:string,0,26',
  'HostVffsVolume': 'HostFileSystemVolume 26 majorVersion,xsd:int,0,26 version,xsd:string,0,26 '
                    'uuid,xsd:string,0,26 extent,HostScsiDiskPartition,1,26',
  'HostVirtualNic': 'DynamicData 5 device,xsd:string,0,5 key,xsd:string,0,5 portgroup,xsd:string,0,5 '
-                   'spec,HostVirtualNicSpec,0,5 port,HostPortGroupPort,2,5 owner,xsd:string,2,24',
+                   'spec,HostVirtualNicSpec,0,5 port,xsd:string,2,5 owner,xsd:string,2,24',
  'HostVirtualNicConfig': 'DynamicData 5 changeOperation,xsd:string,2,5 device,xsd:string,2,5 '
                          'portgroup,xsd:string,0,5 spec,HostVirtualNicSpec,2,5',
  'HostVirtualNicConnection': 'DynamicData 7 portgroup,xsd:string,2,7 '
@@ -2881,8 +2877,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                        'pinnedPnic,xsd:string,2,8 ipRouteSpec,HostVirtualNicIpRouteSpec,2,25 '
                        'systemOwned,xsd:boolean,2,15 dpuId,xsd:string,2,31',
  'HostVirtualSwitch': 'DynamicData 5 name,xsd:string,0,5 key,xsd:string,0,5 numPorts,xsd:int,0,5 '
-                      'numPortsAvailable,xsd:int,0,5 mtu,xsd:int,2,9 portgroup,HostPortGroup,3,5 '
-                      'pnic,PhysicalNic,3,5 spec,HostVirtualSwitchSpec,0,5',
+                      'numPortsAvailable,xsd:int,0,5 mtu,xsd:int,2,9 portgroup,xsd:string,3,5 '
+                      'pnic,xsd:string,3,5 spec,HostVirtualSwitchSpec,0,5',
  'HostVirtualSwitchAutoBridge': 'HostVirtualSwitchBridge 5 excludedNicDevice,xsd:string,3,9',
  'HostVirtualSwitchBeaconConfig': 'DynamicData 5 interval,xsd:int,0,5',
  'HostVirtualSwitchBondBridge': 'HostVirtualSwitchBridge 5 nicDevice,xsd:string,1,5 '
@@ -3702,7 +3698,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                 'vmDirectPathGen2SupportedMode,xsd:string,2,22 resourcePoolSchedulerAllowed,xsd:boolean,2,22 '
                 'resourcePoolSchedulerDisallowedReason,xsd:string,3,22 '
                 'autoNegotiateSupported,xsd:boolean,2,22 enhancedNetworkingStackSupported,xsd:boolean,2,12 '
-                'ensInterruptSupported,xsd:boolean,2,15 rdmaDevice,HostRdmaDevice,2,15 dpuId,xsd:string,2,31 '
+                'ensInterruptSupported,xsd:boolean,2,15 rdmaDevice,xsd:string,2,15 dpuId,xsd:string,2,31 '
                 'perfNicOffloadSupported,xsd:boolean,2,27',
  'PhysicalNicCdpDeviceCapability': 'DynamicData 9 router,xsd:boolean,0,9 transparentBridge,xsd:boolean,0,9 '
                                    'sourceRouteBridge,xsd:boolean,0,9 networkSwitch,xsd:boolean,0,9 '
@@ -5356,7 +5352,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VirtualNVMEControllerOption': 'VirtualControllerOption 25 numNVMEDisks,IntOption,0,25 '
                                 'sharing,xsd:string,3,23',
  'VirtualNicManagerNetConfig': 'DynamicData 7 nicType,xsd:string,0,7 multiSelectAllowed,xsd:boolean,0,7 '
-                               'candidateVnic,HostVirtualNic,3,7 selectedVnic,HostVirtualNic,3,7',
+                               'candidateVnic,HostVirtualNic,3,7 selectedVnic,xsd:string,3,7',
  'VirtualPCIController': 'VirtualController 5',
  'VirtualPCIControllerOption': 'VirtualControllerOption 5 numSCSIControllers,IntOption,0,5 '
                                'numEthernetCards,IntOption,0,5 numVideoCards,IntOption,0,5 '
