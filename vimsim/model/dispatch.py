@@ -43,6 +43,13 @@ def resolve(vc, ctx, this, method, prop=None):
     return obj, minfo
 
 
+def invoke(vc, ctx, this, method, args):
+    """The one entry for a surface that names the call itself (REST, the SDK): resolve, then
+    call, with every check and fault rule a SOAP or VI/JSON call of ``method`` has."""
+    obj, minfo = resolve(vc, ctx, this, method)
+    return call(vc, ctx, obj, minfo, args)
+
+
 def call(vc, ctx, obj, minfo, args):
     """Run a resolved method with decoded ``args``: privilege and argument checks, then the
     model. Returns the result, or a Pending for an answer that comes later."""

@@ -2,7 +2,7 @@
 import collections
 
 from vimsim.model import faults
-from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
+from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
 from vimsim.vim25.data import DataObject
 
 # vCenter shows a finished task in recentTask for about ten minutes.
@@ -20,8 +20,26 @@ class Task(ExtensibleManagedObject):
         self.info = info
         self.body = body
         self.timer = None
+        self.error = None  # the fault the task ended with
         self.forced_error = None  # a fault rule's: the task ends with it whatever the body does
         self.info.cancelable = cancelable
+        self.completion = None  # a Pending resolved when the task ends (made on first ask)
+
+    def finished(self):
+        """A Pending that resolves with the task's result, or fails with its fault, when the
+        task ends (an API that answers only when the work is done waits on it)."""
+        if self.completion is None:
+            self.completion = Pending()
+            if self.done:
+                self._complete()
+        return self.completion
+
+    def _complete(self):
+        if self.completion is not None:
+            if self.info.state == "error":
+                self.completion.fail(self.error)
+            else:
+                self.completion.resolve(self.info.result)
 
     @vim_property
     def info(self, ctx):
@@ -139,6 +157,7 @@ class TaskManager(ManagedObject):
             info.startTime = now
         info.completeTime = now
         info.progress = None
+        task.error = error
         if error is not None:
             info.state = "error"
             info.error = error.localized()
@@ -155,6 +174,7 @@ class TaskManager(ManagedObject):
             self.vc.remove(purged)
         self.vc.touch(task)
         self.vc.touch(self)
+        task._complete()
 
     def recent_tasks(self, entity=None):
         horizon = self.vc.clock.time() - RECENT_SECONDS

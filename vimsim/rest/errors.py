@@ -12,6 +12,7 @@ ERROR_TYPES = {
     "INVALID_REQUEST": (400, "invalid_request"),
     "NOT_ALLOWED_IN_CURRENT_STATE": (400, "not_allowed_in_current_state"),
     "ALREADY_EXISTS": (400, "already_exists"),
+    "ALREADY_IN_DESIRED_STATE": (400, "already_in_desired_state"),
     "INTERNAL_SERVER_ERROR": (500, "internal_server_error"),
 }
 

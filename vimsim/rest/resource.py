@@ -6,16 +6,18 @@ import json
 import logging
 import re
 
+from twisted.web import server
+
 from vimsim.compat import header
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
+from vimsim.model.objects import Pending
 from vimsim.rest import errors
 from vimsim.rest.services import AutomationApi
 
 log = logging.getLogger("vimsim.rest")
 
 SESSION = "vmware-api-session-id"
-_CUSTOMIZATION = re.compile(r"^vcenter/vm/([^/]+)/guest/customization$")
 
 
 def unwrap(value):
@@ -30,6 +32,17 @@ def unwrap(value):
         return {k: unwrap(v) for k, v in value.items()}
     if isinstance(value, list):
         return [unwrap(v) for v in value]
+    return value
+
+
+def reshape(value):
+    """/api's value in /rest's form: every map becomes a list of {"key", "value"} pairs."""
+    if isinstance(value, list):
+        return [reshape(v) for v in value]
+    if isinstance(value, dict):
+        if value and all(k.isdigit() for k in value):
+            return [{"key": k, "value": reshape(v)} for k, v in value.items()]
+        return {k: reshape(v) for k, v in value.items()}
     return value
 
 
@@ -72,12 +85,14 @@ class AutomationResource(ModelResource):
         return AutomationApi(self.vc)
 
     def render(self, request):
-        request.setHeader(b"Content-Type", b"application/json")
         route = Route(request, self.dialect)
         try:
             if self.dialect == "api" and route.path == "" and route.method == "POST":
                 return self.json_rpc(request)
             status, value = self.dispatch(route)
+            if isinstance(value, Pending):
+                self.answer_later(request, status, value)
+                return server.NOT_DONE_YET
         except errors.RestError as error:
             status, value = error.status, self.error_body(error)
         except faults.Fault as fault:
@@ -90,10 +105,29 @@ class AutomationResource(ModelResource):
             status, value = error.status, self.error_body(error)
         finally:
             self.state.request_done()
+        return self.finish_answer(request, status, value)
+
+    def finish_answer(self, request, status, value):
         request.setResponseCode(status)
         if value is None:
+            # No body, and so no Content-Type (the vmware_rest modules decide on the header).
             return b""
+        request.setHeader(b"Content-Type", b"application/json")
         return json.dumps(value).encode()
+
+    def answer_later(self, request, status, pending):
+        """An operation that answers when its task is done (power start, stop, ...)."""
+        def done(p):
+            if request.finished or getattr(request, "_disconnected", False):
+                return
+            if p.fault is not None:
+                error = errors.from_fault(p.fault)
+                body = self.finish_answer(request, error.status, self.error_body(error))
+            else:
+                body = self.finish_answer(request, status, None)
+            request.write(body)
+            request.finish()
+        pending.add_callback(done)
 
     def error_body(self, error):
         if self.dialect == "rest":
@@ -124,55 +158,105 @@ class AutomationResource(ModelResource):
 
     def dispatch(self, route):
         api, path, method, rest = self.api, route.path, route.method, self.dialect == "rest"
-        wrap = (lambda v: {"value": v}) if rest else (lambda v: v)
         session_path = "com/vmware/cis/session" if rest else "session"
         if path == session_path:
-            if method == "POST" and not (rest and "~action=get" in route.raw_query):
-                session = self.basic_login(route)
-                if rest and header(route.request, "vmware-use-header-authn") != "true":
-                    route.request.addCookie(SESSION, session.cookie, path="/", httpOnly=True,
-                                            secure=route.request.isSecure())
-                return (200 if rest else 201), wrap(session.cookie)
-            session = api.session(self.token(route))
-            if method == "DELETE":
-                api.logout(session)
-                return (200 if rest else 204), None
-            if method in ("GET", "POST"):
-                return 200, wrap(api.session_info(session))
+            return self.session_operation(route)
         if path == "vcenter/system" and not rest and method == "POST" \
                 and "action=hello" in route.raw_query:
             return 200, {"api_release": api.hello(route.body().get("api_releases"))}
-        if path == "vcenter/vm" and method == "GET":
+        for verb, pattern, dialects, handler in ROUTES:
+            if verb != method or self.dialect not in dialects:
+                continue
+            match = pattern.match(path)
+            if match is None:
+                continue
             session = api.session(self.token(route))
-            prefix = "filter." if rest else ""
-            return 200, wrap(api.list_vms(
-                session, names=route.query.get(prefix + "names"),
-                vms=route.query.get(prefix + "vms"),
-                power_states=route.query.get(prefix + "power_states")))
-        match = _CUSTOMIZATION.match(path)
-        if match:
-            vm = match.group(1)
-            if method == "GET":
-                session = api.session(self.token(route))
-                return 200, wrap(api.customization_info(session, vm))
-            if method == "PUT":
-                session = api.session(self.token(route))
-                body = route.body()
-                spec = body.get("spec", {}) if rest else body
-                if not isinstance(spec, dict):
-                    raise errors.invalid_argument("The request body must be an object.")
-                unknown = set(spec) - {"name", "spec"}
-                if unknown:
-                    raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
-                api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
-                return (200 if rest else 204), None
+            status, value = handler(self, route, session, *match.groups())
+            if isinstance(value, Pending) or value is None or not rest:
+                return status, value
+            return status, {"value": reshape(value)}
         raise errors.operation_not_found("%s /%s/%s" % (method, self.dialect, path))
+
+    def session_operation(self, route):
+        api, rest = self.api, self.dialect == "rest"
+        wrap = (lambda v: {"value": v}) if rest else (lambda v: v)
+        if route.method == "POST" and not (rest and "~action=get" in route.raw_query):
+            session = self.basic_login(route)
+            if rest and header(route.request, "vmware-use-header-authn") != "true":
+                route.request.addCookie(SESSION, session.cookie, path="/", httpOnly=True,
+                                        secure=route.request.isSecure())
+            return (200 if rest else 201), wrap(session.cookie)
+        session = api.session(self.token(route))
+        if route.method == "DELETE":
+            api.logout(session)
+            return (200 if rest else 204), None
+        if route.method in ("GET", "POST"):
+            return 200, wrap(api.session_info(session))
+        raise errors.operation_not_found("%s /%s/%s" % (route.method, self.dialect, route.path))
+
+    # -- operations (see ROUTES) ----------------------------------------------------------
+
+    def filters(self, route):
+        """The list filters of a query, /rest's ``filter.`` prefix taken off; booleans parsed."""
+        prefix = "filter." if self.dialect == "rest" else ""
+        found = {}
+        for key, values in route.query.items():
+            if not key.startswith(prefix):
+                continue
+            name = key[len(prefix):].rstrip("]").split("[", 1)[0]
+            if name == "standalone":
+                found[name] = values[-1].lower() == "true"
+            elif name == "type":
+                found[name] = values[-1]
+            else:
+                found.setdefault(name, []).extend(values)
+        return found
+
+    def list_vms(self, route, session):
+        return 200, self.api.list_vms(session, self.filters(route))
+
+    def vm_info(self, route, session, vm):
+        self.api.require_available("com.vmware.vcenter.VM.get", session, vm)
+        self.api.require(session, "System.View")
+        return 200, self.api.inventory.vm_info(vm)
+
+    def power_get(self, route, session, vm):
+        self.api.require(session, "System.View")
+        return 200, self.api.inventory.power_state(vm)
+
+    def power_action(self, route, session, vm, action=None):
+        action = action or (route.query.get("action") or [None])[-1]
+        if action is None:
+            raise errors.operation_not_found("POST /%s/%s" % (self.dialect, route.path))
+        self.api.require_available("com.vmware.vcenter.vm.Power.%s" % action, session, vm)
+        done = self.api.inventory.power(session, vm, action)
+        return (200 if self.dialect == "rest" else 204), done
+
+    def guest_identity(self, route, session, vm):
+        self.api.require(session, "System.View")
+        return 200, self.api.inventory.guest_identity(vm)
+
+    def customization_get(self, route, session, vm):
+        return 200, self.api.customization_info(session, vm)
+
+    def customization_set(self, route, session, vm):
+        body = route.body()
+        spec = body.get("spec", {}) if self.dialect == "rest" and isinstance(body, dict) \
+            else body
+        if not isinstance(spec, dict):
+            raise errors.invalid_argument("The request body must be an object.")
+        unknown = set(spec) - {"name", "spec"}
+        if unknown:
+            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
+        self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
+        return (200 if self.dialect == "rest" else 204), None
 
     # -- JSON-RPC (the SDK) ---------------------------------------------------------------
 
     def json_rpc(self, request):
         """vAPI JSON-RPC 2.0: always HTTP 200, the id echoed, errors in result.error."""
         request.setResponseCode(200)
+        request.setHeader(b"Content-Type", b"application/json")
         try:
             message = json.loads(request.content.read())
             params = message["params"]
@@ -227,8 +311,7 @@ class AutomationResource(ModelResource):
             spec = inputs.get("filter") or {}
             return [structure("com.vmware.vcenter.VM.summary", s,
                               optional=("cpu_count", "memory_size_MiB"))
-                    for s in api.list_vms(session, spec.get("names"), spec.get("vms"),
-                                          spec.get("power_states"))]
+                    for s in api.list_vms(session, {k: v for k, v in spec.items() if v})]
         if service == "com.vmware.vcenter.vm.guest.customization":
             vm = inputs.get("vm")
             if not isinstance(vm, str):
@@ -242,3 +325,37 @@ class AutomationResource(ModelResource):
                 api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
                 return None
         raise errors.operation_not_found("%s.%s" % (service, operation))
+
+
+def _inventory_list(kind):
+    """The handler of GET /vcenter/{kind}: the entities of a kind matching the filters."""
+    def handler(self, route, session):
+        self.api.require_available("com.vmware.vcenter.%s.list" % kind, session)
+        if not session.user.has_privilege("System.View"):
+            return 200, []
+        return 200, getattr(self.api.inventory, "list_%ss" % kind)(self.filters(route))
+    return handler
+
+
+def _path(pattern):
+    return re.compile("^%s$" % pattern.replace("{id}", "([^/]+)"))
+
+
+BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
+# The Automation API operations served: (HTTP method, path, dialects, handler).
+ROUTES = [
+    ("GET", _path("vcenter/vm"), BOTH, AutomationResource.list_vms),
+    ("GET", _path("vcenter/vm/{id}"), BOTH, AutomationResource.vm_info),
+    ("GET", _path("vcenter/vm/{id}/power"), BOTH, AutomationResource.power_get),
+    ("POST", _path("vcenter/vm/{id}/power"), API, AutomationResource.power_action),
+    ("POST", _path("vcenter/vm/{id}/power/(start|stop|suspend|reset)"), REST,
+     AutomationResource.power_action),
+    ("GET", _path("vcenter/vm/{id}/guest/identity"), BOTH, AutomationResource.guest_identity),
+    ("GET", _path("vcenter/vm/{id}/guest/customization"), BOTH,
+     AutomationResource.customization_get),
+    ("PUT", _path("vcenter/vm/{id}/guest/customization"), BOTH,
+     AutomationResource.customization_set),
+] + [("GET", _path("vcenter/%s" % path), BOTH, _inventory_list(kind))
+     for path, kind in (("host", "host"), ("datastore", "datastore"), ("network", "network"),
+                        ("datacenter", "datacenter"), ("cluster", "cluster"),
+                        ("folder", "folder"), ("resource-pool", "resource_pool"))]

@@ -6,8 +6,8 @@ from datetime import timezone
 from vimsim.model import faults, guest
 from vimsim.model.vm import POWERED_OFF
 from vimsim.rest import errors
+from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
 
-POWER_STATES = {"poweredOn": "POWERED_ON", "poweredOff": "POWERED_OFF", "suspended": "SUSPENDED"}
 VIEW = "System.View"
 CUSTOMIZE = "VirtualMachine.Provisioning.Customize"
 API_RELEASES = ("8.0.3.0", "8.0.2.0", "8.0.1.0")
@@ -22,6 +22,7 @@ def rest_time(value):
 class AutomationApi:
     def __init__(self, vc):
         self.vc = vc
+        self.inventory = VcenterInventory(vc)
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -76,26 +77,15 @@ class AutomationApi:
             raise errors.vm_not_found(vm_id)
         return obj
 
-    def list_vms(self, session, names=None, vms=None, power_states=None):
+    def list_vms(self, session, filters):
         """com.vmware.vcenter.VM.list: summaries of the VMs matching every given filter."""
         self.require_available("com.vmware.vcenter.VM.list", session)
         if not session.user.has_privilege(VIEW):
             return []
-        for state in power_states or ():
+        for state in filters.get("power_states") or ():
             if state not in POWER_STATES.values():
                 raise errors.invalid_argument("Invalid power state %s." % state, state)
-        result = []
-        for obj in self.vc.objects.values():
-            if obj.vim_type != "VirtualMachine":
-                continue
-            if names and obj.name not in names or vms and obj.moid not in vms:
-                continue
-            state = POWER_STATES[obj.power_state]
-            if power_states and state not in power_states:
-                continue
-            result.append({"vm": obj.moid, "name": obj.name, "power_state": state,
-                           "cpu_count": obj.num_cpu, "memory_size_MiB": obj.memory_mb})
-        return result
+        return self.inventory.list_vms(filters)
 
     def customization_info(self, session, vm_id):
         """com.vmware.vcenter.vm.guest.customization.get, with seed 001's field rules."""

@@ -1,0 +1,113 @@
+"""The Automation API's vcenter inventory over /api and /rest: VM info, power through the
+model's one call path, guest identity, and the inventory lists with their filters."""
+import pytest
+
+from test_rest import Rest, api_error, rest_error
+
+
+@pytest.fixture
+def auto(make_emulator):
+    """A server whose clock runs ahead whenever every client waits (power answers at once)."""
+    return make_emulator(clock="auto")
+
+
+def vm_id(emulator, name):
+    return emulator.call(lambda: next(o.moid for o in emulator.vc.objects.values()
+                                      if o.vim_type == "VirtualMachine" and o.name == name))
+
+
+def test_vm_info_in_both_dialects(auto):
+    rest = Rest(auto)
+    vm = vm_id(auto, "DC0_H0_VM0")
+    r = rest.get("/api/vcenter/vm/" + vm)
+    assert r.status_code == 200 and r.headers["Content-Type"] == "application/json"
+    info = r.json()
+    assert info["name"] == "DC0_H0_VM0" and info["power_state"] == "POWERED_ON"
+    assert info["guest_OS"] == "OTHER_LINUX_64"
+    assert info["cpu"]["count"] == 1 and info["memory"]["size_MiB"] == 32
+    assert info["disks"]["2000"]["backing"]["vmdk_file"] == "[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmdk"
+    assert info["nics"]["4000"]["backing"]["network_name"] == "VM Network"
+    assert info["identity"]["bios_uuid"] and info["scsi_adapters"]["1000"]["type"] == "PVSCSI"
+    old = rest.get("/rest/vcenter/vm/" + vm).json()["value"]
+    assert old["name"] == "DC0_H0_VM0"
+    assert old["disks"] == [{"key": "2000", "value": info["disks"]["2000"]}]
+    api_error(rest.get("/api/vcenter/vm/vm-99999"), 404, "NOT_FOUND")
+    rest_error(rest.get("/rest/vcenter/vm/vm-99999"), 404, "not_found")
+
+
+def test_power_runs_the_vim25_task_and_answers_when_done(auto):
+    rest = Rest(auto)
+    vm = vm_id(auto, "DC0_H0_VM1")
+    assert rest.get("/api/vcenter/vm/%s/power" % vm).json() == {"state": "POWERED_ON"}
+    r = rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                       headers=rest.headers, timeout=10)
+    assert r.status_code == 204 and r.content == b"" and "Content-Type" not in r.headers
+    assert rest.get("/api/vcenter/vm/%s/power" % vm).json() == {
+        "state": "POWERED_OFF", "clean_power_off": True}
+    assert auto.call(lambda: auto.vc.objects[vm].power_state) == "poweredOff"
+    again = rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                           headers=rest.headers, timeout=10)
+    api_error(again, 400, "ALREADY_IN_DESIRED_STATE")
+    api_error(rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=suspend" % vm,
+                             headers=rest.headers, timeout=10), 400,
+              "NOT_ALLOWED_IN_CURRENT_STATE")
+    r = rest.http.post(auto.base + "/rest/vcenter/vm/%s/power/start" % vm,
+                       headers=rest.headers, timeout=10)
+    assert r.status_code == 200
+    assert rest.get("/rest/vcenter/vm/%s/power" % vm).json() == {"value": {"state": "POWERED_ON"}}
+    # The task is the vim25 one: it is in the VM's recent tasks, as PowerOnVM_Task.
+    names = auto.call(lambda: [t.info.name for t in auto.vc.task_manager.recent.values()
+                               if t.info.entity.value == vm])
+    assert names == ["PowerOffVM_Task", "PowerOnVM_Task"]
+
+
+def test_power_obeys_the_vim25_privilege_and_fault_rules(auto):
+    vm = vm_id(auto, "DC0_H0_VM0")
+    readonly = Rest(auto, "readonly", "readonly")
+    api_error(readonly.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                                 headers=readonly.headers, timeout=10), 403, "UNAUTHORIZED")
+    rule = auto.call(auto.vc.rules.add, operation="PowerOffVM_Task", fault="TaskInProgress")
+    rest = Rest(auto)
+    api_error(rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                             headers=rest.headers, timeout=10), 400,
+              "NOT_ALLOWED_IN_CURRENT_STATE")
+    assert rule.hits == 1
+
+
+def test_guest_identity(auto):
+    rest = Rest(auto)
+    identity = rest.get("/api/vcenter/vm/%s/guest/identity" % vm_id(auto, "DC0_H0_VM0")).json()
+    assert identity["family"] == "LINUX" and identity["host_name"] == "dc0-h0-vm0"
+    assert identity["os"] == "OTHER_LINUX_64" and identity["ip_address"].startswith("10.0.")
+    api_error(rest.get("/api/vcenter/vm/%s/guest/identity" % vm_id(auto, "DC0_C0_RP0_NoTools")),
+              503, "SERVICE_UNAVAILABLE")
+
+
+def test_inventory_lists_and_filters(auto):
+    rest = Rest(auto)
+    hosts = rest.get("/api/vcenter/host").json()
+    assert {h["name"] for h in hosts} == {"DC0_H0", "DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2"}
+    assert all(h["connection_state"] == "CONNECTED" for h in hosts)
+    assert [h["name"] for h in rest.get("/api/vcenter/host?standalone=true").json()] == ["DC0_H0"]
+    [cluster] = rest.get("/api/vcenter/cluster").json()
+    assert cluster["name"] == "DC0_C0"
+    clustered = rest.get("/api/vcenter/host", params={"clusters": cluster["cluster"]}).json()
+    assert len(clustered) == 3
+    [ds] = rest.get("/api/vcenter/datastore").json()
+    assert ds["name"] == "LocalDS_0" and ds["capacity"] > ds["free_space"] > 0
+    assert [n["name"] for n in rest.get("/api/vcenter/network").json()] == ["VM Network"]
+    [dc] = rest.get("/api/vcenter/datacenter").json()
+    assert dc["name"] == "DC0"
+    folders = rest.get("/api/vcenter/folder", params={"type": "VIRTUAL_MACHINE"}).json()
+    assert [f["name"] for f in folders] == ["vm"]
+    pools = rest.get("/api/vcenter/resource-pool", params={"clusters": cluster["cluster"]}).json()
+    assert sorted(p["name"] for p in pools) == ["DC0_C0_RP1", "Resources"]
+    vms = rest.get("/api/vcenter/vm", params={"hosts": hosts[0]["host"]}).json()
+    assert vms and all(v["vm"] for v in vms)
+    in_dc = rest.get("/api/vcenter/vm", params={"datacenters": dc["datacenter"],
+                                                "names": ["DC0_H0_VM0", "DC0_H0_VM1"]}).json()
+    assert sorted(v["name"] for v in in_dc) == ["DC0_H0_VM0", "DC0_H0_VM1"]
+    old = rest.get("/rest/vcenter/host", params={"filter.standalone": "true"}).json()
+    assert [h["name"] for h in old["value"]] == ["DC0_H0"]
+    noaccess = Rest(auto, "noaccess", "noaccess")
+    assert noaccess.get("/api/vcenter/host").json() == []
