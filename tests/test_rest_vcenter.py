@@ -2,7 +2,7 @@
 model's one call path, guest identity, and the inventory lists with their filters."""
 import pytest
 
-from test_rest import Rest, api_error, rest_error
+from test_rest import Rest, api_error, close_sdk_clients, rest_error  # noqa: F401 (autouse)
 
 
 @pytest.fixture
@@ -78,7 +78,8 @@ def test_guest_identity(auto):
     rest = Rest(auto)
     identity = rest.get("/api/vcenter/vm/%s/guest/identity" % vm_id(auto, "DC0_H0_VM0")).json()
     assert identity["family"] == "LINUX" and identity["host_name"] == "dc0-h0-vm0"
-    assert identity["os"] == "OTHER_LINUX_64" and identity["ip_address"].startswith("10.0.")
+    assert identity["name"] == "OTHER_LINUX_64" and identity["ip_address"].startswith("10.0.")
+    assert identity["full_name"]["default_message"] == "Other Linux (64-bit)"
     api_error(rest.get("/api/vcenter/vm/%s/guest/identity" % vm_id(auto, "DC0_C0_RP0_NoTools")),
               503, "SERVICE_UNAVAILABLE")
 
@@ -111,3 +112,29 @@ def test_inventory_lists_and_filters(auto):
     assert [h["name"] for h in old["value"]] == ["DC0_H0"]
     noaccess = Rest(auto, "noaccess", "noaccess")
     assert noaccess.get("/api/vcenter/host").json() == []
+
+
+def test_sdk_inventory_lists_and_guest_identity(make_emulator, tmp_path):
+    from test_rest import sdk_client
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    client = sdk_client(emulator)
+    vcenter = client.vcenter
+    [dc] = vcenter.Datacenter.list()
+    assert dc.name == "DC0"
+    hosts = vcenter.Host.list(vcenter.Host.FilterSpec(datacenters={dc.datacenter}))
+    assert len(hosts) == 4 and {h.connection_state for h in hosts} == {"CONNECTED"}
+    [cluster] = vcenter.Cluster.list()
+    assert cluster.name == "DC0_C0"
+    pools = vcenter.ResourcePool.list(vcenter.ResourcePool.FilterSpec(clusters={cluster.cluster}))
+    assert sorted(p.name for p in pools) == ["DC0_C0_RP1", "Resources"]
+    [ds] = vcenter.Datastore.list()
+    assert ds.name == "LocalDS_0" and ds.capacity > ds.free_space
+    [net] = vcenter.Network.list()
+    assert net.name == "VM Network"
+    folders = vcenter.Folder.list(vcenter.Folder.FilterSpec(type="VIRTUAL_MACHINE"))
+    assert [f.name for f in folders] == ["vm"]
+    [vm] = vcenter.VM.list(vcenter.VM.FilterSpec(names={"DC0_H0_VM0"}))
+    identity = vcenter.vm.guest.Identity.get(vm.vm)
+    assert identity.family == "LINUX" and identity.name == "OTHER_LINUX_64"
+    assert identity.host_name == "dc0-h0-vm0" and identity.ip_address.startswith("10.0.")
+    assert identity.full_name.default_message == "Other Linux (64-bit)"

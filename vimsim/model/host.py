@@ -2,7 +2,7 @@
 import uuid as uuid_module
 
 from vimsim.model.inventory import ManagedEntity
-from vimsim.model.objects import refs, vim_property
+from vimsim.model.objects import ManagedObject, refs, vim_property
 from vimsim.model.service import model_class
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -204,3 +204,19 @@ class HostSystem(ManagedEntity):
                               faultToleranceEnabled=False),
             quickStats=self.quick_stats(), overallStatus="green", rebootRequired=False,
             managementServerIp="127.0.0.1")
+
+
+class HostVsanSystem(ManagedObject):
+    """A host's vSAN service: the host is in no vSAN cluster, as on a vCenter without vSAN."""
+    vim_type = "HostVsanSystem"
+
+    def host(self):
+        return self.vc.objects["host-" + self.moid.rsplit("-", 1)[-1]]
+
+    def QueryHostStatus(self, ctx):
+        return DataObject("VsanHostClusterStatus", health="unknown",
+                          nodeState=DataObject("VsanHostClusterStatusState", state="disabled"))
+
+    @vim_property
+    def config(self, ctx):
+        return DataObject("VsanHostConfigInfo", enabled=False, hostSystem=self.host().ref)

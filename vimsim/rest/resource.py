@@ -307,11 +307,23 @@ class AutomationResource(ModelResource):
                 return None
             if operation == "get":
                 return structure("com.vmware.cis.session.info", api.session_info(session))
-        if (service, operation) == ("com.vmware.vcenter.VM", "list"):
-            spec = inputs.get("filter") or {}
-            return [structure("com.vmware.vcenter.VM.summary", s,
-                              optional=("cpu_count", "memory_size_MiB"))
-                    for s in api.list_vms(session, {k: v for k, v in spec.items() if v})]
+        if operation == "list" and service in RPC_LISTS:
+            kind, struct, optional = RPC_LISTS[service]
+            spec = {k: v for k, v in (inputs.get("filter") or {}).items() if v is not None}
+            if kind == "vm":
+                found = api.list_vms(session, spec)
+            else:
+                api.require_available(service + ".list", session)
+                found = getattr(api.inventory, "list_%ss" % kind)(spec) \
+                    if session.user.has_privilege("System.View") else []
+            return [structure(struct, s, optional=optional) for s in found]
+        if (service, operation) == ("com.vmware.vcenter.vm.guest.identity", "get"):
+            identity = dict(api.inventory.guest_identity(inputs.get("vm")))
+            identity["full_name"] = structure("com.vmware.vapi.std.localizable_message",
+                                              identity["full_name"])
+            identity.setdefault("ip_address", None)
+            return structure("com.vmware.vcenter.vm.guest.identity.info", identity,
+                             optional=("ip_address",))
         if service == "com.vmware.vcenter.vm.guest.customization":
             vm = inputs.get("vm")
             if not isinstance(vm, str):
@@ -341,6 +353,21 @@ def _path(pattern):
     return re.compile("^%s$" % pattern.replace("{id}", "([^/]+)"))
 
 
+# The SDK's list services: service id -> (kind, summary structure, its optional fields).
+RPC_LISTS = {
+    "com.vmware.vcenter.VM": ("vm", "com.vmware.vcenter.VM.summary",
+                              ("cpu_count", "memory_size_MiB")),
+    "com.vmware.vcenter.host": ("host", "com.vmware.vcenter.host.summary",
+                                ("power_state", "host_uuid")),
+    "com.vmware.vcenter.datastore": ("datastore", "com.vmware.vcenter.datastore.summary",
+                                     ("free_space", "capacity")),
+    "com.vmware.vcenter.network": ("network", "com.vmware.vcenter.network.summary", ()),
+    "com.vmware.vcenter.datacenter": ("datacenter", "com.vmware.vcenter.datacenter.summary", ()),
+    "com.vmware.vcenter.cluster": ("cluster", "com.vmware.vcenter.cluster.summary", ()),
+    "com.vmware.vcenter.folder": ("folder", "com.vmware.vcenter.folder.summary", ()),
+    "com.vmware.vcenter.resource_pool": ("resource_pool",
+                                         "com.vmware.vcenter.resource_pool.summary", ()),
+}
 BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
 # The Automation API operations served: (HTTP method, path, dialects, handler).
 ROUTES = [

@@ -251,8 +251,7 @@ class VcenterInventory:
                                    "com.vmware.api.vcenter.vm.guest.identity.tools_not_running",
                                    "VMware Tools is not running in the guest of '%s'." % vm_id,
                                    [vm_id])
-        identity = {"os": guest_os(vm), "family": FAMILIES.get(vm.guest_family, "OTHER"),
-                    "name": vm.guest_full_name,
+        identity = {"name": guest_os(vm), "family": FAMILIES.get(vm.guest_family, "OTHER"),
                     "full_name": {"id": "vmsg.guestos.%s.label" % vm.guest_id,
                                   "default_message": vm.guest_full_name, "args": []},
                     "host_name": vm.host_name}

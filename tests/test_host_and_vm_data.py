@@ -1,0 +1,97 @@
+"""The data govc, Ansible and pyVmomi scripts read of hosts and VMs, consistent with itself."""
+from pyVim.task import WaitForTask
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+from test_guest_customization import ROOT, linux_spec
+
+PC = vmodl.query.PropertyCollector
+
+
+def test_host_hardware_config_and_managers(si):
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    host = vm.runtime.host
+    hardware = host.hardware
+    assert hardware.systemInfo.uuid == host.summary.hardware.uuid
+    assert hardware.memorySize == host.summary.hardware.memorySize > 0
+    assert hardware.cpuInfo.numCpuCores == host.summary.hardware.numCpuCores
+    assert host.summary.hardware.cpuModel and hardware.biosInfo.releaseDate is not None
+    assert host.summary.quickStats.overallCpuUsage >= 0
+    config = host.config
+    assert config.product.apiType == "HostAgent" and config.host == host
+    [vnic] = config.network.vnic
+    assert si.content.searchIndex.FindByIp(ip=vnic.spec.ip.ipAddress, vmSearch=False) == host
+    names = {pg.spec.name for pg in config.network.portgroup}
+    assert {"VM Network", "Management Network"} <= names
+    [vswitch] = config.network.vswitch
+    assert vswitch.pnic == [config.network.pnic[0].key]
+    assert sorted(vswitch.portgroup) == sorted(pg.key for pg in config.network.portgroup)
+    managers = host.configManager
+    assert managers.networkSystem is not None and managers.datastoreSystem is not None
+    assert managers.networkSystem._moId != find_vm(si, "DC0_H0_VM0").runtime.host \
+        .configManager.networkSystem._moId
+    status = managers.vsanSystem.QueryHostStatus()
+    assert status.nodeState.state == "disabled"
+    assert managers.vsanSystem.config.enabled is False
+    assert managers.dateTimeSystem.dateTimeInfo is None  # unset: not modelled, never a fault
+    capability = host.capability
+    assert capability.vmotionSupported is True and capability.maxSupportedVMs > 0
+
+
+def test_vm_devices_files_and_storage(si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    devices = {d.key: d for d in vm.config.hardware.device}
+    disk = devices[2000]
+    assert isinstance(disk, vim.vm.device.VirtualDisk)
+    assert disk.controllerKey == 1000 and isinstance(devices[1000],
+                                                      vim.vm.device.ParaVirtualSCSIController)
+    assert devices[1000].device == [2000]
+    assert disk.backing.fileName == "[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmdk"
+    assert disk.backing.datastore == vm.datastore[0]
+    nic = devices[4000]
+    assert isinstance(nic, vim.vm.device.VirtualEthernetCard) and nic.controllerKey == 100
+    assert 4000 in devices[100].device
+    assert isinstance(devices[3002], vim.vm.device.VirtualCdrom)
+    assert isinstance(devices[500], vim.vm.device.VirtualVideoCard)
+    assert vm.summary.config.numVirtualDisks == 1
+    assert vm.config.tools.toolsVersion and vm.config.tools.lastInstallInfo.counter == 0
+    extra = {o.key: o.value for o in vm.config.extraConfig}
+    assert extra["nvram"] == "DC0_H0_VM0.nvram"
+    files = {f.type: f for f in vm.layoutEx.file}
+    assert files["config"].name == vm.config.files.vmPathName
+    assert files["diskDescriptor"].name == disk.backing.fileName
+    [disk_layout] = vm.layoutEx.disk
+    assert disk_layout.key == 2000
+    storage = vm.summary.storage
+    [usage] = vm.storage.perDatastoreUsage
+    assert usage.datastore == vm.datastore[0] and usage.committed == storage.committed > 0
+    assert storage.uncommitted > 0
+    assert vm.summary.quickStats.uptimeSeconds >= 0
+    assert vm.resourceConfig.entity == vm
+    [guest_disk] = vm.guest.disk
+    assert guest_disk.capacity > guest_disk.freeSpace > 0
+    [net] = vm.guest.net
+    assert net.ipConfig.ipAddress[0].ipAddress == vm.guest.ipAddress
+    assert vm.summary.guest.toolsVersionStatus2 == "guestToolsCurrent"
+
+
+def test_instant_clone_config_lands_in_extra_config_and_a_reboot_brings_the_network_up(
+        make_emulator):
+    emulator = make_emulator(clock="auto")
+    si = emulator.connect()
+    src = find_vm(si, "DC0_C0_RP0_VM0")
+    task = src.InstantClone_Task(spec=vim.vm.InstantCloneSpec(
+        name="ic-2", location=vim.vm.RelocateSpec(),
+        config=[vim.option.OptionValue(key="guestinfo.ic.hostname", value="web02")]))
+    assert WaitForTask(task) == "success"
+    clone = task.info.result
+    extra = {o.key: o.value for o in clone.config.extraConfig}
+    assert extra["guestinfo.ic.hostname"] == "web02"
+    mgr = si.content.guestCustomizationManager
+    assert WaitForTask(mgr.CustomizeGuest_Task(vm=clone, auth=ROOT,
+                                               spec=linux_spec("10.9.8.8", "web02"))) == "success"
+    assert clone.guest.ipAddress is None  # not until the guest network starts, or a boot
+    clone.RebootGuest()
+    emulator.advance(10)
+    assert clone.guest.toolsRunningStatus == "guestToolsRunning"
+    assert clone.guest.ipAddress == "10.9.8.8" and clone.guest.hostName == "web02"
