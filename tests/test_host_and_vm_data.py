@@ -33,7 +33,17 @@ def test_host_hardware_config_and_managers(si):
     status = managers.vsanSystem.QueryHostStatus()
     assert status.nodeState.state == "disabled"
     assert managers.vsanSystem.config.enabled is False
-    assert managers.dateTimeSystem.dateTimeInfo is None  # unset: not modelled, never a fault
+    assert managers.firewallSystem.firewallInfo is None  # unset: not modelled, never a fault
+    assert managers.dateTimeSystem.dateTimeInfo.timeZone.key == "UTC"
+    assert managers.dateTimeSystem.QueryDateTime() == si.CurrentTime()
+    assert managers.networkSystem.networkInfo.vnic[0].device == "vmk0"
+    services = {s.key: s for s in managers.serviceSystem.serviceInfo.service}
+    assert services["TSM-SSH"].running is False and services["vpxa"].running is True
+    [lun] = managers.storageSystem.storageDeviceInfo.scsiLun
+    assert lun.canonicalName == "mpx.vmhba0:C0:T0:L0"
+    [mount] = managers.storageSystem.fileSystemVolumeInfo.mountInfo
+    assert mount.volume.name == "LocalDS_0"
+    assert managers.datastoreSystem.datastore == host.datastore
     capability = host.capability
     assert capability.vmotionSupported is True and capability.maxSupportedVMs > 0
 

@@ -2,7 +2,8 @@
 import uuid as uuid_module
 
 from vimsim.model.inventory import ManagedEntity
-from vimsim.model.objects import ManagedObject, refs, vim_property
+from vimsim.model import host_services  # noqa: F401  (the classes of its managers)
+from vimsim.model.objects import refs, vim_property
 from vimsim.model.service import model_class
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -163,9 +164,7 @@ class HostSystem(ManagedEntity):
             network=self.network_info(), adminDisabled=False, lockdownMode="lockdownDisabled",
             hyperThread=DataObject("HostHyperThreadScheduleInfo", available=False, active=False,
                                    config=False),
-            dateTimeInfo=DataObject("HostDateTimeInfo", timeZone=DataObject(
-                "HostDateTimeSystemTimeZone", key="UTC", name="UTC", description="UTC",
-                gmtOffset=0)),
+            dateTimeInfo=self.config_managers["dateTimeSystem"].dateTimeInfo(ctx),
             datastorePrincipal="root", wakeOnLanCapable=False)
 
     @vim_property
@@ -205,18 +204,3 @@ class HostSystem(ManagedEntity):
             quickStats=self.quick_stats(), overallStatus="green", rebootRequired=False,
             managementServerIp="127.0.0.1")
 
-
-class HostVsanSystem(ManagedObject):
-    """A host's vSAN service: the host is in no vSAN cluster, as on a vCenter without vSAN."""
-    vim_type = "HostVsanSystem"
-
-    def host(self):
-        return self.vc.objects["host-" + self.moid.rsplit("-", 1)[-1]]
-
-    def QueryHostStatus(self, ctx):
-        return DataObject("VsanHostClusterStatus", health="unknown",
-                          nodeState=DataObject("VsanHostClusterStatusState", state="disabled"))
-
-    @vim_property
-    def config(self, ctx):
-        return DataObject("VsanHostConfigInfo", enabled=False, hostSystem=self.host().ref)
