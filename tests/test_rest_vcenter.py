@@ -74,6 +74,14 @@ def test_power_obeys_the_vim25_privilege_and_fault_rules(auto):
     assert rule.hits == 1
 
 
+def test_the_tagging_service_is_there_and_empty(auto):
+    rest = Rest(auto)
+    for path in ("/api/cis/tagging/category", "/api/cis/tagging/tag"):
+        assert rest.get(path).json() == []
+    for path in ("/rest/com/vmware/cis/tagging/category", "/rest/com/vmware/cis/tagging/tag"):
+        assert rest.get(path).json() == {"value": []}
+
+
 def test_guest_identity(auto):
     rest = Rest(auto)
     identity = rest.get("/api/vcenter/vm/%s/guest/identity" % vm_id(auto, "DC0_H0_VM0")).json()

@@ -236,6 +236,11 @@ class AutomationResource(ModelResource):
         self.api.require(session, "System.View")
         return 200, self.api.inventory.guest_identity(vm)
 
+    def tagging_list(self, route, session, kind):
+        """Tag categories and tags: vimsim holds none (the tagging service is empty)."""
+        self.api.require_available("com.vmware.cis.tagging.%s.list" % kind.title(), session)
+        return 200, []
+
     def customization_get(self, route, session, vm):
         return 200, self.api.customization_info(session, vm)
 
@@ -378,6 +383,8 @@ ROUTES = [
     ("POST", _path("vcenter/vm/{id}/power/(start|stop|suspend|reset)"), REST,
      AutomationResource.power_action),
     ("GET", _path("vcenter/vm/{id}/guest/identity"), BOTH, AutomationResource.guest_identity),
+    ("GET", _path("com/vmware/cis/tagging/(category|tag)"), REST, AutomationResource.tagging_list),
+    ("GET", _path("cis/tagging/(category|tag)"), API, AutomationResource.tagging_list),
     ("GET", _path("vcenter/vm/{id}/guest/customization"), BOTH,
      AutomationResource.customization_get),
     ("PUT", _path("vcenter/vm/{id}/guest/customization"), BOTH,
