@@ -58,7 +58,7 @@ def test_power_runs_the_vim25_task_and_answers_when_done(auto):
     # The task is the vim25 one: it is in the VM's recent tasks, as PowerOnVM_Task.
     names = auto.call(lambda: [t.info.name for t in auto.vc.task_manager.recent.values()
                                if t.info.entity.value == vm])
-    assert names == ["PowerOffVM_Task", "PowerOnVM_Task"]
+    assert names == ["PowerOffVM_Task", "SuspendVM_Task", "PowerOnVM_Task"]
 
 
 def test_power_obeys_the_vim25_privilege_and_fault_rules(auto):

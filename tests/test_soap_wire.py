@@ -85,18 +85,19 @@ def test_fault_shape_is_vcenters(emulator):
     assert element.find("{urn:vim25}msg") is None
 
 
-def test_power_on_a_running_vm_fault_fields(emulator):
+def test_invalid_power_state_fault_fields(emulator):
     cookie = login(emulator).headers["Set-Cookie"]
     vm = next(v for v in emulator.vc.objects.values() if getattr(v, "name", "") == "DC0_H0_VM0")
+    emulator.call(vm.set_power, "poweredOff")
     faultstring, element = fault_of(post(
-        emulator, '<PowerOnVM_Task xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
-        '</PowerOnVM_Task>' % vm.moid, cookie=cookie))
+        emulator, '<ShutdownGuest xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
+        '</ShutdownGuest>' % vm.moid, cookie=cookie))
     assert faultstring == ("The attempted operation cannot be performed in the current state "
-                           "(Powered on).")
+                           "(Powered off).")
     assert element.tag == "{urn:vim25}InvalidPowerStateFault"
     assert element.get(XSI_TYPE) == "InvalidPowerState"
-    assert [(c.tag, c.text) for c in element] == [("{urn:vim25}requestedState", "poweredOn"),
-                                                   ("{urn:vim25}existingState", "poweredOn")]
+    assert [(c.tag, c.text) for c in element] == [("{urn:vim25}requestedState", "poweredOff"),
+                                                   ("{urn:vim25}existingState", "poweredOff")]
 
 
 def test_no_session_is_not_authenticated(emulator):

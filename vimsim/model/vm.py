@@ -110,33 +110,35 @@ class VirtualMachine(ManagedEntity):
 
     # -- vim25 methods -------------------------------------------------------------------
 
-    def _power_task(self, ctx, method, description_id, new_state):
-        timings = self.vc.timings
-        return self.vc.task_manager.create(
-            ctx, self, method, description_id, lambda: self.set_power(new_state),
-            timings["power_op"]).ref
+    def _power_task(self, ctx, method, description_id, new_state, allowed, body=None):
+        """A power operation's task. Its precondition is checked when the task runs, as
+        vCenter does: a VM already in that state fails the task (InvalidPowerState), not the
+        call (govc's ``vm.power -force`` relies on it)."""
+        def run():
+            self.require_power(new_state, allowed)
+            return body() if body is not None else self.set_power(new_state)
+        return self.vc.task_manager.create(ctx, self, method, description_id, run,
+                                           self.vc.timings["power_op"]).ref
 
     def PowerOnVM_Task(self, ctx, host=None):
-        self.require_power(POWERED_ON, (POWERED_OFF, SUSPENDED))
-        return self._power_task(ctx, "PowerOnVM_Task", "VirtualMachine.powerOn", POWERED_ON)
+        return self._power_task(ctx, "PowerOnVM_Task", "VirtualMachine.powerOn", POWERED_ON,
+                                (POWERED_OFF, SUSPENDED))
 
     def PowerOffVM_Task(self, ctx):
-        self.require_power(POWERED_OFF, (POWERED_ON, SUSPENDED))
-        return self._power_task(ctx, "PowerOffVM_Task", "VirtualMachine.powerOff", POWERED_OFF)
+        return self._power_task(ctx, "PowerOffVM_Task", "VirtualMachine.powerOff", POWERED_OFF,
+                                (POWERED_ON, SUSPENDED))
 
     def SuspendVM_Task(self, ctx):
-        self.require_power(SUSPENDED, (POWERED_ON,))
-        return self._power_task(ctx, "SuspendVM_Task", "VirtualMachine.suspend", SUSPENDED)
+        return self._power_task(ctx, "SuspendVM_Task", "VirtualMachine.suspend", SUSPENDED,
+                                (POWERED_ON,))
 
     def ResetVM_Task(self, ctx):
-        self.require_power(POWERED_ON, (POWERED_ON,))
-
         def reset():
             self.vc.event_manager.post("VmResettingEvent", self, "%s on %s in %s is reset" % (
                 self.name, self.host.name, self.parent.parent.name), user=ctx.user_name)
             self.set_power(POWERED_ON)
-        return self.vc.task_manager.create(ctx, self, "ResetVM_Task", "VirtualMachine.reset",
-                                           reset, self.vc.timings["power_op"]).ref
+        return self._power_task(ctx, "ResetVM_Task", "VirtualMachine.reset", POWERED_ON,
+                                (POWERED_ON,), reset)
 
     def ShutdownGuest(self, ctx):
         self.require_power(POWERED_OFF, (POWERED_ON,))
