@@ -264,3 +264,29 @@ def test_readonly_user_lacks_power_privilege(emulator):
     assert err.value.privilegeId == "VirtualMachine.Interact.PowerOff"
     assert err.value.object._moId == vm._moId
     assert vm.runtime.powerState == "poweredOn"
+
+
+def test_a_lost_session_reads_current_session_as_unset(emulator):
+    """How clients ask whether a saved session still lives (pyVmomi scripts, govc): the
+    current session is unset, not a fault; anything else still needs a session."""
+    si = emulator.connect()
+    manager = si.content.sessionManager
+    assert manager.currentSession.userName == "user"
+    vm = find_vm(si, "DC0_H0_VM0")
+    manager.Logout()
+    assert manager.currentSession is None
+    PC = vmodl.query.PropertyCollector
+    collector = si.content.propertyCollector
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=manager)], propSet=[PC.PropertySpec(
+        type=vim.SessionManager, pathSet=["currentSession"])])
+    [content] = collector.RetrievePropertiesEx([spec], PC.RetrieveOptions()).objects
+    assert content.obj == manager and not content.propSet
+    for other in (PC.PropertySpec(type=vim.SessionManager, pathSet=["sessionList"]),
+                  PC.PropertySpec(type=vim.SessionManager, all=True)):
+        with pytest.raises(vim.fault.NotAuthenticated):
+            collector.RetrieveContents([PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=manager)],
+                                                      propSet=[other])])
+    with pytest.raises(vim.fault.NotAuthenticated):
+        collector.RetrieveContents([PC.FilterSpec(
+            objectSet=[PC.ObjectSpec(obj=vm)],
+            propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["name"])])])

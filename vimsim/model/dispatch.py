@@ -14,7 +14,13 @@ log = logging.getLogger("vimsim")
 ANONYMOUS = frozenset((("ServiceInstance", "RetrieveServiceContent"),
                        ("SessionManager", "Login")))
 # Properties vCenter reads without a session (VI/JSON clients start here).
-ANONYMOUS_PROPERTIES = frozenset((("ServiceInstance", "content"),))
+# currentSession is how clients (pyVmomi scripts, govc) ask whether a saved session still
+# lives: unset when it does not.
+ANONYMOUS_PROPERTIES = frozenset((("ServiceInstance", "content"),
+                                  ("SessionManager", "currentSession")))
+# Methods that read without a session only what ANONYMOUS_PROPERTIES names.
+ANONYMOUS_READS = frozenset((("PropertyCollector", "RetrieveProperties"),
+                             ("PropertyCollector", "RetrievePropertiesEx")))
 # Privileges every logged-in user holds.
 ALWAYS_GRANTED = frozenset(("System.Anonymous", "System.View", "System.Read"))
 
@@ -27,6 +33,7 @@ def resolve(vc, ctx, this, method, prop=None):
     if not isinstance(this, MoRef) or not this.type:
         raise faults.InvalidRequest("The _this argument is missing or has no type")
     if ctx.session is None and (this.type, method) not in ANONYMOUS \
+            and (this.type, method) not in ANONYMOUS_READS \
             and (this.type, prop) not in ANONYMOUS_PROPERTIES:
         raise faults.not_authenticated(this)
     obj = vc.find(this, ctx)
@@ -60,6 +67,8 @@ def call(vc, ctx, obj, minfo, args):
         if not obj.has_path(prop):
             raise faults.InvalidProperty(name=prop)
         return obj.get(prop, ctx)
+    if ctx.session is None and (obj.vim_type, minfo.name) in ANONYMOUS_READS:
+        require_anonymous_read(obj, args.get("specSet"))
     check_arguments(vc, ctx, obj, minfo, args)
     # A method without a static privilege (vim25's "dynamic" ones, such as CancelTask, and
     # those on a session's own filters and collectors) checks what it needs itself.
@@ -82,6 +91,21 @@ def call(vc, ctx, obj, minfo, args):
         log.exception("internal error in %s.%s", obj.vim_type, minfo.name)
         raise faults.system_error(str(exc) or type(exc).__name__)
     return apply_rules(vc, fired, obj, args, result) if fired else result
+
+
+def require_anonymous_read(collector, spec_set):
+    """Without a session a collector reads only ANONYMOUS_PROPERTIES, of the objects named
+    themselves (no traversal): NotAuthenticated for anything else."""
+    allowed = bool(spec_set)
+    for fspec in spec_set or ():
+        for ospec in fspec.objectSet or ():
+            allowed = allowed and ospec.obj is not None and not ospec.selectSet
+        for pspec in fspec.propSet or ():
+            paths = pspec.pathSet or ()
+            allowed = allowed and not pspec.all and paths and all(
+                (pspec.type, p) in ANONYMOUS_PROPERTIES for p in paths)
+    if not allowed:
+        raise faults.not_authenticated(collector.ref)
 
 
 def rule_targets(vc, obj, args):

@@ -68,7 +68,7 @@ class ListView(View):
                 unresolved.append(ref)
             elif ref not in self.refs:
                 self.refs.append(ref)
-        self.vc.touch(self)
+        self.vc.touch(self, structural=True)  # filters that traverse the view see it change
         return unresolved
 
     def reset(self, ctx, refs):
@@ -109,7 +109,7 @@ class InventoryView(View):
                 unresolved.append(ref)
             elif found not in self.opened:
                 self.opened.append(found)
-        self.vc.touch(self)
+        self.vc.touch(self, structural=True)  # filters that traverse the view see it change
         return unresolved
 
     def CloseInventoryViewFolder(self, ctx, entity):
@@ -120,7 +120,7 @@ class InventoryView(View):
                 unresolved.append(ref)
             closing.add(ref.value)
         self.opened = [o for o in self.opened if o.moid not in closing]
-        self.vc.touch(self)
+        self.vc.touch(self, structural=True)  # filters that traverse the view see it change
         return unresolved
 
     @vim_property

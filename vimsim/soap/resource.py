@@ -70,7 +70,10 @@ class SoapResource(ModelResource):
             if version is None and version_id:  # no SOAPAction: the _this versionId
                 version = ctx.version = version_id
                 version_ids = REGISTRY.version_ids(version)
-            obj, minfo = dispatch.resolve(self.vc, ctx, this, method)
+            # Fetch's property decides whether it needs a session (currentSession does not)
+            fetched = self._arguments(el, None).get("prop") if method == dispatch.FETCH \
+                else None
+            obj, minfo = dispatch.resolve(self.vc, ctx, this, method, fetched)
             args = self._arguments(el, minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except faults.Fault as fault:
