@@ -3,13 +3,15 @@ changes, clones and guest customization, which tools such as govc and terraform 
 import collections
 
 from vimsim.model import faults
+from vimsim.model.event_descriptions import event_description
 from vimsim.model.objects import ManagedObject, SessionObject, vim_property
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
 
 # Every event type vimsim posts (the type tables include exactly these Event subtypes).
 EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspendedEvent",
-               "VmResettingEvent", "VmClonedEvent", "CustomizationStartedEvent",
+               "VmResettingEvent", "VmClonedEvent", "UserLoginSessionEvent",
+               "UserLogoutSessionEvent", "BadUsernameSessionEvent", "CustomizationStartedEvent",
                "CustomizationSucceeded", "CustomizationFailed",
                "CustomizationNetworkSetupFailed", "CustomizationLinuxIdentityFailed",
                "CustomizationSysprepFailed", "CustomizationUnknownFailure")
@@ -112,7 +114,7 @@ class EventManager(ManagedObject):
 
     @vim_property
     def description(self, ctx):
-        return DataObject("EventDescription", category=[], eventInfo=[])
+        return event_description(EVENT_TYPES)
 
 
 class EventHistoryCollector(SessionObject):

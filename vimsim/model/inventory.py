@@ -64,7 +64,7 @@ class ManagedEntity(ExtensibleManagedObject):
 
     @vim_property
     def customValue(self, ctx):
-        return []
+        return self.vc.managers["customFieldsManager"].values_of(self)
 
     @vim_property
     def effectiveRole(self, ctx):

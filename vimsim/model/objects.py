@@ -98,13 +98,14 @@ class ManagedObject:
 class ExtensibleManagedObject(ManagedObject):
     vim_type = "ExtensibleManagedObject"
 
+    # Custom attributes: the definitions and values CustomFieldsManager holds for this object.
     @vim_property
     def availableField(self, ctx):
-        return []
+        return self.vc.managers["customFieldsManager"].available_for(self)
 
     @vim_property
     def value(self, ctx):
-        return []
+        return self.vc.managers["customFieldsManager"].values_of(self)
 
 
 def refs(objects):

@@ -2,18 +2,50 @@
 import secrets
 import uuid
 
-from vimsim.model import faults
+from vimsim.model import faults, privileges
 from vimsim.model.objects import ManagedObject, vim_property
-from vimsim.vim25.data import DataObject
+from vimsim.vim25.data import DataObject, format_datetime
 
-# The system roles vCenter ships, by name: (roleId, privileges; None for all of them).
-ROLES = {
-    "Admin": (-1, None),
-    "ReadOnly": (-2, frozenset(("System.Anonymous", "System.View", "System.Read"))),
-    "View": (-3, frozenset(("System.Anonymous", "System.View"))),
-    "Anonymous": (-4, frozenset(("System.Anonymous",))),
-    "NoAccess": (-5, frozenset()),
-}
+SYSTEM_PRIVILEGES = frozenset(("System.Anonymous", "System.View", "System.Read"))
+# Trusted Infrastructure: what only its administrators hold.
+_TRUSTED = frozenset(p for p in privileges.ALL
+                     if p.startswith("TrustedAdmin.") or p.startswith("Host.Tpm."))
+_CRYPTO = frozenset(p for p in privileges.ALL if p.startswith("Cryptographer.")) | frozenset((
+    "Global.Diagnostics", "Host.Inventory.AddHostToCluster", "Host.Inventory.AddStandaloneHost",
+    "Host.Local.ManageUserGroups", "VirtualMachine.Interact.GuestControl"))
+
+
+class Role:
+    """A system role as vCenter 8.0 ships it: roleId, name, label, summary, and privileges."""
+
+    def __init__(self, role_id, name, label, summary, privileges):
+        self.role_id, self.name, self.label, self.summary = role_id, name, label, summary
+        self.privileges = frozenset(privileges)
+
+    def grants(self, privilege):
+        return privilege in self.privileges
+
+
+_ALL = frozenset(privileges.ALL)
+# The system roles, by name, in the order vCenter lists them.
+ROLES = {role.name: role for role in (
+    Role(-8, "NoTrustedAdmin", "No Trusted Infrastructure administrator",
+         "Full access without Trusted Infrastructure privileges", _ALL - _TRUSTED),
+    Role(-7, "TrustedAdmin", "Trusted Infrastructure administrator",
+         "Setup and monitoring of Trusted Infrastructure", _TRUSTED | SYSTEM_PRIVILEGES),
+    Role(-6, "NoCryptoAdmin", "No cryptography administrator",
+         "Full access without Cryptographic operations and Trusted Infrastructure privileges",
+         _ALL - _TRUSTED - _CRYPTO),
+    Role(-5, "NoAccess", "No access", "Used for restricting granted access", ()),
+    Role(-4, "Anonymous", "Anonymous", "Not logged-in user (cannot be granted)",
+         ("System.Anonymous",)),
+    Role(-3, "View", "View", "Visibility access (cannot be granted)",
+         ("System.Anonymous", "System.View")),
+    Role(-2, "ReadOnly", "Read-only", "See details of objects, but not make changes",
+         SYSTEM_PRIVILEGES),
+    Role(-1, "Admin", "Administrator", "Full access rights", _ALL),
+)}
+ROLES_BY_ID = {role.role_id: role for role in ROLES.values()}
 
 
 class User:
@@ -24,8 +56,7 @@ class User:
         self.full_name = full_name or name
 
     def has_privilege(self, privilege):
-        granted = ROLES[self.role][1]
-        return granted is None or privilege in granted
+        return ROLES[self.role].grants(privilege)
 
 
 class Session:
@@ -79,10 +110,18 @@ class SessionManager(ManagedObject):
     def login(self, user_name, password, ip_address=None, user_agent=None, locale="en"):
         """A new session for valid credentials (every API's login ends here); InvalidLogin."""
         user = self.vc.users.get(user_name)
+        address = ip_address or "127.0.0.1"
         if user is None or user.password != password:
+            self.vc.event_manager.post(
+                "BadUsernameSessionEvent", message="Cannot login %s@%s" % (user_name, address),
+                user=user_name if isinstance(user_name, str) else "", ipAddress=address)
             raise faults.InvalidLogin()
         session = Session(user, self.vc.clock, ip_address, user_agent, locale)
         self.sessions[session.cookie] = session
+        self.vc.event_manager.post(
+            "UserLoginSessionEvent", message="User %s@%s logged in as %s" % (
+                user.name, address, user_agent or ""), user=user.name, ipAddress=address,
+            userAgent=user_agent or "", locale=locale, sessionId=session.key)
         return session
 
     def logout(self, session):
@@ -104,7 +143,16 @@ class SessionManager(ManagedObject):
                    for s in self.sessions.values())
 
     def _end(self, session):
-        self.sessions.pop(session.cookie, None)
+        if self.sessions.pop(session.cookie, None) is not None:
+            address = session.ip_address or "127.0.0.1"
+            self.vc.event_manager.post(
+                "UserLogoutSessionEvent", message="User %s@%s logged out (login time: %s, "
+                "number of API invocations: %d, user agent: %s)" % (
+                    session.user.name, address, format_datetime(session.login_time),
+                    session.call_count, session.user_agent or ""),
+                user=session.user.name, ipAddress=address, userAgent=session.user_agent or "",
+                callCount=session.call_count, sessionId=session.key,
+                loginTime=session.login_time)
         for obj in list(session.objects.values()):
             obj.destroy()
 
