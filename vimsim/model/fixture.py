@@ -170,7 +170,7 @@ def _build_datacenter(vc, root, spec, defaults):
     for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
         obj = vc.add(Datastore(vc, vc.new_moid("datastore-"), ds["name"], dc.datastore_folder,
                                int(ds.get("capacity_gb", 1024)) * gib,
-                               int(ds.get("free_gb", 900)) * gib))
+                               int(ds.get("free_gb", 900)) * gib, uuid=ds.get("uuid")))
         dc.datastore_folder.children.append(obj)
         dc.datastores.append(obj)
     for net in spec.get("networks", ()) or [{"name": "VM Network"}]:
@@ -203,6 +203,8 @@ def _build_datacenter(vc, root, spec, defaults):
 
     for cspec in spec.get("clusters", ()):
         cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"])
+        cluster.drs_enabled = bool(cspec.get("drs", True))
+        cluster.ha_enabled = bool(cspec.get("ha", False))
         for hspec in cspec.get("hosts", ()):
             new_host(hspec, cluster, cluster)
         pools = {}
