@@ -235,8 +235,9 @@ def test_a_long_answer_lets_other_clients_in_while_it_is_built(make_emulator, mo
     status, body, _ = done["big"]
     assert status == 200
     assert body.count(b"<returnval>") == 3000
-    # Blocked, at most the one request already read with it could have gone first.
-    assert answered_meanwhile >= 5, answered_meanwhile
+    # Blocked, at most the one request already read with it could have gone first; more than
+    # one shows the answer was built in turns (how many more depends on the machine's speed).
+    assert answered_meanwhile >= 2, answered_meanwhile
 
 
 LOGIN = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
