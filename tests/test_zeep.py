@@ -313,3 +313,18 @@ def test_reads_of_every_served_property_validate(emulator, zc):
             "propSet": [{"type": vim_type, "all": True}],
             "objectSet": [{"obj": {"_value_1": obj.moid, "type": vim_type}}]}], options={})
         assert result.objects[0].obj._value_1 == obj.moid
+
+
+def test_a_failed_tasks_info_validates(emulator, zc):
+    """TaskInfo.error is a LocalizedMethodFault in vCenter's WSDL (pyVmomi types it as the
+    fault itself): a failed power task's info parses in zeep and matches the schema."""
+    vm = zc.vm("DC0_H0_VM0")
+    task = zc.svc.PowerOnVM_Task(_this=vm)  # already on: the task fails
+    emulator.advance(1)
+    result = zc.svc.RetrievePropertiesEx(_this=zc.sc.propertyCollector, specSet=[{
+        "propSet": [{"type": "Task", "pathSet": ["info"]}],
+        "objectSet": [{"obj": task}]}], options={})
+    info = result.objects[0].propSet[0].val
+    assert info.state == "error"
+    assert type(info.error.fault).__name__ == "InvalidPowerState"
+    assert info.error.localizedMessage.startswith("The attempted operation cannot be performed")

@@ -84,7 +84,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                      'entityStatus,ElementDescription,1,5 action,TypeDescription,1,5',
  'AlarmEmailCompletedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 to,xsd:string,0,5',
  'AlarmEmailFailedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 to,xsd:string,0,5 '
-                          'reason,MethodFault,0,5',
+                          'reason,LocalizedMethodFault,0,5',
  'AlarmEvent': 'Event 5 alarm,AlarmEventArgument,0,5',
  'AlarmEventArgument': 'EntityEventArgument 5 alarm,moref:Alarm,0,5',
  'AlarmExpression': 'DynamicData 5',
@@ -97,10 +97,10 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'AlarmRemovedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5',
  'AlarmScriptCompleteEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 script,xsd:string,0,5',
  'AlarmScriptFailedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 script,xsd:string,0,5 '
-                           'reason,MethodFault,0,5',
+                           'reason,LocalizedMethodFault,0,5',
  'AlarmSetting': 'DynamicData 5 toleranceRange,xsd:int,0,5 reportingFrequency,xsd:int,0,5',
  'AlarmSnmpCompletedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5',
- 'AlarmSnmpFailedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 reason,MethodFault,0,5',
+ 'AlarmSnmpFailedEvent': 'AlarmEvent 5 entity,ManagedEntityEventArgument,0,5 reason,LocalizedMethodFault,0,5',
  'AlarmSpec': 'DynamicData 5 name,xsd:string,0,5 systemName,xsd:string,2,21 description,xsd:string,0,5 '
               'enabled,xsd:boolean,0,5 expression,AlarmExpression,0,5 action,AlarmAction,2,5 '
               'actionFrequency,xsd:int,2,7 setting,AlarmSetting,2,5',
@@ -138,12 +138,12 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'ApplicationQuiesceFault': 'SnapshotFault 5',
  'ApplyHostProfileConfigurationResult': 'DynamicData 25 startTime,xsd:dateTime,0,25 '
                                         'completeTime,xsd:dateTime,0,25 host,moref:HostSystem,0,25 '
-                                        'status,xsd:string,0,25 errors,MethodFault,3,25',
+                                        'status,xsd:string,0,25 errors,LocalizedMethodFault,3,25',
  'ApplyHostProfileConfigurationSpec': 'ProfileExecuteResult 25 host,moref:HostSystem,0,25 '
                                       'taskListRequirement,xsd:string,3,25 '
                                       'taskDescription,LocalizableMessage,3,25 '
                                       'rebootStateless,xsd:boolean,2,25 rebootHost,xsd:boolean,2,25 '
-                                      'faultData,MethodFault,2,25',
+                                      'faultData,LocalizedMethodFault,2,25',
  'ApplyProfile': 'DynamicData 7 enabled,xsd:boolean,0,7 policy,ProfilePolicy,3,7 '
                  'profileTypeName,xsd:string,2,21 profileVersion,xsd:string,2,21 '
                  'property,ProfileApplyProfileProperty,3,21 favorite,xsd:boolean,2,25 '
@@ -170,9 +170,9 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                        'startDelay,xsd:int,0,5 waitForHeartbeat,AutoStartWaitHeartbeatSetting,0,5 '
                        'startAction,xsd:string,0,5 stopDelay,xsd:int,0,5 stopAction,xsd:string,0,5',
  'BackupBlobReadFailure': 'DvsFault 11 entityName,xsd:string,0,11 entityType,xsd:string,0,11 '
-                          'fault,MethodFault,0,11',
+                          'fault,LocalizedMethodFault,0,11',
  'BackupBlobWriteFailure': 'DvsFault 11 entityName,xsd:string,0,11 entityType,xsd:string,0,11 '
-                           'fault,MethodFault,0,11',
+                           'fault,LocalizedMethodFault,0,11',
  'BadUsernameSessionEvent': 'SessionEvent 5 ipAddress,xsd:string,0,5',
  'BaseConfigInfo': 'DynamicData 25 id,ID,0,25 name,xsd:string,0,25 createTime,xsd:dateTime,0,25 '
                    'keepAfterDeleteVm,xsd:boolean,2,12 relocationDisabled,xsd:boolean,2,12 '
@@ -188,7 +188,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'BaseConfigInfoRawDiskMappingBackingInfo': 'BaseConfigInfoFileBackingInfo 25 lunUuid,xsd:string,0,25 '
                                             'compatibilityMode,xsd:string,0,25',
  'BatchResult': 'DynamicData 8 result,xsd:string,0,8 hostKey,xsd:string,0,8 ds,moref:Datastore,2,8 '
-                'fault,MethodFault,2,8',
+                'fault,LocalizedMethodFault,2,8',
  'BlockedByFirewall': 'HostConfigFault 22',
  'BoolOption': 'OptionType 5 supported,xsd:boolean,0,5 defaultValue,xsd:boolean,0,5',
  'BoolPolicy': 'InheritablePolicy 7 value,xsd:boolean,2,7',
@@ -198,10 +198,10 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'CannotAccessLocalSource': 'VimFault 5',
  'CannotAccessNetwork': 'CannotAccessVmDevice 5 network,moref:Network,2,8',
  'CannotAccessVmComponent': 'VmConfigFault 5',
- 'CannotAccessVmConfig': 'CannotAccessVmComponent 5 reason,MethodFault,0,5',
+ 'CannotAccessVmConfig': 'CannotAccessVmComponent 5 reason,LocalizedMethodFault,0,5',
  'CannotAccessVmDevice': 'CannotAccessVmComponent 5 device,xsd:string,0,5 backing,xsd:string,0,5 '
                          'connected,xsd:boolean,0,5',
- 'CannotAccessVmDisk': 'CannotAccessVmDevice 5 fault,MethodFault,0,5',
+ 'CannotAccessVmDisk': 'CannotAccessVmDevice 5 fault,LocalizedMethodFault,0,5',
  'CannotAddHostWithFTVmAsStandalone': 'HostConnectFault 7',
  'CannotAddHostWithFTVmToDifferentCluster': 'HostConnectFault 7',
  'CannotAddHostWithFTVmToNonHACluster': 'HostConnectFault 7',
@@ -243,8 +243,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                'hadcsSupported,xsd:boolean,2,16 configMgmtSupported,xsd:boolean,2,17',
  'ChangesInfoEventArgument': 'DynamicData 25 modified,xsd:string,2,25 added,xsd:string,2,25 '
                              'deleted,xsd:string,2,25',
- 'CheckResult': 'DynamicData 7 vm,moref:VirtualMachine,2,7 host,moref:HostSystem,2,7 warning,MethodFault,3,7 '
-                'error,MethodFault,3,7',
+ 'CheckResult': 'DynamicData 7 vm,moref:VirtualMachine,2,7 host,moref:HostSystem,2,7 '
+                'warning,LocalizedMethodFault,3,7 error,LocalizedMethodFault,3,7',
  'ChoiceOption': 'OptionType 5 choiceInfo,ElementDescription,1,5 defaultIndex,xsd:int,2,5',
  'ClockSkew': 'HostConfigFault 22',
  'CloneFromSnapshotNotSupported': 'MigrationFault 7',
@@ -407,7 +407,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                          'scaleDescendantsShares,xsd:string,2,15 option,OptionValue,3,5',
  'ClusterDrsFaults': 'DynamicData 7 reason,xsd:string,0,7 faultsByVm,ClusterDrsFaultsFaultsByVm,1,7',
  'ClusterDrsFaultsFaultsByVirtualDisk': 'ClusterDrsFaultsFaultsByVm 21 disk,VirtualDiskId,2,21',
- 'ClusterDrsFaultsFaultsByVm': 'DynamicData 7 vm,moref:VirtualMachine,2,7 fault,MethodFault,1,7',
+ 'ClusterDrsFaultsFaultsByVm': 'DynamicData 7 vm,moref:VirtualMachine,2,7 fault,LocalizedMethodFault,1,7',
  'ClusterDrsMigration': 'DynamicData 5 key,xsd:string,0,5 time,xsd:dateTime,0,5 vm,moref:VirtualMachine,0,5 '
                         'cpuLoad,xsd:int,2,5 memoryLoad,xsd:long,2,5 source,moref:HostSystem,0,5 '
                         'sourceCpuLoad,xsd:int,2,5 sourceMemoryLoad,xsd:long,2,5 '
@@ -418,7 +418,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'ClusterDrsVmConfigInfo': 'DynamicData 5 key,moref:VirtualMachine,0,5 enabled,xsd:boolean,2,5 '
                            'behavior,DrsBehavior,2,5',
  'ClusterDrsVmConfigSpec': 'ArrayUpdateSpec 5 info,ClusterDrsVmConfigInfo,2,5',
- 'ClusterEVCManagerCheckResult': 'DynamicData 8 evcModeKey,xsd:string,0,8 error,MethodFault,0,8 '
+ 'ClusterEVCManagerCheckResult': 'DynamicData 8 evcModeKey,xsd:string,0,8 error,LocalizedMethodFault,0,8 '
                                  'host,moref:HostSystem,3,8',
  'ClusterEVCManagerEVCState': 'DynamicData 8 supportedEVCMode,EVCMode,1,8 currentEVCModeKey,xsd:string,2,8 '
                               'guaranteedCPUFeatures,HostCpuIdInfo,3,8 '
@@ -468,7 +468,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'ClusterMigrationAction': 'ClusterAction 9 drsMigration,ClusterDrsMigration,2,9',
  'ClusterNetworkConfigSpec': 'DynamicData 25 networkPortGroup,moref:Network,0,25 '
                              'ipSettings,CustomizationIPSettings,0,25',
- 'ClusterNotAttemptedVmInfo': 'DynamicData 9 vm,moref:VirtualMachine,0,9 fault,MethodFault,0,9',
+ 'ClusterNotAttemptedVmInfo': 'DynamicData 9 vm,moref:VirtualMachine,0,9 fault,LocalizedMethodFault,0,9',
  'ClusterOrchestrationInfo': 'DynamicData 25 defaultVmReadiness,ClusterVmReadiness,2,25',
  'ClusterOvercommittedEvent': 'ClusterEvent 5',
  'ClusterPowerOnVmResult': 'DynamicData 9 attempted,ClusterAttemptedVmInfo,3,9 '
@@ -609,7 +609,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'CryptoKeyId': 'DynamicData 25 keyId,xsd:string,0,25 providerId,KeyProviderId,2,25',
  'CryptoKeyPlain': 'DynamicData 25 keyId,CryptoKeyId,0,25 algorithm,xsd:string,0,25 keyData,xsd:string,0,25',
  'CryptoKeyResult': 'DynamicData 25 keyId,CryptoKeyId,0,25 success,xsd:boolean,0,25 reason,xsd:string,2,25 '
-                    'fault,MethodFault,2,10',
+                    'fault,LocalizedMethodFault,2,10',
  'CryptoManagerHostKeyStatus': 'DynamicData 18 keyId,CryptoKeyId,0,18 present,xsd:boolean,0,18 '
                                'managementType,xsd:string,2,18 accessGranted,xsd:boolean,2,19',
  'CryptoManagerKmipCertSignRequest': 'DynamicData 18 commonName,xsd:string,2,18 organization,xsd:string,2,18 '
@@ -916,7 +916,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DatabaseSizeEstimate': 'DynamicData 7 size,xsd:long,0,7',
  'DatabaseSizeParam': 'DynamicData 7 inventoryDesc,InventoryDescription,0,7 '
                       'perfStatsDesc,PerformanceStatisticsDescription,2,7',
- 'DatacenterBasicConnectInfo': 'DynamicData 13 hostname,xsd:string,2,13 error,MethodFault,2,13 '
+ 'DatacenterBasicConnectInfo': 'DynamicData 13 hostname,xsd:string,2,13 error,LocalizedMethodFault,2,13 '
                                'serverIp,xsd:string,2,13 numVm,xsd:int,2,13 numPoweredOnVm,xsd:int,2,13 '
                                'hostProductInfo,AboutInfo,2,13 hardwareVendor,xsd:string,2,13 '
                                'hardwareModel,xsd:string,2,13',
@@ -1022,7 +1022,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DirectPathProfileManagerCapacityResult': 'DynamicData 24',
  'DirectPathProfileManagerCapacityUnknown': 'DirectPathProfileManagerCapacityResult 24 '
                                             'querySpec,DirectPathProfileManagerCapacityQuerySpec,0,24 '
-                                            'faultList,MethodFault,3,24',
+                                            'faultList,LocalizedMethodFault,3,24',
  'DirectPathProfileManagerCreateSpec': 'DynamicData 24 name,xsd:string,0,24 description,xsd:string,2,24 '
                                        'deviceConfig,DirectPathProfileManagerDirectPathConfig,0,24',
  'DirectPathProfileManagerDirectPathConfig': 'DynamicData 24',
@@ -1045,7 +1045,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DisableAdminNotSupported': 'HostConfigFault 9',
  'DisallowedChangeByService': 'RuntimeFault 21 serviceName,xsd:string,0,21 disallowedChange,xsd:string,2,21',
  'DisallowedDiskModeChange': 'InvalidDeviceSpec 5',
- 'DisallowedMigrationDeviceAttached': 'MigrationFault 5 fault,MethodFault,0,5',
+ 'DisallowedMigrationDeviceAttached': 'MigrationFault 5 fault,LocalizedMethodFault,0,5',
  'DisallowedOperationOnFailoverHost': 'RuntimeFault 7 host,moref:HostSystem,0,7 hostname,xsd:string,0,7',
  'DisconnectedHostsBlockingEVC': 'EVCConfigFault 36',
  'DiskChangeExtent': 'DynamicData 7 start,xsd:long,0,7 length,xsd:long,0,7',
@@ -1078,7 +1078,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                                            'portgroups,moref:DistributedVirtualPortgroup,3,15 '
                                                            'problems,DistributedVirtualPortgroupProblem,3,15',
  'DistributedVirtualPortgroupProblem': 'DynamicData 15 logicalSwitchUuid,xsd:string,0,15 '
-                                       'fault,MethodFault,0,15',
+                                       'fault,LocalizedMethodFault,0,15',
  'DistributedVirtualSwitchHostMember': 'DynamicData 7 '
                                        'runtimeState,DistributedVirtualSwitchHostMemberRuntimeState,2,21 '
                                        'config,DistributedVirtualSwitchHostMemberConfigInfo,0,7 '
@@ -1122,7 +1122,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                  'networkReservationSupported,xsd:boolean,2,8',
  'DistributedVirtualSwitchKeyedOpaqueBlob': 'DynamicData 7 key,xsd:string,0,7 opaqueData,xsd:string,0,7',
  'DistributedVirtualSwitchManagerCompatibilityResult': 'DynamicData 22 host,moref:HostSystem,0,22 '
-                                                       'error,MethodFault,3,22',
+                                                       'error,LocalizedMethodFault,3,22',
  'DistributedVirtualSwitchManagerDvsProductSpec': 'DynamicData 22 '
                                                   'newSwitchProductSpec,DistributedVirtualSwitchProductSpec,2,22 '
                                                   'distributedVirtualSwitch,moref:DistributedVirtualSwitch,2,22',
@@ -1187,7 +1187,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DrsExitingStandbyModeEvent': 'ExitingStandbyModeEvent 7',
  'DrsInvocationFailedEvent': 'ClusterEvent 7',
  'DrsRecoveredFromFailureEvent': 'ClusterEvent 7',
- 'DrsResourceConfigureFailedEvent': 'HostEvent 5 reason,MethodFault,0,5',
+ 'DrsResourceConfigureFailedEvent': 'HostEvent 5 reason,LocalizedMethodFault,0,5',
  'DrsResourceConfigureSyncedEvent': 'HostEvent 5',
  'DrsRuleComplianceEvent': 'VmEvent 22',
  'DrsRuleViolationEvent': 'VmEvent 22',
@@ -1204,7 +1204,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DvsAcceptNetworkRuleAction': 'DvsNetworkRuleAction 26',
  'DvsApplyOperationFault': 'DvsFault 11 objectFault,DvsApplyOperationFaultFaultOnObject,1,11',
  'DvsApplyOperationFaultFaultOnObject': 'DynamicData 11 objectId,xsd:string,0,11 type,xsd:string,0,11 '
-                                        'fault,MethodFault,0,11',
+                                        'fault,LocalizedMethodFault,0,11',
  'DvsCopyNetworkRuleAction': 'DvsNetworkRuleAction 26',
  'DvsCreatedEvent': 'DvsEvent 7 parent,FolderEventArgument,0,7',
  'DvsDestroyedEvent': 'DvsEvent 7',
@@ -1249,7 +1249,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DvsNetworkRuleQualifier': 'DynamicData 26 key,xsd:string,2,26',
  'DvsNotAuthorized': 'DvsFault 7 sessionExtensionKey,xsd:string,2,7 dvsExtensionKey,xsd:string,2,7',
  'DvsOperationBulkFault': 'DvsFault 7 hostFault,DvsOperationBulkFaultFaultOnHost,1,7',
- 'DvsOperationBulkFaultFaultOnHost': 'DynamicData 7 host,moref:HostSystem,0,7 fault,MethodFault,0,7',
+ 'DvsOperationBulkFaultFaultOnHost': 'DynamicData 7 host,moref:HostSystem,0,7 fault,LocalizedMethodFault,0,7',
  'DvsOutOfSyncHostArgument': 'DynamicData 7 outOfSyncHost,HostEventArgument,0,7 '
                              'configParamters,xsd:string,1,7',
  'DvsPortBlockedEvent': 'DvsEvent 7 portKey,xsd:string,0,7 statusDetail,xsd:string,2,22 '
@@ -1315,7 +1315,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'DynamicArray': '- 0 dynamicType,xsd:string,2,0 val,xsd:anyType,1,0',
  'DynamicData': '- 0 dynamicType,xsd:string,2,0 dynamicProperty,DynamicProperty,3,0',
  'DynamicProperty': '- 0 name,xsd:string,0,0 val,xsd:anyType,0,0',
- 'EVCAdmissionFailed': 'NotSupportedHostInCluster 7 faults,MethodFault,3,11',
+ 'EVCAdmissionFailed': 'NotSupportedHostInCluster 7 faults,LocalizedMethodFault,3,11',
  'EVCAdmissionFailedCPUFeaturesForMode': 'EVCAdmissionFailed 7 currentEVCModeKey,xsd:string,0,7',
  'EVCAdmissionFailedCPUModel': 'EVCAdmissionFailed 7',
  'EVCAdmissionFailedCPUModelForMode': 'EVCAdmissionFailed 7 currentEVCModeKey,xsd:string,0,7',
@@ -1326,7 +1326,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'EVCAdmissionFailedHostSoftware': 'EVCAdmissionFailed 7',
  'EVCAdmissionFailedHostSoftwareForMode': 'EVCAdmissionFailed 7',
  'EVCAdmissionFailedVmActive': 'EVCAdmissionFailed 7',
- 'EVCConfigFault': 'VimFault 36 faults,MethodFault,3,11',
+ 'EVCConfigFault': 'VimFault 36 faults,LocalizedMethodFault,3,11',
  'EVCMode': 'ElementDescription 7 guaranteedCPUFeatures,HostCpuIdInfo,3,22 '
             'featureCapability,HostFeatureCapability,3,11 featureMask,HostFeatureMask,3,11 '
             'featureRequirement,VirtualMachineFeatureRequirement,3,11 vendor,xsd:string,0,7 '
@@ -1377,7 +1377,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                 'longDescription,xsd:string,2,22',
  'EventEx': 'Event 7 eventTypeId,xsd:string,0,7 severity,xsd:string,2,7 message,xsd:string,2,7 '
             'arguments,KeyAnyValue,3,7 objectId,xsd:string,2,7 objectType,xsd:string,2,7 '
-            'objectName,xsd:string,2,22 fault,MethodFault,2,22',
+            'objectName,xsd:string,2,22 fault,LocalizedMethodFault,2,22',
  'EventFilterSpec': 'DynamicData 5 entity,EventFilterSpecByEntity,2,5 time,EventFilterSpecByTime,2,5 '
                     'userName,EventFilterSpecByUsername,2,5 eventChainId,xsd:int,2,5 alarm,moref:Alarm,2,5 '
                     'scheduledTask,moref:ScheduledTask,2,5 disableFullMessage,xsd:boolean,2,5 '
@@ -1466,8 +1466,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                     'powerOnResult,ClusterPowerOnVmResult,2,7',
  'FaultToleranceVMConfigSpec': 'DynamicData 8 vmConfig,moref:Datastore,2,8 disks,FaultToleranceDiskSpec,3,8',
  'FaultToleranceVmNotDasProtected': 'VimFault 21 vm,moref:VirtualMachine,0,21 vmName,xsd:string,0,21',
- 'FaultsByHost': 'DynamicData 12 host,moref:HostSystem,0,12 faults,MethodFault,3,12',
- 'FaultsByVM': 'DynamicData 12 vm,moref:VirtualMachine,0,12 faults,MethodFault,3,12',
+ 'FaultsByHost': 'DynamicData 12 host,moref:HostSystem,0,12 faults,LocalizedMethodFault,3,12',
+ 'FaultsByVM': 'DynamicData 12 vm,moref:VirtualMachine,0,12 faults,LocalizedMethodFault,3,12',
  'FcoeConfig': 'DynamicData 21 priorityClass,xsd:int,0,21 sourceMac,xsd:string,0,21 '
                'vlanRange,FcoeConfigVlanRange,1,21 capabilities,FcoeConfigFcoeCapabilities,0,21 '
                'fcoeActive,xsd:boolean,0,21',
@@ -1495,7 +1495,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                  'id,xsd:string,0,23 worldName,xsd:string,0,23 ownerId,xsd:string,2,23 '
                  'lockMode,xsd:string,0,23 acquired,xsd:dateTime,2,23 heartbeat,xsd:dateTime,2,23 '
                  'refCount,xsd:int,2,23',
- 'FileLockInfoResult': 'DynamicData 23 lockInfo,FileLockInfo,3,23 fault,MethodFault,2,23',
+ 'FileLockInfoResult': 'DynamicData 23 lockInfo,FileLockInfo,3,23 fault,LocalizedMethodFault,2,23',
  'FileLocked': 'FileFault 5',
  'FileNameTooLong': 'FileFault 21',
  'FileNotFound': 'FileFault 5',
@@ -1521,12 +1521,12 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'FolderEventArgument': 'EntityEventArgument 5 folder,moref:Folder,0,5',
  'FolderExternallyManagedFolderInfo': 'DynamicData 24 id,xsd:string,0,24 type,xsd:string,0,24',
  'FolderFailedHostResult': 'DynamicData 13 hostName,xsd:string,2,13 host,moref:HostSystem,2,13 '
-                           'context,LocalizableMessage,0,13 fault,MethodFault,0,13',
+                           'context,LocalizableMessage,0,13 fault,LocalizedMethodFault,0,13',
  'FolderFileInfo': 'FileInfo 5',
  'FolderFileQuery': 'FileQuery 5',
  'FolderNewHostSpec': 'DynamicData 13 hostCnxSpec,HostConnectSpec,0,13 esxLicense,xsd:string,2,13',
  'FtIssuesOnHost': 'VmFaultToleranceIssue 7 host,moref:HostSystem,0,7 hostName,xsd:string,0,7 '
-                   'errors,MethodFault,3,7',
+                   'errors,LocalizedMethodFault,3,7',
  'FtVmHostRuleViolation': 'VmConfigFault 19 vmName,xsd:string,0,19 hostName,xsd:string,0,19 '
                           'hostGroup,xsd:string,0,19',
  'FullStorageVMotionNotSupported': 'MigrationFeatureNotSupported 9',
@@ -1549,7 +1549,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'GeneralVmErrorEvent': 'GeneralEvent 5',
  'GeneralVmInfoEvent': 'GeneralEvent 5',
  'GeneralVmWarningEvent': 'GeneralEvent 5',
- 'GenericDrsFault': 'VimFault 9 hostFaults,MethodFault,3,9',
+ 'GenericDrsFault': 'VimFault 9 hostFaults,LocalizedMethodFault,3,9',
  'GenericVmConfigFault': 'VmConfigFault 5 reason,xsd:string,0,5',
  'GhostDvsProxySwitchDetectedEvent': 'HostEvent 7 switchUuid,xsd:string,1,7',
  'GhostDvsProxySwitchRemovedEvent': 'HostEvent 7 switchUuid,xsd:string,1,7',
@@ -1643,7 +1643,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'GuestProgramSpec': 'DynamicData 21 programPath,xsd:string,0,21 arguments,xsd:string,0,21 '
                      'workingDirectory,xsd:string,2,21 envVariables,xsd:string,3,21',
  'GuestRegKeyNameSpec': 'DynamicData 8 registryPath,xsd:string,0,8 wowBitness,xsd:string,0,8',
- 'GuestRegKeyRecordSpec': 'DynamicData 8 key,GuestRegKeySpec,0,8 fault,MethodFault,2,8',
+ 'GuestRegKeyRecordSpec': 'DynamicData 8 key,GuestRegKeySpec,0,8 fault,LocalizedMethodFault,2,8',
  'GuestRegKeySpec': 'DynamicData 8 keyName,GuestRegKeyNameSpec,0,8 classType,xsd:string,0,8 '
                     'lastWritten,xsd:dateTime,0,8',
  'GuestRegValueBinarySpec': 'GuestRegValueDataSpec 8 value,xsd:base64Binary,2,8',
@@ -1678,12 +1678,12 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                            'ioLatencySrcBefore,xsd:float,2,8 ioLatencyDstBefore,xsd:float,2,8',
  'HbrManagerReplicationVmInfo': 'DynamicData 21 state,xsd:string,0,21 '
                                 'progressInfo,ReplicationVmProgressInfo,2,21 imageId,xsd:string,2,21 '
-                                'lastError,MethodFault,2,21',
+                                'lastError,LocalizedMethodFault,2,21',
  'HbrManagerVmReplicationCapability': 'DynamicData 8 vm,moref:VirtualMachine,0,8 '
                                       'supportedQuiesceMode,xsd:string,0,8 '
                                       'compressionSupported,xsd:boolean,0,8 '
                                       'maxSupportedSourceDiskCapacity,xsd:long,0,8 minRpo,xsd:long,2,8 '
-                                      'fault,MethodFault,2,8',
+                                      'fault,LocalizedMethodFault,2,8',
  'HbrReplicationTargetSpec': 'DynamicData 24',
  'HbrTargetSpec': 'DynamicData 24 targetIP,xsd:string,0,24 certificate,xsd:string,0,24',
  'HbrTargetSpecReplacement': 'HbrReplicationTargetSpec 24 spec,HbrTargetSpec,3,24',
@@ -1856,7 +1856,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostCompliantEvent': 'HostEvent 7',
  'HostConfigAppliedEvent': 'HostEvent 7',
  'HostConfigChange': 'DynamicData 5',
- 'HostConfigFailed': 'HostConfigFault 7 failure,MethodFault,1,7',
+ 'HostConfigFailed': 'HostConfigFault 7 failure,LocalizedMethodFault,1,7',
  'HostConfigFault': 'VimFault 5',
  'HostConfigInfo': 'DynamicData 5 host,moref:HostSystem,0,5 product,AboutInfo,0,5 '
                    'deploymentInfo,HostDeploymentInfo,2,25 hyperThread,HostHyperThreadScheduleInfo,2,5 '
@@ -1984,7 +1984,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                     'nfsMountCreationSupported,xsd:boolean,0,9 '
                                     'localDatastoreSupported,xsd:boolean,0,9 '
                                     'vmfsExtentExpansionSupported,xsd:boolean,0,7',
- 'HostDatastoreSystemDatastoreResult': 'DynamicData 8 key,moref:Datastore,0,8 fault,MethodFault,2,8',
+ 'HostDatastoreSystemDatastoreResult': 'DynamicData 8 key,moref:Datastore,0,8 fault,LocalizedMethodFault,2,8',
  'HostDatastoreSystemVvolDatastoreSpec': 'DynamicData 8 name,xsd:string,0,8 scId,xsd:string,0,8',
  'HostDateTimeConfig': 'DynamicData 9 timeZone,xsd:string,2,9 ntpConfig,HostNtpConfig,2,9 '
                        'ptpConfig,HostPtpConfig,2,20 protocol,xsd:string,2,20 enabled,xsd:boolean,2,20 '
@@ -2025,7 +2025,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostDirectoryStoreInfo': 'HostAuthenticationStoreInfo 22',
  'HostDisconnectedEvent': 'HostEvent 5 reason,xsd:string,2,7',
  'HostDiskConfigurationResult': 'DynamicData 26 devicePath,xsd:string,2,26 success,xsd:boolean,2,26 '
-                                'fault,MethodFault,2,26',
+                                'fault,LocalizedMethodFault,2,26',
  'HostDiskDimensions': 'DynamicData 5',
  'HostDiskDimensionsChs': 'DynamicData 5 cylinder,xsd:long,0,5 head,xsd:int,0,5 sector,xsd:int,0,5',
  'HostDiskDimensionsLba': 'DynamicData 5 blockSize,xsd:int,0,5 block,xsd:long,0,5',
@@ -2303,7 +2303,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                                                   'busNumber,xsd:int,0,21 unitNumber,xsd:int,0,21 '
                                                   'srcFilename,xsd:string,0,21 dstFilename,xsd:string,0,21',
  'HostLowLevelProvisioningManagerFileDeleteResult': 'DynamicData 8 fileName,xsd:string,0,8 '
-                                                    'fault,MethodFault,0,8',
+                                                    'fault,LocalizedMethodFault,0,8',
  'HostLowLevelProvisioningManagerFileDeleteSpec': 'DynamicData 8 fileName,xsd:string,0,8 '
                                                   'fileType,xsd:string,0,8',
  'HostLowLevelProvisioningManagerFileReserveResult': 'DynamicData 8 baseName,xsd:string,0,8 '
@@ -2601,7 +2601,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'HostProfileValidationFailureInfo': 'DynamicData 12 name,xsd:string,0,12 annotation,xsd:string,0,12 '
                                      'updateType,xsd:string,0,12 host,moref:HostSystem,2,12 '
                                      'applyProfile,HostApplyProfile,2,12 '
-                                     'failures,ProfileUpdateFailedUpdateFailure,3,12 faults,MethodFault,3,12',
+                                     'failures,ProfileUpdateFailedUpdateFailure,3,12 '
+                                     'faults,LocalizedMethodFault,3,12',
  'HostProfilesEntityCustomizations': 'DynamicData 25',
  'HostProtocolEndpoint': 'DynamicData 8 peType,xsd:string,0,8 type,xsd:string,2,25 uuid,xsd:string,0,8 '
                          'hostKey,moref:HostSystem,3,8 storageArray,xsd:string,2,8 nfsServer,xsd:string,2,8 '
@@ -2741,14 +2742,14 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                           'softwareInternetScsiEnabled,xsd:boolean,0,5',
  'HostStorageElementInfo': 'HostHardwareElementInfo 9 operationalInfo,HostStorageOperationalInfo,3,9',
  'HostStorageOperationalInfo': 'DynamicData 9 property,xsd:string,0,9 value,xsd:string,0,9',
- 'HostStorageSystemDiskLocatorLedResult': 'DynamicData 8 key,xsd:string,0,8 fault,MethodFault,0,8',
- 'HostStorageSystemScsiLunResult': 'DynamicData 8 key,xsd:string,0,8 fault,MethodFault,2,8',
- 'HostStorageSystemVmfsVolumeResult': 'DynamicData 8 key,xsd:string,0,8 fault,MethodFault,2,8',
+ 'HostStorageSystemDiskLocatorLedResult': 'DynamicData 8 key,xsd:string,0,8 fault,LocalizedMethodFault,0,8',
+ 'HostStorageSystemScsiLunResult': 'DynamicData 8 key,xsd:string,0,8 fault,LocalizedMethodFault,2,8',
+ 'HostStorageSystemVmfsVolumeResult': 'DynamicData 8 key,xsd:string,0,8 fault,LocalizedMethodFault,2,8',
  'HostSubSpecification': 'DynamicData 25 name,xsd:string,0,25 createdTime,xsd:dateTime,0,25 '
                          'data,xsd:byte,3,25 binaryData,xsd:base64Binary,2,12',
  'HostSubSpecificationDeleteEvent': 'HostEvent 25 subSpecName,xsd:string,0,25',
  'HostSubSpecificationUpdateEvent': 'HostEvent 25 hostSubSpec,HostSubSpecification,0,25',
- 'HostSyncFailedEvent': 'HostEvent 7 reason,MethodFault,0,7',
+ 'HostSyncFailedEvent': 'HostEvent 7 reason,LocalizedMethodFault,0,7',
  'HostSystemComplianceCheckState': 'DynamicData 12 state,xsd:string,0,12 checkTime,xsd:dateTime,0,12',
  'HostSystemHealthInfo': 'DynamicData 9 numericSensorInfo,HostNumericSensorInfo,3,9',
  'HostSystemIdentificationInfo': 'DynamicData 9 identifierValue,xsd:string,0,9 '
@@ -2802,7 +2803,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                              'startBlock,xsd:int,0,7 endBlock,xsd:int,0,7 reason,xsd:string,0,7',
  'HostUnresolvedVmfsResignatureSpec': 'DynamicData 7 extentDevicePath,xsd:string,1,7',
  'HostUnresolvedVmfsResolutionResult': 'DynamicData 7 spec,HostUnresolvedVmfsResolutionSpec,0,7 '
-                                       'vmfs,HostVmfsVolume,2,7 fault,MethodFault,2,7',
+                                       'vmfs,HostVmfsVolume,2,7 fault,LocalizedMethodFault,2,7',
  'HostUnresolvedVmfsResolutionSpec': 'DynamicData 7 extentDevicePath,xsd:string,1,7 '
                                      'uuidResolution,xsd:string,0,7',
  'HostUnresolvedVmfsVolume': 'DynamicData 7 extent,HostUnresolvedVmfsExtent,1,7 vmfsLabel,xsd:string,0,7 '
@@ -2892,7 +2893,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                           'policy,HostNetworkPolicy,2,5 mtu,xsd:int,2,9',
  'HostVmciAccessManagerAccessSpec': 'DynamicData 21 vm,moref:VirtualMachine,0,21 services,xsd:string,3,21 '
                                     'mode,xsd:string,0,21',
- 'HostVmfsRescanResult': 'DynamicData 7 host,moref:HostSystem,0,7 fault,MethodFault,2,7',
+ 'HostVmfsRescanResult': 'DynamicData 7 host,moref:HostSystem,0,7 fault,LocalizedMethodFault,2,7',
  'HostVmfsSpec': 'DynamicData 5 extent,HostScsiDiskPartition,0,5 blockSizeMb,xsd:int,2,5 '
                  'majorVersion,xsd:int,0,5 volumeName,xsd:string,0,5 blockSize,xsd:int,2,25 '
                  'unmapGranularity,xsd:int,2,25 unmapPriority,xsd:string,2,25 '
@@ -2959,14 +2960,15 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'ImportHostAddFailure': 'DvsFault 11 hostIp,xsd:string,1,11',
  'ImportOperationBulkFault': 'DvsFault 11 importFaults,ImportOperationBulkFaultFaultOnImport,1,11',
  'ImportOperationBulkFaultFaultOnImport': 'DynamicData 11 entityType,xsd:string,2,11 key,xsd:string,2,11 '
-                                          'fault,MethodFault,0,11',
+                                          'fault,LocalizedMethodFault,0,11',
  'ImportSpec': 'DynamicData 7 entityConfig,VAppEntityConfigInfo,2,7 instantiationOst,OvfConsumerOstNode,2,21',
  'InUseFeatureManipulationDisallowed': 'NotEnoughLicenses 7',
  'InaccessibleDatastore': 'InvalidDatastore 5 detail,xsd:string,2,21',
  'InaccessibleFTMetadataDatastore': 'InaccessibleDatastore 8',
  'InaccessibleVFlashSource': 'VimFault 26 hostName,xsd:string,0,26',
  'IncompatibleDefaultDevice': 'MigrationFault 9 device,xsd:string,0,9',
- 'IncompatibleHostForFtSecondary': 'VmFaultToleranceIssue 7 host,moref:HostSystem,0,7 error,MethodFault,3,7',
+ 'IncompatibleHostForFtSecondary': 'VmFaultToleranceIssue 7 host,moref:HostSystem,0,7 '
+                                   'error,LocalizedMethodFault,3,7',
  'IncompatibleHostForVmReplication': 'ReplicationFault 8 vmName,xsd:string,0,8 hostName,xsd:string,0,8 '
                                      'reason,xsd:string,0,8',
  'IncompatibleSetting': 'InvalidArgument 5 conflictingProperty,xsd:string,0,5',
@@ -3076,7 +3078,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                          'numNetDev,xsd:int,2,7 numDiskDev,xsd:int,2,7 numvCpuDev,xsd:int,2,7 '
                          'numvNetDev,xsd:int,2,7 numvDiskDev,xsd:int,2,7',
  'InventoryHasStandardAloneHosts': 'NotEnoughLicenses 7 hosts,xsd:string,1,7',
- 'IoFilterHostIssue': 'DynamicData 8 host,moref:HostSystem,0,8 issue,MethodFault,1,8',
+ 'IoFilterHostIssue': 'DynamicData 8 host,moref:HostSystem,0,8 issue,LocalizedMethodFault,1,8',
  'IoFilterInfo': 'DynamicData 8 id,xsd:string,0,8 name,xsd:string,0,8 vendor,xsd:string,0,8 '
                  'version,xsd:string,0,8 type,xsd:string,2,25 summary,xsd:string,2,8 '
                  'releaseDate,xsd:string,2,8',
@@ -3119,7 +3121,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                   'portKey,xsd:string,2,21 opaqueNetworkId,xsd:string,2,25 opaqueNetworkType,xsd:string,2,25 '
                   'opaqueNetworkName,xsd:string,2,25 externalId,xsd:string,2,25 '
                   'complianceStatus,IscsiStatus,2,21 pathStatus,xsd:string,2,21',
- 'IscsiStatus': 'DynamicData 21 reason,MethodFault,3,21',
+ 'IscsiStatus': 'DynamicData 21 reason,LocalizedMethodFault,3,21',
  'IsoImageFileInfo': 'FileInfo 5',
  'IsoImageFileQuery': 'FileQuery 5',
  'KernelModuleInfo': 'DynamicData 7 id,xsd:int,0,7 name,xsd:string,0,7 version,xsd:string,0,7 '
@@ -3245,14 +3247,14 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'MethodAlreadyDisabledFault': 'RuntimeFault 22 sourceId,xsd:string,0,22',
  'MethodDescription': 'Description 5 key,xsd:string,0,5',
  'MethodDisabled': 'RuntimeFault 9 source,xsd:string,2,22',
- 'MethodFault': 'DynamicData 0 faultCause,MethodFault,2,1 faultMessage,LocalizableMessage,3,1',
+ 'MethodFault': 'DynamicData 0 faultCause,LocalizedMethodFault,2,1 faultMessage,LocalizableMessage,3,1',
  'MethodNotFound': 'InvalidRequest 0 receiver,ManagedObjectReference,0,0 method,xsd:string,0,0',
  'MetricAlarmExpression': 'AlarmExpression 5 operator,MetricAlarmOperator,0,5 type,xsd:string,0,5 '
                           'metric,PerfMetricId,0,5 yellow,xsd:int,2,5 yellowInterval,xsd:int,2,7 '
                           'red,xsd:int,2,5 redInterval,xsd:int,2,7',
  'MigrationDisabled': 'MigrationFault 7',
  'MigrationErrorEvent': 'MigrationEvent 5',
- 'MigrationEvent': 'VmEvent 5 fault,MethodFault,0,5',
+ 'MigrationEvent': 'VmEvent 5 fault,LocalizedMethodFault,0,5',
  'MigrationFault': 'VimFault 5',
  'MigrationFeatureNotSupported': 'MigrationFault 9 atSourceHost,xsd:boolean,0,9 '
                                  'failedHostName,xsd:string,0,9 failedHost,moref:HostSystem,0,9',
@@ -3274,10 +3276,10 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'MissingIpPool': 'VAppPropertyFault 21',
  'MissingLinuxCustResources': 'CustomizationFault 5',
  'MissingNetworkIpConfig': 'VAppPropertyFault 7',
- 'MissingObject': 'DynamicData 3 obj,ManagedObjectReference,0,3 fault,MethodFault,0,3',
+ 'MissingObject': 'DynamicData 3 obj,ManagedObjectReference,0,3 fault,LocalizedMethodFault,0,3',
  'MissingPowerOffConfiguration': 'VAppConfigFault 7',
  'MissingPowerOnConfiguration': 'VAppConfigFault 7',
- 'MissingProperty': 'DynamicData 3 path,xsd:string,0,3 fault,MethodFault,0,3',
+ 'MissingProperty': 'DynamicData 3 path,xsd:string,0,3 fault,LocalizedMethodFault,0,3',
  'MissingWindowsCustResources': 'CustomizationFault 5',
  'MksConnectionLimitReached': 'InvalidState 21 connectionLimit,xsd:int,0,21',
  'ModeInfo': 'DynamicData 5 browse,xsd:string,2,5 read,xsd:string,0,5 modify,xsd:string,0,5 '
@@ -3367,7 +3369,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'NoClientCertificate': 'VimFault 9',
  'NoCompatibleDatastore': 'VimFault 21',
  'NoCompatibleHardAffinityHost': 'VmConfigFault 22 vmName,xsd:string,0,22',
- 'NoCompatibleHost': 'VimFault 7 host,moref:HostSystem,3,7 error,MethodFault,3,7',
+ 'NoCompatibleHost': 'VimFault 7 host,moref:HostSystem,3,7 error,LocalizedMethodFault,3,7',
  'NoCompatibleHostWithAccessToDevice': 'NoCompatibleHost 22',
  'NoCompatibleSoftAffinityHost': 'VmConfigFault 22 vmName,xsd:string,0,22',
  'NoConnectedDatastore': 'VimFault 21',
@@ -3523,15 +3525,15 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'OvfCreateDescriptorParams': 'DynamicData 7 ovfFiles,OvfFile,3,7 name,xsd:string,2,7 '
                               'description,xsd:string,2,7 includeImageFiles,xsd:boolean,2,22 '
                               'exportOption,xsd:string,3,11 snapshot,moref:VirtualMachineSnapshot,2,26',
- 'OvfCreateDescriptorResult': 'DynamicData 7 ovfDescriptor,xsd:string,0,7 error,MethodFault,3,7 '
-                              'warning,MethodFault,3,7 includeImageFiles,xsd:boolean,2,22',
+ 'OvfCreateDescriptorResult': 'DynamicData 7 ovfDescriptor,xsd:string,0,7 error,LocalizedMethodFault,3,7 '
+                              'warning,LocalizedMethodFault,3,7 includeImageFiles,xsd:boolean,2,22',
  'OvfCreateImportSpecParams': 'OvfManagerCommonParams 7 entityName,xsd:string,0,7 '
                               'hostSystem,moref:HostSystem,2,7 networkMapping,OvfNetworkMapping,3,7 '
                               'ipAllocationPolicy,xsd:string,2,7 ipProtocol,xsd:string,2,7 '
                               'propertyMapping,KeyValue,3,7 resourceMapping,OvfResourceMap,3,22 '
                               'diskProvisioning,xsd:string,2,22 instantiationOst,OvfConsumerOstNode,2,21',
  'OvfCreateImportSpecResult': 'DynamicData 7 importSpec,ImportSpec,2,7 fileItem,OvfFileItem,3,7 '
-                              'warning,MethodFault,3,7 error,MethodFault,3,7',
+                              'warning,LocalizedMethodFault,3,7 error,LocalizedMethodFault,3,7',
  'OvfDatastoreMapping': 'DynamicData 24 diskId,xsd:string,0,24 datastore,moref:Datastore,0,24',
  'OvfDeploymentOption': 'DynamicData 7 key,xsd:string,0,7 label,xsd:string,0,7 description,xsd:string,0,7',
  'OvfDiskMappingNotFound': 'OvfSystemFault 7 diskName,xsd:string,0,7 vmName,xsd:string,0,7',
@@ -3592,8 +3594,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                              'approximateSparseDeploymentSize,xsd:long,2,7 defaultEntityName,xsd:string,0,7 '
                              'virtualApp,xsd:boolean,0,7 deploymentOption,OvfDeploymentOption,3,7 '
                              'defaultDeploymentOption,xsd:string,0,7 entityName,KeyValue,3,22 '
-                             'annotatedOst,OvfConsumerOstNode,2,21 error,MethodFault,3,7 '
-                             'warning,MethodFault,3,7',
+                             'annotatedOst,OvfConsumerOstNode,2,21 error,LocalizedMethodFault,3,7 '
+                             'warning,LocalizedMethodFault,3,7',
  'OvfProperty': 'OvfInvalidPackage 7 type,xsd:string,0,7 value,xsd:string,0,7',
  'OvfPropertyExport': 'OvfExport 7 type,xsd:string,0,7 value,xsd:string,0,7',
  'OvfPropertyNetwork': 'OvfProperty 7',
@@ -3632,8 +3634,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                        'deviceType,xsd:int,0,7',
  'OvfValidateHostParams': 'OvfManagerCommonParams 7',
  'OvfValidateHostResult': 'DynamicData 7 downloadSize,xsd:long,2,7 flatDeploymentSize,xsd:long,2,7 '
-                          'sparseDeploymentSize,xsd:long,2,7 error,MethodFault,3,7 warning,MethodFault,3,7 '
-                          'supportedDiskProvisioning,xsd:string,3,22',
+                          'sparseDeploymentSize,xsd:long,2,7 error,LocalizedMethodFault,3,7 '
+                          'warning,LocalizedMethodFault,3,7 supportedDiskProvisioning,xsd:string,3,22',
  'OvfWrongElement': 'OvfElement 7',
  'OvfWrongNamespace': 'OvfInvalidPackage 7 namespaceName,xsd:string,0,7',
  'OvfXmlFormat': 'OvfInvalidPackage 7 description,xsd:string,0,7',
@@ -3730,7 +3732,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                           'vms,moref:VirtualMachine,3,8 keys,xsd:string,3,8',
  'PlacementRankResult': 'DynamicData 8 key,xsd:string,0,8 candidate,moref:ClusterComputeResource,0,8 '
                         'reservedSpaceMB,xsd:long,0,8 usedSpaceMB,xsd:long,0,8 totalSpaceMB,xsd:long,0,8 '
-                        'utilization,xsd:double,0,8 faults,MethodFault,3,8',
+                        'utilization,xsd:double,0,8 faults,LocalizedMethodFault,3,8',
  'PlacementRankSpec': 'DynamicData 8 specs,PlacementSpec,1,8 clusters,moref:ClusterComputeResource,1,8 '
                       'rules,PlacementAffinityRule,3,8 placementRankByVm,StorageDrsPlacementRankVmSpec,3,8',
  'PlacementResult': 'DynamicData 8 recommendations,ClusterRecommendation,3,8 drsFault,ClusterDrsFaults,2,8',
@@ -3757,8 +3759,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'PosixUserSearchResult': 'UserSearchResult 5 id,xsd:int,0,5 shellAccess,xsd:boolean,2,5 '
                           'lastPasswordChange,xsd:long,2,27 maximumPasswordAge,xsd:long,2,27',
  'PowerOnFtSecondaryFailed': 'VmFaultToleranceIssue 7 vm,moref:VirtualMachine,0,7 vmName,xsd:string,0,7 '
-                             'hostSelectionBy,FtIssuesOnHostHostSelectionType,0,7 hostErrors,MethodFault,3,7 '
-                             'rootCause,MethodFault,0,7',
+                             'hostSelectionBy,FtIssuesOnHostHostSelectionType,0,7 '
+                             'hostErrors,LocalizedMethodFault,3,7 rootCause,LocalizedMethodFault,0,7',
  'PowerOnFtSecondaryTimedout': 'Timedout 7 vm,moref:VirtualMachine,0,7 vmName,xsd:string,0,7 '
                                'timeout,xsd:int,0,7',
  'PowerSystemCapability': 'DynamicData 22 availablePolicy,HostPowerPolicy,1,22',
@@ -3946,7 +3948,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'SSPIAuthentication': 'GuestAuthentication 21 sspiToken,xsd:string,0,21',
  'SSPIChallenge': 'VimFault 9 base64Token,xsd:string,0,9',
  'ScheduledHardwareUpgradeInfo': 'DynamicData 11 upgradePolicy,xsd:string,2,11 versionKey,xsd:string,2,11 '
-                                 'scheduledHardwareUpgradeStatus,xsd:string,2,11 fault,MethodFault,2,11',
+                                 'scheduledHardwareUpgradeStatus,xsd:string,2,11 '
+                                 'fault,LocalizedMethodFault,2,11',
  'ScheduledTaskCompletedEvent': 'ScheduledTaskEvent 5',
  'ScheduledTaskCreatedEvent': 'ScheduledTaskEvent 5',
  'ScheduledTaskDescription': 'DynamicData 5 action,TypeDescription,1,5 schedulerInfo,ScheduledTaskDetail,1,5 '
@@ -3954,15 +3957,15 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                              'weekOfMonth,ElementDescription,1,5',
  'ScheduledTaskDetail': 'TypeDescription 5 frequency,xsd:string,0,5',
  'ScheduledTaskEmailCompletedEvent': 'ScheduledTaskEvent 5 to,xsd:string,0,5',
- 'ScheduledTaskEmailFailedEvent': 'ScheduledTaskEvent 5 to,xsd:string,0,5 reason,MethodFault,0,5',
+ 'ScheduledTaskEmailFailedEvent': 'ScheduledTaskEvent 5 to,xsd:string,0,5 reason,LocalizedMethodFault,0,5',
  'ScheduledTaskEvent': 'Event 5 scheduledTask,ScheduledTaskEventArgument,0,5 '
                        'entity,ManagedEntityEventArgument,0,5',
  'ScheduledTaskEventArgument': 'EntityEventArgument 5 scheduledTask,moref:ScheduledTask,0,5',
- 'ScheduledTaskFailedEvent': 'ScheduledTaskEvent 5 reason,MethodFault,0,5',
+ 'ScheduledTaskFailedEvent': 'ScheduledTaskEvent 5 reason,LocalizedMethodFault,0,5',
  'ScheduledTaskInfo': 'ScheduledTaskSpec 5 scheduledTask,moref:ScheduledTask,0,5 '
                       'entity,moref:ManagedEntity,0,5 lastModifiedTime,xsd:dateTime,0,5 '
                       'lastModifiedUser,xsd:string,0,5 nextRunTime,xsd:dateTime,2,5 '
-                      'prevRunTime,xsd:dateTime,2,5 state,TaskInfoState,0,5 error,MethodFault,2,5 '
+                      'prevRunTime,xsd:dateTime,2,5 state,TaskInfoState,0,5 error,LocalizedMethodFault,2,5 '
                       'result,xsd:anyType,2,5 progress,xsd:int,2,5 activeTask,moref:Task,2,5 '
                       'taskObject,ManagedObjectReference,0,7',
  'ScheduledTaskReconfiguredEvent': 'ScheduledTaskEvent 5 configChanges,ChangesInfoEventArgument,2,25',
@@ -4084,7 +4087,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'SnapshotCopyNotSupported': 'MigrationFault 5',
  'SnapshotDisabled': 'SnapshotFault 9',
  'SnapshotFault': 'VimFault 5',
- 'SnapshotIncompatibleDeviceInVm': 'SnapshotFault 5 fault,MethodFault,0,5',
+ 'SnapshotIncompatibleDeviceInVm': 'SnapshotFault 5 fault,LocalizedMethodFault,0,5',
  'SnapshotLocked': 'SnapshotFault 9',
  'SnapshotMoveFromNonHomeNotSupported': 'SnapshotCopyNotSupported 9',
  'SnapshotMoveNotSupported': 'SnapshotCopyNotSupported 9',
@@ -4255,7 +4258,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'TaskInfo': 'DynamicData 5 key,xsd:string,0,5 task,moref:Task,0,5 description,LocalizableMessage,2,7 '
              'name,xsd:string,2,5 descriptionId,xsd:string,0,5 entity,moref:ManagedEntity,2,5 '
              'entityName,xsd:string,2,5 locked,moref:ManagedEntity,3,5 state,TaskInfoState,0,5 '
-             'cancelled,xsd:boolean,0,5 cancelable,xsd:boolean,0,5 error,MethodFault,2,5 '
+             'cancelled,xsd:boolean,0,5 cancelable,xsd:boolean,0,5 error,LocalizedMethodFault,2,5 '
              'result,xsd:anyType,2,5 progress,xsd:int,2,5 progressDetails,KeyAnyValue,3,18 '
              'reason,TaskReason,0,5 queueTime,xsd:dateTime,0,5 startTime,xsd:dateTime,2,5 '
              'completeTime,xsd:dateTime,2,5 eventChainId,xsd:int,0,5 changeTag,xsd:string,2,7 '
@@ -4279,7 +4282,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'TemplateConfigFileInfo': 'VmConfigFileInfo 5',
  'TemplateConfigFileQuery': 'VmConfigFileQuery 5',
  'TemplateUpgradeEvent': 'Event 5 legacyTemplate,xsd:string,0,5',
- 'TemplateUpgradeFailedEvent': 'TemplateUpgradeEvent 5 reason,MethodFault,0,5',
+ 'TemplateUpgradeFailedEvent': 'TemplateUpgradeEvent 5 reason,LocalizedMethodFault,0,5',
  'TemplateUpgradedEvent': 'TemplateUpgradeEvent 5',
  'TgwEventArgument': 'EntityEventArgument 27 tgw,moref:TransitGateway,0,27',
  'ThirdPartyLicenseAssignmentFailed': 'RuntimeFault 21 host,moref:HostSystem,0,21 module,xsd:string,0,21 '
@@ -4305,7 +4308,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                     'pendingCustomization,xsd:string,2,9 customizationKeyId,CryptoKeyId,2,25 '
                     'syncTimeWithHostAllowed,xsd:boolean,2,10 syncTimeWithHost,xsd:boolean,2,9 '
                     'lastInstallInfo,ToolsConfigInfoToolsLastInstallInfo,2,21',
- 'ToolsConfigInfoToolsLastInstallInfo': 'DynamicData 21 counter,xsd:int,0,21 fault,MethodFault,2,21',
+ 'ToolsConfigInfoToolsLastInstallInfo': 'DynamicData 21 counter,xsd:int,0,21 fault,LocalizedMethodFault,2,21',
  'ToolsImageCopyFailed': 'VmToolsUpgradeFault 11',
  'ToolsImageNotAvailable': 'VmToolsUpgradeFault 7',
  'ToolsImageSignatureCheckFailed': 'VmToolsUpgradeFault 7',
@@ -4324,7 +4327,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'UnconfiguredPropertyValue': 'InvalidPropertyValue 7',
  'UncustomizableGuest': 'CustomizationFault 5 uncustomizableGuestOS,xsd:string,0,5',
  'UnexpectedCustomizationFault': 'CustomizationFault 5',
- 'UnexpectedFault': 'RuntimeFault 0 faultName,xsd:string,0,0 fault,MethodFault,2,0',
+ 'UnexpectedFault': 'RuntimeFault 0 faultName,xsd:string,0,0 fault,LocalizedMethodFault,2,0',
  'UnlicensedVirtualMachinesEvent': 'LicenseEvent 9 unlicensed,xsd:int,0,9 available,xsd:int,0,9',
  'UnlicensedVirtualMachinesFoundEvent': 'LicenseEvent 9 available,xsd:int,0,9',
  'UnrecognizedHost': 'VimFault 9 hostName,xsd:string,0,9',
@@ -4340,7 +4343,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'UpdateVirtualMachineFilesResult': 'DynamicData 22 '
                                     'failedVmFile,UpdateVirtualMachineFilesResultFailedVmFileInfo,3,22',
  'UpdateVirtualMachineFilesResultFailedVmFileInfo': 'DynamicData 22 vmFile,xsd:string,0,22 '
-                                                    'fault,MethodFault,0,22',
+                                                    'fault,LocalizedMethodFault,0,22',
  'UpdatedAgentBeingRestartedEvent': 'HostEvent 9',
  'UpgradeEvent': 'Event 5 message,xsd:string,0,5',
  'UplinkPortMtuNotSupportEvent': 'DvsHealthStatusChangeEvent 11',
@@ -4537,10 +4540,10 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VStorageObject': 'DynamicData 25 config,VStorageObjectConfigInfo,0,25',
  'VStorageObjectAssociations': 'DynamicData 12 id,ID,0,12 '
                                'vmDiskAssociations,VStorageObjectAssociationsVmDiskAssociations,3,12 '
-                               'fault,MethodFault,2,12',
+                               'fault,LocalizedMethodFault,2,12',
  'VStorageObjectAssociationsVmDiskAssociations': 'DynamicData 12 vmId,xsd:string,0,12 diskKey,xsd:int,0,12',
  'VStorageObjectAttachResult': 'DynamicData 27 volumeId,ID,0,27 diskUUID,xsd:string,2,27 '
-                               'fault,MethodFault,2,27',
+                               'fault,LocalizedMethodFault,2,27',
  'VStorageObjectAttachSpec': 'DynamicData 27 volumeId,ID,0,27 datastore,moref:Datastore,0,27 '
                              'diskMode,xsd:string,2,27 sharing,xsd:string,2,27 controllerKey,xsd:int,2,27 '
                              'unitNumber,xsd:int,2,27',
@@ -4577,7 +4580,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VVolVmConfigFileUpdateResult': 'DynamicData 25 succeededVmConfigFile,KeyValue,3,25 '
                                  'failedVmConfigFile,VVolVmConfigFileUpdateResultFailedVmConfigFileInfo,3,25',
  'VVolVmConfigFileUpdateResultFailedVmConfigFileInfo': 'DynamicData 25 targetConfigVVolId,xsd:string,0,25 '
-                                                       'dsPath,xsd:string,2,15 fault,MethodFault,0,25',
+                                                       'dsPath,xsd:string,2,15 '
+                                                       'fault,LocalizedMethodFault,0,25',
  'VasaProviderContainerSpec': 'DynamicData 8 vasaProviderInfo,VimVasaProviderInfo,3,8 scId,xsd:string,0,8 '
                               'deleted,xsd:boolean,0,8 stretched,xsd:boolean,2,19',
  'VcAgentUninstallFailedEvent': 'HostEvent 7 reason,xsd:string,2,7',
@@ -5161,7 +5165,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VirtualMachineMetadataManagerVmMetadataOwner': 'DynamicData 26 name,xsd:string,0,26',
  'VirtualMachineMetadataManagerVmMetadataResult': 'DynamicData 26 '
                                                   'vmMetadata,VirtualMachineMetadataManagerVmMetadata,0,26 '
-                                                  'error,MethodFault,2,26',
+                                                  'error,LocalizedMethodFault,2,26',
  'VirtualMachineMksConnection': 'VirtualMachineConnection 10',
  'VirtualMachineMksTicket': 'DynamicData 5 ticket,xsd:string,0,5 cfgFile,xsd:string,0,5 host,xsd:string,2,5 '
                             'port,xsd:int,2,5 sslThumbprint,xsd:string,2,9',
@@ -5523,7 +5527,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
                           'destDatastore,DatastoreEventArgument,2,21',
  'VmCloneEvent': 'VmEvent 5',
  'VmCloneFailedEvent': 'VmCloneEvent 5 destFolder,FolderEventArgument,0,5 destName,xsd:string,0,5 '
-                       'destHost,HostEventArgument,0,5 reason,MethodFault,0,5',
+                       'destHost,HostEventArgument,0,5 reason,LocalizedMethodFault,0,5',
  'VmClonedEvent': 'VmCloneEvent 5 sourceVm,VmEventArgument,0,5',
  'VmConfigFault': 'VimFault 5',
  'VmConfigFileEncryptionInfo': 'DynamicData 25 keyId,CryptoKeyId,2,25',
@@ -5531,8 +5535,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VmConfigFileQuery': 'FileQuery 5 filter,VmConfigFileQueryFilter,2,5 details,VmConfigFileQueryFlags,2,5',
  'VmConfigFileQueryFilter': 'DynamicData 5 matchConfigVersion,xsd:int,3,5 encrypted,xsd:boolean,2,25',
  'VmConfigFileQueryFlags': 'DynamicData 5 configVersion,xsd:boolean,0,5 encryption,xsd:boolean,2,25',
- 'VmConfigIncompatibleForFaultTolerance': 'VmConfigFault 7 fault,MethodFault,2,7',
- 'VmConfigIncompatibleForRecordReplay': 'VmConfigFault 7 fault,MethodFault,2,7',
+ 'VmConfigIncompatibleForFaultTolerance': 'VmConfigFault 7 fault,LocalizedMethodFault,2,7',
+ 'VmConfigIncompatibleForRecordReplay': 'VmConfigFault 7 fault,LocalizedMethodFault,2,7',
  'VmConfigInfo': 'DynamicData 7 product,VAppProductInfo,3,7 property,VAppPropertyInfo,3,7 '
                  'ipAssignment,VAppIPAssignmentInfo,0,7 eula,xsd:string,3,7 '
                  'ovfSection,VAppOvfSectionInfo,3,7 ovfEnvironmentTransport,xsd:string,3,7 '
@@ -5550,11 +5554,11 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VmDasUpdateErrorEvent': 'VmEvent 5',
  'VmDasUpdateOkEvent': 'VmEvent 5',
  'VmDateRolledBackEvent': 'VmEvent 5',
- 'VmDeployFailedEvent': 'VmEvent 5 destDatastore,EntityEventArgument,0,5 reason,MethodFault,0,5',
+ 'VmDeployFailedEvent': 'VmEvent 5 destDatastore,EntityEventArgument,0,5 reason,LocalizedMethodFault,0,5',
  'VmDeployedEvent': 'VmEvent 5 srcTemplate,VmEventArgument,0,5',
  'VmDisconnectedEvent': 'VmEvent 5',
  'VmDiscoveredEvent': 'VmEvent 5',
- 'VmDiskFailedEvent': 'VmEvent 5 disk,xsd:string,0,5 reason,MethodFault,0,5',
+ 'VmDiskFailedEvent': 'VmEvent 5 disk,xsd:string,0,5 reason,LocalizedMethodFault,0,5',
  'VmDiskFileEncryptionInfo': 'DynamicData 25 keyId,CryptoKeyId,2,25',
  'VmDiskFileInfo': 'FileInfo 5 diskType,xsd:string,2,5 capacityKb,xsd:long,2,5 hardwareVersion,xsd:int,2,5 '
                    'controllerType,xsd:string,2,9 diskExtents,xsd:string,3,9 thin,xsd:boolean,2,7 '
@@ -5571,29 +5575,30 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VmEndReplayingEvent': 'VmEvent 7',
  'VmEvent': 'Event 5 template,xsd:boolean,0,5',
  'VmEventArgument': 'EntityEventArgument 5 vm,moref:VirtualMachine,0,5',
- 'VmFailedMigrateEvent': 'VmEvent 5 destHost,HostEventArgument,0,5 reason,MethodFault,0,5 '
+ 'VmFailedMigrateEvent': 'VmEvent 5 destHost,HostEventArgument,0,5 reason,LocalizedMethodFault,0,5 '
                          'destDatacenter,DatacenterEventArgument,2,21 '
                          'destDatastore,DatastoreEventArgument,2,21',
- 'VmFailedRelayoutEvent': 'VmEvent 5 reason,MethodFault,0,5',
+ 'VmFailedRelayoutEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
  'VmFailedRelayoutOnVmfs2DatastoreEvent': 'VmEvent 5',
  'VmFailedStartingSecondaryEvent': 'VmEvent 7 reason,xsd:string,2,7',
- 'VmFailedToPowerOffEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToPowerOnEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToRebootGuestEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToResetEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToShutdownGuestEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToStandbyGuestEvent': 'VmEvent 5 reason,MethodFault,0,5',
- 'VmFailedToSuspendEvent': 'VmEvent 5 reason,MethodFault,0,5',
+ 'VmFailedToPowerOffEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToPowerOnEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToRebootGuestEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToResetEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToShutdownGuestEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToStandbyGuestEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
+ 'VmFailedToSuspendEvent': 'VmEvent 5 reason,LocalizedMethodFault,0,5',
  'VmFailedUpdatingSecondaryConfig': 'VmEvent 7',
- 'VmFailoverFailed': 'VmEvent 5 reason,MethodFault,2,22',
+ 'VmFailoverFailed': 'VmEvent 5 reason,LocalizedMethodFault,2,22',
  'VmFaultToleranceConfigIssue': 'VmFaultToleranceIssue 7 reason,xsd:string,2,7 entityName,xsd:string,2,7 '
                                 'entity,moref:ManagedEntity,2,7',
  'VmFaultToleranceConfigIssueWrapper': 'VmFaultToleranceIssue 22 entityName,xsd:string,2,22 '
-                                       'entity,moref:ManagedEntity,2,22 error,MethodFault,2,22',
+                                       'entity,moref:ManagedEntity,2,22 error,LocalizedMethodFault,2,22',
  'VmFaultToleranceInvalidFileBacking': 'VmFaultToleranceIssue 7 backingType,xsd:string,2,7 '
                                        'backingFilename,xsd:string,2,7',
  'VmFaultToleranceIssue': 'VimFault 7',
- 'VmFaultToleranceOpIssuesList': 'VmFaultToleranceIssue 7 errors,MethodFault,3,7 warnings,MethodFault,3,7',
+ 'VmFaultToleranceOpIssuesList': 'VmFaultToleranceIssue 7 errors,LocalizedMethodFault,3,7 '
+                                 'warnings,LocalizedMethodFault,3,7',
  'VmFaultToleranceStateChangedEvent': 'VmEvent 7 oldState,VirtualMachineFaultToleranceState,0,7 '
                                       'newState,VirtualMachineFaultToleranceState,0,7',
  'VmFaultToleranceTooManyFtVcpusOnHost': 'InsufficientResourcesFault 8 hostName,xsd:string,2,8 '
@@ -5649,8 +5654,8 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VmRelayoutUpToDateEvent': 'VmEvent 5',
  'VmReloadFromPathEvent': 'VmEvent 22 configPath,xsd:string,0,22',
  'VmReloadFromPathFailedEvent': 'VmEvent 22 configPath,xsd:string,0,22',
- 'VmRelocateFailedEvent': 'VmRelocateSpecEvent 5 destHost,HostEventArgument,0,5 reason,MethodFault,0,5 '
-                          'destDatacenter,DatacenterEventArgument,2,21 '
+ 'VmRelocateFailedEvent': 'VmRelocateSpecEvent 5 destHost,HostEventArgument,0,5 '
+                          'reason,LocalizedMethodFault,0,5 destDatacenter,DatacenterEventArgument,2,21 '
                           'destDatastore,DatastoreEventArgument,2,21',
  'VmRelocateSpecEvent': 'VmEvent 5',
  'VmRelocatedEvent': 'VmRelocateSpecEvent 5 sourceHost,HostEventArgument,0,5 '
@@ -5668,7 +5673,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VmRestartedOnAlternateHostEvent': 'VmPoweredOnEvent 5 sourceHost,HostEventArgument,0,5',
  'VmResumingEvent': 'VmEvent 5',
  'VmSecondaryAddedEvent': 'VmEvent 7',
- 'VmSecondaryDisabledBySystemEvent': 'VmEvent 7 reason,MethodFault,2,7',
+ 'VmSecondaryDisabledBySystemEvent': 'VmEvent 7 reason,LocalizedMethodFault,2,7',
  'VmSecondaryDisabledEvent': 'VmEvent 7',
  'VmSecondaryEnabledEvent': 'VmEvent 7',
  'VmSecondaryStartedEvent': 'VmEvent 7',
@@ -5793,10 +5798,10 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'VsanHostDecommissionMode': 'DynamicData 26 objectAction,xsd:string,0,26',
  'VsanHostDiskMapInfo': 'DynamicData 8 mapping,VsanHostDiskMapping,0,8 mounted,xsd:boolean,0,8',
  'VsanHostDiskMapResult': 'DynamicData 26 mapping,VsanHostDiskMapping,0,26 '
-                          'diskResult,VsanHostDiskResult,3,26 error,MethodFault,2,26',
+                          'diskResult,VsanHostDiskResult,3,26 error,LocalizedMethodFault,2,26',
  'VsanHostDiskMapping': 'DynamicData 26 ssd,HostScsiDisk,0,26 nonSsd,HostScsiDisk,1,26',
  'VsanHostDiskResult': 'DynamicData 26 disk,HostScsiDisk,0,26 state,xsd:string,0,26 vsanUuid,xsd:string,2,26 '
-                       'error,MethodFault,2,26 degraded,xsd:boolean,2,8',
+                       'error,LocalizedMethodFault,2,26 degraded,xsd:boolean,2,8',
  'VsanHostFaultDomainInfo': 'DynamicData 8 name,xsd:string,0,8',
  'VsanHostIpConfig': 'DynamicData 26 upstreamIpAddress,xsd:string,0,26 downstreamIpAddress,xsd:string,0,26',
  'VsanHostMembershipInfo': 'DynamicData 26 nodeUuid,xsd:string,0,26 hostname,xsd:string,0,26',
@@ -5882,7 +5887,7 @@ DATA = {'AboutInfo': 'DynamicData 5 name,xsd:string,0,5 fullName,xsd:string,0,5 
  'WipeDiskFault': 'VimFault 11',
  'WitnessNodeInfo': 'DynamicData 25 ipSettings,CustomizationIPSettings,0,25 biosUuid,xsd:string,2,25',
  'vslmInfrastructureObjectPolicy': 'DynamicData 12 name,xsd:string,0,12 backingObjectId,xsd:string,0,12 '
-                                   'profileId,xsd:string,0,12 error,MethodFault,2,12',
+                                   'profileId,xsd:string,0,12 error,LocalizedMethodFault,2,12',
  'vslmInfrastructureObjectPolicySpec': 'DynamicData 12 datastore,moref:Datastore,0,12 '
                                        'profile,VirtualMachineProfileSpec,3,12',
  'vslmVClockInfo': 'DynamicData 29 vClockTime,xsd:long,0,29'}
