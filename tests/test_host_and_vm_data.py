@@ -1,4 +1,5 @@
 """The data govc, Ansible and pyVmomi scripts read of hosts and VMs, consistent with itself."""
+import pytest
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
@@ -105,3 +106,39 @@ def test_instant_clone_config_lands_in_extra_config_and_a_reboot_brings_the_netw
     emulator.advance(10)
     assert clone.guest.toolsRunningStatus == "guestToolsRunning"
     assert clone.guest.ipAddress == "10.9.8.8" and clone.guest.hostName == "web02"
+
+
+def test_environment_browser_offers_vmx_19_and_the_guests(si):
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    browser = vm.environmentBrowser
+    assert browser == vm.resourcePool.owner.environmentBrowser
+    [descriptor] = browser.QueryConfigOptionDescriptor()
+    assert descriptor.key == "vmx-19" and descriptor.defaultConfigOption
+    assert set(descriptor.host) == set(vm.resourcePool.owner.host)
+    option = browser.QueryConfigOptionEx(vim.EnvironmentBrowser.ConfigOptionQuerySpec())
+    ids = [g.id for g in option.guestOSDescriptor]
+    assert "otherLinux64Guest" in ids and "windows2019srv_64Guest" in ids
+    [linux] = browser.QueryConfigOptionEx(vim.EnvironmentBrowser.ConfigOptionQuerySpec(
+        guestId=["otherLinux64Guest"])).guestOSDescriptor
+    assert linux.family == "linuxGuest"
+    assert linux.recommendedEthernetCard is vim.vm.device.VirtualVmxnet3
+    assert browser.QueryConfigOption(key="vmx-07") is None
+    assert option.hardwareOptions.hwVersion == 19
+    assert browser.datastoreBrowser == vm.datastore[0].browser
+
+
+def test_a_hosts_advanced_options(si):
+    host = find_vm(si, "DC0_H0_VM0").runtime.host
+    options = host.configManager.advancedOption
+    assert options != si.content.setting
+    [level] = options.QueryOptions("Config.HostAgent.log.level")
+    assert level.value == "info"
+    assert {o.key for o in options.QueryOptions("Config.HostAgent.")} == {
+        "Config.HostAgent.log.level", "Config.HostAgent.plugins.solo.enableMob"}
+    options.UpdateOptions([vim.option.OptionValue(key="Config.HostAgent.log.level",
+                                                  value="verbose")])
+    assert options.QueryOptions("Config.HostAgent.log.level")[0].value == "verbose"
+    assert si.content.setting.QueryOptions("VirtualCenter.InstanceName")  # vCenter's apart
+    with pytest.raises(vim.fault.InvalidName) as err:  # a host takes no new keys
+        options.UpdateOptions([vim.option.OptionValue(key="config.new", value="x")])
+    assert err.value.name == "config.new"

@@ -4,13 +4,15 @@ import uuid as uuid_module
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model import host_services  # noqa: F401  (the classes of its managers)
 from vimsim.model.objects import refs, vim_property
+from vimsim.model.options import HostOptionManager
 from vimsim.model.service import model_class
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
 
 # HostConfigManager's references: (property, type). Each host has one object of each; a type
-# the model has no class for answers its properties as unset. (advancedOption, licenseManager,
-# userDirectory and accountManager are the vCenter's own types with other semantics, left unset.)
+# the model has no class for answers its properties as unset. advancedOption is the host's own
+# OptionManager; licenseManager, userDirectory and accountManager, vCenter's types with other
+# meanings on a host, are left unset.
 CONFIG_MANAGERS = (
     ("cpuScheduler", "HostCpuSchedulerSystem"), ("datastoreSystem", "HostDatastoreSystem"),
     ("memoryManager", "HostMemorySystem"), ("storageSystem", "HostStorageSystem"),
@@ -56,6 +58,8 @@ class HostSystem(ManagedEntity):
         self.config_managers = {
             prop: vc.add(model_class(type_name)(vc, "%s-%s" % (prop, number)))
             for prop, type_name in CONFIG_MANAGERS}
+        self.config_managers["advancedOption"] = vc.add(
+            HostOptionManager(vc, "advancedOption-%s" % number))
 
     def inventory_children(self):
         return self.vms

@@ -119,14 +119,10 @@ class HostStorageSystem(HostManager, ExtensibleManagedObject):
         return DataObject("HostFileSystemVolumeInfo", volumeTypeList=["VMFS", "NFS", "vsan"],
                           mountInfo=[DataObject(
                               "HostFileSystemMountInfo",
-                              mountInfo=DataObject("HostMountInfo", path="/vmfs/volumes/%s"
-                                                   % ds.moid, accessMode="readWrite",
-                                                   mounted=True, accessible=True),
-                              volume=DataObject("HostVmfsVolume", type="VMFS", name=ds.name,
-                                                capacity=ds.capacity, blockSizeMb=1,
-                                                maxBlocks=63963136, majorVersion=6,
-                                                version="6.82", uuid=ds.moid,
-                                                extent=[], vmfsUpgradable=False))
+                              mountInfo=DataObject("HostMountInfo", path=ds.mount_path,
+                                                   accessMode="readWrite", mounted=True,
+                                                   accessible=True),
+                              volume=ds.vmfs_volume())
                               for ds in self.host().datastores])
 
 

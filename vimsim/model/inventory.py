@@ -1,6 +1,6 @@
 """The inventory tree: folders, datacenters, compute resources, hosts, pools, datastores, networks."""
 from vimsim.model.objects import ExtensibleManagedObject, refs, vim_property
-from vimsim.model.service import model_class
+from vimsim.model.environment_browser import EnvironmentBrowser
 from vimsim.vim25.data import DataObject
 
 MB = 1024 * 1024
@@ -161,8 +161,7 @@ class ComputeResource(ManagedEntity):
         self.resource_pool = None
         # One per compute resource, numbered after it (domain-c7: envbrowser-7).
         number = "".join(c for c in moid.rsplit("-", 1)[-1] if c.isdigit())
-        self.environment_browser = vc.add(model_class("EnvironmentBrowser")(
-            vc, "envbrowser-%s" % number))
+        self.environment_browser = vc.add(EnvironmentBrowser(vc, "envbrowser-%s" % number, self))
 
     def inventory_children(self):
         return self.hosts + [self.resource_pool]

@@ -273,6 +273,9 @@ def _coerce(kind, value):
 
 class OptionManager(ManagedObject):
     vim_type = "OptionManager"
+    options = OPTIONS  # (key, type, default, description), the defaults filled in at start
+    new_key_prefix = NEW_KEY_PREFIX  # what a new key must start with (None: no new keys)
+    update_privilege = SETTINGS_PRIVILEGE
 
     def __init__(self, vc, moid="VpxSettings"):
         super().__init__(vc, moid)
@@ -282,7 +285,7 @@ class OptionManager(ManagedObject):
                 "version": vc.about().version}
         self.values = {}  # key -> value: an int, a bool or a str
         self.defs = {}    # key -> OptionDef, for the options that have one
-        for key, kind, default, description in OPTIONS:
+        for key, kind, default, description in self.options:
             if kind is str:
                 default = default.format_map(fill)
             self.values[key] = default
@@ -304,7 +307,8 @@ class OptionManager(ManagedObject):
         key, value = option.key, option.value
         current = self.values.get(key)
         if current is None:
-            if not key.startswith(NEW_KEY_PREFIX) or len(key) == len(NEW_KEY_PREFIX):
+            prefix = self.new_key_prefix
+            if prefix is None or not key.startswith(prefix) or len(key) == len(prefix):
                 raise faults.InvalidName(name=key)
             kind = str
         else:
@@ -331,10 +335,10 @@ class OptionManager(ManagedObject):
         return self._options(found)
 
     def UpdateOptions(self, ctx, changedValue):
-        if ctx.session is not None and not ctx.session.user.has_privilege(SETTINGS_PRIVILEGE):
+        privilege = self.update_privilege
+        if ctx.session is not None and not ctx.session.user.has_privilege(privilege):
             root = self.vc.root_folder
-            raise faults.no_permission(root.ref if root is not None else self.ref,
-                                       SETTINGS_PRIVILEGE)
+            raise faults.no_permission(root.ref if root is not None else self.ref, privilege)
         changes = [(option.key, self._checked(option)) for option in changedValue]
         for key, value in changes:
             self.values[key] = value
@@ -348,3 +352,22 @@ class OptionManager(ManagedObject):
     @vim_property
     def supportedOption(self, ctx):
         return [self.defs[k] for k in sorted(self.defs, key=str.lower)]  # never changed
+
+
+class HostOptionManager(OptionManager):
+    """A host's advanced settings (HostConfigManager.advancedOption): ESXi's, no new keys."""
+    options = (
+        ("Config.HostAgent.log.level", str, "info", "Logging level of hostd"),
+        ("Config.HostAgent.plugins.solo.enableMob", bool, False,
+         "Enable the managed object browser"),
+        ("DCUI.Access", str, "root", "Users who may use the DCUI in lockdown mode"),
+        ("Mem.ShareForceSalting", int, 2, "Page sharing salting"),
+        ("NFS.MaxVolumes", int, 8, "Maximum number of NFS volumes"),
+        ("Net.TcpipHeapSize", int, 0, "Initial TCP/IP heap size in MB"),
+        ("Security.AccountLockFailures", int, 5, "Failed logins before an account locks"),
+        ("Syslog.global.logHost", str, "", "Remote syslog hosts"),
+        ("UserVars.SuppressShellWarning", int, 0, "Do not warn that the ESXi shell is on"),
+        ("VMkernel.Boot.hyperthreading", bool, True, "Use hyperthreading"),
+    )
+    new_key_prefix = None
+    update_privilege = "Host.Config.AdvancedConfig"

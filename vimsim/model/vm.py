@@ -79,6 +79,9 @@ class VirtualMachine(ManagedEntity):
         if state == POWERED_ON:
             self.schedule_tools_start()
         self.vc.touch(self)
+        # what the VM's power adds up in: its pool's and cluster's usage, its host's stats
+        for container in (self.pool, self.pool.owner, self.host):
+            self.vc.touch(container)
 
     def schedule_tools_start(self):
         if self.tools_installed and self.tools_autostart:
@@ -468,6 +471,10 @@ class VirtualMachine(ManagedEntity):
         return self.pool.ref
 
     @vim_property
+    def environmentBrowser(self, ctx):
+        return self.pool.owner.environment_browser.ref
+
+    @vim_property
     def datastore(self, ctx):
         return refs(self.datastores)
 
@@ -477,22 +484,4 @@ class VirtualMachine(ManagedEntity):
 
     @vim_property
     def capability(self, ctx):
-        return DataObject("VirtualMachineCapability", snapshotOperationsSupported=True,
-                          multipleSnapshotsSupported=True, snapshotConfigSupported=True,
-                          poweredOffSnapshotsSupported=True, memorySnapshotsSupported=True,
-                          revertToSnapshotSupported=True, quiescedSnapshotsSupported=True,
-                          disableSnapshotsSupported=False, lockSnapshotsSupported=True,
-                          consolePreferencesSupported=False, cpuFeatureMaskSupported=True,
-                          s1AcpiManagementSupported=True, settingScreenResolutionSupported=True,
-                          toolsAutoUpdateSupported=False, vmNpivWwnSupported=True,
-                          npivWwnOnNonRdmVmSupported=True, swapPlacementSupported=True,
-                          toolsSyncTimeSupported=True, virtualMmuUsageSupported=True,
-                          diskSharesSupported=True, bootOptionsSupported=True,
-                          bootRetryOptionsSupported=True, settingVideoRamSizeSupported=True,
-                          settingDisplayTopologySupported=False, recordReplaySupported=False,
-                          changeTrackingSupported=True, multipleCoresPerSocketSupported=True,
-                          hostBasedReplicationSupported=True, guestAutoLockSupported=True,
-                          memoryReservationLockSupported=True, featureRequirementSupported=True,
-                          poweredOnMonitorTypeChangeSupported=True, seSparseDiskSupported=True,
-                          nestedHVSupported=True, vPMCSupported=True,
-                          vmNpivWwnDisableSupported=True, vmNpivWwnUpdateSupported=True)
+        return vm_hardware.capability()

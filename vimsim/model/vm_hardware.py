@@ -164,3 +164,27 @@ def guest_disks(vm):
     return [DataObject("GuestDiskInfo", diskPath="/", capacity=capacity,
                        freeSpace=capacity - disk_used_bytes(vm), filesystemType="ext4",
                        mappings=[DataObject("GuestInfoVirtualDiskMapping", key=2000)])]
+
+
+def capability():
+    """What a vmx-19 VM supports (VirtualMachine.capability, and the environment browser's
+    config option)."""
+    return DataObject("VirtualMachineCapability", snapshotOperationsSupported=True,
+                      multipleSnapshotsSupported=True, snapshotConfigSupported=True,
+                      poweredOffSnapshotsSupported=True, memorySnapshotsSupported=True,
+                      revertToSnapshotSupported=True, quiescedSnapshotsSupported=True,
+                      disableSnapshotsSupported=False, lockSnapshotsSupported=True,
+                      consolePreferencesSupported=False, cpuFeatureMaskSupported=True,
+                      s1AcpiManagementSupported=True, settingScreenResolutionSupported=True,
+                      toolsAutoUpdateSupported=False, vmNpivWwnSupported=True,
+                      npivWwnOnNonRdmVmSupported=True, swapPlacementSupported=True,
+                      toolsSyncTimeSupported=True, virtualMmuUsageSupported=True,
+                      diskSharesSupported=True, bootOptionsSupported=True,
+                      bootRetryOptionsSupported=True, settingVideoRamSizeSupported=True,
+                      settingDisplayTopologySupported=False, recordReplaySupported=False,
+                      changeTrackingSupported=True, multipleCoresPerSocketSupported=True,
+                      hostBasedReplicationSupported=True, guestAutoLockSupported=True,
+                      memoryReservationLockSupported=True, featureRequirementSupported=True,
+                      poweredOnMonitorTypeChangeSupported=True, seSparseDiskSupported=True,
+                      nestedHVSupported=True, vPMCSupported=True,
+                      vmNpivWwnDisableSupported=True, vmNpivWwnUpdateSupported=True)
