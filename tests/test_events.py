@@ -86,3 +86,27 @@ def test_collector_pages_forward_and_back(emulator, si):
     collector.DestroyCollector()
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):
         collector.latestPage
+
+
+def test_session_events_belong_to_the_root_folder(emulator):
+    from pyVim.connect import Disconnect
+    si = emulator.connect()
+    manager = si.content.eventManager
+    root = si.content.rootFolder
+    on_root = manager.QueryEvents(vim.event.EventFilterSpec(
+        entity=vim.event.EventFilterSpec.ByEntity(entity=root, recursion="all"),
+        eventTypeId=["UserLoginSessionEvent"]))
+    assert on_root and on_root[0].userName == "user" and on_root[0].ipAddress == "127.0.0.1"
+    assert "logged in as" in on_root[0].fullFormattedMessage
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert manager.QueryEvents(vim.event.EventFilterSpec(
+        entity=vim.event.EventFilterSpec.ByEntity(entity=vm, recursion="self"),
+        eventTypeId=["UserLoginSessionEvent"])) == []
+    other = emulator.connect()
+    Disconnect(other)
+    logouts = manager.QueryEvents(vim.event.EventFilterSpec(eventTypeId=["UserLogoutSessionEvent"]))
+    assert logouts and "logged out" in logouts[0].fullFormattedMessage
+    with pytest.raises(vim.fault.InvalidLogin):
+        emulator.connect(pwd="wrong")
+    [bad] = manager.QueryEvents(vim.event.EventFilterSpec(eventTypeId=["BadUsernameSessionEvent"]))
+    assert bad.userName == "user"

@@ -57,7 +57,7 @@ class EventManager(ManagedObject):
     def matching(self, spec, ctx):
         """The events an EventFilterSpec selects, oldest first."""
         spec = spec or DataObject("EventFilterSpec")
-        entity_ids = None
+        entity_ids = root = None
         if spec.entity is not None:
             root = self.vc.lookup(spec.entity.entity, ctx)
             entity_ids = {root.moid}
@@ -86,10 +86,12 @@ class EventManager(ManagedObject):
             if begin is not None and event.createdTime < begin or \
                     end is not None and event.createdTime > end:
                 continue
-            if entity_ids is not None and not any(
-                    arg is not None and getattr(arg, kind).value in entity_ids
-                    for kind, arg in (("vm", event.vm), ("host", event.host),
-                                      ("datacenter", event.datacenter))):
+            about = [getattr(arg, kind).value for kind, arg in (
+                ("vm", event.vm), ("host", event.host), ("datacenter", event.datacenter))
+                if arg is not None]
+            # An event about no entity (a login) is the vCenter's own: the root folder's.
+            if entity_ids is not None and not (any(m in entity_ids for m in about) or
+                                               (not about and root is self.vc.root_folder)):
                 continue
             out.append(event)
         return out
