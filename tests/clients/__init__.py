@@ -1,0 +1,1 @@
+"""The real-client suite: govc and Ansible against a vimsim serve process."""

@@ -1,0 +1,651 @@
+"""Ansible's VMware collections (community.vmware, vmware.vmware, vmware.vmware_rest) against a
+``vimsim serve`` process, the way a user runs them: ``ansible-playbook`` from the ``ansible``
+package of PyPI, in a venv of its own (``ansible_env.py``).
+
+Ansible starts slowly, so there is one playbook: a block per module (or per group of related
+calls), each block running the module and then ``assert`` tasks on what it returned. A failing
+block is rescued so that the play goes on, and the JSON callback gives every task's result; each
+test below checks one block and reports the task that failed, the module's message and the tail
+of its traceback. The blocks run in the order written: the read-only ones first, then the power
+operations and the instant clone.
+"""
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from .ansible_env import ansible_env, ansible_venv
+
+PLAYBOOK = r"""
+- name: vimsim through Ansible's VMware collections
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    group/community.vmware.vmware: &vc
+      hostname: "{{ vc_host }}"
+      port: "{{ vc_port }}"
+      username: "{{ vc_user }}"
+      password: "{{ vc_password }}"
+      validate_certs: false
+    group/vmware.vmware.vmware: *vc
+    group/vmware.vmware_rest.vmware_rest:
+      vcenter_hostname: "{{ vc_host }}:{{ vc_port }}"
+      vcenter_username: "{{ vc_user }}"
+      vcenter_password: "{{ vc_password }}"
+      vcenter_validate_certs: false
+  vars:
+    vm: DC0_C0_RP0_VM0
+    all_vms: [DC0_C0_RP0_VM0, DC0_C0_RP0_VM1, DC0_C0_RP0_NoTools, DC0_H0_VM0, DC0_H0_VM1]
+    clone: DC0_C0_RP0_VM0_ansible_ic
+  tasks:
+
+  - name: community.vmware.vmware_about_info
+    block:
+    - name: vmware_about_info
+      community.vmware.vmware_about_info:
+      register: r
+    - name: vmware_about_info returns the vCenter's AboutInfo
+      assert:
+        that:
+        - r.about_info.api_type == 'VirtualCenter'
+        - r.about_info.product_name == 'VMware vCenter Server'
+        - r.about_info.version is match('\d+\.\d+')
+        - r.about_info.api_version is match('\d+\.\d+')
+        - r.about_info.instance_uuid | length > 0
+    rescue: &rescue
+    - name: rescued
+      debug: {msg: "block failed"}
+
+  - name: community.vmware.vmware_datacenter_info
+    block:
+    - name: vmware_datacenter_info (all)
+      community.vmware.vmware_datacenter_info:
+      register: r
+    - name: vmware_datacenter_info lists DC0
+      assert:
+        that:
+        - r.datacenter_info | map(attribute='name') | list == ['DC0']
+        - r.datacenter_info[0].moid is match('datacenter-')
+    - name: vmware_datacenter_info (datacenter DC0)
+      community.vmware.vmware_datacenter_info:
+        datacenter: DC0
+      register: r
+    - name: vmware_datacenter_info finds DC0 by name
+      assert:
+        that:
+        - r.datacenter_info | length == 1
+        - r.datacenter_info[0].name == 'DC0'
+        - r.datacenter_info[0].overall_status in ['green', 'gray']
+    rescue: *rescue
+
+  - name: community.vmware.vmware_cluster_info
+    block:
+    - name: vmware_cluster_info (datacenter DC0)
+      community.vmware.vmware_cluster_info:
+        datacenter: DC0
+      register: r
+    - name: vmware_cluster_info returns DC0_C0 with its three hosts
+      assert:
+        that:
+        - r.clusters.keys() | list == ['DC0_C0']
+        - r.clusters.DC0_C0.datacenter == 'DC0'
+        - r.clusters.DC0_C0.moid is match('domain-c')
+        - r.clusters.DC0_C0.hosts | map(attribute='name') | sort == ['DC0_C0_H0', 'DC0_C0_H1', 'DC0_C0_H2']
+        - r.clusters.DC0_C0.resource_summary.cpuCapacityMHz > 0
+    - name: vmware_cluster_info (cluster_name DC0_C0)
+      community.vmware.vmware_cluster_info:
+        cluster_name: DC0_C0
+      register: r
+    - name: vmware_cluster_info finds DC0_C0 by name
+      assert:
+        that:
+        - r.clusters.keys() | list == ['DC0_C0']
+    rescue: *rescue
+
+  - name: community.vmware.vmware_host_facts
+    block:
+    - name: vmware_host_facts (DC0_C0_H0)
+      community.vmware.vmware_host_facts:
+        esxi_hostname: DC0_C0_H0
+      register: r
+    - name: vmware_host_facts describes the host
+      assert:
+        that:
+        - r.ansible_facts.ansible_hostname == 'DC0_C0_H0'
+        - r.ansible_facts.ansible_distribution == 'VMware ESXi'
+        - r.ansible_facts.ansible_distribution_version is match('\d+\.\d+')
+        - r.ansible_facts.ansible_host_connection_state == 'connected'
+        - r.ansible_facts.ansible_processor_cores > 0
+        - r.ansible_facts.ansible_memtotal_mb > 0
+        - r.ansible_facts.ansible_datastore | map(attribute='name') | list == ['LocalDS_0']
+        - r.ansible_facts.ansible_uuid | length > 0
+    rescue: *rescue
+
+  - name: community.vmware.vmware_vm_info
+    block:
+    - name: vmware_vm_info (all)
+      community.vmware.vmware_vm_info:
+      register: r
+    - name: vmware_vm_info lists every VM
+      assert:
+        that:
+        - r.virtual_machines | map(attribute='guest_name') | sort == all_vms | sort
+    - name: vmware_vm_info (vm_name {{ vm }})
+      community.vmware.vmware_vm_info:
+        vm_name: "{{ vm }}"
+      register: r
+    - name: vmware_vm_info describes {{ vm }}
+      assert:
+        that:
+        - r.virtual_machines | length == 1
+        - r.virtual_machines[0].guest_name == vm
+        - r.virtual_machines[0].power_state == 'poweredOn'
+        - r.virtual_machines[0].datacenter == 'DC0'
+        - r.virtual_machines[0].cluster == 'DC0_C0'
+        - r.virtual_machines[0].esxi_hostname is match('DC0_C0_H')
+        - r.virtual_machines[0].folder == '/DC0/vm'
+        - r.virtual_machines[0].moid is match('vm-')
+        - r.virtual_machines[0].uuid | length == 36
+        - r.virtual_machines[0].vm_network | length > 0
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_info
+    block:
+    - name: vmware_guest_info ({{ vm }})
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ vm }}"
+      register: r
+    - name: vmware_guest_info describes {{ vm }}
+      assert:
+        that:
+        - r.instance.hw_name == vm
+        - r.instance.hw_power_status == 'poweredOn'
+        - r.instance.hw_guest_id == 'otherLinux64Guest'
+        - r.instance.hw_processor_count == 1
+        - r.instance.hw_memtotal_mb == 32
+        - r.instance.hw_datastores == ['LocalDS_0']
+        - r.instance.hw_esxi_host is match('DC0_C0_H')
+        - r.instance.hw_folder == '/DC0/vm'
+        - r.instance.guest_tools_status == 'guestToolsRunning'
+        - r.instance.moid is match('vm-')
+        - r.instance.instance_uuid | length == 36
+        - r.instance.hw_interfaces == ['eth0']
+        - r.instance.snapshots == []
+    - name: vmware_guest_info (uuid, SearchIndex.FindByUuid)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        uuid: "{{ r.instance.hw_product_uuid }}"
+      register: by_uuid
+    - name: vmware_guest_info finds the same VM by its BIOS UUID
+      assert:
+        that:
+        - by_uuid.instance.moid == r.instance.moid
+    - name: vmware_guest_info (schema vsphere, properties)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ vm }}"
+        schema: vsphere
+        properties: [config.hardware.numCPU, runtime.powerState, guest.toolsRunningStatus]
+      register: r
+    - name: vmware_guest_info returns the vSphere properties asked for
+      assert:
+        that:
+        - r.instance.config.hardware.numCPU == 1
+        - r.instance.runtime.powerState == 'poweredOn'
+        - r.instance.guest.toolsRunningStatus == 'guestToolsRunning'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_find
+    block:
+    - name: vmware_guest_find ({{ vm }})
+      community.vmware.vmware_guest_find:
+        name: "{{ vm }}"
+      register: r
+    - name: vmware_guest_find returns the VM's folder
+      assert:
+        that:
+        - r.folders == ['/DC0/vm']
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_disk_info
+    block:
+    - name: vmware_guest_disk_info ({{ vm }})
+      community.vmware.vmware_guest_disk_info:
+        datacenter: DC0
+        name: "{{ vm }}"
+      register: r
+    - name: vmware_guest_disk_info returns the VM's disk
+      assert:
+        that:
+        - r.guest_disk_info | length >= 1
+        - r.guest_disk_info['0'].label == 'Hard disk 1'
+        - r.guest_disk_info['0'].capacity_in_kb > 0
+        - r.guest_disk_info['0'].backing_datastore == 'LocalDS_0'
+        - r.guest_disk_info['0'].backing_filename is match('\[LocalDS_0\] ')
+        - r.guest_disk_info['0'].controller_type | length > 0
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_network
+    block:
+    - name: vmware_guest_network (gather_network_info, {{ vm }})
+      community.vmware.vmware_guest_network:
+        datacenter: DC0
+        name: "{{ vm }}"
+        gather_network_info: true
+      register: r
+    - name: vmware_guest_network lists the VM's adapter
+      assert:
+        that:
+        - r.changed == false
+        - r.network_info | length >= 1
+        - r.network_info[0].network_name == 'VM Network'
+        - r.network_info[0].mac_address is match('([0-9a-f]{2}:){5}[0-9a-f]{2}', ignorecase=true)
+        - r.network_info[0].label == 'Network adapter 1'
+        - r.network_info[0].connected
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_snapshot_info
+    block:
+    - name: vmware_guest_snapshot_info ({{ vm }})
+      community.vmware.vmware_guest_snapshot_info:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ vm }}"
+      register: r
+    - name: vmware_guest_snapshot_info finds no snapshot
+      assert:
+        that:
+        - r.guest_snapshots == {}
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_tools_info
+    block:
+    - name: vmware_guest_tools_info ({{ vm }})
+      community.vmware.vmware_guest_tools_info:
+        datacenter: DC0
+        name: "{{ vm }}"
+      register: r
+    - name: vmware_guest_tools_info says the tools run
+      assert:
+        that:
+        - r.vmtools_info.vm_name == vm
+        - r.vmtools_info.vm_tools_running_status == 'guestToolsRunning'
+        - r.vmtools_info.vm_guest_id == 'otherLinux64Guest'
+        - r.vmtools_info.vm_tools_version_status | length > 0
+    - name: vmware_guest_tools_info (DC0_C0_RP0_NoTools)
+      community.vmware.vmware_guest_tools_info:
+        datacenter: DC0
+        name: DC0_C0_RP0_NoTools
+      register: r
+    - name: vmware_guest_tools_info says the tools do not run
+      assert:
+        that:
+        - r.vmtools_info.vm_tools_running_status == 'guestToolsNotRunning'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_tools_wait
+    block:
+    - name: vmware_guest_tools_wait ({{ vm }})
+      community.vmware.vmware_guest_tools_wait:
+        name: "{{ vm }}"
+        timeout: 60
+      register: r
+    - name: vmware_guest_tools_wait returns the VM once its tools run
+      assert:
+        that:
+        - r.instance.hw_name == vm
+        - r.instance.guest_tools_status == 'guestToolsRunning'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_object_role_permission_info
+    block:
+    - name: vmware_object_role_permission_info (Datacenter DC0)
+      community.vmware.vmware_object_role_permission_info:
+        object_name: DC0
+        object_type: Datacenter
+      register: r
+    - name: vmware_object_role_permission_info shows the Admin user's inherited permission
+      assert:
+        that:
+        - admin | length > 0
+        - admin[0].role_name == 'Administrator'
+        - admin[0].propagate
+      vars:
+        admin: "{{ r.permission_info | selectattr('principal', 'search', vc_user) | selectattr('role_id', 'equalto', -1) | list }}"
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_powerstate
+    block:
+    - name: vmware_guest_powerstate powered-off (DC0_C0_RP0_VM1)
+      community.vmware.vmware_guest_powerstate:
+        name: DC0_C0_RP0_VM1
+        state: powered-off
+      register: r
+    - name: vmware_guest_powerstate powered the VM off
+      assert:
+        that:
+        - r.changed
+        - r.instance.hw_power_status == 'poweredOff'
+    - name: vmware_guest_powerstate powered-off again
+      community.vmware.vmware_guest_powerstate:
+        name: DC0_C0_RP0_VM1
+        state: powered-off
+      register: r
+    - name: vmware_guest_powerstate changes nothing the second time
+      assert:
+        that:
+        - not r.changed
+    - name: vmware_guest_powerstate powered-on
+      community.vmware.vmware_guest_powerstate:
+        name: DC0_C0_RP0_VM1
+        state: powered-on
+      register: r
+    - name: vmware_guest_powerstate powered the VM on
+      assert:
+        that:
+        - r.changed
+        - r.instance.hw_power_status == 'poweredOn'
+    - name: vmware_guest_powerstate restarted
+      community.vmware.vmware_guest_powerstate:
+        name: DC0_C0_RP0_VM1
+        state: restarted
+      register: r
+    - name: vmware_guest_powerstate reset the VM
+      assert:
+        that:
+        - r.changed
+        - r.instance.hw_power_status == 'poweredOn'
+    - name: vmware_vm_info after the power operations
+      community.vmware.vmware_vm_info:
+        vm_name: DC0_C0_RP0_VM1
+      register: r
+    - name: the VM is on
+      assert:
+        that:
+        - r.virtual_machines[0].power_state == 'poweredOn'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_instant_clone
+    block:
+    - name: vmware_guest_instant_clone ({{ vm }} to {{ clone }}, guestinfo_vars)
+      community.vmware.vmware_guest_instant_clone:
+        name: "{{ clone }}"
+        parent_vm: "{{ vm }}"
+        datacenter: DC0
+        host: DC0_C0_H0
+        datastore: LocalDS_0
+        folder: /DC0/vm
+        vm_username: root
+        vm_password: vmware
+        guestinfo_vars:
+        - hostname: ansible-ic
+          ipaddress: 10.10.10.50
+          netmask: 255.255.255.0
+          gateway: 10.10.10.1
+          dns: 10.10.10.2
+          domain: example.com
+        # The module polls every 15 s for the tools to go down and come back after its
+        # RebootGuest; the auto clock reboots at once, so it would never see them down.
+        wait_vm_tools: false
+      register: r
+    - name: vmware_guest_instant_clone made the clone
+      assert:
+        that:
+        - r.changed
+        - r.vm_info.vm_name == clone
+        - r.vm_info.host == 'DC0_C0_H0'
+        - r.vm_info.datastore == ['LocalDS_0']
+        - r.vm_info.vm_folder == '/DC0/vm'
+        - r.vm_info.instance_uuid | length == 36
+    - name: vmware_guest_tools_wait ({{ clone }}, after the guest reboot)
+      community.vmware.vmware_guest_tools_wait:
+        name: "{{ clone }}"
+        timeout: 60
+    - name: vmware_guest_info ({{ clone }})
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ clone }}"
+      register: r
+    - name: the clone runs, with the guestinfo variables and the customized identity
+      assert:
+        that:
+        - r.instance.hw_name == clone
+        - r.instance.hw_power_status == 'poweredOn'
+        - r.instance.hw_esxi_host == 'DC0_C0_H0'
+        - r.instance.guest_tools_status == 'guestToolsRunning'
+        - r.instance.advanced_settings['guestinfo.ic.hostname'] == 'ansible-ic'
+        - r.instance.advanced_settings['guestinfo.ic.ipaddress'] == '10.10.10.50'
+        - r.instance.ipv4 == '10.10.10.50'
+    rescue: *rescue
+
+  - name: vmware.vmware.guest_info
+    block:
+    - name: guest_info ({{ vm }})
+      vmware.vmware.guest_info:
+        name: "{{ vm }}"
+      register: r
+    - name: guest_info describes {{ vm }}
+      assert:
+        that:
+        - r.guests | length == 1
+        - r.guests[0].hw_name == vm
+        - r.guests[0].hw_power_status == 'poweredOn'
+        - r.guests[0].hw_processor_count == 1
+        - r.guests[0].hw_memtotal_mb == 32
+        - r.guests[0].guest_tools_status == 'guestToolsRunning'
+        - r.guests[0].moid is match('vm-')
+        - r.guests[0].identity.family == 'LINUX'
+        - r.guests[0].identity.host_name | length > 0
+    - name: guest_info (uuid, SearchIndex.FindByUuid with the instance UUID)
+      vmware.vmware.guest_info:
+        uuid: "{{ r.guests[0].instance_uuid }}"
+      register: by_uuid
+    - name: guest_info finds the same VM by its instance UUID
+      assert:
+        that:
+        - by_uuid.guests | map(attribute='moid') | list == [r.guests[0].moid]
+    - name: guest_info (all VMs)
+      vmware.vmware.guest_info:
+      register: r
+    - name: guest_info lists every VM
+      assert:
+        that:
+        - all_vms | difference(r.guests | map(attribute='hw_name')) == []
+    rescue: *rescue
+
+  - name: vmware.vmware.vm_powerstate
+    block:
+    - name: vm_powerstate powered-off (DC0_H0_VM1)
+      vmware.vmware.vm_powerstate:
+        datacenter: DC0
+        name: DC0_H0_VM1
+        state: powered-off
+      register: r
+    - name: vm_powerstate powered the VM off
+      assert:
+        that:
+        - r.changed
+        - r.vm.name == 'DC0_H0_VM1'
+        - r.vm.moid is match('vm-')
+    - name: vm_powerstate powered-on (DC0_H0_VM1)
+      vmware.vmware.vm_powerstate:
+        datacenter: DC0
+        name: DC0_H0_VM1
+        state: powered-on
+      register: r
+    - name: vm_powerstate powered the VM on
+      assert:
+        that:
+        - r.changed
+    - name: vmware_vm_info after vm_powerstate
+      community.vmware.vmware_vm_info:
+        vm_name: DC0_H0_VM1
+      register: r
+    - name: the VM is on
+      assert:
+        that:
+        - r.virtual_machines[0].power_state == 'poweredOn'
+    rescue: *rescue
+
+  - name: vmware.vmware_rest.vcenter_vm_info
+    block:
+    - name: vcenter_vm_info (all)
+      vmware.vmware_rest.vcenter_vm_info:
+      register: r
+    - name: vcenter_vm_info lists every VM
+      assert:
+        that:
+        - all_vms | difference(r.value | map(attribute='name')) == []
+        - r.value | map(attribute='vm') | select('match', 'vm-') | list | length == r.value | length
+    - name: vcenter_vm_info (filter_names DC0_H0_VM0)
+      vmware.vmware_rest.vcenter_vm_info:
+        filter_names: [DC0_H0_VM0]
+      register: r
+    - name: vcenter_vm_info filters by name
+      assert:
+        that:
+        - r.value | length == 1
+        - r.value[0].name == 'DC0_H0_VM0'
+        - r.value[0].power_state == 'POWERED_ON'
+        - r.value[0].cpu_count == 1
+        - r.value[0].memory_size_MiB == 32
+    - name: vcenter_vm_info (vm {{ r.value[0].vm }})
+      vmware.vmware_rest.vcenter_vm_info:
+        vm: "{{ r.value[0].vm }}"
+      register: one
+    - name: vcenter_vm_info describes one VM
+      assert:
+        that:
+        - one.id == r.value[0].vm
+        - one.value.name == 'DC0_H0_VM0'
+        - one.value.power_state == 'POWERED_ON'
+        - one.value.cpu.count == 1
+        - one.value.memory.size_MiB == 32
+        - one.value.guest_OS == 'OTHER_LINUX_64'
+        - one.value.nics | length >= 1
+        - one.value.disks | length >= 1
+    rescue: *rescue
+
+  - name: vmware.vmware_rest.vcenter_vm_power
+    # The module reports changed=false whatever happens (vmware.vmware_rest#389): the power
+    # state is read back with vcenter_vm_info instead.
+    block:
+    - name: vcenter_vm_info (filter_names DC0_H0_VM0) for its id
+      vmware.vmware_rest.vcenter_vm_info:
+        filter_names: [DC0_H0_VM0]
+      register: r
+    - name: vcenter_vm_power stop
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ r.value[0].vm }}"
+        state: stop
+    - name: vcenter_vm_info after stop
+      vmware.vmware_rest.vcenter_vm_info:
+        vm: "{{ r.value[0].vm }}"
+      register: one
+    - name: the VM is off
+      assert:
+        that:
+        - one.value.power_state == 'POWERED_OFF'
+    - name: vcenter_vm_power stop again (already in the desired state, not a failure)
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ r.value[0].vm }}"
+        state: stop
+    - name: vcenter_vm_power start
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ r.value[0].vm }}"
+        state: start
+    - name: vcenter_vm_power reset
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ r.value[0].vm }}"
+        state: reset
+    - name: vcenter_vm_info after start and reset
+      vmware.vmware_rest.vcenter_vm_info:
+        vm: "{{ r.value[0].vm }}"
+      register: one
+    - name: the VM is on again
+      assert:
+        that:
+        - one.value.power_state == 'POWERED_ON'
+    rescue: *rescue
+"""
+
+SEP = " | "
+
+
+def _playbook():
+    """The playbook with every task's name prefixed by its block's, so that the JSON report
+    (which knows tasks, not blocks) tells which block each result belongs to."""
+    plays = yaml.safe_load(PLAYBOOK)
+    for block in plays[0]["tasks"]:
+        for part in ("block", "rescue"):
+            block[part] = [dict(task, name=block["name"] + SEP + task["name"])
+                           for task in block[part]]
+    return plays
+
+
+BLOCKS = [block["name"] for block in yaml.safe_load(PLAYBOOK)[0]["tasks"]]
+
+
+def _tail(text, lines=30):
+    return "\n".join((text or "").rstrip().splitlines()[-lines:])
+
+
+@pytest.fixture(scope="module")
+def playbook_results(vimsim_process, tmp_path_factory):
+    """Runs the playbook once; returns {block name: [(task name, result), ...]} and the logs."""
+    playbook_cmd = ansible_venv()
+    work = tmp_path_factory.mktemp("ansible")
+    (work / "playbook.yml").write_text(yaml.safe_dump(_playbook(), sort_keys=False, width=1000))
+    (work / "vars.json").write_text(json.dumps({
+        "vc_host": vimsim_process.host, "vc_port": vimsim_process.port,
+        "vc_user": vimsim_process.user, "vc_password": vimsim_process.password}))
+    env = ansible_env(work / "home")
+    env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
+    env["ANSIBLE_LOG_PATH"] = str(work / "ansible.log")
+    proc = subprocess.run(
+        [playbook_cmd, "-i", "localhost,", "-e", "@" + str(work / "vars.json"),
+         str(work / "playbook.yml")],
+        cwd=str(work), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        timeout=900)
+    (work / "report.json").write_text(proc.stdout)
+    try:
+        report = json.loads(proc.stdout[proc.stdout.find("{"):])
+    except ValueError:
+        pytest.fail("ansible-playbook exited %d without a JSON report:\n%s\n%s"
+                    % (proc.returncode, _tail(proc.stdout, 60), _tail(proc.stderr, 60)))
+    results = {name: [] for name in BLOCKS}
+    for play in report["plays"]:
+        for task in play["tasks"]:
+            block, _, name = task["task"]["name"].partition(SEP)
+            results.setdefault(block, []).append((name, task["hosts"].get("localhost", {})))
+    return {"results": results, "stderr": proc.stderr, "work": work}
+
+
+def _module_traceback(result):
+    """The module's own traceback: ansible-core 2.19 appends the controller's to it."""
+    text = str(result.get("exception") or "")
+    return text.split("\n\nThe above target exception")[0].split("\n\nThe above action")[0]
+
+
+@pytest.mark.parametrize("block", BLOCKS)
+def test_module(playbook_results, block):
+    """Every task of the block ran and none failed (the first failure ends the block)."""
+    tasks = playbook_results["results"][block]
+    assert tasks, "no task of %s ran; ansible-playbook stderr:\n%s" % (
+        block, _tail(playbook_results["stderr"]))
+    for name, result in tasks:
+        if result.get("failed"):
+            detail = [result.get("msg", "")]
+            if result.get("assertion"):
+                detail.append("assertion: %s" % result["assertion"])
+            else:
+                for key, text in (("traceback", _module_traceback(result)),
+                                  ("module_stderr", result.get("module_stderr")),
+                                  ("module_stdout", result.get("module_stdout"))):
+                    if text and "traceback unavailable" not in text:
+                        detail.append("%s:\n%s" % (key, _tail(text)))
+            pytest.fail("%s: task %r failed: %s" % (block, name, "\n".join(detail)),
+                        pytrace=False)
