@@ -235,3 +235,22 @@ def test_wire_details_vcenter_writes(emulator):
     assert detail.get(XSI_TYPE) == "ManagedObjectNotFound"
     assert message == ("The object 'vim.VirtualMachine:vm-999' has already been deleted or "
                        "has not been completely created")
+
+
+def test_each_item_of_an_array_in_an_any_type_slot_carries_its_type(emulator):
+    """As a recorded vCenter writes a Fetch of an array property: <returnval
+    xsi:type="ArrayOfManagedObjectReference"><ManagedObjectReference type="Datastore"
+    xsi:type="ManagedObjectReference">...; strings as <string xsi:type="xsd:string">."""
+    cookie = login(emulator).headers["Set-Cookie"]
+    vm = emulator.call(lambda: next(o for o in emulator.vc.objects.values()
+                                    if o.vim_type == "VirtualMachine").moid)
+    fetch = '<Fetch xmlns="urn:vim25"><_this type="%s">%s</_this><prop>%s</prop></Fetch>'
+    response = post(emulator, fetch % ("VirtualMachine", vm, "datastore"), cookie=cookie)
+    [returnval] = etree.fromstring(response.content).find("soapenv:Body/vim:FetchResponse", NS)
+    assert returnval.get(XSI_TYPE) == "ArrayOfManagedObjectReference"
+    [item] = returnval
+    assert item.get(XSI_TYPE) == "ManagedObjectReference" and item.get("type") == "Datastore"
+    response = post(emulator, fetch % ("Folder", "group-d1", "childType"), cookie=cookie)
+    [returnval] = etree.fromstring(response.content).find("soapenv:Body/vim:FetchResponse", NS)
+    assert returnval.get(XSI_TYPE) == "ArrayOfString"
+    assert [i.get(XSI_TYPE) for i in returnval] == ["xsd:string"] * len(returnval) != []

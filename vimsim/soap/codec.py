@@ -91,7 +91,7 @@ class Encoder:
         item = Field(item_tag, field.type if field.kind != "moref" else "moref:" + field.type,
                      False, None, True)
         for v in value:
-            self.element(out, item_tag, v, item)
+            self.element(out, item_tag, v, item, any_slot=True)  # each item typed, as vCenter
         out.append("</%s>" % tag)
 
     def data_element(self, out, tag, value, declared, any_slot=False, context=None):
