@@ -76,10 +76,6 @@ class HostSystem(ManagedEntity):
     def network(self, ctx):
         return refs(self.networks)
 
-    @property
-    def number(self):
-        return int(self.moid.split("-")[-1])
-
     def mac_address(self):
         n = self.number
         return "00:50:56:%02x:%02x:%02x" % (0x40 | ((n >> 16) & 0x3F), (n >> 8) & 0xFF, n & 0xFF)

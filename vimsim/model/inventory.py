@@ -26,6 +26,11 @@ class ManagedEntity(ExtensibleManagedObject):
         """The objects a ContainerView finds directly under this one."""
         return ()
 
+    @property
+    def number(self):
+        """The number in the moId (vm-42: 42), which MAC addresses and device ids derive from."""
+        return int(self.moid.split("-")[-1])
+
     def datacenter(self):
         """The datacenter this entity is in, or None (the root folder, a datacenter's parent)."""
         entity = self

@@ -292,10 +292,6 @@ class VirtualMachine(ManagedEntity):
         """What the guest uses now: a steady 2% of its vCPUs, none while it is not running."""
         return self.num_cpu * self.host.cpu_mhz // 50 if self.power_state == POWERED_ON else 0
 
-    @property
-    def number(self):
-        return int(self.moid.split("-")[-1])
-
     def mac_address(self, index):
         n = self.number
         return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
