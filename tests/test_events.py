@@ -110,3 +110,14 @@ def test_session_events_belong_to_the_root_folder(emulator):
         emulator.connect(pwd="wrong")
     [bad] = manager.QueryEvents(vim.event.EventFilterSpec(eventTypeId=["BadUsernameSessionEvent"]))
     assert bad.userName == "user"
+
+
+def test_power_events_name_the_user_and_the_tasks_chain(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM1")
+    task = vm.PowerOffVM_Task()
+    emulator.advance(1)
+    [event] = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        eventTypeId=["VmPoweredOffEvent"], userName=vim.event.EventFilterSpec.ByUsername(
+            userList=["user"], systemUser=False)))
+    assert event.userName == "user" and event.vm.vm == vm
+    assert event.chainId == task.info.eventChainId

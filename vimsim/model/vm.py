@@ -58,7 +58,8 @@ class VirtualMachine(ManagedEntity):
 
     # -- state changes -------------------------------------------------------------------
 
-    def set_power(self, state):
+    def set_power(self, state, user="", chain_id=None):
+        """The VM in ``state``; the event names the user and the task chain that did it."""
         before, self.power_state = self.power_state, state
         event = {POWERED_ON: "VmPoweredOnEvent", POWERED_OFF: "VmPoweredOffEvent",
                  SUSPENDED: "VmSuspendedEvent"}[state]
@@ -66,7 +67,7 @@ class VirtualMachine(ManagedEntity):
             self.vc.event_manager.post(event, self, "%s on %s in %s is %s" % (
                 self.name, self.host.name, self.parent.parent.name,
                 {POWERED_ON: "powered on", POWERED_OFF: "powered off",
-                 SUSPENDED: "suspended"}[state]))
+                 SUSPENDED: "suspended"}[state]), chain_id=chain_id, user=user)
         self.power_cycle += 1
         if state == POWERED_ON:
             self.boot_time = self.vc.clock.now()
@@ -119,9 +120,12 @@ class VirtualMachine(ManagedEntity):
         call (govc's ``vm.power -force`` relies on it)."""
         def run():
             self.require_power(new_state, allowed)
-            return body() if body is not None else self.set_power(new_state)
-        return self.vc.task_manager.create(ctx, self, method, description_id, run,
-                                           self.vc.timings["power_op"]).ref
+            if body is not None:
+                return body()
+            return self.set_power(new_state, ctx.user_name or "", task.info.eventChainId)
+        task = self.vc.task_manager.create(ctx, self, method, description_id, run,
+                                           self.vc.timings["power_op"])
+        return task.ref
 
     def PowerOnVM_Task(self, ctx, host=None):
         return self._power_task(ctx, "PowerOnVM_Task", "VirtualMachine.powerOn", POWERED_ON,
