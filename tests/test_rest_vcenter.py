@@ -146,3 +146,27 @@ def test_sdk_inventory_lists_and_guest_identity(make_emulator, tmp_path):
     assert identity.family == "LINUX" and identity.name == "OTHER_LINUX_64"
     assert identity.host_name == "dc0-h0-vm0" and identity.ip_address.startswith("10.0.")
     assert identity.full_name.default_message == "Other Linux (64-bit)"
+
+
+def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
+    """Fault rules act alike on every surface: a delay on an Automation API operation holds
+    its answer for the rule's clock seconds, over /api and the SDK's JSON-RPC alike."""
+    import threading
+    from test_rest import sdk_client
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    rule = emulator.call(emulator.vc.rules.add, operation="com.vmware.vcenter.VM.list",
+                         action="delay", seconds=5)
+    rest, client = Rest(emulator), sdk_client(emulator)
+    got = {}
+    callers = [threading.Thread(target=lambda: got.update(api=rest.get("/api/vcenter/vm"))),
+               threading.Thread(target=lambda: got.update(sdk=client.vcenter.VM.list()))]
+    for caller in callers:
+        caller.start()
+        caller.join(0.3)
+        assert caller.is_alive()  # the answer waits for the clock
+    emulator.advance(5)
+    for caller in callers:
+        caller.join(10)
+    assert got["api"].status_code == 200 and len(got["api"].json()) == 5
+    assert len(got["sdk"]) == 5
+    assert rule.hits == 2

@@ -78,11 +78,8 @@ def call(vc, ctx, obj, minfo, args):
         target = getattr(obj, "privilege_target", None)
         raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)
     # The targets cost a lookup per moRef: worked out only when some rule could match.
-    fired = vc.rules.firing(minfo.name, rule_targets(vc, obj, args), ctx.user_name) \
+    fired = fire_rules(vc, ctx, minfo.name, rule_targets(vc, obj, args)) \
         if vc.rules.rules else ()
-    for rule in fired:
-        if rule.action == "fault":
-            raise rule.make_fault()
     try:
         result = getattr(obj, minfo.name)(ctx, **args)
     except faults.Fault:
@@ -106,6 +103,17 @@ def require_anonymous_read(collector, spec_set):
                 (pspec.type, p) in ANONYMOUS_PROPERTIES for p in paths)
     if not allowed:
         raise faults.not_authenticated(collector.ref)
+
+
+def fire_rules(vc, ctx, operation, targets):
+    """The fault rules acting on one call of ``operation`` (a vim25 method, or an Automation
+    API operation such as com.vmware.vcenter.VM.list), each counted once; a ``fault`` rule's
+    fault is raised. Every surface fires its rules here; apply_rules applies the rest."""
+    fired = vc.rules.firing(operation, targets, ctx.user_name) if vc.rules.rules else ()
+    for rule in fired:
+        if rule.action == "fault":
+            raise rule.make_fault()
+    return fired
 
 
 def rule_targets(vc, obj, args):

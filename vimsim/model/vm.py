@@ -108,6 +108,13 @@ class VirtualMachine(ManagedEntity):
         if self.power_state not in allowed:
             raise faults.invalid_power_state(requested, self.power_state)
 
+    def set_pending_customization(self, spec):
+        """The customization the guest runs when it next boots and Tools start (None: none).
+        Only a powered-off VM takes one, as CustomizeVM_Task requires."""
+        self.require_power(POWERED_OFF, (POWERED_OFF,))
+        self.pending_customization = spec
+        self.vc.touch(self)
+
     def require_tools_running(self):
         if not self.tools_running:
             raise faults.ToolsUnavailable()

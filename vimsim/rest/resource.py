@@ -79,13 +79,20 @@ class AutomationResource(ModelResource):
     def __init__(self, server_state, dialect):
         super().__init__(server_state)
         self.dialect = dialect
+        self._api = None
 
     @property
     def api(self):
-        return AutomationApi(self.vc)
+        """The operations over this resource's model; one object, as requests are answered
+        one at a time on the reactor (the rules an operation fired live there until its
+        answer is shaped)."""
+        if self._api is None or self._api.vc is not self.vc:
+            self._api = AutomationApi(self.vc)
+        return self._api
 
     def render(self, request):
         route = Route(request, self.dialect)
+        self.api.fired = []
         try:
             if self.dialect == "api" and route.path == "" and route.method == "POST":
                 return self.json_rpc(request)
@@ -123,8 +130,9 @@ class AutomationResource(ModelResource):
             if p.fault is not None:
                 error = errors.from_fault(p.fault)
                 body = self.finish_answer(request, error.status, self.error_body(error))
-            else:
-                body = self.finish_answer(request, status, None)
+            else:  # a task's end (no body), or an answer a delay rule held back
+                body = self.finish_answer(request, status,
+                                          p.value if isinstance(p.value, (dict, list)) else None)
             request.write(body)
             request.finish()
         pending.add_callback(done)
@@ -172,9 +180,9 @@ class AutomationResource(ModelResource):
                 continue
             session = api.session(self.token(route))
             status, value = handler(self, route, session, *match.groups())
-            if isinstance(value, Pending) or value is None or not rest:
-                return status, value
-            return status, {"value": reshape(value)}
+            if rest and value is not None and not isinstance(value, Pending):
+                value = {"value": reshape(value)}
+            return status, api.answer(value)
         raise errors.operation_not_found("%s /%s/%s" % (method, self.dialect, path))
 
     def session_operation(self, route):
@@ -272,8 +280,12 @@ class AutomationResource(ModelResource):
         except (ValueError, KeyError, TypeError, AttributeError):
             return json.dumps({"jsonrpc": "2.0", "id": None, "error": {
                 "code": -32600, "message": "Invalid Request"}}).encode()
+        self.api.fired = []
         try:
-            output = self.invoke(service, operation, inputs, security, request)
+            output = self.api.answer(self.invoke(service, operation, inputs, security, request))
+            if isinstance(output, Pending):  # a delay rule: the answer once it has passed
+                output.add_callback(lambda p: self.rpc_answer_later(request, rpc_id, p))
+                return server.NOT_DONE_YET
             result = {"output": output}
         except errors.RestError as error:
             result = {"error": self.rpc_error(error)}
@@ -285,6 +297,14 @@ class AutomationResource(ModelResource):
                 "INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
                 str(exc)))}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
+
+    def rpc_answer_later(self, request, rpc_id, pending):
+        if request.finished or getattr(request, "_disconnected", False):
+            return
+        result = {"error": self.rpc_error(errors.from_fault(pending.fault))} \
+            if pending.fault is not None else {"output": pending.value}
+        request.write(json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode())
+        request.finish()
 
     @staticmethod
     def rpc_error(error):

@@ -3,13 +3,16 @@ endpoint the vSphere Automation SDK uses. Values are in the REST (JSON) form; ea
 wraps them its own way."""
 from datetime import timezone
 
-from vimsim.model import faults, guest
-from vimsim.model.vm import POWERED_OFF
+from vimsim.model import dispatch, faults, guest
+from vimsim.model.sessions import CallContext
 from vimsim.rest import errors
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
+from vimsim.vim25.types import REGISTRY
 
+# The vim25 privileges the operations need: reading the inventory, and what CustomizeVM_Task
+# needs (the vim25 method a pending customization is set through).
 VIEW = "System.View"
-CUSTOMIZE = "VirtualMachine.Provisioning.Customize"
+CUSTOMIZE = REGISTRY.method("VirtualMachine", "CustomizeVM_Task").privilege
 API_RELEASES = ("8.0.3.0", "8.0.2.0", "8.0.1.0")
 
 
@@ -23,6 +26,7 @@ class AutomationApi:
     def __init__(self, vc):
         self.vc = vc
         self.inventory = VcenterInventory(vc)
+        self.fired = []  # (rule, VM) fired for the operation being answered
 
     # -- sessions -----------------------------------------------------------------------
 
@@ -49,22 +53,33 @@ class AutomationApi:
     # -- operations ----------------------------------------------------------------------
 
     def require_available(self, operation, session=None, vm_id=None):
-        """Settings and fault rules that make an operation fail before it runs."""
+        """The settings and fault rules acting on an operation before it runs: the model's
+        rule firing (dispatch.fire_rules, as for every vim25 call), then what only the
+        Automation API has (unavailable operations, HTTP errors). Rules that act later (a
+        delay) are kept for answer()."""
         if "*" in self.vc.unavailable_operations or operation in self.vc.unavailable_operations:
             raise errors.service_unavailable(operation)
         targets = {vm_id} if vm_id else set()
         vm = self.vc.objects.get(vm_id) if vm_id else None
         if vm is not None:
             targets.update((vm.name, vm.vim_type))
-        for rule in self.vc.rules.firing(operation, targets,
-                                         session.user.name if session else None):
+        fired = dispatch.fire_rules(self.vc, CallContext(session=session), operation, targets)
+        for rule in fired:
             if rule.action == "http_error" and rule.error_type:
                 if rule.error_type not in errors.ERROR_TYPES:
                     raise errors.service_unavailable(operation)
                 raise errors.RestError(rule.error_type, "vimsim.fault_rule." + rule.id,
                                        rule.message or "Injected by fault rule %s." % rule.id)
-            if rule.action == "fault":
-                raise errors.from_fault(rule.make_fault())
+        self.fired.extend((rule, vm) for rule in fired)
+
+    def answer(self, value):
+        """The operation's answer, shaped by the rules it fired (dispatch.apply_rules): a
+        Pending answered after a delay rule's seconds, a guest rule's outcome on the VM."""
+        for rule, vm in self.fired:
+            value = dispatch.apply_rules(self.vc, [rule], vm or self.vc.service_instance, {},
+                                         value)
+        self.fired = []
+        return value
 
     @staticmethod
     def require(session, privilege):
@@ -111,23 +126,22 @@ class AutomationApi:
         self.require(session, CUSTOMIZE)
         if name is not None and spec is not None:
             raise errors.invalid_argument("Only one of name and spec may be set.")
-        if vm.power_state != POWERED_OFF:
+        if name is not None:
+            pending = self.vc.customization_specs.get(name)
+            if pending is None:
+                raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.guest.spec.not_found",
+                                       "Customization specification '%s' does not exist." % name,
+                                       [name])
+        else:
+            pending = vim_spec(spec) if spec is not None else None
+        try:
+            vm.set_pending_customization(pending)
+        except faults.InvalidPowerState:
             raise errors.RestError(
                 "NOT_ALLOWED_IN_CURRENT_STATE",
                 "com.vmware.api.vcenter.vm.guest.customization.vm_not_powered_off",
                 "The virtual machine '%s' must be powered off to set its customization." % vm_id,
                 [vm_id])
-        if name is not None:
-            named = self.vc.customization_specs.get(name)
-            if named is None:
-                raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.guest.spec.not_found",
-                                       "Customization specification '%s' does not exist." % name,
-                                       [name])
-            vm.pending_customization = named
-        elif spec is not None:
-            vm.pending_customization = vim_spec(spec)
-        else:
-            vm.pending_customization = None
 
     @staticmethod
     def hello(api_releases):
