@@ -121,3 +121,18 @@ def test_power_events_name_the_user_and_the_tasks_chain(emulator, si):
             userList=["user"], systemUser=False)))
     assert event.userName == "user" and event.vm.vm == vm
     assert event.chainId == task.info.eventChainId
+
+
+def test_guest_shutdown_and_reboot_post_their_events(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    vm.RebootGuest()
+    emulator.advance(10)
+    vm.ShutdownGuest()
+    emulator.advance(10)
+    manager = si.content.eventManager
+    [reboot] = manager.QueryEvents(vim.event.EventFilterSpec(eventTypeId=["VmGuestRebootEvent"]))
+    [shutdown] = manager.QueryEvents(vim.event.EventFilterSpec(
+        eventTypeId=["VmGuestShutdownEvent"]))
+    assert reboot.vm.vm == vm and reboot.userName == "user"
+    assert shutdown.fullFormattedMessage.startswith("Guest OS shut down for DC0_H0_VM0 on ")
+    assert vm.runtime.powerState == "poweredOff"

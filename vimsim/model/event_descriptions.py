@@ -36,6 +36,12 @@ EVENT_INFO = {
     "VmPoweredOffEvent": _vm_state("VM powered off", "powered off"),
     "VmSuspendedEvent": _vm_state("VM suspended", "suspended"),
     "VmResettingEvent": _vm_state("VM resetting", "reset"),
+    "VmGuestShutdownEvent": _same("Guest OS shut down", "info",
+                                  "Guest OS shut down for {vm.name} on {host.name} in "
+                                  "{datacenter.name}", "Guest OS shut down"),
+    "VmGuestRebootEvent": _same("Guest reboot", "info",
+                                "Guest OS reboot for {vm.name} on {host.name} in "
+                                "{datacenter.name}", "Guest OS reboot"),
     "VmClonedEvent": _same("VM cloned", "info", "Clone of {sourceVm.name} completed"),
     "UserLoginSessionEvent": _same("User login", "info",
                                    "User {userName}@{ipAddress} logged in as {userAgent}"),

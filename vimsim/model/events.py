@@ -10,7 +10,8 @@ from vimsim.vim25.types import REGISTRY
 
 # Every event type vimsim posts (the type tables include exactly these Event subtypes).
 EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspendedEvent",
-               "VmResettingEvent", "VmClonedEvent", "UserLoginSessionEvent",
+               "VmResettingEvent", "VmGuestShutdownEvent", "VmGuestRebootEvent",
+               "VmClonedEvent", "UserLoginSessionEvent",
                "UserLogoutSessionEvent", "BadUsernameSessionEvent", "CustomizationStartedEvent",
                "CustomizationSucceeded", "CustomizationFailed",
                "CustomizationNetworkSetupFailed", "CustomizationLinuxIdentityFailed",

@@ -158,8 +158,13 @@ class VirtualMachine(ManagedEntity):
         self.require_power(POWERED_OFF, (POWERED_ON,))
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
+        self._post_guest_event("VmGuestShutdownEvent", "Guest OS shut down", ctx)
         self.vc.clock.call_later(self.vc.timings["guest_shutdown"], self._guest_powered_off,
                                  self.power_cycle)
+
+    def _post_guest_event(self, type_name, what, ctx):
+        self.vc.event_manager.post(type_name, self, "%s for %s on %s in %s" % (
+            what, self.name, self.host.name, self.parent.parent.name), user=ctx.user_name or "")
 
     def _guest_powered_off(self, cycle):
         if cycle == self.power_cycle:
@@ -169,6 +174,7 @@ class VirtualMachine(ManagedEntity):
         self.require_power(POWERED_ON, (POWERED_ON,))
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
+        self._post_guest_event("VmGuestRebootEvent", "Guest OS reboot", ctx)
         self.power_cycle += 1
         self.set_tools_running(False)
         self.vc.clock.call_later(self.vc.timings["guest_reboot"], self._guest_rebooted,
