@@ -142,3 +142,23 @@ def test_a_hosts_advanced_options(si):
     with pytest.raises(vim.fault.InvalidName) as err:  # a host takes no new keys
         options.UpdateOptions([vim.option.OptionValue(key="config.new", value="x")])
     assert err.value.name == "config.new"
+
+
+def test_guest_operations_manager_names_its_managers(si):
+    """govc's guest.* commands and Ansible's vm_shell read these references first: they are
+    there, and their methods answer a clean MethodNotFound until guest operations exist."""
+    manager = si.content.guestOperationsManager
+    assert manager.processManager._moId == "guestOperationsProcessManager"
+    assert manager.fileManager._wsdlName == "GuestFileManager"
+    assert manager.authManager and manager.aliasManager and manager.guestWindowsRegistryManager
+    vm = find_vm(si, "DC0_H0_VM0")
+    auth = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
+    with pytest.raises(vmodl.fault.MethodNotFound):
+        manager.processManager.ListProcessesInGuest(vm=vm, auth=auth)
+
+
+def test_vm_datastore_urls(si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    [pair] = vm.config.datastoreUrl
+    assert pair.name == "LocalDS_0"
+    assert vm.datastore[0].info.url.rstrip("/").endswith(pair.url.rsplit("/", 1)[-1])

@@ -143,7 +143,7 @@ def test_permission_faults(emulator, si):
 
 def test_user_directory(emulator, si):
     ud = si.content.userDirectory
-    assert ud.domainList == ["vsphere.local", "localos"]
+    assert ud.domainList == ["VSPHERE.LOCAL", "LOCALOS"]
 
     def search(text="", exact=False, users=True, groups=True, **kw):
         return sorted((r.principal, r.group) for r in ud.RetrieveUserGroups(

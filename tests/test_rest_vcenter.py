@@ -80,6 +80,10 @@ def test_the_tagging_service_is_there_and_empty(auto):
         assert rest.get(path).json() == []
     for path in ("/rest/com/vmware/cis/tagging/category", "/rest/com/vmware/cis/tagging/tag"):
         assert rest.get(path).json() == {"value": []}
+    attached = rest.http.post(auto.base + "/rest/com/vmware/cis/tagging/tag-association"
+                              "?~action=list-attached-tags-on-objects", headers=rest.headers,
+                              json={"object_ids": []}, timeout=10)
+    assert attached.json() == {"value": []}
 
 
 def test_guest_identity(auto):
@@ -142,6 +146,9 @@ def test_sdk_inventory_lists_and_guest_identity(make_emulator, tmp_path):
     folders = vcenter.Folder.list(vcenter.Folder.FilterSpec(type="VIRTUAL_MACHINE"))
     assert [f.name for f in folders] == ["vm"]
     [vm] = vcenter.VM.list(vcenter.VM.FilterSpec(names={"DC0_H0_VM0"}))
+    assert client.tagging.Category.list() == [] and client.tagging.Tag.list() == []
+    assert client.tagging.TagAssociation.list_attached_tags(
+        {"type": "VirtualMachine", "id": vm.vm}) == []
     identity = vcenter.vm.guest.Identity.get(vm.vm)
     assert identity.family == "LINUX" and identity.name == "OTHER_LINUX_64"
     assert identity.host_name == "dc0-h0-vm0" and identity.ip_address.startswith("10.0.")
@@ -170,3 +177,8 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
     assert got["api"].status_code == 200 and len(got["api"].json()) == 5
     assert len(got["sdk"]) == 5
     assert rule.hits == 2
+
+
+def test_cluster_list_shows_drs_and_ha_as_configured(auto):
+    [cluster] = Rest(auto).get("/api/vcenter/cluster").json()
+    assert cluster["drs_enabled"] is True and cluster["ha_enabled"] is False

@@ -11,6 +11,8 @@ from vimsim.vim25.data import DataObject
 
 SSO_DOMAIN = "vsphere.local"
 DOMAINS = (SSO_DOMAIN, "localos")
+# How domainList spells them (clients compare a domain upper-cased against it).
+DOMAIN_LIST = ("VSPHERE.LOCAL", "LOCALOS")
 MODIFY_PERMISSIONS = "Authorization.ModifyPermissions"
 # The groups of the vsphere.local domain on a new vCenter 8.0, with their descriptions.
 GROUPS = {
@@ -110,7 +112,7 @@ class UserDirectory(ManagedObject):
 
     @vim_property
     def domainList(self, ctx):
-        return list(DOMAINS)
+        return list(DOMAIN_LIST)
 
 
 def _matches(search, exact, name, description):

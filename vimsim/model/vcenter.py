@@ -9,8 +9,9 @@ import uuid
 from vimsim.model import faults
 # Every module holding a manager's class, so that the managers are built from them.
 from vimsim.model import (authorization, custom_fields, customization, diagnostics,  # noqa: F401
-                          events, licenses, options, performance, property_collector,
-                          search_index, sessions, tasks, user_directory, views)
+                          events, guest_operations, licenses, options, performance,
+                          property_collector, search_index, sessions, tasks, user_directory,
+                          views)
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.rules import RuleBook
 from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class

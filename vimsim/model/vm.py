@@ -408,6 +408,8 @@ class VirtualMachine(ManagedEntity):
             memoryReservationLockedToMax=False, nestedHVEnabled=False, vPMCEnabled=False,
             messageBusTunnelEnabled=False,
             extraConfig=self.extra_config_values(),
+            datastoreUrl=[DataObject("VirtualMachineConfigInfoDatastoreUrlPair", name=ds.name,
+                                     url=ds.mount_path) for ds in self.datastores],
             initialOverhead=DataObject("VirtualMachineConfigInfoOverheadInfo",
                                        initialMemoryReservation=0, initialSwapReservation=0),
             vFlashCacheReservation=0, migrateEncryption="opportunistic",

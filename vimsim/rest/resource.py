@@ -246,7 +246,8 @@ class AutomationResource(ModelResource):
 
     def tagging_list(self, route, session, kind):
         """Tag categories and tags: vimsim holds none (the tagging service is empty)."""
-        self.api.require_available("com.vmware.cis.tagging.%s.list" % kind.title(), session)
+        self.api.require_available("com.vmware.cis.tagging.%s.list" % kind.replace(
+            "-", "_"), session)
         return 200, []
 
     def customization_get(self, route, session, vm):
@@ -342,6 +343,9 @@ class AutomationResource(ModelResource):
                 found = getattr(api.inventory, "list_%ss" % kind)(spec) \
                     if session.user.has_privilege("System.View") else []
             return [structure(struct, s, optional=optional) for s in found]
+        if service in TAGGING_SERVICES and operation.startswith("list"):
+            api.require_available("%s.%s" % (service, operation), session)
+            return []  # the tagging service holds no categories, tags or associations
         if (service, operation) == ("com.vmware.vcenter.vm.guest.identity", "get"):
             identity = dict(api.inventory.guest_identity(inputs.get("vm")))
             identity["full_name"] = structure("com.vmware.vapi.std.localizable_message",
@@ -393,6 +397,8 @@ RPC_LISTS = {
     "com.vmware.vcenter.resource_pool": ("resource_pool",
                                          "com.vmware.vcenter.resource_pool.summary", ()),
 }
+TAGGING_SERVICES = ("com.vmware.cis.tagging.category", "com.vmware.cis.tagging.tag",
+                    "com.vmware.cis.tagging.tag_association")
 BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
 # The Automation API operations served: (HTTP method, path, dialects, handler).
 ROUTES = [
@@ -405,6 +411,9 @@ ROUTES = [
     ("GET", _path("vcenter/vm/{id}/guest/identity"), BOTH, AutomationResource.guest_identity),
     ("GET", _path("com/vmware/cis/tagging/(category|tag)"), REST, AutomationResource.tagging_list),
     ("GET", _path("cis/tagging/(category|tag)"), API, AutomationResource.tagging_list),
+    ("POST", _path("com/vmware/cis/tagging/(tag-association)"), REST,
+     AutomationResource.tagging_list),
+    ("POST", _path("cis/tagging/(tag-association)"), API, AutomationResource.tagging_list),
     ("GET", _path("vcenter/vm/{id}/guest/customization"), BOTH,
      AutomationResource.customization_get),
     ("PUT", _path("vcenter/vm/{id}/guest/customization"), BOTH,

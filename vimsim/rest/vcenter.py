@@ -126,7 +126,8 @@ class VcenterInventory:
                 if self._matches(dc, filters, "datacenters")]
 
     def list_clusters(self, filters):
-        return [{"cluster": c.moid, "name": c.name, "ha_enabled": False, "drs_enabled": False}
+        return [{"cluster": c.moid, "name": c.name, "ha_enabled": c.ha_enabled,
+                 "drs_enabled": c.drs_enabled}
                 for c in self.entities("ClusterComputeResource")
                 if self._matches(c, filters, "clusters")]
 
