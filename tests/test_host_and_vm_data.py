@@ -162,3 +162,16 @@ def test_vm_datastore_urls(si):
     [pair] = vm.config.datastoreUrl
     assert pair.name == "LocalDS_0"
     assert vm.datastore[0].info.url.rstrip("/").endswith(pair.url.rsplit("/", 1)[-1])
+
+
+def test_config_target_lists_the_datastores_and_networks(si):
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    target = vm.environmentBrowser.QueryConfigTarget()
+    assert target.numCpus == sum(h.hardware.cpuInfo.numCpuCores
+                                 for h in vm.resourcePool.owner.host)
+    assert [d.name for d in target.datastore] == ["LocalDS_0"]
+    assert target.datastore[0].datastore.capacity == vm.datastore[0].summary.capacity
+    assert [n.name for n in target.network] == ["VM Network"]
+    assert target.pciPassthrough == [] and target.scsiDisk == []
+    one = vm.environmentBrowser.QueryConfigTarget(host=vm.runtime.host)
+    assert one.numNumaNodes == 1

@@ -686,3 +686,9 @@ def test_guest_operations_fail_cleanly(govc, command):
     done = govc(command[0], "-vm", VM, "-l", "root:vmware", *command[1:], ok=False)
     assert done.returncode != 0
     assert "not supported" in done.stderr or "MethodNotFound" in done.stderr, done.stderr
+
+
+def test_passthrough_devices_and_raw_disks_none(govc):
+    """EnvironmentBrowser.QueryConfigTarget: a host with no PCI passthrough or raw disks."""
+    assert lines(govc.out("device.pci.ls", "-vm", VM)) == ["System ID  Address  Device Name"]
+    assert govc.out("vm.rdm.ls", "-vm", VM).strip() == ""

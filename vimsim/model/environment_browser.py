@@ -113,6 +113,25 @@ class EnvironmentBrowser(ManagedObject):
             return None
         return config_option(set(spec.guestId) if spec is not None and spec.guestId else None)
 
+    def QueryConfigTarget(self, ctx, host=None):
+        """What a VM placed here can use: the hosts' CPUs, the datastores and networks, and
+        no passthrough devices or raw disks (govc device.pci.ls, vm.rdm.ls)."""
+        hosts = [self.vc.lookup(host, ctx)] if host is not None else self.owner.hosts
+        cores = sum(h.cpu_cores for h in hosts)
+        return DataObject(
+            "ConfigTarget", numCpus=cores, numCpuCores=cores, numNumaNodes=len(hosts),
+            maxCpusPerHost=max((h.cpu_cores for h in hosts), default=0), smcPresent=False,
+            maxMemMBOptimalPerf=min((h.memory_bytes for h in hosts), default=0) // (1024 ** 2),
+            supportedMaxMemMB=25165824,
+            datastore=[DataObject("VirtualMachineDatastoreInfo", name=ds.name,
+                                  datastore=ds.summary(ctx), capability=ds.capability(ctx),
+                                  maxFileSize=62 * 1024 ** 4, mode="readWrite")
+                       for ds in self.owner.datastores],
+            network=[DataObject("VirtualMachineNetworkInfo", name=net.name,
+                                network=net.summary(ctx)) for net in self.owner.networks],
+            pciPassthrough=[], scsiDisk=[], scsiPassthrough=[], ideDisk=[], cdRom=[],
+            serial=[], parallel=[], sound=[], usb=[], floppy=[], sriov=[])
+
     @vim_property
     def datastoreBrowser(self, ctx):
         datastores = self.owner.datastores
