@@ -182,3 +182,31 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
 def test_cluster_list_shows_drs_and_ha_as_configured(auto):
     [cluster] = Rest(auto).get("/api/vcenter/cluster").json()
     assert cluster["drs_enabled"] is True and cluster["ha_enabled"] is False
+
+
+def test_parts_of_a_vm_and_single_objects(auto):
+    rest = Rest(auto)
+    vm = vm_id(auto, "DC0_H0_VM0")
+    info = rest.get("/api/vcenter/vm/" + vm).json()
+    assert rest.get("/api/vcenter/vm/%s/hardware" % vm).json()["version"] == "VMX_19"
+    assert rest.get("/api/vcenter/vm/%s/hardware/cpu" % vm).json() == info["cpu"]
+    assert rest.get("/api/vcenter/vm/%s/hardware/memory" % vm).json()["size_MiB"] == 32
+    assert rest.get("/api/vcenter/vm/%s/hardware/disk" % vm).json() == [{"disk": "2000"}]
+    assert rest.get("/api/vcenter/vm/%s/hardware/disk/2000" % vm).json() == info["disks"]["2000"]
+    assert rest.get("/api/vcenter/vm/%s/hardware/ethernet" % vm).json() == [{"nic": "4000"}]
+    api_error(rest.get("/api/vcenter/vm/%s/hardware/disk/2999" % vm), 404, "NOT_FOUND")
+    assert rest.get("/rest/vcenter/vm/%s/hardware/ethernet/4000" % vm).json()["value"][
+        "mac_address"] == info["nics"]["4000"]["mac_address"]
+    [nic] = rest.get("/api/vcenter/vm/%s/guest/networking/interfaces" % vm).json()
+    assert nic["mac_address"] == info["nics"]["4000"]["mac_address"]
+    assert nic["ip"]["ip_addresses"][0]["ip_address"].startswith("10.0.")
+    assert rest.get("/api/vcenter/vm/%s/guest/local-filesystem" % vm).json()["/"]["capacity"] > 0
+    assert rest.get("/api/vcenter/vm/%s/tools" % vm).json()["run_state"] == "RUNNING"
+    [ds] = rest.get("/api/vcenter/datastore").json()
+    assert rest.get("/api/vcenter/datastore/" + ds["datastore"]).json()["name"] == "LocalDS_0"
+    [dc] = rest.get("/api/vcenter/datacenter").json()
+    assert rest.get("/api/vcenter/datacenter/" + dc["datacenter"]).json()["vm_folder"]
+    [cluster] = rest.get("/api/vcenter/cluster").json()
+    pool = rest.get("/api/vcenter/cluster/" + cluster["cluster"]).json()["resource_pool"]
+    assert rest.get("/api/vcenter/resource-pool/" + pool).json()["name"] == "Resources"
+    api_error(rest.get("/api/vcenter/datastore/datastore-999"), 404, "NOT_FOUND")

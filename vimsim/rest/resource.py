@@ -14,6 +14,7 @@ from vimsim.model import faults
 from vimsim.model.objects import Pending
 from vimsim.rest import errors
 from vimsim.rest.services import AutomationApi
+from vimsim.rest.vcenter import VcenterInventory
 
 log = logging.getLogger("vimsim.rest")
 
@@ -228,6 +229,21 @@ class AutomationResource(ModelResource):
         self.api.require(session, "System.View")
         return 200, self.api.inventory.vm_info(vm)
 
+    def vm_part(self, route, session, vm, part, item=None):
+        self.api.require_available("com.vmware.vcenter.vm.hardware.get", session, vm)
+        self.api.require(session, "System.View")
+        return 200, self.api.inventory.vm_part(vm, part, item)
+
+    def vm_guest(self, route, session, vm, part):
+        self.api.require(session, "System.View")
+        inventory = self.api.inventory
+        return 200, {"networking/interfaces": inventory.guest_interfaces,
+                     "local-filesystem": inventory.guest_local_filesystem}[part](vm)
+
+    def vm_tools(self, route, session, vm):
+        self.api.require(session, "System.View")
+        return 200, self.api.inventory.tools(vm)
+
     def power_get(self, route, session, vm):
         self.api.require(session, "System.View")
         return 200, self.api.inventory.power_state(vm)
@@ -378,6 +394,15 @@ def _inventory_list(kind):
     return handler
 
 
+def _inventory_get(kind):
+    """The handler of GET /vcenter/{kind}/{id}: one inventory object's info."""
+    def handler(self, route, session, moid):
+        self.api.require_available("com.vmware.vcenter.%s.get" % kind, session)
+        self.api.require(session, "System.View")
+        return 200, getattr(self.api.inventory, "%s_info" % kind)(moid)
+    return handler
+
+
 def _path(pattern):
     return re.compile("^%s$" % pattern.replace("{id}", "([^/]+)"))
 
@@ -418,7 +443,17 @@ ROUTES = [
      AutomationResource.customization_get),
     ("PUT", _path("vcenter/vm/{id}/guest/customization"), BOTH,
      AutomationResource.customization_set),
-] + [("GET", _path("vcenter/%s" % path), BOTH, _inventory_list(kind))
+    ("GET", _path("vcenter/vm/{id}/(%s)" % "|".join(VcenterInventory.VM_PARTS)), BOTH,
+     AutomationResource.vm_part),
+    ("GET", _path("vcenter/vm/{id}/(hardware/disk|hardware/ethernet|hardware/cdrom|"
+                  "hardware/adapter/scsi)/{id}"), BOTH, AutomationResource.vm_part),
+    ("GET", _path("vcenter/vm/{id}/guest/(networking/interfaces|local-filesystem)"), BOTH,
+     AutomationResource.vm_guest),
+    ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
+] + [("GET", _path("vcenter/%s/{id}" % path), BOTH, _inventory_get(kind))
+     for path, kind in (("datastore", "datastore"), ("datacenter", "datacenter"),
+                        ("cluster", "cluster"), ("resource-pool", "resource_pool"))
+     ] + [("GET", _path("vcenter/%s" % path), BOTH, _inventory_list(kind))
      for path, kind in (("host", "host"), ("datastore", "datastore"), ("network", "network"),
                         ("datacenter", "datacenter"), ("cluster", "cluster"),
                         ("folder", "folder"), ("resource-pool", "resource_pool"))]

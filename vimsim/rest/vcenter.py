@@ -5,7 +5,7 @@ filters. Values are in the /api form (maps as JSON objects); /rest reshapes them
 Power operations run the VM's vim25 methods through the model's one call path (privilege,
 fault rules, preconditions) and answer when the task is done, as vCenter's REST API does.
 """
-from vimsim.model import dispatch, faults
+from vimsim.model import dispatch, faults, vm_hardware
 from vimsim.model.sessions import CallContext
 from vimsim.rest import errors
 from vimsim.vim25.data import MoRef
@@ -259,3 +259,81 @@ class VcenterInventory:
         if vm.ip_address:
             identity["ip_address"] = vm.ip_address
         return identity
+
+    # -- parts of a VM, and single inventory objects --------------------------------------
+
+    # vcenter/vm/{vm}/<part>: (the VM info's key, the list's id field, or None for one value)
+    VM_PARTS = {"hardware": ("hardware", None), "hardware/cpu": ("cpu", None),
+                "hardware/memory": ("memory", None), "hardware/boot": ("boot", None),
+                "hardware/disk": ("disks", "disk"), "hardware/ethernet": ("nics", "nic"),
+                "hardware/cdrom": ("cdroms", "cdrom"), "hardware/floppy": ("floppies", "floppy"),
+                "hardware/serial": ("serial_ports", "port"),
+                "hardware/parallel": ("parallel_ports", "port"),
+                "hardware/adapter/scsi": ("scsi_adapters", "adapter"),
+                "hardware/adapter/sata": ("sata_adapters", "adapter"),
+                "hardware/adapter/nvme": ("nvme_adapters", "adapter")}
+
+    def vm_part(self, vm_id, part, item=None):
+        """A part of the VM's info: the whole part, the list of a device kind (its ids), or
+        one device; NOT_FOUND for a device the VM does not have."""
+        key, id_field = self.VM_PARTS[part]
+        value = self.vm_info(vm_id)[key]
+        if id_field is None:
+            return value
+        if item is None:
+            return [{id_field: k} for k in value]
+        if item not in value:
+            raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.vm.hardware.not_found",
+                                   "The device '%s' of virtual machine '%s' does not exist."
+                                   % (item, vm_id), [item, vm_id])
+        return value[item]
+
+    def guest_interfaces(self, vm_id):
+        vm = self.vm(vm_id)
+        return [{"mac_address": nic.macAddress, "nic": str(nic.deviceConfigId),
+                 "ip": {"ip_addresses": [{"ip_address": a, "prefix_length": 24,
+                                          "state": "PREFERRED"} for a in nic.ipAddress]}}
+                for nic in vm.guest_nics()]
+
+    def guest_local_filesystem(self, vm_id):
+        vm = self.vm(vm_id)
+        return {d.diskPath: {"capacity": d.capacity, "free_space": d.freeSpace,
+                             "filesystem": d.filesystemType}
+                for d in vm_hardware.guest_disks(vm)} if vm.tools_running else {}
+
+    def tools(self, vm_id):
+        vm = self.vm(vm_id)
+        return {"version_status": "CURRENT" if vm.tools_installed else "NOT_INSTALLED",
+                "run_state": "RUNNING" if vm.tools_running else "NOT_RUNNING",
+                "install_type": "OPEN_VM_TOOLS" if vm.tools_installed else "NONE",
+                "upgrade_policy": "MANUAL", "auto_update_supported": False,
+                "version_number": 12352 if vm.tools_installed else 0,
+                "version": "12352" if vm.tools_installed else "0"}
+
+    def entity(self, vim_type, moid, kind):
+        obj = self.vc.objects.get(moid)
+        if obj is None or obj.vim_type not in vim_type:
+            raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.%s.not_found" % kind,
+                                   "The %s '%s' does not exist." % (kind.replace("_", " "),
+                                                                    moid), [moid])
+        return obj
+
+    def datastore_info(self, moid):
+        ds = self.entity(("Datastore",), moid, "datastore")
+        return {"name": ds.name, "type": "VMFS", "accessible": True, "free_space": ds.free,
+                "capacity": ds.capacity, "multiple_host_access": len(ds.hosts) > 1,
+                "thin_provisioning_supported": True}
+
+    def datacenter_info(self, moid):
+        dc = self.entity(("Datacenter",), moid, "datacenter")
+        return {"name": dc.name, "vm_folder": dc.vm_folder.moid,
+                "host_folder": dc.host_folder.moid, "datastore_folder": dc.datastore_folder.moid,
+                "network_folder": dc.network_folder.moid}
+
+    def cluster_info(self, moid):
+        cluster = self.entity(("ClusterComputeResource",), moid, "cluster")
+        return {"name": cluster.name, "resource_pool": cluster.resource_pool.moid}
+
+    def resource_pool_info(self, moid):
+        pool = self.entity(("ResourcePool",), moid, "resource_pool")
+        return {"name": pool.name, "resource_pools": [p.moid for p in pool.pools]}
