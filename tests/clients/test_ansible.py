@@ -529,6 +529,42 @@ PLAYBOOK = r"""
         - one.value.disks | length >= 1
     rescue: *rescue
 
+  - name: vmware.vmware_rest hardware and inventory info
+    block:
+    - name: vcenter_vm_info (filter_names DC0_H0_VM0) for its id
+      vmware.vmware_rest.vcenter_vm_info:
+        filter_names: [DC0_H0_VM0]
+      register: r
+    - name: vcenter_vm_hardware_info
+      vmware.vmware_rest.vcenter_vm_hardware_info:
+        vm: "{{ r.value[0].vm }}"
+      register: hardware
+    - name: vcenter_vm_hardware_disk_info
+      vmware.vmware_rest.vcenter_vm_hardware_disk_info:
+        vm: "{{ r.value[0].vm }}"
+      register: disks
+    - name: vcenter_vm_guest_networking_interfaces_info
+      vmware.vmware_rest.vcenter_vm_guest_networking_interfaces_info:
+        vm: "{{ r.value[0].vm }}"
+      register: interfaces
+    - name: vcenter_datastore_info (all)
+      vmware.vmware_rest.vcenter_datastore_info:
+      register: datastores
+    - name: vcenter_datastore_info (one)
+      vmware.vmware_rest.vcenter_datastore_info:
+        datastore: "{{ datastores.value[0].datastore }}"
+      register: datastore
+    - name: the VM's hardware, disks, guest interfaces and its datastore
+      assert:
+        that:
+        - hardware.value.version == 'VMX_19'
+        - disks.value | length == 1
+        - interfaces.value | length == 1
+        - interfaces.value[0].mac_address is match('00:50:56:')
+        - datastore.value.name == 'LocalDS_0'
+        - datastore.value.capacity > datastore.value.free_space
+    rescue: *rescue
+
   - name: vmware.vmware_rest.vcenter_vm_power
     # The module reports changed=false whatever happens (vmware.vmware_rest#389): the power
     # state is read back with vcenter_vm_info instead.
