@@ -34,7 +34,14 @@ def test_host_hardware_config_and_managers(si):
     status = managers.vsanSystem.QueryHostStatus()
     assert status.nodeState.state == "disabled"
     assert managers.vsanSystem.config.enabled is False
-    assert managers.firewallSystem.firewallInfo is None  # unset: not modelled, never a fault
+    assert managers.cpuScheduler.hyperthreadInfo is None  # unset: not modelled, never a fault
+    rulesets = {r.key: r for r in managers.firewallSystem.firewallInfo.ruleset}
+    assert rulesets["sshServer"].rule[0].port == 22 and rulesets["sshServer"].enabled
+    config = managers.networkSystem.networkConfig
+    assert [v.name for v in config.vswitch] == ["vSwitch0"]
+    assert [n.device for n in config.pnic] == ["vmnic0"] and config.vnic[0].device == "vmk0"
+    [hint] = managers.networkSystem.QueryNetworkHint(device=["vmnic0"])
+    assert hint.device == "vmnic0" and hint.connectedSwitchPort is None
     assert managers.dateTimeSystem.dateTimeInfo.timeZone.key == "UTC"
     assert managers.dateTimeSystem.QueryDateTime() == si.CurrentTime()
     assert managers.networkSystem.networkInfo.vnic[0].device == "vmk0"

@@ -104,6 +104,23 @@ PLAYBOOK = r"""
         - r.clusters.keys() | list == ['DC0_C0']
     rescue: *rescue
 
+  - name: community.vmware host firewall and vmnic info
+    block:
+    - name: vmware_host_firewall_info (DC0_H0)
+      community.vmware.vmware_host_firewall_info:
+        esxi_hostname: DC0_H0
+      register: firewall
+    - name: vmware_host_vmnic_info (DC0_H0)
+      community.vmware.vmware_host_vmnic_info:
+        esxi_hostname: DC0_H0
+      register: nics
+    - name: the host's rulesets and physical NICs
+      assert:
+        that:
+        - firewall.hosts_firewall_info.DC0_H0 | selectattr('key', 'equalto', 'sshServer') | list | length == 1
+        - nics.hosts_vmnics_info.DC0_H0.all == ['vmnic0']
+    rescue: *rescue
+
   - name: community.vmware.vmware_host_facts
     block:
     - name: vmware_host_facts (DC0_C0_H0)

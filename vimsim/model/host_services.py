@@ -36,6 +36,28 @@ class HostNetworkSystem(HostManager, ExtensibleManagedObject):
     def ipRouteConfig(self, ctx):
         return self.host().network_info().ipRouteConfig
 
+    def QueryNetworkHint(self, ctx, device=None):
+        """What each physical NIC sees of its network: nothing (no CDP or LLDP neighbour)."""
+        nics = [n.device for n in self.host().network_info().pnic]
+        return [DataObject("PhysicalNicHintInfo", device=name, subnet=[], network=[])
+                for name in nics if not device or name in device]
+
+    @vim_property
+    def networkConfig(self, ctx):
+        """The configuration the network info shows, in the form UpdateNetworkConfig takes."""
+        info = self.host().network_info()
+        return DataObject(
+            "HostNetworkConfig",
+            vswitch=[DataObject("HostVirtualSwitchConfig", changeOperation="edit", name=v.name,
+                                spec=v.spec) for v in info.vswitch],
+            portgroup=[DataObject("HostPortGroupConfig", changeOperation="edit", spec=p.spec)
+                       for p in info.portgroup],
+            pnic=[DataObject("PhysicalNicConfig", device=n.device, spec=n.spec)
+                  for n in info.pnic],
+            vnic=[DataObject("HostVirtualNicConfig", changeOperation="edit", device=n.device,
+                             portgroup=n.portgroup, spec=n.spec) for n in info.vnic],
+            dnsConfig=info.dnsConfig, ipRouteConfig=info.ipRouteConfig)
+
     @vim_property
     def capabilities(self, ctx):
         return DataObject("HostNetCapabilities", canSetPhysicalNicLinkSpeed=True,
@@ -72,6 +94,42 @@ class HostServiceSystem(HostManager, ExtensibleManagedObject):
             DataObject("HostService", key=key, label=label, required=False,
                        uninstallable=False, running=running, policy=policy, ruleset=[])
             for key, label, running, policy in SERVICES])
+
+
+# The firewall rulesets of an ESXi 8.0 host: (key, label, enabled, required, [(port, protocol,
+# direction)]).
+RULESETS = (
+    ("sshServer", "SSH Server", True, True, [(22, "tcp", "inbound")]),
+    ("sshClient", "SSH Client", False, False, [(22, "tcp", "outbound")]),
+    ("vSphereClient", "vSphere Web Client", True, True, [(902, "tcp", "inbound"),
+                                                          (443, "tcp", "inbound")]),
+    ("vpxHeartbeats", "VMware vCenter Agent", True, True, [(902, "udp", "outbound")]),
+    ("ntpClient", "NTP Client", False, False, [(123, "udp", "outbound")]),
+    ("dhcp", "DHCP Client", True, False, [(68, "udp", "inbound"), (68, "udp", "outbound")]),
+    ("dns", "DNS Client", True, False, [(53, "udp", "inbound"), (53, "udp", "outbound"),
+                                        (53, "tcp", "outbound")]),
+    ("syslog", "syslog", False, False, [(514, "udp", "outbound"), (514, "tcp", "outbound")]),
+    ("webAccess", "vSphere Web Access", True, False, [(80, "tcp", "inbound")]),
+)
+
+
+class HostFirewallSystem(HostManager, ExtensibleManagedObject):
+    vim_type = "HostFirewallSystem"
+
+    @vim_property
+    def firewallInfo(self, ctx):
+        return DataObject(
+            "HostFirewallInfo",
+            defaultPolicy=DataObject("HostFirewallDefaultPolicy", incomingBlocked=True,
+                                     outgoingBlocked=True),
+            ruleset=[DataObject(
+                "HostFirewallRuleset", key=key, label=label, required=required,
+                enabled=enabled, service=None,
+                allowedHosts=DataObject("HostFirewallRulesetIpList", allIp=True),
+                rule=[DataObject("HostFirewallRule", port=port, direction=direction,
+                                 portType="dst", protocol=protocol)
+                      for port, protocol, direction in rules])
+                for key, label, enabled, required, rules in RULESETS])
 
 
 class HostDatastoreSystem(HostManager, ManagedObject):
