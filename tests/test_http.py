@@ -96,6 +96,58 @@ def test_chunked_request_body(emulator):
     assert status == 200 and is_service_content(body)
 
 
+def test_many_small_chunks_are_read_in_linear_time(emulator):
+    """30,000 one-byte chunks (a 175 KB body) once froze every client for about 15 s: the
+    parser re-added every earlier chunk's length for each new one."""
+    sock = raw(emulator)
+    body = RSC + b" " * (30000 - len(RSC))
+    chunked = b"".join(b"1\r\n%s\r\n" % body[i:i + 1] for i in range(len(body))) + b"0\r\n\r\n"
+    started = time.monotonic()
+    sock.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked)
+    status, _, answer, _ = read_response(sock)
+    assert status == 200 and is_service_content(answer)
+    assert time.monotonic() - started < 5  # linear: well under a second; quadratic: ~15 s
+
+
+def test_chunk_sizes_and_trailers_are_capped_before_they_arrive(make_emulator):
+    emulator = make_emulator(clock="virtual", max_body=4096)
+    huge = raw(emulator)  # declares far more than --max-body: refused before any data
+    huge.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 b"FFFFFFFFFFFF\r\n" + b"x" * 100)
+    status, _, body, _ = read_response(huge)
+    assert status == 413 and closed(huge)
+    endless = raw(emulator)  # a trailer that never ends
+    endless.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    b"0\r\n" + b"X-Trailer: yyyyyyyyyyyyyyyy\r\n" * 5000)
+    status, _, _, _ = read_response(endless)
+    assert status == 431 and closed(endless)
+    long_line = raw(emulator)  # a chunk-size line that never ends
+    long_line.sendall(b"POST /sdk HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      b"1" + b";e" * 2000)
+    status, _, _, _ = read_response(long_line)
+    assert status == 400 and closed(long_line)
+
+
+def test_blank_lines_do_not_extend_a_connections_deadline(make_emulator):
+    """A client sending only CRLFs, each before the timeout, is closed at the idle timeout."""
+    emulator = make_emulator(clock="virtual", idle_timeout=0.6, request_timeout=0.6)
+    sock = raw(emulator, timeout=0.2)
+    started = time.monotonic()
+    closed_at = None
+    while time.monotonic() - started < 5:
+        try:
+            sock.sendall(b"\r\n")
+            if sock.recv(65536) == b"":
+                closed_at = time.monotonic()
+                break
+        except socket.timeout:
+            continue
+        except OSError:
+            closed_at = time.monotonic()
+            break
+    assert closed_at is not None and closed_at - started < 3
+
+
 def test_expect_100_continue_is_answered_before_the_body(emulator):
     sock = raw(emulator)
     sock.sendall(post_head(len(RSC), b"Expect: 100-continue\r\n"))

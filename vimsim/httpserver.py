@@ -29,6 +29,7 @@ log = logging.getLogger("vimsim.http")
 IDLE_TIMEOUT = 1800.0
 REQUEST_TIMEOUT = 60.0
 MAX_HEAD = 64 * 1024
+MAX_CHUNK_LINE = 1024  # a chunk-size line with its extensions
 MAX_HEADERS = 200
 NOT_DONE_YET = web_server.NOT_DONE_YET
 _BLANKS = b" \t"
@@ -208,10 +209,13 @@ class HTTPChannel(protocol.Protocol):
     """One client connection: parses requests and answers them strictly one at a time."""
 
     def __init__(self):
-        self._buffer = b""
+        # A bytearray, so that appending what arrives costs what arrives, not the whole
+        # buffer again (a 15 MiB body in small packets was quadratic as bytes).
+        self._buffer = bytearray()
         self._current = None  # the request being answered; later bytes wait in the buffer
         self._head = None  # (method, uri, version, headers, body length or -1 for chunked)
         self._chunks = None
+        self._chunked_length = 0  # the decoded size of the chunks read so far
         self._closing = False
         self._parsing = False
         self._drain = 0
@@ -235,7 +239,10 @@ class HTTPChannel(protocol.Protocol):
                 if self._drain <= 0:
                     self.transport.loseConnection()
             return
-        if not self._buffer and self._head is None and self._current is None:
+        if not self._buffer and self._head is None and self._current is None \
+                and data.strip(b"\r\n"):
+            # A request's first byte starts its deadline; blank lines between requests do
+            # not (a client sending only CRLFs must not keep the connection open for ever).
             self.request_arriving()
         self._buffer += data
         if self._current is None:
@@ -244,7 +251,7 @@ class HTTPChannel(protocol.Protocol):
             # More pipelined than one request may hold, behind one still being answered
             # (a WaitForUpdates can wait for hours): nothing legitimate does that.
             self._closing = True
-            self._buffer = b""
+            self._buffer = bytearray()
             self.transport.loseConnection()
 
     def request_arriving(self):
@@ -297,8 +304,8 @@ class HTTPChannel(protocol.Protocol):
             return False
         if end > MAX_HEAD:
             raise BadRequest(431, "Request header fields too large")
-        lines = buf[:end].split(b"\r\n")
-        self._buffer = buf[end + 4:]
+        lines = bytes(buf[:end]).split(b"\r\n")
+        del buf[:end + 4]
         try:
             method, uri, version = lines[0].split(b" ")
         except ValueError:
@@ -323,7 +330,7 @@ class HTTPChannel(protocol.Protocol):
             if coding.lower() != b"chunked" or b"content-length" in headers:
                 raise BadRequest(400, "Unsupported transfer encoding")
             length = -1
-            self._chunks = []
+            self._chunks, self._chunked_length = [], 0
         else:
             raw = headers.get(b"content-length", b"0")
             if not raw.isdigit():
@@ -339,35 +346,50 @@ class HTTPChannel(protocol.Protocol):
 
     def _read_body(self):
         length = self._head[4]
+        buf = self._buffer
         if length >= 0:
-            if len(self._buffer) < length:
+            if len(buf) < length:
                 return None
-            body, self._buffer = self._buffer[:length], self._buffer[length:]
+            body = bytes(buf[:length])
+            del buf[:length]
             return body
-        while True:  # chunked: size line, data, CRLF; a zero size ends it (trailers ignored)
-            line_end = self._buffer.find(b"\r\n")
-            if line_end < 0:
-                if len(self._buffer) > 1024:
-                    raise BadRequest(400, "Malformed chunk")
-                return None
-            size_text = self._buffer[:line_end].split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise BadRequest(400, "Malformed chunk")
-            if size == 0:
-                trailer_end = self._buffer.find(b"\r\n\r\n", line_end)
-                if trailer_end < 0:
+        # Chunked: size line, data, CRLF; a zero size, then trailers (ignored) and a blank
+        # line, ends it. Read by position, the buffer cut once: linear in the body's size.
+        pos = 0
+        try:
+            while True:
+                line_end = buf.find(b"\r\n", pos)
+                if line_end < 0 or line_end - pos > MAX_CHUNK_LINE:
+                    if line_end >= 0 or len(buf) - pos > MAX_CHUNK_LINE:
+                        raise BadRequest(400, "Malformed chunk")
                     return None
-                self._buffer = self._buffer[trailer_end + 4:]
-                return b"".join(self._chunks)
-            if len(self._buffer) < line_end + 2 + size + 2:
-                return None
-            if sum(map(len, self._chunks)) + size > self.factory.max_body:
-                raise BadRequest(413, "Request body too large")
-            start = line_end + 2
-            self._chunks.append(self._buffer[start:start + size])
-            self._buffer = self._buffer[start + size + 2:]
+                size_text = bytes(buf[pos:line_end]).split(b";", 1)[0].strip()
+                try:
+                    size = int(size_text, 16)
+                except ValueError:
+                    raise BadRequest(400, "Malformed chunk")
+                if size < 0:
+                    raise BadRequest(400, "Malformed chunk")
+                if size == 0:
+                    trailer_end = buf.find(b"\r\n\r\n", line_end)
+                    if trailer_end < 0:
+                        if len(buf) - line_end > MAX_HEAD:
+                            raise BadRequest(431, "Request trailer fields too large")
+                        return None
+                    pos = trailer_end + 4
+                    return b"".join(self._chunks)
+                # The cap applies to what a chunk declares, before its data is waited for.
+                if self._chunked_length + size > self.factory.max_body:
+                    raise BadRequest(413, "Request body too large")
+                start = line_end + 2
+                if len(buf) < start + size + 2:
+                    return None
+                self._chunks.append(bytes(buf[start:start + size]))
+                self._chunked_length += size
+                pos = start + size + 2
+        finally:
+            if not self._closing:
+                del buf[:pos]
 
     # -- answering -------------------------------------------------------------------------
 
@@ -424,7 +446,7 @@ class HTTPChannel(protocol.Protocol):
         """Answer a request the server will not read, and close the connection."""
         self._closing = True
         self._head = self._chunks = None
-        self._buffer = b""
+        self._buffer = bytearray()
         body = (text + "\n").encode()
         self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
                              b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
