@@ -231,6 +231,15 @@ def test_control_moves_and_switches_the_clock(emulator, si):
     assert after["now"] > before["now"]
     assert task.info.state == "success"
     assert control("POST", "/clock/advance", {"seconds": -1}).status_code == 400
+    def raw(method, path, text):  # NaN and Infinity, which Python's JSON reader accepts
+        return requests.request(method, control.base + path, data=text, auth=control.auth,
+                                headers={"Content-Type": "application/json"}, timeout=10)
+    for bad in ("3e11", "NaN", "Infinity"):  # each made every later Login fail
+        refused = raw("POST", "/clock/advance", '{"seconds": %s}' % bad)
+        assert refused.status_code == 400 and "seconds must be" in refused.json()["error"]
+    assert control("GET", "/clock").json()["now"] == after["now"]  # nothing moved
+    for speed in ("NaN", "Infinity", "0", "-2", "true"):
+        assert raw("PATCH", "/clock", '{"mode": "real", "speed": %s}' % speed).status_code == 400
     assert control("PATCH", "/clock", {"mode": "auto"}).json()["mode"] == "auto"
     assert WaitForTask(vm.PowerOnVM_Task()) == "success"  # auto: no advance needed
     assert control("PATCH", "/clock", {"mode": "sideways"}).status_code == 400

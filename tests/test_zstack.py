@@ -114,7 +114,16 @@ def test_sessions_are_checked(emulator, zs):
     stale = requests.get(url, params={"uuids": host},
                          headers={"Authorization": "OAuth " + "0" * 32}, timeout=10)
     assert error(stale, "ID.1001")["description"] == "Session expired"
-    assert requests.delete(zs.base + "/accounts/sessions/" + zs.inventory["uuid"],
+    session = zs.inventory["uuid"]
+    # Knowing a session's uuid is not enough to end it: it takes the session's own token.
+    anonymous = requests.delete(zs.base + "/accounts/sessions/" + session, timeout=10)
+    assert anonymous.status_code == 400 and anonymous.text == "missing header 'Authorization'"
+    other = requests.delete(zs.base + "/accounts/sessions/" + session,
+                            headers={"Authorization": "OAuth " + "0" * 32}, timeout=10)
+    assert error(other, "ID.1001")
+    assert zs.get("/vm-instances/virtualizer-info", uuids=host).status_code == 200
+    assert requests.delete(zs.base + "/accounts/sessions/" + session,
+                           headers={"Authorization": "OAuth " + session},
                            timeout=10).status_code == 200
     error(zs.get("/vm-instances/virtualizer-info", uuids=host), "ID.1001")
 

@@ -17,6 +17,11 @@ from vimsim.vim25.data import format_datetime
 log = logging.getLogger("vimsim.control")
 
 
+# The most one advance of the clock may move it: a decade of emulated time is plenty, and a
+# larger jump (3e11 s) would put the clock past what dates can hold.
+MAX_ADVANCE = 10 * 366 * 86400
+
+
 class ControlError(Exception):
     def __init__(self, status, message):
         super().__init__(message)
@@ -185,8 +190,10 @@ class ControlResource(resource.Resource):
             return 200, self.clock_state()
         if route == "clock/advance" and method == "POST":
             seconds = self.body(request).get("seconds")
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                raise ControlError(400, "seconds must be a number of 0 or more")
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) \
+                    or not 0 <= seconds <= MAX_ADVANCE:  # NaN fails both comparisons
+                raise ControlError(400, "seconds must be a number from 0 to %d (ten years)"
+                                   % MAX_ADVANCE)
             try:
                 server.advance(seconds)
             except ValueError as exc:

@@ -10,6 +10,7 @@ import logging
 import time
 from datetime import datetime, timezone
 
+MAX_SPEED = 1000000  # emulated seconds per real second, at most
 MODES = ("real", "virtual", "auto")
 log = logging.getLogger("vimsim")
 
@@ -44,8 +45,9 @@ class Clock:
         """Switch modes at run time; virtual time starts from wherever the clock stands."""
         if mode not in MODES:
             raise ValueError("clock mode must be one of %s" % ", ".join(MODES))
-        if speed is not None and speed <= 0:
-            raise ValueError("clock speed must be positive")
+        if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))
+                                  or not 0 < speed <= MAX_SPEED):  # NaN fails both
+            raise ValueError("clock speed must be a number above 0 and at most %d" % MAX_SPEED)
         now = self.time()
         self.mode = mode
         if mode != "real":

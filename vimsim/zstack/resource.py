@@ -69,7 +69,15 @@ class ZStackResource(ModelResource):
                                   "the body must be {\"logInByAccount\": {\"accountName\": ..., "
                                   "\"password\": <SHA-512 hex>}}")
         if path.startswith("accounts/sessions/") and method == "DELETE":
-            backend.logout(path.rsplit("/", 1)[1])
+            # A session is ended only with its own token (knowing its uuid is not enough).
+            session = path.rsplit("/", 1)[1]
+            _, refused = self.authenticate(request)
+            if refused:
+                return refused
+            if header(request, "Authorization").strip().partition(" ")[2].strip() != session:
+                raise ZStackError("SYS.1007", "One or more API argument is invalid",
+                                  "a session is ended with its own OAuth token")
+            backend.logout(session)
             return 200, {}
         if method != "GET" or path not in ("vm-instances", "hosts",
                                            "vm-instances/virtualizer-info") \
