@@ -6,7 +6,7 @@ from pyVim.connect import Disconnect
 from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
-from conftest import find_vm
+from conftest import customize, find_vm
 from vimsim.model import fixture as fixtures
 
 ROOT = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
@@ -438,3 +438,28 @@ def test_power_off_during_customization_fails_it(emulator, si):
     info = vm.guest.customizationInfo
     assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
     assert "powered off" in info.errorMsg
+
+
+def test_an_abort_ends_only_the_customization_current_when_it_was_called(emulator, si):
+    """An abort called while customization #1's task was in flight, and held back by a rule
+    until customization #2 runs, ends nothing of #2's: what an abort ends is decided when it
+    is called, not when its task runs."""
+    vm = find_vm(si, "DC0_H0_VM0")
+    mgr = si.content.guestCustomizationManager
+    emulator.call(emulator.vc.rules.add, operation="AbortCustomization_Task",
+                  action="task_delay", seconds=8)
+    first = customize(si, vm, "first")
+    stale = mgr.AbortCustomization_Task(vm=vm, auth=ROOT)  # #1's task in flight: allowed
+    emulator.advance(1)
+    assert first.info.state == "success"  # #1 reached the guest before the abort ran
+    emulator.advance(4)
+    assert status(vm) == "TOOLSDEPLOYPKG_SUCCEEDED"
+    second = customize(si, vm, "second")
+    emulator.advance(2)
+    assert second.info.state == "success" and status(vm) in (
+        "TOOLSDEPLOYPKG_PENDING", "TOOLSDEPLOYPKG_RUNNING")
+    emulator.advance(2)
+    assert stale.info.state == "success"  # it ran while #2 was running
+    assert status(vm) == "TOOLSDEPLOYPKG_RUNNING"
+    emulator.advance(5)
+    assert status(vm) == "TOOLSDEPLOYPKG_SUCCEEDED" and vm.guest.hostName == "second"

@@ -91,13 +91,22 @@ class GuestCustomizationManager(ManagedObject):
 
     def AbortCustomization_Task(self, ctx, vm, auth):
         vm = self.vc.lookup(vm, ctx)
+        # What the abort ends is decided now, when it is called: the CustomizeGuest_Task in
+        # flight and the customization in the guest (or the one that task starts). One that
+        # begins after this call is not this abort's, whenever its task runs.
+        holder = self.vc.task_manager.lock_holder(vm)
+        customize = holder if holder is not None and \
+            holder.info.name == "CustomizeGuest_Task" else None
+        state = vm.customization
+        generation = state.generation if state.in_progress else None
 
         def abort():
-            customize = self.vc.task_manager.lock_holder(vm)
-            if customize is not None and customize.info.name == "CustomizeGuest_Task":
+            if customize is not None and not customize.done:
                 self.vc.task_manager.finish(customize, error=faults.CustomizationFault(
                     guest.ABORTED_MESSAGE))
-            if vm.customization.in_progress:
+            current = vm.customization
+            if current.in_progress and (current.generation == generation or
+                                        (customize is not None and current.task is customize)):
                 self.end(vm, guest.FAILED, guest.ABORTED_MESSAGE)
         return self._start(
             ctx, vm, "AbortCustomization_Task",
