@@ -75,15 +75,21 @@ def emulator(make_emulator):
     return make_emulator(clock="virtual")
 
 
-@pytest.fixture
-def si(emulator):
+def connected(emulator):
+    """A pyVmomi ServiceInstance of ``emulator``, logged out afterwards (for fixtures to
+    ``yield from``)."""
     from pyVim.connect import Disconnect
     si = emulator.connect()
     yield si
     try:
         Disconnect(si)
-    except Exception:
+    except Exception:  # the test may have ended the session itself
         pass
+
+
+@pytest.fixture
+def si(emulator):
+    yield from connected(emulator)
 
 
 def find_vm(si, name):

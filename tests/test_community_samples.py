@@ -11,7 +11,7 @@ import re
 import pytest
 from pyVmomi import vim, vmodl
 
-from conftest import find_vm
+from conftest import connected, find_vm
 
 PC = vmodl.query.PropertyCollector
 
@@ -99,13 +99,7 @@ def auto_emulator(make_emulator):
 
 @pytest.fixture
 def auto_si(auto_emulator):
-    from pyVim.connect import Disconnect
-    si = auto_emulator.connect()
-    yield si
-    try:
-        Disconnect(si)
-    except Exception:
-        pass
+    yield from connected(auto_emulator)
 
 
 # -- listing and filtering VMs -------------------------------------------------------------------
