@@ -73,6 +73,22 @@ def test_serve_rejects_a_bad_fault_delivery():
     assert "'call' or 'task'" in refused("--fault-delivery", "InvalidGuestLogin=later")
 
 
+def test_serve_rejects_a_fault_delivery_of_no_fault_type():
+    assert "NoSuchFault is not a vim25 fault type" in refused("--fault-delivery",
+                                                              "NoSuchFault=call")
+
+
+def test_serve_rejects_a_scenario_rule_the_state_file_could_not_keep(tmp_path):
+    # A YAML date as a message was accepted, then made the save at stop fail and lose the run.
+    scenario = tmp_path / "dated.yaml"
+    scenario.write_text("rules:\n  - {operation: PowerOnVM_Task, fault: SystemError}\n"
+                        "  - {operation: PowerOnVM_Task, fault: SystemError, "
+                        "message: 2026-12-02}\n")
+    said = refused("--scenario", str(scenario), "--state", str(tmp_path / "state.json"))
+    assert "scenario %s: rules[1].message: a date is not a JSON value" % scenario in said
+    assert not (tmp_path / "state.json").exists()
+
+
 def test_serve_request_and_idle_timeouts():
     import socket
     proc, url = start("--http", "--request-timeout", "0.3", "--idle-timeout", "0.3")

@@ -201,6 +201,56 @@ def test_bad_rules_are_refused(emulator):
         assert r.status_code == 400 and r.json()["error"], rule
 
 
+def test_rules_are_checked_against_the_rule_schema(emulator, si):
+    """Each of these was accepted (201) and then broke every Login, a REST answer or the
+    state file; each is now refused with where it is wrong, and nothing is stored."""
+    control = Control(emulator)
+    for rule, said in (
+            ({"action": "delay", "after": "10s"}, "rule.after: '10s' is not of type 'number'"),
+            ({"action": "delay", "seconds": -5}, "rule.seconds"),
+            ({"action": "delay", "seconds": 1e12}, "rule.seconds"),
+            ({"fault": "SystemError", "nth": 0}, "rule.nth"),
+            ({"fault": "SystemError", "message": "bell\x07"}, "XML 1.0 cannot carry"),
+            ({"fault": "SystemError", "operation": "NoSuchMethod_Task"}, "rule.operation"),
+            ({"fault": "SystemError", "fields": {"reason": ["a", "list"]}},
+             "rule.fields.reason"),
+            ({"fault": "SystemError", "fields": {"colour": "red"}}, "has no field colour"),
+            ({"fault": "InvalidPowerState", "fields": {"existingState": 3}},
+             "rule.fields.existingState"),
+            ({"action": "http_error"}, "needs error_type (REST) or status (ZStack)"),
+            ({"action": "http_error", "operation": "com.vmware.vcenter.VM.list",
+              "error_type": "TEAPOT"}, "rule.error_type: TEAPOT is not one of"),
+            ({"action": "http_error", "status": 200}, "rule.status")):
+        r = control("POST", "/rules", rule)
+        assert r.status_code == 400 and said in r.json()["error"], (rule, r.text)
+    for body in ("[1, 2]", '{"fault": "SystemError", "seconds": NaN}'):
+        r = requests.post(control.base + "/rules", data=body, auth=control.auth, timeout=10)
+        assert r.status_code == 400, body
+    assert control("GET", "/rules").json()["rules"] == []
+    assert find_vm(si, "DC0_H0_VM0").name == "DC0_H0_VM0"  # calls still answered
+    # what the schema allows is stored, for every surface's operations
+    for operation in ("PowerOnVM_Task", "com.vmware.vcenter.VM.list", "QueryVmInstance"):
+        assert control.rule(operation=operation, action="delay", seconds=0)["id"]
+
+
+def test_control_refuses_vm_changes_that_would_poison_the_state(emulator, si):
+    control = Control(emulator)
+    vm = find_vm(si, "DC0_H0_VM0")
+    before = control("GET", "/vms/DC0_H0_VM0").json()
+    for change in ({"ip_address": {"a": 1}}, {"ip_address": 7}, {"ip_address": "10.0.0.300"},
+                   {"host_name": "web\x01"}, {"host_name": 42}, {"tools_running": "yes"},
+                   {"power_state": False}, {"guest_accounts": [{"username": "root"}]},
+                   {"guest_accounts": "root"},
+                   {"power_state": "poweredOff", "tools_running": True}):
+        r = control("PATCH", "/vms/DC0_H0_VM0", change)
+        assert r.status_code in (400, 409) and r.json()["error"], (change, r.text)
+    assert control("GET", "/vms/DC0_H0_VM0").json() == before  # nothing changed
+    assert vm.guest.ipAddress == before["ip_address"] and vm.runtime.powerState == "poweredOn"
+    r = control("PATCH", "/vms/DC0_H0_VM0", {"ip_address": "fd00::5", "host_name": "web-1"})
+    assert r.status_code == 200, r.text
+    assert (vm.guest.ipAddress, vm.guest.hostName) == ("fd00::5", "web-1")
+
+
 def test_control_changes_vm_state_seen_by_pyvmomi(emulator, si):
     control = Control(emulator)
     r = control("PATCH", "/vms/DC0_H0_VM0", {"tools_running": False})
@@ -234,9 +284,10 @@ def test_control_moves_and_switches_the_clock(emulator, si):
     def raw(method, path, text):  # NaN and Infinity, which Python's JSON reader accepts
         return requests.request(method, control.base + path, data=text, auth=control.auth,
                                 headers={"Content-Type": "application/json"}, timeout=10)
-    for bad in ("3e11", "NaN", "Infinity"):  # each made every later Login fail
+    for bad, said in (("3e11", "seconds must be"), ("NaN", "not valid JSON"),
+                      ("Infinity", "not valid JSON")):  # each made every later Login fail
         refused = raw("POST", "/clock/advance", '{"seconds": %s}' % bad)
-        assert refused.status_code == 400 and "seconds must be" in refused.json()["error"]
+        assert refused.status_code == 400 and said in refused.json()["error"]
     assert control("GET", "/clock").json()["now"] == after["now"]  # nothing moved
     for speed in ("NaN", "Infinity", "0", "-2", "true"):
         assert raw("PATCH", "/clock", '{"mode": "real", "speed": %s}' % speed).status_code == 400

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from twisted.web import resource
 
 from vimsim.compat import header
-from vimsim.model import guest
+from vimsim.model import guest, schemas
 from vimsim.model.rules import RuleError
 from vimsim.vim25.data import format_datetime
 
@@ -20,6 +20,10 @@ log = logging.getLogger("vimsim.control")
 # The most one advance of the clock may move it: a decade of emulated time is plenty, and a
 # larger jump (3e11 s) would put the clock past what dates can hold.
 MAX_ADVANCE = 10 * 366 * 86400
+
+
+def _not_json(constant):
+    raise ValueError("%s is not JSON" % constant)
 
 
 class ControlError(Exception):
@@ -48,35 +52,27 @@ def vm_state(vm):
 def apply_vm_changes(server, vm, changes):
     """Change a VM's power, Tools, guest network, accounts or addresses, as the guest or
     the host would, notifying every view."""
-    known = {"power_state", "tools_running", "tools_autostart", "guest_network_up",
-             "guest_accounts", "ip_address", "host_name"}
-    unknown = set(changes) - known
-    if unknown:
-        raise ControlError(400, "unknown VM fields: %s" % ", ".join(sorted(unknown)))
-    if "power_state" in changes:
-        if changes["power_state"] not in ("poweredOn", "poweredOff", "suspended"):
-            raise ControlError(400, "power_state must be poweredOn, poweredOff or suspended")
-        if changes["power_state"] != vm.power_state:
-            vm.set_power(changes["power_state"])
+    try:
+        schemas.validate("vm_changes", changes)
+    except schemas.SchemaError as exc:
+        raise ControlError(400, str(exc))
+    if changes.get("tools_running") and changes.get("power_state", vm.power_state) != \
+            "poweredOn":  # refused before anything changes
+        raise ControlError(409, "VMware Tools cannot run in a VM that is not powered on")
+    if "power_state" in changes and changes["power_state"] != vm.power_state:
+        vm.set_power(changes["power_state"])
     if "tools_autostart" in changes:
-        vm.tools_autostart = bool(changes["tools_autostart"])
+        vm.tools_autostart = changes["tools_autostart"]
     if "tools_running" in changes:
-        running = bool(changes["tools_running"])
-        if running and vm.power_state != "poweredOn":
-            raise ControlError(409, "VMware Tools cannot run in a VM that is not powered on")
-        vm.set_tools_running(running)
+        vm.set_tools_running(changes["tools_running"])
     if "guest_network_up" in changes:
-        vm.guest_network_up = bool(changes["guest_network_up"])
+        vm.guest_network_up = changes["guest_network_up"]
     if "ip_address" in changes:
         vm.nic_addresses = [changes["ip_address"]] + vm.nic_addresses[1:]
     if "host_name" in changes:
         vm.host_name = changes["host_name"]
     if "guest_accounts" in changes:
-        try:
-            vm.guest_accounts = guest.accounts(changes["guest_accounts"])
-        except (KeyError, TypeError):
-            raise ControlError(400, "guest_accounts must be a list of {username, password, "
-                               "privileged}")
+        vm.guest_accounts = guest.accounts(changes["guest_accounts"])
     server.vc.touch(vm)
 
 
@@ -122,9 +118,9 @@ class ControlResource(resource.Resource):
         if not raw.strip():
             return {}
         try:
-            value = json.loads(raw)
+            value = json.loads(raw, parse_constant=_not_json)
         except ValueError:
-            raise ControlError(400, "the body is not valid JSON")
+            raise ControlError(400, "the body is not valid JSON (NaN and Infinity are not JSON)")
         if not isinstance(value, dict):
             raise ControlError(400, "the body must be a JSON object")
         return value
@@ -166,8 +162,8 @@ class ControlResource(resource.Resource):
                 return 200, {"rules": [r.describe() for r in vc.rules.rules]}
             if method == "POST":
                 try:
-                    return 201, vc.rules.add(**self.body(request)).describe()
-                except (RuleError, TypeError) as exc:
+                    return 201, vc.rules.add_spec(self.body(request)).describe()
+                except RuleError as exc:
                     raise ControlError(400, str(exc))
             if method == "DELETE":
                 vc.rules.clear()

@@ -55,12 +55,12 @@ def load_scenario(scenario):
     return rules
 
 
-def add_rules(vc, rules):
-    for rule in rules:
+def add_rules(vc, rules, source="the fixture"):
+    for i, rule in enumerate(rules):
         try:
-            vc.rules.add(**rule)
-        except (TypeError, ValueError) as exc:
-            raise FixtureError("bad rule %r: %s" % (rule, exc))
+            vc.rules.add_spec(rule, "%s: rules[%d]" % (source, i))
+        except ValueError as exc:
+            raise FixtureError(str(exc))
 
 
 def _vm_slots(data):
@@ -147,7 +147,8 @@ def build(data, clock):
     vc.zstack = ZStackBackend(vc, data.get("zstack"))
     add_rules(vc, data.get("rules", ()))
     for scenario in data.get("scenarios", ()):
-        add_rules(vc, load_scenario(scenario))
+        add_rules(vc, load_scenario(scenario), "scenario %s" % (
+            scenario if isinstance(scenario, str) else "(inline)"))
     return vc
 
 

@@ -6,31 +6,86 @@ Rules come from scenario YAML, the control API and Python; each counts its hits.
 import itertools
 import random
 
-from vimsim.model import faults
+from vimsim.model import faults, schemas
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 
-ACTIONS = ("fault", "task_fault", "delay", "task_delay", "guest_fail", "guest_hang",
-           "http_error")
-_FAULT_ACTIONS = ("fault", "task_fault")
 
 
 class RuleError(ValueError):
     pass
 
 
+# Operations other than vim25 methods that rules may name, as the front-ends that fire them
+# declare them (register_operations): operation -> the error_type values it can answer, or
+# None for any.
+OTHER_OPERATIONS = {}
+
+
+def register_operations(names, error_types=None):
+    for name in names:
+        OTHER_OPERATIONS[name] = frozenset(error_types) if error_types is not None else None
+
+
+def check(spec, where="rule"):
+    """Refuse a rule the schema (vimsim/schemas/vimsim.json) or the operation and fault it
+    names do not allow: a rule that is stored must be one that can fire, be answered and be
+    saved. ``where`` names the rule in messages."""
+    try:
+        schemas.validate("rule", spec, where)
+    except schemas.SchemaError as exc:
+        raise RuleError(str(exc))
+    operation, fault = spec.get("operation"), spec.get("fault")
+    if operation is not None and not REGISTRY.is_method_name(operation) \
+            and operation not in OTHER_OPERATIONS:
+        raise RuleError("%s.operation: %s is not a vim25 method, nor an Automation API or "
+                        "ZStack operation vimsim serves" % (where, operation))
+    error_types = OTHER_OPERATIONS.get(operation)
+    if spec.get("error_type") is not None and error_types is not None \
+            and spec["error_type"] not in error_types:
+        raise RuleError("%s.error_type: %s is not one of %s" % (
+            where, spec["error_type"], ", ".join(sorted(error_types))))
+    if fault is not None:
+        fault_type = REGISTRY.data.get(fault)
+        if fault_type is None or not fault_type.is_fault:
+            raise RuleError("%s.fault: %s is not a vim25 fault type" % (where, fault))
+        for name, value in (spec.get("fields") or {}).items():
+            _check_field(fault_type, name, value, where)
+
+
+_XSD_KINDS = {"xsd:string": (str,), "xsd:boolean": (bool,), "xsd:int": (int,),
+              "xsd:long": (int,), "xsd:short": (int,), "xsd:byte": (int,),
+              "xsd:float": (int, float), "xsd:double": (int, float)}
+
+
+def _check_field(fault_type, name, value, where):
+    field = fault_type.by_name.get(name)
+    if field is None:
+        raise RuleError("%s.fields.%s: %s has no field %s" % (where, name, fault_type.name,
+                                                            name))
+    values = value if field.array and isinstance(value, list) else [value]
+    for item in values:
+        if field.kind == "moref":
+            ok = isinstance(item, dict) and set(item) == {"type", "value"} and all(
+                isinstance(v, str) for v in item.values())
+        elif field.kind == "enum":
+            ok = isinstance(item, str)
+        elif field.kind == "xsd":
+            kinds = _XSD_KINDS.get(field.type, ())
+            ok = isinstance(item, kinds) and isinstance(item, bool) == (kinds == (bool,))
+        else:
+            ok = False
+        if not ok:
+            raise RuleError("%s.fields.%s: %r is not of type %s%s" % (
+                where, name, item, "moRef {type, value}" if field.kind == "moref" else field.type,
+                " (a rule can set only plain and moRef fields)" if field.kind in
+                ("data", "any") else ""))
+
+
 class Rule:
     def __init__(self, rule_id, operation=None, target=None, user=None, action="fault",
                  fault=None, fields=None, message=None, seconds=0.0, nth=None, first=None,
                  probability=None, seed=0, after=None, error_type=None, status=None):
-        if action not in ACTIONS:
-            raise RuleError("action must be one of %s" % ", ".join(ACTIONS))
-        if action in _FAULT_ACTIONS and not fault:
-            raise RuleError("a %s rule needs a fault type" % action)
-        if action == "http_error" and not (error_type or status):
-            raise RuleError("an http_error rule needs error_type (REST) or status (ZStack)")
-        if probability is not None and not 0 <= float(probability) <= 1:
-            raise RuleError("probability must be between 0 and 1")
         self.id = rule_id
         self.operation, self.target, self.user = operation, target, user
         self.action, self.fault, self.fields = action, fault, dict(fields or {})
@@ -90,12 +145,13 @@ class RuleBook:
         self._ids = itertools.count(1)
 
     def add(self, **spec):
-        unknown = set(spec) - set(Rule.__init__.__code__.co_varnames[2:])
-        if unknown:
-            raise RuleError("unknown rule keys: %s" % ", ".join(sorted(unknown)))
-        fault = spec.get("fault")
-        if fault is not None and not (fault in REGISTRY.data and REGISTRY.data[fault].is_fault):
-            raise RuleError("%s is not a vim25 fault type vimsim serves" % fault)
+        return self.add_spec(spec)
+
+    def add_spec(self, spec, where="rule"):
+        """A rule from its spec (a mapping), refused with RuleError unless check() allows it."""
+        if not isinstance(spec, dict):
+            raise RuleError("%s: a rule is a mapping, not %r" % (where, spec))
+        check(spec, where)
         rule = Rule("rule-%d" % next(self._ids), **spec)
         self.rules.append(rule)
         return rule

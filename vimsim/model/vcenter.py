@@ -17,6 +17,7 @@ from vimsim.model.rules import RuleBook
 from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
 from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
+from vimsim.vim25.types import REGISTRY
 
 log = logging.getLogger("vimsim")
 
@@ -87,6 +88,9 @@ class Vcenter:
 
     def set_fault_delivery(self, type_name, where):
         """Deliver faults of ``type_name`` on the method call ("call") or its task ("task")."""
+        fault_type = REGISTRY.data.get(type_name)
+        if fault_type is None or not fault_type.is_fault:
+            raise ValueError("fault delivery: %s is not a vim25 fault type" % type_name)
         if where not in ("call", "task"):
             raise ValueError("fault delivery for %s must be 'call' or 'task'" % type_name)
         self.fault_delivery[type_name] = where

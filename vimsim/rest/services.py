@@ -3,7 +3,7 @@ endpoint the vSphere Automation SDK uses. Values are in the REST (JSON) form; ea
 wraps them its own way."""
 from datetime import timezone
 
-from vimsim.model import dispatch, faults, guest
+from vimsim.model import dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import errors
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
@@ -14,6 +14,21 @@ from vimsim.vim25.types import REGISTRY
 VIEW = "System.View"
 CUSTOMIZE = REGISTRY.method("VirtualMachine", "CustomizeVM_Task").privilege
 API_RELEASES = ("8.0.3.0", "8.0.2.0", "8.0.1.0")
+# The Automation API operations that check availability and fire fault rules (a rule's
+# ``operation`` names one of these); an http_error rule answers one of errors.ERROR_TYPES.
+INVENTORY_KINDS = ("host", "datastore", "network", "datacenter", "cluster", "folder",
+                   "resource_pool")
+OPERATIONS = frozenset(
+    ["com.vmware.vcenter.VM.list", "com.vmware.vcenter.VM.get",
+     "com.vmware.vcenter.vm.hardware.get", "com.vmware.vcenter.vm.guest.customization.get",
+     "com.vmware.vcenter.vm.guest.customization.set"]
+    + ["com.vmware.vcenter.vm.Power.%s" % a for a in ("start", "stop", "suspend", "reset")]
+    + ["com.vmware.cis.tagging.%s.list" % service for service in ("category", "tag", "tag_association")]
+    + ["com.vmware.cis.tagging.tag_association.%s" % o for o in (
+        "list_attached_tags", "list_attached_objects", "list_attached_tags_on_objects",
+        "list_attached_objects_on_tags")]
+    + ["com.vmware.vcenter.%s.%s" % (k, o) for k in INVENTORY_KINDS for o in ("list", "get")])
+rules.register_operations(OPERATIONS, errors.ERROR_TYPES)
 
 
 def rest_time(value):
@@ -66,8 +81,6 @@ class AutomationApi:
         fired = dispatch.fire_rules(self.vc, CallContext(session=session), operation, targets)
         for rule in fired:
             if rule.action == "http_error" and rule.error_type:
-                if rule.error_type not in errors.ERROR_TYPES:
-                    raise errors.service_unavailable(operation)
                 raise errors.RestError(rule.error_type, "vimsim.fault_rule." + rule.id,
                                        rule.message or "Injected by fault rule %s." % rule.id)
         self.fired.extend((rule, vm) for rule in fired)

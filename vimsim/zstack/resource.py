@@ -5,10 +5,16 @@ import logging
 
 from vimsim.compat import header
 from vimsim.frontend import ModelResource
+from vimsim.model import rules
 from vimsim.vim25.data import format_datetime
 from vimsim.zstack.models import ZStackError
 
 log = logging.getLogger("vimsim.zstack")
+
+# The ZStack API calls fault rules can name (their ZStack API message names), by path.
+OPERATIONS = {"vm-instances/virtualizer-info": "GetVirtualizerInfo",
+              "vm-instances": "QueryVmInstance", "hosts": "QueryHost"}
+rules.register_operations(OPERATIONS.values())
 
 
 def _json(value):
@@ -86,8 +92,7 @@ class ZStackResource(ModelResource):
         _, refused = self.authenticate(request)
         if refused:
             return refused
-        operation = {"vm-instances/virtualizer-info": "GetVirtualizerInfo",
-                     "vm-instances": "QueryVmInstance", "hosts": "QueryHost"}.get(
+        operation = OPERATIONS.get(
             path, "QueryVmInstance" if path.startswith("vm-instances/") else "QueryHost")
         for rule in self.vc.rules.firing(operation, set(args.get("uuids", ())), None):
             if rule.action == "http_error":
