@@ -129,23 +129,29 @@ def test_chunk_sizes_and_trailers_are_capped_before_they_arrive(make_emulator):
 
 
 def test_blank_lines_do_not_extend_a_connections_deadline(make_emulator):
-    """A client sending only CRLFs, each before the timeout, is closed at the idle timeout."""
-    emulator = make_emulator(clock="virtual", idle_timeout=0.6, request_timeout=0.6)
-    sock = raw(emulator, timeout=0.2)
-    started = time.monotonic()
-    closed_at = None
-    while time.monotonic() - started < 5:
-        try:
-            sock.sendall(b"\r\n")
-            if sock.recv(65536) == b"":
+    """A client sending only CRLFs, each before the timeout, is closed at the handshake timeout
+    on a new connection and at the idle timeout after a request."""
+    emulator = make_emulator(clock="virtual", idle_timeout=0.6, request_timeout=0.6,
+                             handshake_timeout=0.6)
+    for first in (b"", post_head(len(RSC)) + RSC):
+        sock = raw(emulator, timeout=0.2)
+        if first:
+            sock.sendall(first)
+            assert read_response(sock)[0] == 200
+        started = time.monotonic()
+        closed_at = None
+        while time.monotonic() - started < 5:
+            try:
+                sock.sendall(b"\r\n")
+                if sock.recv(65536) == b"":
+                    closed_at = time.monotonic()
+                    break
+            except socket.timeout:
+                continue
+            except OSError:
                 closed_at = time.monotonic()
                 break
-        except socket.timeout:
-            continue
-        except OSError:
-            closed_at = time.monotonic()
-            break
-    assert closed_at is not None and closed_at - started < 3
+        assert closed_at is not None and closed_at - started < 3, first
 
 
 def test_expect_100_continue_is_answered_before_the_body(emulator):
@@ -357,8 +363,10 @@ def test_plain_http_on_the_https_port_is_closed_and_the_server_goes_on(make_emul
 
 
 def test_a_tls_handshake_that_never_finishes_is_cut_off(make_emulator, tmp_path):
+    """The handshake has --handshake-timeout from the connection's start, not the request
+    timeout (60 s here)."""
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path),
-                             request_timeout=0.4)
+                             handshake_timeout=0.4)
     sock = raw(emulator)
     sock.sendall(b"\x16\x03\x01\x00\xff\x01")  # the start of a ClientHello, and no more
     started = time.monotonic()
@@ -396,6 +404,76 @@ def test_bytes_pipelined_behind_a_waiting_request_are_capped(make_emulator):
         pass  # closed under us: what is expected
     assert closed(sock)
     assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+
+
+# -- connection floods and silent connections (issue 14) ---------------------------------
+
+
+def served(sock, rest=b""):
+    """Whether a request on ``sock`` is answered 200 (False if the server closed it)."""
+    try:
+        sock.sendall(b"GET /sdk/vimServiceVersions.xml HTTP/1.1\r\nHost: x\r\n\r\n")
+        return read_response(sock, rest)[0] == 200
+    except (AssertionError, OSError):
+        return False
+
+
+def test_connections_beyond_max_connections_are_closed_at_once():
+    """A real `vimsim serve --max-connections 5`: a sixth connection is closed as it comes (as
+    vCenter's front proxy does past its limit), the open ones are still served, and once some
+    close new ones are served again, up to the cap."""
+    from test_cli import start, stop
+    proc, url = start("--http", "--max-connections", "5")
+    try:
+        def connect():
+            return socket.create_connection((url.hostname, url.port), timeout=5)
+        open_ = [connect() for _ in range(5)]
+        assert all(served(sock) for sock in open_)
+        extra = connect()
+        assert not served(extra)  # EOF or a reset, and no answer
+        assert served(open_[0]) and served(open_[4])
+        for sock in open_[:2]:
+            sock.close()
+        deadline = time.monotonic() + 10
+        fresh = []
+        while len(fresh) < 2 and time.monotonic() < deadline:  # until the server saw them go
+            sock = connect()
+            if served(sock):
+                fresh.append(sock)
+            else:
+                sock.close()
+                time.sleep(0.05)
+        assert len(fresh) == 2
+        assert not served(connect())  # full again
+        assert all(served(sock) for sock in open_[2:] + fresh)
+    finally:
+        stop(proc)
+    assert "connections exceed max allowed: 5" in proc.stderr_text
+
+
+def test_a_connection_that_sends_nothing_is_closed_at_the_handshake_timeout(make_emulator,
+                                                                            tmp_path):
+    """Connections that never send a byte (or never finish a TLS handshake) once held a
+    descriptor for the idle timeout (30 minutes): they are closed after --handshake-timeout,
+    while a client that has made a request keeps its connection (idle timeout) and a request
+    that starts in time is served."""
+    for secure in (False, True):
+        emulator = make_emulator(clock="virtual", secure=secure, cert_dir=str(tmp_path),
+                                 handshake_timeout=0.5)
+        open_socket = tls_socket if secure else raw
+        working = open_socket(emulator)
+        assert served(working)
+        silent = [raw(emulator) for _ in range(3)]  # TCP only: not even a ClientHello
+        if secure:
+            silent.append(open_socket(emulator))  # a handshake, and no request
+        started = time.monotonic()
+        assert all(closed(sock) for sock in silent)
+        assert time.monotonic() - started < 5
+        assert served(working)  # idle for longer than the handshake timeout, still served
+        prompt = open_socket(emulator)  # a new connection that asks in time
+        assert served(prompt)
+        count = in_reactor(lambda: len(emulator.server.site.channels))
+        assert count == 2  # the working one and the prompt one; the silent ones are gone
 
 
 GOOD_REQUESTS = [
