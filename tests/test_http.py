@@ -406,7 +406,7 @@ def test_bytes_pipelined_behind_a_waiting_request_are_capped(make_emulator):
     assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
 
 
-# -- connection floods and silent connections (issue 14) ---------------------------------
+# -- connection floods, silent connections, bodies without a session (issue 14) ------------
 
 
 def served(sock, rest=b""):
@@ -474,6 +474,77 @@ def test_a_connection_that_sends_nothing_is_closed_at_the_handshake_timeout(make
         assert served(prompt)
         count = in_reactor(lambda: len(emulator.server.site.channels))
         assert count == 2  # the working one and the prompt one; the silent ones are gone
+
+
+def test_bodies_without_a_session_are_refused_from_the_head(make_emulator):
+    """A large body without a session is refused (413) as soon as its head is read, before
+    any of it is sent, on every surface, a stale session or a chunk's declared size
+    included; one with a live session may send up to --max-body, and small ones (the logins,
+    RetrieveServiceContent) are still read."""
+    import hashlib
+    import json
+    emulator = make_emulator(clock="virtual")
+    big = 15 * 1024 * 1024
+
+    def refused_at_head(head):
+        sock = raw(emulator)
+        sock.sendall(head)  # and none of the body
+        status, headers, body, _ = read_response(sock)
+        assert status == 413 and headers[b"connection"] == b"close", head
+        assert body == b"Request body too large for a request without a session\n"
+        return sock
+
+    heads = [
+        post_head(big),
+        post_head(big, b"Cookie: vmware_soap_session=\"0123456789abcdef\"\r\n"),
+        b"POST /sdk/vim25/8.0.3.0/SessionManager/SessionManager/Login HTTP/1.1\r\n"
+        b"Content-Length: %d\r\n\r\n" % big,
+        b"PUT /api/vcenter/vm/vm-1/guest/customization HTTP/1.1\r\n"
+        b"vmware-api-session-id: stale\r\nContent-Length: %d\r\n\r\n" % big,
+        b"POST /api HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % big,
+        b"PUT /zstack/v1/accounts/login HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % big,
+        b"PUT /vimsim/v1/state HTTP/1.1\r\nAuthorization: Basic dXNlcjp3cm9uZw==\r\n"
+        b"Content-Length: %d\r\n\r\n" % big,
+        b"POST /sdk HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n" % (1024 * 1024),
+    ]
+    for head in heads:
+        refused_at_head(head)
+    sock = refused_at_head(post_head(big))  # a client that sends its body anyway: read, gone
+    try:
+        sock.sendall(b" " * big)
+    except OSError:
+        pass
+    assert closed(sock)
+
+    padded = RSC.replace(b"</soapenv:Body>", b" " * (60 * 1024) + b"</soapenv:Body>")
+    assert requests.post(emulator.base + "/sdk", data=padded, timeout=10).ok  # under 64 KiB
+    login = requests.post(emulator.base + "/sdk", data=LOGIN, timeout=10)
+    cookie = login.headers["Set-Cookie"].split(";")[0]
+    large = RSC.replace(b"</soapenv:Body>", b" " * (8 * 1024 * 1024) + b"</soapenv:Body>")
+    answer = requests.post(emulator.base + "/sdk", data=large, headers={"Cookie": cookie},
+                           timeout=30)
+    assert answer.ok and is_service_content(answer.content)
+    vi_json = requests.post(emulator.base + "/sdk/vim25/8.0.3.0/SessionManager/SessionManager/"
+                            "Login", json={"userName": "user", "password": "pass"}, timeout=10)
+    token = vi_json.headers["vmware-api-session-id"]
+    answer = requests.post(emulator.base + "/sdk/vim25/8.0.3.0/ServiceInstance/ServiceInstance/"
+                           "RetrieveServiceContent", data=b"{}" + b" " * (1024 * 1024),
+                           headers={"vmware-api-session-id": token}, timeout=10)
+    assert answer.ok and answer.json()["about"]["apiType"] == "VirtualCenter"
+    rest_token = requests.post(emulator.base + "/api/session", auth=("user", "pass"),
+                               timeout=10).json()
+    answer = requests.get(emulator.base + "/api/vcenter/vm", data=b" " * (1024 * 1024),
+                          headers={"vmware-api-session-id": rest_token}, timeout=10)
+    assert answer.ok and answer.json()
+    zstack = requests.put(emulator.base + "/zstack/v1/accounts/login", json={"logInByAccount": {
+        "accountName": "admin", "password": hashlib.sha512(b"password").hexdigest()}},
+        timeout=10).json()["inventory"]["uuid"]
+    answer = requests.get(emulator.base + "/zstack/v1/hosts", data=b" " * (1024 * 1024),
+                          headers={"Authorization": "OAuth " + zstack}, timeout=10)
+    assert answer.ok and answer.json()["inventories"]
+    answer = requests.get(emulator.base + "/vimsim/v1/state", data=b" " * (1024 * 1024),
+                          auth=("user", "pass"), timeout=10)
+    assert answer.ok and json.loads(answer.content)
 
 
 GOOD_REQUESTS = [

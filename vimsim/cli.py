@@ -9,7 +9,7 @@ compat.without_twisted_tls()  # before anything imports the reactor
 
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
-                               REQUEST_TIMEOUT)
+                               MAX_UNAUTHENTICATED_BODY, REQUEST_TIMEOUT)
 from vimsim.server import DEFAULT_MAX_BODY, Server  # noqa: E402
 
 
@@ -61,6 +61,10 @@ def parser():
     s.add_argument("--hosts", type=_positive_int, help="total number of hosts")
     s.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
                    help="largest request body accepted, in bytes (16 MiB)")
+    s.add_argument("--max-unauthenticated-body", type=_positive_int,
+                   default=MAX_UNAUTHENTICATED_BODY,
+                   help="largest request body accepted from a client without a session, in "
+                   "bytes, refused from the request head (64 KiB)")
     s.add_argument("--request-timeout", type=_positive_float, default=REQUEST_TIMEOUT,
                    help="seconds a request may take to arrive once it starts; slower ones "
                    "are answered 408 and the connection closed (60)")
@@ -97,7 +101,8 @@ def main(argv=None):
                         scenarios=args.scenario, state_file=args.state,
                         request_timeout=args.request_timeout, idle_timeout=args.idle_timeout,
                         handshake_timeout=args.handshake_timeout,
-                        max_connections=args.max_connections)
+                        max_connections=args.max_connections,
+                        max_unauthenticated_body=args.max_unauthenticated_body)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

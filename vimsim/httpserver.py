@@ -5,7 +5,8 @@ header parsing, form-body parsing through the email package, per-header sanitisi
 times what the SOAP work itself costs. This server parses a request head in one pass, keeps
 the subset of twisted's IRequest that vimsim's resources use (so the same resources still run
 under twisted's own Site when a program mounts them), and enforces what a long-running
-emulator needs: a body cap (413), a header cap (431), a deadline for a request to arrive (408,
+emulator needs: a body cap (413), a smaller one for requests without a session, decided from
+the head before the body is read, a header cap (431), a deadline for a request to arrive (408,
 against slow clients), a short one for a new connection to start its first request, a cap on
 open connections and a long keep-alive idle timeout (pyVmomi pools sockets up to 900 s and
 never retries a reset one).
@@ -33,6 +34,9 @@ HANDSHAKE_TIMEOUT = 5.0  # a new connection's TLS handshake and first request by
 # vCenter's Envoy front proxy closes remote connections past 2048 (Broadcom KB 344920).
 MAX_CONNECTIONS = 2048
 FD_RESERVE = 64  # descriptors kept for what is not a connection (state file, certificate, logs)
+# What a request without a session may carry: RetrieveServiceContent, Login, LoginByToken with
+# its SAML token, the REST and ZStack logins need a few KiB; the documents none.
+MAX_UNAUTHENTICATED_BODY = 64 * 1024
 MAX_HEAD = 64 * 1024
 MAX_CHUNK_LINE = 1024  # a chunk-size line with its extensions
 MAX_HEADERS = 200
@@ -63,6 +67,9 @@ def _header_key(name):
     if key is None:
         key = _HEADER_KEYS[name] = _bytes(name).lower()
     return key
+
+
+UNAUTHENTICATED_TOO_LARGE = "Request body too large for a request without a session"
 
 
 class BadRequest(Exception):
@@ -224,6 +231,7 @@ class HTTPChannel(protocol.Protocol):
         self._closing = False
         self._parsing = False
         self._drain = 0
+        self._authenticated = None  # whether the head being read carries a session, once asked
         self.deadline = 0.0
 
     def connectionMade(self):
@@ -347,6 +355,10 @@ class HTTPChannel(protocol.Protocol):
                 self._drain = length - len(self._buffer)
                 raise BadRequest(413, "Request body too large")
         self._head = (method, uri, version, headers, length)
+        self._authenticated = None
+        if length > self.factory.max_unauthenticated_body and not self._may_send_more():
+            self._drain = length - len(self._buffer)
+            raise BadRequest(413, UNAUTHENTICATED_TOO_LARGE)
         if length and headers.get(b"expect", b"").lower() == b"100-continue":
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         return True
@@ -385,9 +397,12 @@ class HTTPChannel(protocol.Protocol):
                         return None
                     pos = trailer_end + 4
                     return b"".join(self._chunks)
-                # The cap applies to what a chunk declares, before its data is waited for.
-                if self._chunked_length + size > self.factory.max_body:
+                # The caps apply to what a chunk declares, before its data is waited for.
+                total = self._chunked_length + size
+                if total > self.factory.max_body:
                     raise BadRequest(413, "Request body too large")
+                if total > self.factory.max_unauthenticated_body and not self._may_send_more():
+                    raise BadRequest(413, UNAUTHENTICATED_TOO_LARGE)
                 start = line_end + 2
                 if len(buf) < start + size + 2:
                     return None
@@ -397,6 +412,15 @@ class HTTPChannel(protocol.Protocol):
         finally:
             if not self._closing:
                 del buf[:pos]
+
+    def _may_send_more(self):
+        """Whether the request whose head was read carries a live session, and so may send a
+        body over the unauthenticated cap (asked once per request, before its body is read)."""
+        if self._authenticated is None:
+            method, uri, version, headers, _ = self._head
+            self._authenticated = self.factory.authenticated(self, method, uri, version,
+                                                             headers)
+        return self._authenticated
 
     # -- answering -------------------------------------------------------------------------
 
@@ -471,9 +495,10 @@ class Site(protocol.ServerFactory):
 
     def __init__(self, root, max_body, reactor, request_timeout=REQUEST_TIMEOUT,
                  idle_timeout=IDLE_TIMEOUT, handshake_timeout=HANDSHAKE_TIMEOUT,
-                 max_connections=None):
+                 max_connections=None, max_unauthenticated_body=MAX_UNAUTHENTICATED_BODY):
         self.root = root
         self.max_body = max_body
+        self.max_unauthenticated_body = min(max_unauthenticated_body, max_body)
         self.reactor = reactor
         self.request_timeout = request_timeout
         self.idle_timeout = idle_timeout
@@ -501,6 +526,19 @@ class Site(protocol.ServerFactory):
                             self.max_connections, getattr(addr, "host", addr))
             return None
         return super().buildProtocol(addr)
+
+    def authenticated(self, channel, method, uri, version, headers):
+        """Whether a request's head carries a live session (the control API: an
+        Administrator's credentials), asked of the resource that will answer it before its
+        body is read; a resource that does not say has none."""
+        probe = Request(channel, method, uri, version, headers, b"")
+        try:
+            target = web_resource.getChildForRequest(self.root, probe)
+            check = getattr(target, "authenticated", None)
+            return bool(check is not None and check(probe))
+        except Exception:  # a vimsim bug: no session, and the traceback in the log
+            log.exception("internal error checking the session of %s %s", method, uri)
+            return False
 
     def startFactory(self):
         # One timer for every connection's deadline, instead of a timer reset per request.
