@@ -109,6 +109,38 @@ def test_many_small_chunks_are_read_in_linear_time(emulator):
     assert time.monotonic() - started < 5  # linear: well under a second; quadratic: ~15 s
 
 
+def test_a_large_body_in_small_pieces_costs_cpu_linear_in_its_size():
+    """A 15 MiB body arriving in 4 KiB pieces once cost the server about a second of CPU (the
+    receive buffer copied whole at each append); now about a tenth. Measured on a real
+    `vimsim serve` from /proc, the server's CPU only."""
+    import os
+    from test_cli import start, stop
+    proc, url = start("--http")
+    try:
+        def cpu():
+            with open("/proc/%d/stat" % proc.pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        sock = socket.create_connection((url.hostname, url.port), timeout=30)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.sendall(post_head(len(LOGIN)) + LOGIN)
+        status, headers, _, rest = read_response(sock)
+        cookie = headers[b"set-cookie"].split(b";")[0]
+        # whitespace split by comments: no text node over libxml2's 10 MB limit
+        body = RSC.replace(b"</soapenv:Body>",
+                           (b" " * 1017 + b"<!---->") * (15 * 1024) + b"</soapenv:Body>")
+        before = cpu()
+        sock.sendall(post_head(len(body), b"Cookie: " + cookie + b"\r\n"))
+        for i in range(0, len(body), 4096):
+            sock.sendall(body[i:i + 4096])
+        status, _, answer, _ = read_response(sock, rest)
+        spent = cpu() - before
+        assert status == 200 and is_service_content(answer)
+        assert spent < 0.5, spent  # linear: ~0.1 s; quadratic: ~1.1 s on the 2-core machine
+    finally:
+        stop(proc)
+
+
 def test_chunk_sizes_and_trailers_are_capped_before_they_arrive(make_emulator):
     emulator = make_emulator(clock="virtual", max_body=4096)
     huge = raw(emulator)  # declares far more than --max-body: refused before any data
