@@ -100,6 +100,14 @@ class ControlResource(resource.Resource):
             request.setHeader(b"WWW-Authenticate", b'Basic realm="vimsim"')
         return json.dumps(body, default=str).encode() if body is not None else b""
 
+    def authenticated(self, request):
+        """An Administrator's credentials stand for a session here (see ModelResource)."""
+        try:
+            self.authorize(request)
+        except ControlError:
+            return False
+        return True
+
     def authorize(self, request):
         scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
         try:

@@ -64,7 +64,9 @@ class Server:
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
                  scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
-                 idle_timeout=httpserver.IDLE_TIMEOUT):
+                 idle_timeout=httpserver.IDLE_TIMEOUT,
+                 handshake_timeout=httpserver.HANDSHAKE_TIMEOUT, max_connections=None,
+                 max_unauthenticated_body=httpserver.MAX_UNAUTHENTICATED_BODY):
         self.reactor = reactor or default_reactor
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
@@ -91,7 +93,9 @@ class Server:
         vimsim_root.putChild(b"v1", ControlResource(self))
         root.putChild(b"vimsim", vimsim_root)
         self.root = root
-        self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout)
+        self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout,
+                                    handshake_timeout, max_connections,
+                                    max_unauthenticated_body)
         self.port = None
         self.secure = False
 
