@@ -1,9 +1,10 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
-import os
+import logging
 import time
 
 from twisted.internet import reactor as default_reactor
+from twisted.internet.task import LoopingCall
 from twisted.web import resource
 
 from vimsim import httpserver, tls
@@ -20,6 +21,8 @@ from vimsim.soap.resource import SoapResource, VersionsResource
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 SETTLE_SLICE = 0.002
+DEFAULT_STATE_INTERVAL = 1.0  # seconds an accepted change may wait to reach --state FILE
+log = logging.getLogger("vimsim")
 
 
 class NotFound(resource.Resource):
@@ -64,7 +67,7 @@ class Server:
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
                  scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
-                 idle_timeout=httpserver.IDLE_TIMEOUT):
+                 idle_timeout=httpserver.IDLE_TIMEOUT, state_interval=DEFAULT_STATE_INTERVAL):
         self.reactor = reactor or default_reactor
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
@@ -72,11 +75,25 @@ class Server:
         self.clock = Clock(clock, speed)
         self.extra_user = (username, password or "") if username else None
         self.vc = None
+        self.generation = 0  # bumps whenever the model is replaced (reset, snapshot load)
         self.state_file = state_file
-        if state_file and os.path.exists(state_file):
-            self.load_snapshot(snapshot.read(state_file))
-        else:
-            self.reset()
+        self.state_interval = state_interval
+        self.state = snapshot.StateFile(state_file) if state_file else None
+        self.save_failed = False  # the last save of the state file failed
+        self._saved_key = None
+        self._saver = None
+        try:
+            if self.state is not None and self.state.exists():
+                try:
+                    self.load_snapshot(self.state.read())
+                except fixtures.FixtureError as exc:
+                    raise fixtures.FixtureError("state file %s: %s" % (state_file, exc))
+                self._saved_key = self._change_key()
+            else:
+                self.reset()
+        except BaseException:
+            self.close_state(save=False)
+            raise
         self.username = username or next(iter(self.vc.users))
         self.password = self.vc.users[self.username].password
         self.clock.on_schedule = self._arm_timer
@@ -97,6 +114,7 @@ class Server:
 
     def reset(self):
         """Back to the loaded fixture: a new model, nothing scheduled, no sessions."""
+        self.generation += 1
         self.clock.clear()
         self.vc = fixtures.build(copy.deepcopy(self.fixture_data), self.clock)
         if self.extra_user:
@@ -116,14 +134,61 @@ class Server:
             raise fixtures.FixtureError("bad snapshot: %s" % exc)
         self.fixture_data = data["fixture"]
         self.vc = vc
+        self.generation += 1
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
 
+    # -- the --state file ------------------------------------------------------------------
+
+    def _change_key(self):
+        """What changes whenever the state does: the model itself, its change count, the
+        rules' counts and virtual time. Cheap, so that an idle server writes nothing."""
+        vc = self.vc
+        return (self.generation, vc.changes, tuple((r.id, r.hits, r.calls) for r in vc.rules.rules),
+                self.clock.time() if self.clock.mode != "real" else None)
+
+    def start_saving(self):
+        """Save the state to --state FILE every ``state_interval`` seconds it changed."""
+        if self.state is not None and self._saver is None:
+            self._saver = LoopingCall(self.save_if_changed)
+            self._saver.clock = self.reactor
+            self._saver.start(self.state_interval, now=False)
+
+    def save_if_changed(self):
+        if self._change_key() != self._saved_key or self.save_failed:
+            self.save_state()
+
     def save_state(self):
-        """Write the state to --state FILE (on a clean stop)."""
-        if self.state_file:
-            snapshot.write(self.state_file, self.snapshot())
+        """Write the state to --state FILE now. A failure is logged at ERROR with its reason
+        and left in ``save_failed`` (the next interval tries again); True if saved."""
+        if self.state is None:
+            return True
+        key = self._change_key()
+        try:
+            self.state.write(self.snapshot())
+        except Exception as exc:  # a full disk, a gone folder, a value JSON cannot hold
+            self.save_failed = True
+            log.error("cannot save the state to %s: %s", self.state_file, exc)
+            return False
+        if self.save_failed:
+            log.warning("saved the state to %s again", self.state_file)
+        self.save_failed = False
+        self._saved_key = key
+        return True
+
+    def close_state(self, save=True):
+        """On a clean stop: a last save if anything changed, then the file's lock let go.
+        ``save_failed`` then tells whether the file holds the final state."""
+        if self._saver is not None:
+            if self._saver.running:
+                self._saver.stop()
+            self._saver = None
+        if self.state is not None:
+            if save:
+                self.save_if_changed()
+            self.state.close()
+            self.state = None
 
     # -- the clock on the reactor ----------------------------------------------------------
 
@@ -176,6 +241,10 @@ class Server:
             self.port = self.reactor.listenTCP(port, self.site, interface=host)
         self.secure = self.site.secure = secure
         self.host = host
+        when = self.clock.next_event_time()  # events a restored snapshot scheduled
+        if when is not None:
+            self._arm_timer(when)
+        self.start_saving()
         return self.port.getHost().port
 
     @property
@@ -188,5 +257,6 @@ class Server:
     def stop(self):
         if self._timer is not None and self._timer.active():
             self._timer.cancel()
+        self.close_state()
         if self.port is not None:
             return self.port.stopListening()
