@@ -184,7 +184,11 @@ def test_a_save_that_fails_is_loud_and_leaves_no_temporary_file(make_emulator, t
     good = state.read_text()
     vm = next(o for o in emulator.vc.objects.values() if o.vim_type == "VirtualMachine")
     saved_name = vm.host_name
-    in_reactor(setattr, vm, "host_name", object())  # what no snapshot can hold
+
+    def set_host_name(value):  # as the model changes a VM: set, then touch
+        vm.host_name = value
+        emulator.vc.touch(vm)
+    in_reactor(set_host_name, object())  # what no snapshot can hold
     with caplog.at_level(logging.ERROR, logger="vimsim"):
         assert not in_reactor(server.save_state)
     assert server.save_failed
@@ -193,8 +197,10 @@ def test_a_save_that_fails_is_loud_and_leaves_no_temporary_file(make_emulator, t
     assert "host_name" in record.getMessage() and vm.moid in record.getMessage()
     assert state.read_text() == good
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
-    in_reactor(setattr, vm, "host_name", saved_name)
-    assert in_reactor(server.save_if_changed) is None and not server.save_failed  # retried
+    in_reactor(set_host_name, saved_name)
+    in_reactor(server.save_if_changed, wait=True)  # what the next interval does
+    assert not server.save_failed
+    assert json.loads(state.read_text()) == json.loads(json.dumps(in_reactor(server.snapshot)))
 
 
 # -- a real `vimsim serve` process ---------------------------------------------------------
@@ -252,8 +258,10 @@ def test_sigkill_loses_at_most_the_last_interval(tmp_path):
         status, _ = served.stop(signal.SIGKILL)
     assert status == -signal.SIGKILL
     assert not [p for p in os.listdir(tmp_path) if p.endswith(".tmp")]
+    (tmp_path / "state.json.99999.tmp").write_text("{")  # as a kill in mid-write leaves it
 
     served = Served(state)
+    assert sorted(os.listdir(tmp_path)) == ["state.json", "state.json.lock"]
     try:
         si = served.si
         vm0, vm1 = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
@@ -300,6 +308,11 @@ def test_a_state_path_that_cannot_be_used_fails_at_start(tmp_path):
     message = refused(serve_args(corrupt))
     assert str(corrupt) in message and "cannot be read" in message
     assert corrupt.read_text() == '{"format": 2, "fixture": '  # left for its owner to see
+    dated = tmp_path / "dated.yaml"  # YAML reads the note as a date, which JSON cannot hold
+    dated.write_text("notes: 2024-01-01\ndatacenters: [{name: DC0, hosts: [{name: H0}]}]\n")
+    message = refused(serve_args(tmp_path / "new.json", "--fixture", str(dated)))
+    assert "cannot be saved" in message and "notes" in message
+    assert not (tmp_path / "new.json").exists()
     old = tmp_path / "old.json"
     old.write_text('{"format": 1, "fixture": {}, "vms": [], "rules": []}')
     message = refused(serve_args(old))

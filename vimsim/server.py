@@ -1,6 +1,7 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
 import logging
+import threading
 import time
 
 from twisted.internet import reactor as default_reactor
@@ -82,15 +83,19 @@ class Server:
         self.save_failed = False  # the last save of the state file failed
         self._saved_key = None
         self._saver = None
+        self._recorder = None  # the snapshot of the model now served, as the file gets it
+        self._writing = None  # the thread writing the file, if one is
         try:
-            if self.state is not None and self.state.exists():
+            loaded = self.state is not None and self.state.exists()
+            if loaded:
                 try:
                     self.load_snapshot(self.state.read())
                 except fixtures.FixtureError as exc:
                     raise fixtures.FixtureError("state file %s: %s" % (state_file, exc))
-                self._saved_key = self._change_key()
             else:
                 self.reset()
+            if self.state is not None:
+                self._first_save(loaded)
         except BaseException:
             self.close_state(save=False)
             raise
@@ -132,7 +137,7 @@ class Server:
             vc = snapshot.restore(data, self.clock)
         except (KeyError, TypeError, ValueError) as exc:
             raise fixtures.FixtureError("bad snapshot: %s" % exc)
-        self.fixture_data = data["fixture"]
+        self.fixture_data = snapshot.fixture_of(data)
         self.vc = vc
         self.generation += 1
         if self.extra_user:
@@ -148,6 +153,20 @@ class Server:
         return (self.generation, vc.changes, tuple((r.id, r.hits, r.calls) for r in vc.rules.rules),
                 self.clock.time() if self.clock.mode != "real" else None)
 
+    def _first_save(self, loaded):
+        """Before serving: encode the whole state once (later saves encode what changed)
+        and, for a new file, write it, so that a state that cannot be saved fails the start."""
+        key = self._change_key()
+        try:
+            self._recorder = snapshot.Recorder(self.vc, self.fixture_data)
+            pieces = self._recorder.pieces()
+            if not loaded:
+                self.state.write(pieces)
+        except Exception as exc:
+            raise fixtures.FixtureError("state file %s cannot be saved: %s"
+                                        % (self.state_file, exc))
+        self._saved_key = key
+
     def start_saving(self):
         """Save the state to --state FILE every ``state_interval`` seconds it changed."""
         if self.state is not None and self._saver is None:
@@ -155,21 +174,68 @@ class Server:
             self._saver.clock = self.reactor
             self._saver.start(self.state_interval, now=False)
 
-    def save_if_changed(self):
+    def save_if_changed(self, wait=False):
+        """Save if anything changed since the last save (or that save failed). The file is
+        written in a thread: the reactor only encodes what changed. With ``wait``, the write
+        is done before this returns."""
+        if self._writing is not None:
+            if not wait:
+                return  # the next interval saves what changed meanwhile
+            self._finish_write()
         if self._change_key() != self._saved_key or self.save_failed:
-            self.save_state()
+            self.save_state(wait)
 
-    def save_state(self):
-        """Write the state to --state FILE now. A failure is logged at ERROR with its reason
-        and left in ``save_failed`` (the next interval tries again); True if saved."""
+    def save_state(self, wait=True):
+        """Write the state to --state FILE. A failure is logged at ERROR with its reason and
+        left in ``save_failed`` (the next interval tries again). With ``wait``, True if saved."""
         if self.state is None:
             return True
+        if self._writing is not None:
+            self._finish_write()
         key = self._change_key()
         try:
-            self.state.write(self.snapshot())
-        except Exception as exc:  # a full disk, a gone folder, a value JSON cannot hold
+            if self._recorder is None or self._recorder.vc is not self.vc:
+                if self._recorder is not None:
+                    self._recorder.close()
+                self._recorder = None
+                self._recorder = snapshot.Recorder(self.vc, self.fixture_data)
+            pieces = self._recorder.pieces()
+        except Exception as exc:  # a value JSON cannot hold
+            return self._saved(key, exc)
+        if wait:
+            return self._saved(key, self._write(pieces))
+        writer = threading.Thread(target=self._write_in_thread, args=(pieces, key),
+                                  name="vimsim-state", daemon=True)
+        self._writing = writer
+        writer.start()
+        return None
+
+    def _write(self, pieces):
+        try:
+            self.state.write(pieces)
+        except Exception as exc:  # a full disk, a gone folder
+            return exc
+        return None
+
+    def _write_in_thread(self, pieces, key):
+        writer = threading.current_thread()
+        writer.outcome = (key, self._write(pieces))
+        self.reactor.callFromThread(self._written, writer)
+
+    def _written(self, writer):
+        if self._writing is writer:  # not already taken by _finish_write
+            self._writing = None
+            self._saved(*writer.outcome)
+
+    def _finish_write(self):
+        writer, self._writing = self._writing, None
+        writer.join()
+        self._saved(*writer.outcome)
+
+    def _saved(self, key, error):
+        if error is not None:
             self.save_failed = True
-            log.error("cannot save the state to %s: %s", self.state_file, exc)
+            log.error("cannot save the state to %s: %s", self.state_file, error)
             return False
         if self.save_failed:
             log.warning("saved the state to %s again", self.state_file)
@@ -186,7 +252,9 @@ class Server:
             self._saver = None
         if self.state is not None:
             if save:
-                self.save_if_changed()
+                self.save_if_changed(wait=True)
+            elif self._writing is not None:
+                self._writing.join()
             self.state.close()
             self.state = None
 

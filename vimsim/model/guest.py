@@ -109,17 +109,18 @@ class GuestCustomization:
     def in_progress(self):
         return self.status in (PENDING, RUNNING)
 
-    def persisted_state(self, vc):
-        """Every field, as a snapshot keeps it: the task by moId while vCenter still has it."""
+    def persisted_state(self):
+        """Every field, as a snapshot keeps it; the task by its moId, which the task history
+        may have purged by the time the snapshot is read."""
         state = {name: getattr(self, name) for name in self.__slots__}
-        if self.task is not None and vc.objects.get(self.task.moid) is not self.task:
-            state["task"] = None  # purged from the task history
+        state["task"] = self.task.moid if self.task is not None else None
         return state
 
-    def restore_persisted(self, state):
+    def restore_persisted(self, state, vc):
         for name in self.__slots__:
             if name in state:
                 setattr(self, name, state[name])
+        self.task = vc.objects.get(self.task) if self.task is not None else None
 
     def info(self):
         """GuestInfoCustomizationInfo, with the fields the status allows (seed 001's rules)."""

@@ -34,6 +34,9 @@ class ManagedObject:
     # those of its bases it needs, beside the fields themselves. Values are data, moRefs,
     # datetimes or managed objects (kept by moId).
     persisted = ()
+    # True where every change to that state touches the object (Vcenter.touch): a snapshot
+    # may then keep its encoding until the object is touched again.
+    persisted_touched = False
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

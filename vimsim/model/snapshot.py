@@ -37,48 +37,74 @@ class SnapshotError(fixtures.FixtureError):
 
 # -- values as JSON ----------------------------------------------------------------------
 
-def encode(value, vc, where):
-    """``value`` as plain JSON; ``where`` names it in the error a value that cannot be
-    stored raises (TypeError or ValueError, never a partial document)."""
-    if value is None or isinstance(value, (bool, str)):
+class Unstorable(ValueError):
+    """A value no snapshot can keep; ``path`` says where it is, outermost first."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what, self.path = what, []
+
+    def __str__(self):
+        return "%s: %s" % (".".join(reversed(self.path)), self.what)
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def encode(value, vc):
+    """``value`` as plain JSON: data objects, moRefs, datetimes, typed values, faults,
+    tuples, maps with other keys than strings, managed objects and their bound methods (by
+    moId) marked with a ``$`` key. Unstorable, saying where, for anything else."""
+    cls = type(value)
+    if cls in _PLAIN:
         return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
+    if cls is float:
         if not math.isfinite(value):
-            raise ValueError("%s: %r is not a number a snapshot can keep" % (where, value))
+            raise Unstorable("%r is not a number a snapshot can keep" % value)
         return value
-    if isinstance(value, (list, deque)):
-        return [encode(v, vc, where) for v in value]
-    if isinstance(value, tuple):
-        return {"$tuple": [encode(v, vc, where) for v in value]}
-    if isinstance(value, (dict, MappingProxyType)):
-        if all(isinstance(k, str) and not k.startswith("$") for k in value):
-            return {k: encode(v, vc, "%s.%s" % (where, k)) for k, v in value.items()}
-        return {"$map": [[encode(k, vc, where), encode(v, vc, where)] for k, v in value.items()]}
+    if cls is list or cls is deque:
+        return [_item(v, vc, i) for i, v in enumerate(value)]
+    if cls is tuple:
+        return {"$tuple": [_item(v, vc, i) for i, v in enumerate(value)]}
+    if cls is dict or cls is MappingProxyType:
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            return {k: _item(v, vc, k) for k, v in value.items()}
+        return {"$map": [[_item(k, vc, k), _item(v, vc, k)] for k, v in value.items()]}
     if isinstance(value, DataObject):
         return {"$data": value._typeName, "fields": {
-            k: encode(v, vc, "%s.%s" % (where, k)) for k, v in value.__dict__.items()
-            if k != "_typeName" and v is not None}}
-    if isinstance(value, MoRef):
+            k: _item(v, vc, k) for k, v in value.__dict__.items()
+            if v is not None and k != "_typeName"}}
+    if cls is MoRef:
         return {"$ref": [value.type, value.value]}
-    if isinstance(value, datetime):
+    if cls is datetime:
         return {"$time": format_datetime(value)}
-    if isinstance(value, TypedValue):
-        return {"$typed": [value.type, encode(value.value, vc, where)]}
+    if cls is TypedValue:
+        return {"$typed": [value.type, _item(value.value, vc, "value")]}
     if isinstance(value, Fault):
         return {"$fault": value.type_name, "msg": value.msg,
-                "fields": encode(value.fields, vc, where)}
+                "fields": _item(value.fields, vc, "fields")}
     if isinstance(value, ManagedObject):
         if vc.objects.get(value.moid) is not value:
-            raise ValueError("%s: %r is not in the inventory" % (where, value))
+            raise Unstorable("%r is not in the inventory" % value)
         return {"$obj": value.moid}
     owner = getattr(value, "__self__", None)
     if isinstance(owner, ManagedObject) and callable(value):
         if vc.objects.get(owner.moid) is not owner:
-            raise ValueError("%s: %r is not in the inventory" % (where, owner))
+            raise Unstorable("%r is not in the inventory" % owner)
         return {"$method": [owner.moid, value.__func__.__name__]}
-    raise TypeError("%s: a %s cannot be kept in a snapshot" % (where, type(value).__name__))
+    raise Unstorable("a %s cannot be kept in a snapshot" % cls.__name__)
+
+
+def _item(value, vc, key):
+    """One member of a container, encoded; an Unstorable learns its key on the way out."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    try:
+        return encode(value, vc)
+    except Unstorable as exc:
+        exc.path.append(str(key))
+        raise
 
 
 def decode(value, vc):
@@ -114,6 +140,21 @@ def decode(value, vc):
 
 # -- the snapshot ------------------------------------------------------------------------
 
+def _kept(what, encode_it):
+    """``encode_it()``; an Unstorable it raises names ``what`` too."""
+    try:
+        return encode_it()
+    except Unstorable as exc:
+        exc.path.append(what)
+        raise
+
+
+def _entry(obj, vc):
+    where = "%s %s" % (obj.vim_type, obj.moid)
+    return {"moid": obj.moid, "type": obj.vim_type,
+            "state": _kept(where, lambda: encode(obj.persisted_state(), vc))}
+
+
 def _events(vc):
     """The clock's events that belong to managed objects, as data. The others are callbacks
     of sessions and of waiting calls (a PropertyCollector's wake, a delayed answer), which a
@@ -122,28 +163,83 @@ def _events(vc):
     for timer in vc.clock.pending():
         owner = getattr(timer.fn, "__self__", None)
         if owner is None:
-            raise TypeError("a scheduled event a snapshot cannot keep: %r" % (timer.fn,))
+            raise Unstorable("a scheduled event a snapshot cannot keep: %r" % (timer.fn,))
         if not isinstance(owner, ManagedObject) or isinstance(owner, SessionObject) or \
                 vc.objects.get(owner.moid) is not owner:
             continue
         where = "event %s.%s" % (owner.moid, timer.fn.__func__.__name__)
-        kept.append({"when": timer.when, "call": encode(timer.fn, vc, where),
-                     "args": encode(list(timer.args), vc, where)})
+        kept.append({"when": timer.when, "call": encode(timer.fn, vc),
+                     "args": _kept(where, lambda: encode(list(timer.args), vc))})
     return kept
 
 
+def _rest(vc):
+    """Everything but the fixture and the objects."""
+    return {"format": FORMAT, "time": vc.clock.time(), "next_id": vc.peek_moid_number(),
+            "events": _events(vc),
+            "rules": [_kept("rule %s" % r.id, lambda: encode(dict(r.describe()), vc))
+                      for r in vc.rules.rules]}
+
+
 def save(vc, fixture_data):
-    """The snapshot of ``vc`` (built from ``fixture_data``) as a JSON-able dict; TypeError or
-    ValueError, naming the value, when something in the state cannot be kept."""
-    objects = []
-    for obj in vc.objects.values():
-        if obj.persisted:
-            where = "%s %s" % (obj.vim_type, obj.moid)
-            objects.append({"moid": obj.moid, "type": obj.vim_type,
-                            "state": encode(obj.persisted_state(), vc, where)})
-    return {"format": FORMAT, "fixture": fixture_data, "time": vc.clock.time(),
-            "next_id": vc.peek_moid_number(), "objects": objects, "events": _events(vc),
-            "rules": [dict(r.describe()) for r in vc.rules.rules]}
+    """The snapshot of ``vc`` (built from ``fixture_data``) as a JSON-able dict; Unstorable,
+    saying where, when something in the state cannot be kept."""
+    return dict(_rest(vc), fixture=_fixture(fixture_data, vc),
+                objects=[_entry(o, vc) for o in vc.objects.values() if o.persisted])
+
+
+def _fixture(fixture_data, vc):
+    return _kept("fixture", lambda: encode(fixture_data, vc))
+
+
+def fixture_of(snapshot):
+    """The fixture a snapshot was built from."""
+    return decode(snapshot["fixture"], None)
+
+
+class Recorder:
+    """The snapshot of one Vcenter as JSON text, made again at every save: an object whose
+    every change touches it (``persisted_touched``: the VMs and tasks, nearly all of a big
+    inventory) is encoded again only once touched."""
+
+    def __init__(self, vc, fixture_data):
+        self.vc = vc
+        self.fixture = json.dumps(_fixture(fixture_data, vc), allow_nan=False)
+        self.cache = {}  # moId -> (object, its entry as JSON text)
+        self.touched = set()
+        vc.listeners.append(self._touched)
+
+    def _touched(self, obj):
+        self.touched.add(obj.moid)
+
+    def close(self):
+        if self._touched in self.vc.listeners:
+            self.vc.listeners.remove(self._touched)
+
+    def pieces(self):
+        """The snapshot's JSON text, in pieces to write one after the other (joining 10,000
+        VMs' entries would cost the reactor a copy of all of them)."""
+        vc, cache, touched = self.vc, self.cache, self.touched
+        kept = {}
+        pieces = ['{"fixture": ', self.fixture, ', "objects": [']
+        for moid, obj in vc.objects.items():
+            if not obj.persisted:
+                continue
+            hit = cache.get(moid)
+            if hit is not None and hit[0] is obj and moid not in touched:
+                text = hit[1]
+            else:
+                text = json.dumps(_entry(obj, vc), allow_nan=False)
+            if obj.persisted_touched:
+                kept[moid] = (obj, text)
+            pieces.append(text)
+            pieces.append(", ")
+        if pieces[-1] == ", ":
+            pieces.pop()
+        pieces.append("], ")
+        pieces.append(json.dumps(_rest(vc), allow_nan=False)[1:])
+        self.cache, self.touched = kept, set()  # only once all of it could be encoded
+        return pieces
 
 
 class _Lazy:
@@ -165,7 +261,7 @@ def restore(snapshot, clock):
         raise SnapshotError("a snapshot of format %r, which this vimsim does not read (it "
                             "writes format %d): start without it, or with a fresh file"
                             % (snapshot["format"], FORMAT))
-    data = dict(snapshot["fixture"])
+    data = fixture_of(snapshot)
     data.pop("rules", None)
     data["scenarios"] = []
     if clock.mode != "real":
@@ -188,6 +284,7 @@ def restore(snapshot, clock):
         obj.restore_persisted(decode(entry["state"], vc))
     vc.set_moid_number(snapshot["next_id"])
     for rule in snapshot["rules"]:
+        rule = decode(rule, vc)
         counts = {k: rule.pop(k) for k in ("id", "hits", "calls")}
         added = vc.rules.add(**rule)
         added.hits, added.calls = counts["hits"], counts["calls"]
@@ -196,17 +293,16 @@ def restore(snapshot, clock):
 
 # -- the --state file --------------------------------------------------------------------
 
-def write(path, snapshot):
-    """Write atomically: a temporary file in the same folder, fsync, rename, fsync of the
-    folder. A reader never sees half a snapshot, a crash never loses the old one, and no
-    temporary file is left, even when writing fails. Errors propagate (OSError, and
-    TypeError or ValueError for what JSON cannot hold)."""
-    text = json.dumps(snapshot, allow_nan=False)  # before any file exists
+def write(path, pieces):
+    """Write a snapshot's JSON text (its pieces) atomically: a temporary file in the same
+    folder, fsync, rename, fsync of the folder. A reader never sees half a snapshot, a crash
+    never loses the old one, and no temporary file is left, even when writing fails
+    (OSError)."""
     folder = os.path.dirname(os.path.abspath(path))
     tmp = "%s.%d.tmp" % (path, os.getpid())
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
+            f.writelines(pieces)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -249,6 +345,7 @@ class StateFile:
             raise SnapshotError("state file %s is a folder" % path)
         self._lock = self._take_lock(path + ".lock")
         try:
+            self._remove_leftovers()
             probe = "%s.%d.tmp" % (path, os.getpid())
             os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             os.unlink(probe)
@@ -256,6 +353,14 @@ class StateFile:
             self.close()
             raise SnapshotError("state file %s cannot be written: %s" % (
                 path, exc.strerror or exc))
+
+    def _remove_leftovers(self):
+        """Temporary files a killed vimsim left (none is writing: this one holds the lock)."""
+        folder, name = os.path.split(os.path.abspath(self.path))
+        for entry in os.listdir(folder):
+            if entry.startswith(name + ".") and entry.endswith(".tmp") and \
+                    entry[len(name) + 1:-4].isdigit():
+                os.unlink(os.path.join(folder, entry))
 
     @staticmethod
     def _take_lock(lock_path):
@@ -280,8 +385,8 @@ class StateFile:
     def read(self):
         return read(self.path)
 
-    def write(self, snapshot):
-        write(self.path, snapshot)
+    def write(self, pieces):
+        write(self.path, pieces)
 
     def close(self):
         if self._lock is not None:

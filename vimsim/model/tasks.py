@@ -18,6 +18,7 @@ class Task(ExtensibleManagedObject):
     # The body is a bound method of a managed object and its arguments data, so that a task
     # in flight is kept in a snapshot and runs when its time comes after a restore.
     persisted = ("info", "body", "args", "error", "forced_error")
+    persisted_touched = True
 
     def __init__(self, vc, moid, info, body, cancelable, args=()):
         super().__init__(vc, moid)

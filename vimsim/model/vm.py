@@ -65,13 +65,14 @@ class VirtualMachine(ManagedEntity):
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "disk_gb", "extra_config")
+    persisted_touched = True
 
     def persisted_state(self):
         state = super().persisted_state()
         state.update(folder=self.parent, pool=self.pool, host=self.host,
                      networks=self.networks, datastores=self.datastores,
                      guest_accounts=guest.account_specs(self.guest_accounts),
-                     customization=self.customization.persisted_state(self.vc),
+                     customization=self.customization.persisted_state(),
                      customization_override=self.customization_override.persisted_state()
                      if self.customization_override is not None else None)
         return state
@@ -80,7 +81,7 @@ class VirtualMachine(ManagedEntity):
         super().restore_persisted(state)
         self.nic_addresses = list(self.nic_addresses)
         self.guest_accounts = guest.accounts(state["guest_accounts"])
-        self.customization.restore_persisted(state["customization"])
+        self.customization.restore_persisted(state["customization"], self.vc)
         override = state.get("customization_override")
         self.customization_override = guest.Outcome(**override) if override else None
 
