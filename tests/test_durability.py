@@ -196,6 +196,8 @@ def test_a_save_that_fails_is_loud_and_leaves_no_temporary_file(make_emulator, t
     assert str(state) in record.getMessage()
     assert "host_name" in record.getMessage() and vm.moid in record.getMessage()
     assert state.read_text() == good
+    r = requests.get(emulator.base + "/vimsim/v1/snapshot", auth=("user", "pass"), timeout=10)
+    assert r.status_code == 409 and "host_name" in r.json()["error"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json", "state.json.lock"]
     in_reactor(set_host_name, saved_name)
     in_reactor(server.save_if_changed, wait=True)  # what the next interval does

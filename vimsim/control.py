@@ -12,6 +12,7 @@ from twisted.web import resource
 from vimsim.compat import header
 from vimsim.model import guest
 from vimsim.model.rules import RuleError
+from vimsim.model.snapshot import Unstorable
 from vimsim.vim25.data import format_datetime
 
 log = logging.getLogger("vimsim.control")
@@ -200,7 +201,10 @@ class ControlResource(resource.Resource):
             return 200, self.clock_state()
         if route == "snapshot":
             if method == "GET":
-                return 200, server.snapshot()
+                try:
+                    return 200, server.snapshot()
+                except Unstorable as exc:  # logged at ERROR by the --state saves too
+                    raise ControlError(409, "the state cannot be saved: %s" % exc)
             if method == "PUT":
                 try:
                     server.load_snapshot(self.body(request))

@@ -170,9 +170,16 @@ class Server:
     def start_saving(self):
         """Save the state to --state FILE every ``state_interval`` seconds it changed."""
         if self.state is not None and self._saver is None:
-            self._saver = LoopingCall(self.save_if_changed)
+            self._saver = LoopingCall(self._tick)
             self._saver.clock = self.reactor
             self._saver.start(self.state_interval, now=False)
+
+    def _tick(self):
+        try:
+            self.save_if_changed()
+        except Exception:  # whatever it was, the loop goes on and the stop says so
+            self.save_failed = True
+            log.exception("cannot save the state to %s", self.state_file)
 
     def save_if_changed(self, wait=False):
         """Save if anything changed since the last save (or that save failed). The file is
