@@ -255,7 +255,7 @@ def test_sigkill_loses_at_most_the_last_interval(tmp_path):
         clone = find_vm(si, "DC0_C0_RP0_VM0").InstantClone_Task(spec=vim.vm.InstantCloneSpec(
             name="killed-clone", location=vim.vm.RelocateSpec()))
         served.advance(0.1)  # the clone's task in flight
-        time.sleep(INTERVAL * 3)  # a bit more than the interval: the changes are saved
+        time.sleep(INTERVAL * 5)  # more than the interval (with room for a busy machine)
     finally:
         status, _ = served.stop(signal.SIGKILL)
     assert status == -signal.SIGKILL

@@ -268,8 +268,7 @@ def restore(snapshot, clock):
         clock._virtual = snapshot["time"]
     vc = fixtures.build(data, clock)
     entries = snapshot["objects"]
-    missing = [e for e in entries if e["moid"] not in vc.objects]
-    for entry in sorted(missing, key=lambda e: e["type"] == "Task"):  # tasks name VMs
+    for entry in [e for e in entries if e["moid"] not in vc.objects]:
         cls = MANAGED_TYPES.get(entry["type"])
         if cls is None:
             raise SnapshotError("a snapshot names %s, an unknown type" % entry["type"])
