@@ -66,6 +66,23 @@ def test_tools_starting_at_the_save_start_after_the_restore(make_emulator):
     assert vm.guest.toolsRunningStatus == "guestToolsRunning"
 
 
+def test_guest_shutdowns_and_reboots_under_way_end_after_the_restore(make_emulator):
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    find_vm(si, "DC0_H0_VM0").ShutdownGuest()
+    find_vm(si, "DC0_H0_VM1").RebootGuest()
+    first.advance(1)  # both take 2 s; Tools start 3 s after the reboot
+    second = restored(make_emulator, first)
+    si = second.connect()
+    down, rebooted = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+    assert down.runtime.powerState == "poweredOn"
+    assert rebooted.guest.toolsRunningStatus == "guestToolsNotRunning"
+    second.advance(1.5)
+    assert down.runtime.powerState == "poweredOff"
+    second.advance(3)
+    assert rebooted.guest.toolsRunningStatus == "guestToolsRunning"
+
+
 def test_a_running_customization_resumes_with_its_nic_addresses(make_emulator):
     first = make_emulator(clock="virtual")
     si = first.connect()

@@ -12,6 +12,7 @@ LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
 
 class GuestCustomizationManager(ManagedObject):
     vim_type = "VirtualMachineGuestCustomizationManager"
+    scheduled_work = ("_run", "_finish")  # a customization's next step (snapshot.py keeps it)
 
     def __init__(self, vc, moid="GuestCustomizationManager"):
         super().__init__(vc, moid)

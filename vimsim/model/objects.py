@@ -37,6 +37,9 @@ class ManagedObject:
     # True where every change to that state touches the object (Vcenter.touch): a snapshot
     # may then keep its encoding until the object is touched again.
     persisted_touched = False
+    # The methods whose calls on the clock (clock.call_later) are scheduled work a snapshot
+    # keeps and re-arms; other calls belong to a session or a request and end with a restart.
+    scheduled_work = ()
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)

@@ -3,12 +3,12 @@
 A snapshot walks the managed objects: each keeps what its class names in ``persisted``
 (vimsim/model/objects.py), the VMs instant clones included, the tasks with their bodies and
 the managers' settings (options, licenses, custom fields, permissions). Scheduled work is
-data too: every event on the clock that belongs to a managed object (a task's start and
-end, VMware Tools starting after a power-on, a customization's next step) is kept as the
-object's moId, the method's name and its arguments, and is re-armed on restore. Also kept:
-the fault rules with their counts, the moId counter and virtual time. Not kept, as a
-restarted vCenter does not keep them: sessions, views, property filters and the calls
-waiting on them, the event history.
+data too: every call on the clock to a method a class names in ``scheduled_work`` (a task's
+start and end, VMware Tools starting after a power-on, a customization's next step) is kept
+as the object's moId, the method's name and its arguments, and is re-armed on restore. Also kept:
+the fault rules with their counts, the moId counter and virtual time. Not kept: sessions,
+views, property filters and the calls waiting on them (a restarted vCenter drops them too),
+and the event history (new events' keys carry on from the kept counter).
 
 Restore order: the fixture is built again; the objects it lacks are re-created
 (``recreate``), the clock's events re-armed, then every object takes back its state
@@ -25,7 +25,7 @@ from types import MappingProxyType
 
 from vimsim.model import fixture as fixtures
 from vimsim.model.faults import Fault
-from vimsim.model.objects import MANAGED_TYPES, ManagedObject, SessionObject
+from vimsim.model.objects import MANAGED_TYPES, ManagedObject
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
 
 FORMAT = 2
@@ -156,15 +156,14 @@ def _entry(obj, vc):
 
 
 def _events(vc):
-    """The clock's events that belong to managed objects, as data. The others are callbacks
-    of sessions and of waiting calls (a PropertyCollector's wake, a delayed answer), which a
-    restart ends; a plain function is neither and cannot be kept."""
+    """The clock's events that are scheduled work of managed objects (their class names the
+    method in ``scheduled_work``), as data. The others are callbacks of sessions and of
+    waiting calls (a PropertyCollector's wake, a delayed answer), which a restart ends."""
     kept = []
     for timer in vc.clock.pending():
         owner = getattr(timer.fn, "__self__", None)
-        if owner is None:
-            raise Unstorable("a scheduled event a snapshot cannot keep: %r" % (timer.fn,))
-        if not isinstance(owner, ManagedObject) or isinstance(owner, SessionObject) or \
+        if not isinstance(owner, ManagedObject) or \
+                timer.fn.__func__.__name__ not in owner.scheduled_work or \
                 vc.objects.get(owner.moid) is not owner:
             continue
         where = "event %s.%s" % (owner.moid, timer.fn.__func__.__name__)

@@ -80,6 +80,7 @@ class TaskManager(ManagedObject):
     vim_type = "TaskManager"
 
     persisted = ("recent", "finished", "locks")
+    scheduled_work = ("_start", "_run")
 
     def __init__(self, vc, moid="TaskManager"):
         super().__init__(vc, moid)

@@ -66,6 +66,7 @@ class VirtualMachine(ManagedEntity):
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "disk_gb", "extra_config")
     persisted_touched = True
+    scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
 
     def persisted_state(self):
         state = super().persisted_state()
