@@ -196,6 +196,7 @@ class TaskManager(ManagedObject):
             info.state = "success"
             info.result = result
         info.locked = None
+        task.body, task.args = None, ()  # done with: a snapshot keeps no work of a done task
         if info.entity is not None and self.locks.get(info.entity.value) is task:
             del self.locks[info.entity.value]
         self.finished.append(task)
