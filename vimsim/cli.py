@@ -10,7 +10,7 @@ compat.without_twisted_tls()  # before anything imports the reactor
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
                                MAX_UNAUTHENTICATED_BODY, REQUEST_TIMEOUT)
-from vimsim.server import DEFAULT_MAX_BODY, Server  # noqa: E402
+from vimsim.server import DEFAULT_MAX_BODY, DEFAULT_STATE_INTERVAL, Server  # noqa: E402
 
 
 def _positive_int(text):
@@ -52,8 +52,11 @@ def parser():
                    help="load fault rules from fixtures/scenarios/NAME.yaml or a YAML file "
                    "(repeatable)")
     s.add_argument("--state", metavar="FILE",
-                   help="restore the whole state from FILE on start (if it exists) and save it "
-                   "there on a clean stop")
+                   help="restore the whole state from FILE on start (if it exists), save it "
+                   "there within --state-interval of every change and on a clean stop")
+    s.add_argument("--state-interval", type=_positive_float, default=DEFAULT_STATE_INTERVAL,
+                   metavar="SECONDS", help="--state: seconds a change may wait to be saved "
+                   "(1; nothing is written while nothing changes)")
     s.add_argument("--username", default="user", help="an Administrator user to add (user)")
     s.add_argument("--password", default="pass", help="that user's password (pass)")
     s.add_argument("--vms", type=_positive_int, help="total number of VMs to grow the "
@@ -102,7 +105,8 @@ def main(argv=None):
                         request_timeout=args.request_timeout, idle_timeout=args.idle_timeout,
                         handshake_timeout=args.handshake_timeout,
                         max_connections=args.max_connections,
-                        max_unauthenticated_body=args.max_unauthenticated_body)
+                        max_unauthenticated_body=args.max_unauthenticated_body,
+                        state_interval=args.state_interval)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)
@@ -113,9 +117,13 @@ def main(argv=None):
     except Exception as exc:  # e.g. twisted's CannotListenError
         print("vimsim: %s" % exc, file=sys.stderr)
         return 2
-    reactor.addSystemEventTrigger("before", "shutdown", server.save_state)
+    reactor.addSystemEventTrigger("before", "shutdown", server.close_state)
     print("VIMSIM_URL=%s" % server.url, flush=True)
     reactor.run()
+    if server.save_failed:
+        print("vimsim: the state was not saved to %s (see the errors above)" % args.state,
+              file=sys.stderr)
+        return 1
     return 0
 
 
