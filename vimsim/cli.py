@@ -26,6 +26,13 @@ def _positive_float(text):
     return value
 
 
+def _non_negative_float(text):
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number, 0 or more")
+    return value
+
+
 def parser():
     p = argparse.ArgumentParser(prog="vimsim", description="An offline emulator of vCenter's "
                                 "APIs around guest customization.")
@@ -59,6 +66,12 @@ def parser():
     s.add_argument("--idle-timeout", type=_positive_float, default=IDLE_TIMEOUT,
                    help="seconds an idle keep-alive connection is kept (1800: pyVmomi reuses "
                    "pooled connections for up to 900 s)")
+    s.add_argument("--session-timeout", type=_non_negative_float, default=None,
+                   metavar="MINUTES", help="idle minutes after which a session ends, on the "
+                   "emulator's clock (30, as vCenter; 0: never)")
+    s.add_argument("--max-sessions", type=_positive_int, default=None,
+                   help="most sessions at once; Login beyond it answers HTTP 503 (3000, as "
+                   "vCenter 8.0 U3)")
     s.add_argument("--clock", choices=("real", "virtual", "auto"), default="real",
                    help="real: wall time; virtual: moves only when told; auto: jumps to the "
                    "next event whenever no request is being served")
@@ -81,7 +94,8 @@ def main(argv=None):
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
                         scenarios=args.scenario, state_file=args.state,
-                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout)
+                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout,
+                        session_timeout=args.session_timeout, max_sessions=args.max_sessions)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

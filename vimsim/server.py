@@ -64,8 +64,10 @@ class Server:
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
                  scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
-                 idle_timeout=httpserver.IDLE_TIMEOUT):
+                 idle_timeout=httpserver.IDLE_TIMEOUT, session_timeout=None, max_sessions=None):
         self.reactor = reactor or default_reactor
+        # --session-timeout (minutes) and --max-sessions, applied to every model built
+        self.session_limits = (session_timeout, max_sessions)
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
             list(scenarios)
@@ -102,6 +104,7 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self.vc.session_manager.configure(*self.session_limits)
         return self.vc
 
     def snapshot(self):
@@ -119,6 +122,7 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self.vc.session_manager.configure(*self.session_limits)
 
     def save_state(self):
         """Write the state to --state FILE (on a clean stop)."""
