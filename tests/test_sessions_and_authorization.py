@@ -375,5 +375,8 @@ def test_rss_stays_flat_under_a_login_flood():
             answer.read()
             refused.add(answer.status)
         assert 503 in refused
+        # A minute later every one of them has idled out: the control API counts none.
+        requests.post(control + "/clock/advance", json={"seconds": 61}, auth=ADMIN, timeout=10)
+        assert requests.get(control + "/state", auth=ADMIN, timeout=10).json()["sessions"] == 0
     finally:
         stop(proc)

@@ -178,6 +178,11 @@ class SessionManager(ManagedObject):
                 break
             self._end(session)
 
+    def live_count(self):
+        """How many sessions are held, once the expired ones are reclaimed."""
+        self.reclaim()
+        return len(self.sessions)
+
     def session_for_cookie(self, cookie):
         """The live session of a cookie (None for an unknown or expired one: the call then
         answers NotAuthenticated); the call counts as activity."""
