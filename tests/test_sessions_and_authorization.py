@@ -235,6 +235,19 @@ def test_noaccess_reads_no_inventory_over_soap(si, noaccess, readonly):
     with pytest.raises(vim.fault.NoPermission) as exc:
         vm.guest
     assert exc.value.privilegeId == "System.Read" and exc.value.object == vm
+    admin_vm = find_vm(si, "DC0_H0_VM0")
+    for index, found in ((si.content.searchIndex, admin_vm),
+                         (readonly.content.searchIndex, admin_vm),
+                         (noaccess.content.searchIndex, None)):  # finds only what it may read
+        assert index.FindByInventoryPath("DC0/vm/DC0_H0_VM0") == found
+        assert index.FindByIp(None, admin_vm.guest.ipAddress, True) == found
+        assert index.FindAllByDnsName(None, admin_vm.guest.hostName, True) == \
+            ([found] if found else [])
+        assert index.FindByUuid(None, admin_vm.config.uuid, True) == found
+    with pytest.raises(vim.fault.NoPermission):
+        noaccess.content.authorizationManager.RetrieveEntityPermissions(vm, True)
+    assert readonly.content.authorizationManager.RetrieveEntityPermissions(
+        vim.VirtualMachine(vm._moId, readonly._stub), True)
     with pytest.raises(vim.fault.NoPermission):  # named in an objectSet: vCenter's fault
         noaccess.content.propertyCollector.RetrieveContents([PC.FilterSpec(
             objectSet=[PC.ObjectSpec(obj=vm)],

@@ -241,6 +241,7 @@ class AuthorizationManager(ManagedObject):
 
     def RetrieveEntityPermissions(self, ctx, entity, inherited):
         obj = self.vc.lookup(entity, ctx)
+        require_read(self.vc, ctx, obj)  # VMware's reference: System.Read on the entity
         found = self.permissions_on(obj)
         if inherited:
             for ancestor in self._ancestors(obj):
