@@ -184,6 +184,19 @@ def test_unfinished_retrievals_are_bounded_per_session_and_in_all(make_emulator)
     assert len(kept) == 0  # a session's unfinished results go with it
     start(sis[1])
     assert len(kept) == 1
+    # Over all sessions: the oldest anyone left unfinished goes first.
+    per_session = property_collector.MAX_OPEN_RETRIEVALS
+    others = [emulator.connect() for _ in range(property_collector.MAX_RETRIEVALS_KEPT //
+                                                per_session + 2)]
+    oldest = start(others[0])  # within its session's cap: only the bound over all drops it
+    for other in others[1:]:
+        for _ in range(per_session):
+            start(other)
+    assert len(kept) == property_collector.MAX_RETRIEVALS_KEPT
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        others[0].content.propertyCollector.ContinueRetrievePropertiesEx(oldest)
+    assert others[-1].content.propertyCollector.ContinueRetrievePropertiesEx(
+        list(emulator.vc.property_collector.retrievals_kept)[-1]).objects
 
 
 def test_a_change_visits_only_the_filters_that_cover_it(emulator, si):

@@ -70,10 +70,10 @@ def require_on_call(vc, ctx, obj, privilege):
     filtered by ``read_filter`` instead."""
     if ctx.session is None or privilege is None or privilege == ANONYMOUS:
         return True
-    if privilege in (VIEW, READ):
-        entity = entity_of(vc, obj)
-        return entity is None or holds(ctx.session.user, entity, privilege)
-    return holds(ctx.session.user, entity_of(vc, obj), privilege)
+    entity = entity_of(vc, obj)
+    if entity is None and privilege in (VIEW, READ):
+        return True
+    return holds(ctx.session.user, entity, privilege)
 
 
 def min_admin_permission():

@@ -219,29 +219,30 @@ class CollectorState:
             self.waiter.fail(faults.RequestCanceled())
         self.collector.vc.collectors.discard(self)
         kept = self.collector.vc.property_collector.retrievals_kept
-        for entry in self.retrievals.values():
-            kept.pop(entry[2], None)
+        for token in self.retrievals:
+            kept.pop(token, None)
         self.retrievals.clear()
 
     def keep_retrieval(self, token, entry):
-        """Keep an unfinished result under ``token``, discarding the oldest beyond the caps."""
+        """Keep an unfinished result under ``token`` (unique in the vCenter), discarding the
+        oldest beyond the caps."""
         kept = self.collector.vc.property_collector.retrievals_kept
         if len(self.retrievals) >= MAX_OPEN_RETRIEVALS:
-            kept.pop(self.retrievals.pop(next(iter(self.retrievals)))[2], None)
+            oldest = next(iter(self.retrievals))
+            del self.retrievals[oldest]
+            kept.pop(oldest, None)
         while len(kept) >= MAX_RETRIEVALS_KEPT:
-            _, (state, key) = kept.popitem(last=False)
-            state.retrievals.pop(key, None)
-        global_key = object()
-        self.retrievals[token] = entry + (global_key,)
-        kept[global_key] = (self, token)
+            oldest, state = kept.popitem(last=False)
+            state.retrievals.pop(oldest, None)
+        self.retrievals[token] = entry
+        kept[token] = self
 
     def take_retrieval(self, token):
         """The unfinished result of ``token`` (None if unknown or discarded), forgotten."""
         entry = self.retrievals.pop(token, None)
-        if entry is None:
-            return None
-        self.collector.vc.property_collector.retrievals_kept.pop(entry[2], None)
-        return entry[:2]
+        if entry is not None:
+            self.collector.vc.property_collector.retrievals_kept.pop(token, None)
+        return entry
 
     def wake(self):
         self.wake_scheduled = False
@@ -270,7 +271,8 @@ class PropertyCollector(ManagedObject):
 
     def __init__(self, vc, moid="propertyCollector"):
         super().__init__(vc, moid)
-        # (the ServiceContent's collector) every session's unfinished results, oldest first
+        # (the ServiceContent's collector's) token -> CollectorState of every session's
+        # unfinished results, oldest first
         self.retrievals_kept = collections.OrderedDict()
 
     def state(self, ctx):

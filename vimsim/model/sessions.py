@@ -1,5 +1,6 @@
 """Sessions, users and the call context every front-end hands the model."""
 import collections
+import math
 import secrets
 import uuid
 
@@ -137,8 +138,6 @@ class SessionManager(ManagedObject):
         super().__init__(vc, moid)
         # cookie -> Session, least recently active first: the expired ones are at the front.
         self.sessions = collections.OrderedDict()
-        self.default_timeout = DEFAULT_TIMEOUT_MINUTES
-        self.default_max_sessions = DEFAULT_MAX_SESSIONS
 
     def configure(self, timeout_minutes=None, max_sessions=None):
         """The server's --session-timeout and --max-sessions: written to the OptionManager,
@@ -155,7 +154,7 @@ class SessionManager(ManagedObject):
             value = float(text) if text is not None else default
         except (TypeError, ValueError):  # a vpxd.cfg value vpxd could not read: its default
             return default
-        return value if value >= 0 and value == value and value != float("inf") else default
+        return value if math.isfinite(value) and value >= 0 else default
 
     def timeout_seconds(self):
         """Idle seconds after which a session ends, on the emulator's clock (None: never)."""
