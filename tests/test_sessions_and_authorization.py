@@ -90,14 +90,20 @@ def test_a_session_waiting_an_hour_for_updates_is_not_idle(make_emulator):
         idle.CurrentTime()
 
 
-def test_an_expired_vi_json_session_answers_not_authenticated(emulator):
+def test_expired_vi_json_and_rest_sessions_answer_not_authenticated(emulator):
     client = Json(emulator)
     client.login()
     assert client.get("SessionManager", "SessionManager", "currentSession").json()["userName"] \
         == "user"
+    token = requests.post(emulator.base + "/api/session", auth=("user", "pass"),
+                          timeout=10).json()
+    rest = {"vmware-api-session-id": token}
+    assert requests.get(emulator.base + "/api/session", headers=rest, timeout=10).ok
     emulator.advance(31 * 60)
     answer = client.post("ServiceInstance", "ServiceInstance", "CurrentTime")
     assert answer.status_code == 500 and answer.json()["_typeName"] == "NotAuthenticated"
+    expired = requests.get(emulator.base + "/api/vcenter/vm", headers=rest, timeout=10)
+    assert expired.status_code == 401 and expired.json()["error_type"] == "UNAUTHENTICATED"
 
 
 # -- a cap on sessions ----------------------------------------------------------------------
