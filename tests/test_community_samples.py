@@ -316,7 +316,12 @@ def test_sessions_list_shows_the_sessions_and_logout_clears_current(emulator, si
     assert sorted(user for user, _ in sessions.values()) == ["readonly", "user"]
     manager.Logout()
     assert si.content.sessionManager.currentSession is None
-    assert [s.userName for s in other.content.sessionManager.sessionList] == ["readonly"]
+    # Reading sessionList needs Sessions.TerminateSession: the Administrator's, not readonly's.
+    with pytest.raises(vim.fault.NoPermission):
+        other.content.sessionManager.sessionList
+    listed = emulator.connect().content.sessionManager.sessionList
+    assert key not in [s.key for s in listed]
+    assert sorted(s.userName for s in listed) == ["readonly", "user"]
 
 
 # -- finding a VM: UUID, DNS name, IP ------------------------------------------------------------

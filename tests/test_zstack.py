@@ -133,6 +133,16 @@ def test_sessions_expire_on_the_clock(emulator, zs):
     error(zs.get("/hosts"), "ID.1001")
 
 
+def test_expired_sessions_are_not_kept(emulator, zs):
+    """Logins never logged out are dropped once expired: a flood holds at most 2 hours'."""
+    for _ in range(20):
+        ZStack(emulator)
+    emulator.advance(2 * 3600 + 1)
+    fresh = ZStack(emulator)
+    assert fresh.get("/hosts").status_code == 200
+    assert list(emulator.vc.zstack.sessions) == [fresh.inventory["uuid"]]
+
+
 def test_uuids_are_stable_across_restarts(make_emulator):
     first = ZStack(make_emulator(clock="virtual"))
     second = ZStack(make_emulator(clock="virtual"))

@@ -34,6 +34,13 @@ def _positive_float(text):
     return value
 
 
+def _non_negative_float(text):
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError("must be a finite number, 0 or more")
+    return value
+
+
 def parser():
     p = argparse.ArgumentParser(prog="vimsim", description="An offline emulator of vCenter's "
                                 "APIs around guest customization.")
@@ -80,6 +87,12 @@ def parser():
     s.add_argument("--max-connections", type=_positive_count,
                    help="open connections served at once; more are closed as they come "
                    "(%d, or the open-file limit less 64 if lower)" % MAX_CONNECTIONS)
+    s.add_argument("--session-timeout", type=_non_negative_float, default=None,
+                   metavar="MINUTES", help="idle minutes after which a session ends, on the "
+                   "emulator's clock (30, as vCenter; 0: never)")
+    s.add_argument("--max-sessions", type=_positive_int, default=None,
+                   help="most sessions at once; Login beyond it answers HTTP 503 (3000, as "
+                   "vCenter 8.0 U3)")
     s.add_argument("--clock", choices=("real", "virtual", "auto"), default="real",
                    help="real: wall time; virtual: moves only when told; auto: jumps to the "
                    "next event whenever no request is being served")
@@ -106,7 +119,8 @@ def main(argv=None):
                         handshake_timeout=args.handshake_timeout,
                         max_connections=args.max_connections,
                         max_unauthenticated_body=args.max_unauthenticated_body,
-                        state_interval=args.state_interval)
+                        state_interval=args.state_interval,
+                        session_timeout=args.session_timeout, max_sessions=args.max_sessions)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

@@ -156,7 +156,7 @@ class ControlResource(resource.Resource):
             return 200, {"clock": self.clock_state(), "vms": vms,
                          "hosts": [o.name for o in vc.objects.values()
                                    if o.vim_type == "HostSystem"],
-                         "sessions": len(vc.session_manager.sessions),
+                         "sessions": vc.session_manager.live_count(),
                          "rules": [r.describe() for r in vc.rules.rules]}
         if parts[:1] == ["vms"] and len(parts) == 2:
             vm = self.find_vm(parts[1])

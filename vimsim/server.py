@@ -71,8 +71,11 @@ class Server:
                  idle_timeout=httpserver.IDLE_TIMEOUT,
                  handshake_timeout=httpserver.HANDSHAKE_TIMEOUT, max_connections=None,
                  max_unauthenticated_body=httpserver.MAX_UNAUTHENTICATED_BODY,
-                 state_interval=DEFAULT_STATE_INTERVAL):
+                 state_interval=DEFAULT_STATE_INTERVAL, session_timeout=None,
+                 max_sessions=None):
         self.reactor = reactor or default_reactor
+        # --session-timeout (minutes) and --max-sessions, applied to every model built
+        self.session_limits = (session_timeout, max_sessions)
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
             list(scenarios)
@@ -130,6 +133,7 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self.vc.session_manager.configure(*self.session_limits)
         return self.vc
 
     def snapshot(self):
@@ -148,6 +152,7 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self.vc.session_manager.configure(*self.session_limits)
 
     # -- the --state file ------------------------------------------------------------------
 

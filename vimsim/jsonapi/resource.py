@@ -142,6 +142,6 @@ class JsonApiResource(ModelResource):
 
     @staticmethod
     def _fault(request, encoder, fault):
-        request.setResponseCode(500)
+        request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
         log.debug("fault %s: %s", fault.type_name, fault.msg)
         return json.dumps(encoder.fault(fault)).encode()

@@ -1,8 +1,11 @@
 """AuthorizationManager: vCenter's privileges and system roles, privilege queries, and the
-permission table (who holds which role on which entity, and whether it propagates).
+permission table (who holds which role on which entity, and whether it propagates); and the
+one access check every surface uses (``holds``, ``read_filter``, ``require_read``).
 
 Access decisions do not read the permission table yet: a user holds its fixture role on
-every object, whatever permissions are set (per-entity authorization comes later).
+every entity, whatever permissions are set (per-entity authorization comes later, in
+``holds``). System.View and System.Read come from that role like any other privilege: a
+NoAccess user sees no entity, task or event.
 """
 from vimsim.model import faults, privileges
 from vimsim.model.objects import ManagedObject, vim_property
@@ -15,6 +18,62 @@ ADMIN_ROLE = ROLES["Admin"].role_id
 UNGRANTABLE_ROLES = (ROLES["View"].role_id, ROLES["Anonymous"].role_id)
 # The group vCenter gives the Administrator role on the root folder when it is installed.
 ADMINISTRATORS = ("%s\\Administrators" % SSO_DOMAIN.upper(), True)
+
+
+ANONYMOUS = "System.Anonymous"
+VIEW = "System.View"
+READ = "System.Read"
+
+
+def holds(user, entity, privilege):
+    """Whether ``user`` holds ``privilege`` on ``entity`` (None: on the root folder): its
+    role's privileges, on every entity alike."""
+    return user.has_privilege(privilege)
+
+
+def entity_of(vc, obj):
+    """The entity whose permissions decide who sees ``obj``: itself for a managed entity, a
+    task's entity (the root folder for a task of none), None for the managers and a session's
+    own objects (views, filters, collectors), which every session may use."""
+    if "ManagedEntity" in obj.type_names():
+        return obj
+    if obj.vim_type == "Task":
+        entity = obj.info.entity
+        return (vc.find(entity) if entity is not None else None) or vc.root_folder
+    return None
+
+
+def read_filter(vc, ctx, privilege=READ):
+    """None when the caller may read every object (nothing to filter: the common case costs
+    nothing); otherwise a predicate telling whether it may read one."""
+    session = ctx.session if ctx is not None else None
+    if session is None or session.user.has_privilege(privilege):
+        return None
+    user = session.user
+
+    def readable(obj):
+        entity = entity_of(vc, obj)
+        return entity is None or holds(user, entity, privilege)
+    return readable
+
+
+def require_read(vc, ctx, obj, privilege=READ):
+    """NoPermission (with its object and privilegeId) unless the caller may read ``obj``."""
+    readable = read_filter(vc, ctx, privilege)
+    if readable is not None and not readable(obj):
+        raise faults.no_permission(obj.ref, privilege)
+
+
+def require_on_call(vc, ctx, obj, privilege):
+    """A method's static privilege, on the entity it acts on. System.View and System.Read on
+    a manager or a session's own object are every session's: what such a call reads is
+    filtered by ``read_filter`` instead."""
+    if ctx.session is None or privilege is None or privilege == ANONYMOUS:
+        return True
+    entity = entity_of(vc, obj)
+    if entity is None and privilege in (VIEW, READ):
+        return True
+    return holds(ctx.session.user, entity, privilege)
 
 
 def min_admin_permission():
@@ -47,8 +106,8 @@ class AuthorizationManager(ManagedObject):
     # -- privilege queries ---------------------------------------------------------------
 
     def _granted(self, user, entity, privilege_ids):
-        self.vc.lookup(entity)
-        return [user.has_privilege(p) for p in privilege_ids]
+        obj = self.vc.lookup(entity)
+        return [holds(user, entity_of(self.vc, obj), p) for p in privilege_ids]
 
     def _session_user(self, session_key):
         for session in self.vc.session_manager.sessions.values():
@@ -62,23 +121,35 @@ class AuthorizationManager(ManagedObject):
             for p, g in zip(privilege_ids, self._granted(user, entity, privilege_ids))])
             for entity in entities]
 
+    def _require_view(self, ctx, entities):
+        """VMware's reference: the caller needs System.View on each entity asked about (on
+        the root folder for an object that is not an entity), before anything is answered."""
+        for ref in entities:
+            obj = self.vc.lookup(ref, ctx)
+            target = entity_of(self.vc, obj) or self.vc.root_folder
+            require_read(self.vc, ctx, target, VIEW)
+
     def HasPrivilegeOnEntity(self, ctx, entity, sessionId, privId=None):
+        self._require_view(ctx, [entity])
         return self._granted(self._session_user(sessionId), entity, privId or [])
 
     def HasPrivilegeOnEntities(self, ctx, entity, sessionId, privId=None):
+        self._require_view(ctx, entity)
         return self._entity_privileges(self._session_user(sessionId), entity, privId or [])
 
     def HasUserPrivilegeOnEntities(self, ctx, entities, userName, privId=None):
+        self._require_view(ctx, entities)
         user = self.vc.users.get(userName)
         if user is None:
             raise faults.InvalidArgument(invalidProperty="userName")
         return self._entity_privileges(user, entities, privId or [])
 
     def FetchUserPrivilegeOnEntities(self, ctx, entities, userName):
+        self._require_view(ctx, entities)
         user = self.vc.users.get(userName)
         if user is None:
             raise faults.InvalidArgument(invalidProperty="userName")
-        granted = [p for p in self.privileges if user.has_privilege(p)]
+        granted = [p for p in self.privileges if holds(user, None, p)]
         return [DataObject("UserPrivilegeResult", entity=e, privileges=granted) for e in entities]
 
     # -- the permission table ------------------------------------------------------------
@@ -172,6 +243,7 @@ class AuthorizationManager(ManagedObject):
 
     def RetrieveEntityPermissions(self, ctx, entity, inherited):
         obj = self.vc.lookup(entity, ctx)
+        require_read(self.vc, ctx, obj)  # VMware's reference: System.Read on the entity
         found = self.permissions_on(obj)
         if inherited:
             for ancestor in self._ancestors(obj):

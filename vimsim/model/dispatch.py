@@ -2,7 +2,7 @@
 privilege and argument checks in vCenter's order, then the managed object's own method."""
 import logging
 
-from vimsim.model import faults
+from vimsim.model import authorization, faults
 from vimsim.model.guest import Outcome
 from vimsim.model.objects import Pending
 from vimsim.vim25.data import MoRef
@@ -21,8 +21,6 @@ ANONYMOUS_PROPERTIES = frozenset((("ServiceInstance", "content"),
 # Methods that read without a session only what ANONYMOUS_PROPERTIES names.
 ANONYMOUS_READS = frozenset((("PropertyCollector", "RetrieveProperties"),
                              ("PropertyCollector", "RetrievePropertiesEx")))
-# Privileges every logged-in user holds.
-ALWAYS_GRANTED = frozenset(("System.Anonymous", "System.View", "System.Read"))
 
 FETCH = "Fetch"
 
@@ -66,15 +64,14 @@ def call(vc, ctx, obj, minfo, args):
             raise faults.InvalidRequest("Required parameter prop is missing")
         if not obj.has_path(prop):
             raise faults.InvalidProperty(name=prop)
+        authorization.require_read(vc, ctx, obj)
         return obj.get(prop, ctx)
     if ctx.session is None and (obj.vim_type, minfo.name) in ANONYMOUS_READS:
         require_anonymous_read(obj, args.get("specSet"))
     check_arguments(vc, ctx, obj, minfo, args)
     # A method without a static privilege (vim25's "dynamic" ones, such as CancelTask, and
     # those on a session's own filters and collectors) checks what it needs itself.
-    if ctx.session is not None and minfo.privilege is not None \
-            and minfo.privilege not in ALWAYS_GRANTED \
-            and not ctx.session.user.has_privilege(minfo.privilege):
+    if not authorization.require_on_call(vc, ctx, obj, minfo.privilege):
         target = getattr(obj, "privilege_target", None)
         raise faults.no_permission((target and target(args)) or obj.ref, minfo.privilege)
     # The targets cost a lookup per moRef: worked out only when some rule could match.
@@ -87,7 +84,12 @@ def call(vc, ctx, obj, minfo, args):
     except Exception as exc:  # never a Python error on the wire: vCenter's SystemError
         log.exception("internal error in %s.%s", obj.vim_type, minfo.name)
         raise faults.system_error(str(exc) or type(exc).__name__)
-    return apply_rules(vc, fired, obj, args, result) if fired else result
+    result = apply_rules(vc, fired, obj, args, result) if fired else result
+    if isinstance(result, Pending) and ctx.session is not None:
+        # A session waiting for an answer (WaitForUpdates over a long task) is not idle.
+        session = ctx.session
+        result.add_callback(lambda _: vc.session_manager.active(session))
+    return result
 
 
 def require_anonymous_read(collector, spec_set):

@@ -2,7 +2,7 @@
 changes, clones and guest customization, which tools such as govc and terraform wait on."""
 import collections
 
-from vimsim.model import faults
+from vimsim.model import authorization, faults, sessions
 from vimsim.model.event_descriptions import event_description
 from vimsim.model.objects import ManagedObject, SessionObject, vim_property
 from vimsim.vim25.data import DataObject
@@ -97,7 +97,23 @@ class EventManager(ManagedObject):
                                                (not about and root is self.vc.root_folder)):
                 continue
             out.append(event)
-        return out
+        return self._readable(out, ctx)
+
+    def _readable(self, events, ctx):
+        """The events the caller may read: those about entities it may read (an event about
+        none is the root folder's)."""
+        keep = authorization.read_filter(self.vc, ctx)
+        if keep is None:
+            return events
+        root = self.vc.root_folder
+        return [e for e in events if keep(self._entity(e) or root)]
+
+    def _entity(self, event):
+        for kind in ("vm", "host", "datacenter"):
+            arg = getattr(event, kind, None)
+            if arg is not None:
+                return self.vc.find(getattr(arg, kind))
+        return None
 
     def QueryEvents(self, ctx, filter, eventViewSpec=None):
         events = self.matching(filter, ctx)
@@ -107,15 +123,18 @@ class EventManager(ManagedObject):
 
     def CreateCollectorForEvents(self, ctx, filter):
         self.matching(filter, ctx)  # fails the call for a bad filter
+        sessions.require_room(ctx.session, ("EventHistoryCollector",),
+                              sessions.MAX_HISTORY_COLLECTORS, "event collectors")
         return EventHistoryCollector(self.vc, ctx, self, filter).ref
 
     @vim_property
     def latestEvent(self, ctx):
-        return self.events[-1] if self.events else None
+        latest = self._readable([self.events[-1]], ctx) if self.events else None
+        return latest[0] if latest else None
 
     @vim_property
     def maxCollector(self, ctx):
-        return 32
+        return sessions.MAX_HISTORY_COLLECTORS
 
     @vim_property
     def description(self, ctx):

@@ -4,9 +4,10 @@ Filters do not poll: the model calls ``touch(obj)`` on every change, which marks
 dirty in each filter that covers it; a waiting client is answered with the diff of just the
 dirty objects against what that filter last reported.
 """
+import collections
 import itertools
 
-from vimsim.model import faults
+from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import (MANAGED_TYPES, ManagedObject, Pending, SessionObject, Streamed,
                                   vim_property)
 from vimsim.vim25.data import DataObject
@@ -17,7 +18,11 @@ from vimsim.vim25.types import REGISTRY
 # a page is built in one go, and other clients wait while it is.
 DEFAULT_PAGE = 1000
 MAX_PAGE = 2000
-MAX_OPEN_RETRIEVALS = 64
+# Unfinished RetrievePropertiesEx results kept for ContinueRetrievePropertiesEx: per session
+# and collector, and over all sessions; beyond either the oldest is discarded (its token then
+# answers InvalidArgument, as one vCenter discarded does).
+MAX_OPEN_RETRIEVALS = 16
+MAX_RETRIEVALS_KEPT = 1000
 
 
 def _selection_specs(specs, named):
@@ -35,10 +40,15 @@ def traverse(vc, ctx, object_specs):
     """The objects an objectSet selects, each once, in traversal order: a generator, so that
     a long answer walks the inventory a slice at a time (faults surface as it goes)."""
     seen = set()
+    # What the caller may not read: NoPermission for an object it names, and left out where
+    # a traversal reaches it (None: it reads everything, nothing to check).
+    readable = authorization.read_filter(vc, ctx)
     for ospec in object_specs or ():
         if ospec.obj is None:
             raise faults.InvalidArgument(invalidProperty="obj")
         root = vc.lookup(ospec.obj, ctx)
+        if readable is not None and not readable(root):
+            raise faults.no_permission(root.ref, authorization.READ)
         named = {}
         _selection_specs(ospec.selectSet, named)
         if not ospec.skip and root.moid not in seen:
@@ -74,7 +84,8 @@ def traverse(vc, ctx, object_specs):
                         continue
                     if keep and target.moid not in seen:
                         seen.add(target.moid)
-                        yield target
+                        if readable is None or readable(target):
+                            yield target
                     if further:  # a leaf (a view's VMs) needs no turn of its own on the stack
                         children.append((target, further))
                 stack.extend(reversed(children))
@@ -111,12 +122,19 @@ def validate_prop_specs(vc, prop_specs):
 
 
 def object_content(obj, paths, ctx):
-    props = []
+    props, missing = [], []
     for path in paths:
-        value = obj.get(path, ctx)
+        try:
+            value = obj.get(path, ctx)
+        except faults.NoPermission as fault:  # a property that needs more (sessionList)
+            missing.append(DataObject("MissingProperty", path=path, fault=fault.localized()))
+            continue
         if value is not None:
             props.append(DataObject.of("DynamicProperty", {"name": path, "val": value}))
-    return DataObject.of("ObjectContent", {"obj": obj.ref, "propSet": props})
+    content = {"obj": obj.ref, "propSet": props}
+    if missing:
+        content["missingSet"] = missing
+    return DataObject.of("ObjectContent", content)
 
 
 def retrieve(vc, ctx, spec_set):
@@ -142,6 +160,48 @@ def _contents(work, ctx):
                 yield object_content(obj, paths, ctx)
 
 
+class Collectors(set):
+    """The collector states that have filters, and which filters cover which object: a
+    change visits the filters that cover the object changed, not every filter of every
+    session (a structural change, which may change what any filter covers, visits all)."""
+
+    def __init__(self):
+        super().__init__()
+        self.covering = {}  # moId -> {PropertyFilter: None}, as each filter last worked out
+
+    def cover(self, pfilter, old, new):
+        for moid in old.keys() - new.keys():
+            watchers = self.covering.get(moid)
+            if watchers is not None:
+                watchers.pop(pfilter, None)
+                if not watchers:
+                    del self.covering[moid]
+        for moid in new.keys() - old.keys():
+            self.covering.setdefault(moid, {})[pfilter] = None
+
+    def touched(self, obj, structural, clock):
+        """Mark ``obj`` changed in the filters it concerns; wake their waiting clients."""
+        if structural:
+            marked = [s for s in self if any([f.mark(obj, True) for f in s.filters])]
+        else:
+            marked = []
+            for pfilter in self.covering.get(obj.moid, ()):
+                pfilter.dirty.add(obj.moid)
+                marked.append(pfilter.state)
+        for state in marked:
+            if state.waiter is not None and not state.wake_scheduled:
+                state.wake_scheduled = True
+                clock.call_later(0, state.wake)
+
+
+def _readable_value(obj, path, ctx):
+    """A filter's value of one property: unset where the session may not read it."""
+    try:
+        return obj.get(path, ctx)
+    except faults.NoPermission:
+        return None
+
+
 class CollectorState:
     """One session's view of one PropertyCollector: its filters, version and waiter."""
 
@@ -158,6 +218,31 @@ class CollectorState:
         if self.waiter is not None:
             self.waiter.fail(faults.RequestCanceled())
         self.collector.vc.collectors.discard(self)
+        kept = self.collector.vc.property_collector.retrievals_kept
+        for token in self.retrievals:
+            kept.pop(token, None)
+        self.retrievals.clear()
+
+    def keep_retrieval(self, token, entry):
+        """Keep an unfinished result under ``token`` (unique in the vCenter), discarding the
+        oldest beyond the caps."""
+        kept = self.collector.vc.property_collector.retrievals_kept
+        if len(self.retrievals) >= MAX_OPEN_RETRIEVALS:
+            oldest = next(iter(self.retrievals))
+            del self.retrievals[oldest]
+            kept.pop(oldest, None)
+        while len(kept) >= MAX_RETRIEVALS_KEPT:
+            oldest, state = kept.popitem(last=False)
+            state.retrievals.pop(oldest, None)
+        self.retrievals[token] = entry
+        kept[token] = self
+
+    def take_retrieval(self, token):
+        """The unfinished result of ``token`` (None if unknown or discarded), forgotten."""
+        entry = self.retrievals.pop(token, None)
+        if entry is not None:
+            self.collector.vc.property_collector.retrievals_kept.pop(token, None)
+        return entry
 
     def wake(self):
         self.wake_scheduled = False
@@ -186,6 +271,9 @@ class PropertyCollector(ManagedObject):
 
     def __init__(self, vc, moid="propertyCollector"):
         super().__init__(vc, moid)
+        # (the ServiceContent's collector's) token -> CollectorState of every session's
+        # unfinished results, oldest first
+        self.retrievals_kept = collections.OrderedDict()
 
     def state(self, ctx):
         key = ("collector", self.moid)
@@ -214,22 +302,19 @@ class PropertyCollector(ManagedObject):
         token = None
         following = list(itertools.islice(rest, 1))
         if following:
-            state = self.state(ctx)
-            if len(state.retrievals) >= MAX_OPEN_RETRIEVALS:
-                state.retrievals.pop(next(iter(state.retrievals)))
             token = self.vc.new_token()
-            state.retrievals[token] = (itertools.chain(following, rest), page)
+            self.state(ctx).keep_retrieval(token, (itertools.chain(following, rest), page))
         return DataObject("RetrieveResult", token=token, objects=objects)
 
     def ContinueRetrievePropertiesEx(self, ctx, token):
-        entry = self.state(ctx).retrievals.pop(token, None)
+        entry = self.state(ctx).take_retrieval(token)
         if entry is None:
             raise faults.InvalidArgument(invalidProperty="token")
         rest, page = entry
         return self._page(ctx, list(itertools.islice(rest, page)), rest, page)
 
     def CancelRetrievePropertiesEx(self, ctx, token):
-        if self.state(ctx).retrievals.pop(token, None) is None:
+        if self.state(ctx).take_retrieval(token) is None:
             raise faults.InvalidArgument(invalidProperty="token")
 
     # -- filters and updates ---------------------------------------------------------------
@@ -238,6 +323,8 @@ class PropertyCollector(ManagedObject):
         validate_prop_specs(self.vc, spec.propSet)
         for _ in traverse(self.vc, ctx, spec.objectSet):  # fails the call for a bad objectSet
             pass
+        sessions.require_room(ctx.session, ("PropertyFilter",), sessions.MAX_FILTERS,
+                              "property filters")
         state = self.state(ctx)
         pfilter = PropertyFilter(self.vc, ctx, state, spec, bool(partialUpdates))
         state.filters.append(pfilter)
@@ -286,6 +373,8 @@ class PropertyCollector(ManagedObject):
 
     def CreatePropertyCollector(self, ctx):
         """A collector of the caller's session, with filters and versions of its own."""
+        sessions.require_room(ctx.session, ("PropertyCollector",),
+                              sessions.MAX_PROPERTY_COLLECTORS, "property collectors")
         collector = PropertyCollector(self.vc, "session[%s]%s" % (ctx.session.key,
                                                                   self.vc.new_token()))
         collector.session = ctx.session
@@ -329,9 +418,11 @@ class PropertyFilter(SessionObject):
         if self.covered_version != self.vc.structure_version:
             try:
                 objects = list(traverse(self.vc, self.ctx, self.spec.objectSet))
-            except faults.ManagedObjectNotFound:
+            except (faults.ManagedObjectNotFound, faults.NoPermission):
                 objects = []
-            self.covered = {o.moid: o for o in objects}
+            covered = {o.moid: o for o in objects}
+            self.vc.collectors.cover(self, self.covered, covered)
+            self.covered = covered
             self.covered_version = self.vc.structure_version
         return self.covered
 
@@ -349,7 +440,7 @@ class PropertyFilter(SessionObject):
         paths = paths_for(obj, self.spec.propSet or ())
         if paths is None:
             return None
-        return {path: obj.get(path, self.ctx) for path in paths}
+        return {path: _readable_value(obj, path, self.ctx) for path in paths}
 
     def updates(self):
         covered = self._cover()
@@ -399,6 +490,8 @@ class PropertyFilter(SessionObject):
 
     def destroy(self):
         super().destroy()
+        self.vc.collectors.cover(self, self.covered, {})
+        self.covered = {}
         if self in self.state.filters:
             self.state.filters.remove(self)
         if not self.state.filters:

@@ -5,7 +5,7 @@ vCenter does; a ``datacenter`` argument limits the search to that datacenter's i
 """
 import re
 
-from vimsim.model import faults
+from vimsim.model import authorization, faults
 from vimsim.model.objects import ManagedObject
 
 _DATASTORE_PATH = re.compile(r"^\[([^\]]+)\] ?(.*)$")
@@ -45,11 +45,11 @@ class SearchIndex(ManagedObject):
             entity = self._child(entity, name)
             if entity is None:
                 return None
-        return entity.ref
+        return self._seen(ctx, entity.ref)
 
     def FindChild(self, ctx, entity, name):
         child = self._child(self.vc.lookup(entity, ctx), name)
-        return child.ref if child is not None else None
+        return self._seen(ctx, child.ref if child is not None else None)
 
     @staticmethod
     def _child(entity, name):
@@ -67,16 +67,16 @@ class SearchIndex(ManagedObject):
                                   msg="Invalid datastore: %s" % name)
         wanted = "[%s] %s" % (name, match.group(2).lstrip("/"))
         vm = next((vm for vm in self._vms(dc) if vm.vm_path_name() == wanted), None)
-        return vm.ref if vm is not None else None
+        return self._seen(ctx, vm.ref if vm is not None else None)
 
     # -- by identity ---------------------------------------------------------------------
 
     def FindByUuid(self, ctx, uuid, vmSearch, datacenter=None, instanceUuid=None):
-        found = self._by_uuid(ctx, datacenter, uuid, vmSearch, instanceUuid)
+        found = self.FindAllByUuid(ctx, uuid, vmSearch, datacenter, instanceUuid)
         return found[0] if found else None
 
     def FindAllByUuid(self, ctx, uuid, vmSearch, datacenter=None, instanceUuid=None):
-        return self._by_uuid(ctx, datacenter, uuid, vmSearch, instanceUuid)
+        return self._seen(ctx, self._by_uuid(ctx, datacenter, uuid, vmSearch, instanceUuid))
 
     def _by_uuid(self, ctx, datacenter, uuid, vm_search, instance_uuid):
         wanted = uuid.lower()
@@ -88,11 +88,11 @@ class SearchIndex(ManagedObject):
                 if h.uuid.lower() == wanted]
 
     def FindByDnsName(self, ctx, dnsName, vmSearch, datacenter=None):
-        found = self._by_dns_name(ctx, datacenter, dnsName, vmSearch)
+        found = self.FindAllByDnsName(ctx, dnsName, vmSearch, datacenter)
         return found[0] if found else None
 
     def FindAllByDnsName(self, ctx, dnsName, vmSearch, datacenter=None):
-        return self._by_dns_name(ctx, datacenter, dnsName, vmSearch)
+        return self._seen(ctx, self._by_dns_name(ctx, datacenter, dnsName, vmSearch))
 
     def _by_dns_name(self, ctx, datacenter, dns_name, vm_search):
         wanted = dns_name.lower().rstrip(".")
@@ -103,11 +103,11 @@ class SearchIndex(ManagedObject):
         return [h.ref for h in self._hosts(dc) if h.name.lower() == wanted]
 
     def FindByIp(self, ctx, ip, vmSearch, datacenter=None):
-        found = self._by_ip(ctx, datacenter, ip, vmSearch)
+        found = self.FindAllByIp(ctx, ip, vmSearch, datacenter)
         return found[0] if found else None
 
     def FindAllByIp(self, ctx, ip, vmSearch, datacenter=None):
-        return self._by_ip(ctx, datacenter, ip, vmSearch)
+        return self._seen(ctx, self._by_ip(ctx, datacenter, ip, vmSearch))
 
     def _by_ip(self, ctx, datacenter, ip, vm_search):
         dc = self._datacenter(ctx, datacenter)
@@ -117,6 +117,16 @@ class SearchIndex(ManagedObject):
         return [h.ref for h in self._hosts(dc) if h.ip_address == ip]
 
     # -- scope ---------------------------------------------------------------------------
+
+    def _seen(self, ctx, found):
+        """What the caller may see of an answer (a moRef, a list of them, or None): only
+        the entities it may read, as every read (authorization.read_filter)."""
+        readable = authorization.read_filter(self.vc, ctx)
+        if readable is None or found is None:
+            return found
+        if isinstance(found, list):
+            return [ref for ref in found if readable(self.vc.objects[ref.value])]
+        return found if readable(self.vc.objects[found.value]) else None
 
     def _datacenter(self, ctx, ref):
         return self.vc.lookup(ref, ctx) if ref is not None else None

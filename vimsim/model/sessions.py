@@ -1,4 +1,6 @@
 """Sessions, users and the call context every front-end hands the model."""
+import collections
+import math
 import secrets
 import uuid
 
@@ -13,6 +15,26 @@ _TRUSTED = frozenset(p for p in privileges.ALL
 _CRYPTO = frozenset(p for p in privileges.ALL if p.startswith("Cryptographer.")) | frozenset((
     "Global.Diagnostics", "Host.Inventory.AddHostToCluster", "Host.Inventory.AddStandaloneHost",
     "Host.Local.ManageUserGroups", "VirtualMachine.Interact.GuestControl"))
+
+
+# What one session may hold at once. maxCollector (32) is what EventManager and TaskManager
+# advertise for history collectors; vCenter publishes no figure for the others, so these are
+# vimsim's, generous for any client and small enough that a session cannot take the memory.
+MAX_HISTORY_COLLECTORS = 32
+MAX_PROPERTY_COLLECTORS = 32
+MAX_FILTERS = 1000
+MAX_VIEWS = 1000
+
+
+def require_room(session, vim_types, limit, what):
+    """InvalidState (as CreateCollectorForEvents answers beyond maxCollector) when
+    ``session`` already holds ``limit`` objects of ``vim_types``."""
+    if session is None:
+        return
+    held = sum(1 for o in session.objects.values() if getattr(o, "vim_type", None) in vim_types)
+    if held >= limit:
+        raise faults.InvalidState("The session already holds %d %s, the most it may."
+                                  % (limit, what))
 
 
 class Role:
@@ -93,25 +115,102 @@ class CallContext:
         return self.session.user.name if self.session else None
 
 
+# vpxd.cfg's settings (OptionManager keys), as vCenter 8.0 U3 reads them: the idle time after
+# which a session ends, in minutes (0: never), and the most sessions it holds at once.
+TIMEOUT_OPTION = "config.vmacore.soap.sessionTimeout"
+MAX_SESSIONS_OPTION = "config.vmacore.soap.maxSessionCount"
+DEFAULT_TIMEOUT_MINUTES = 30
+DEFAULT_MAX_SESSIONS = 3000
+TERMINATE_PRIVILEGE = "Sessions.TerminateSession"  # what reading sessionList needs
+
+
+def too_many_sessions(limit):
+    """Login beyond the cap: vpxd answers HTTP 503 ("Out of HTTP sessions: Limited to N")."""
+    fault = faults.system_error("Out of HTTP sessions: Limited to %d" % limit)
+    fault.http_status = 503
+    return fault
+
+
 class SessionManager(ManagedObject):
     vim_type = "SessionManager"
 
     def __init__(self, vc, moid="SessionManager"):
         super().__init__(vc, moid)
-        self.sessions = {}  # cookie -> Session
+        # cookie -> Session, least recently active first: the expired ones are at the front.
+        self.sessions = collections.OrderedDict()
+
+    def configure(self, timeout_minutes=None, max_sessions=None):
+        """The server's --session-timeout and --max-sessions: written to the OptionManager,
+        which is where they are read from (UpdateOptions changes them while running)."""
+        settings = self.vc.managers.get("setting")
+        for key, value in ((TIMEOUT_OPTION, timeout_minutes), (MAX_SESSIONS_OPTION, max_sessions)):
+            if value is not None and settings is not None:
+                settings.values[key] = "%g" % value
+
+    def _setting(self, key, default):
+        settings = self.vc.managers.get("setting")
+        text = settings.value(key) if settings is not None else None
+        try:
+            value = float(text) if text is not None else default
+        except (TypeError, ValueError):  # a vpxd.cfg value vpxd could not read: its default
+            return default
+        return value if math.isfinite(value) and value >= 0 else default
+
+    def timeout_seconds(self):
+        """Idle seconds after which a session ends, on the emulator's clock (None: never)."""
+        minutes = self._setting(TIMEOUT_OPTION, DEFAULT_TIMEOUT_MINUTES)
+        return minutes * 60 if minutes > 0 else None
+
+    def max_sessions(self):
+        return max(1, int(self._setting(MAX_SESSIONS_OPTION, DEFAULT_MAX_SESSIONS)))
+
+    def _expired(self, session, now, timeout):
+        return timeout is not None and (now - session.last_active).total_seconds() > timeout
+
+    def reclaim(self):
+        """End the sessions idle longer than the timeout (oldest first, so it stops at the
+        first live one)."""
+        timeout, now = self.timeout_seconds(), self.vc.clock.now()
+        while self.sessions:
+            session = next(iter(self.sessions.values()))
+            if not self._expired(session, now, timeout):
+                break
+            self._end(session)
+
+    def live_count(self):
+        """How many sessions are held, once the expired ones are reclaimed."""
+        self.reclaim()
+        return len(self.sessions)
 
     def live_session(self, cookie):
-        """The live session a cookie (or session id) names, or None; nothing about it changes
-        (the HTTP layer asks this of a request's head before reading its body)."""
-        return self.sessions.get(cookie) if cookie else None
+        """The live session a cookie (or session id) names, or None (an expired one too);
+        nothing about it changes (the HTTP layer asks this of a request's head before reading
+        its body)."""
+        session = self.sessions.get(cookie) if cookie else None
+        if session is None or self._expired(session, self.vc.clock.now(),
+                                            self.timeout_seconds()):
+            return None
+        return session
 
     def session_for_cookie(self, cookie):
-        """The live session a cookie names, counted as used now; or None."""
-        session = self.live_session(cookie)
-        if session is not None:
-            session.last_active = self.vc.clock.now()
-            session.call_count += 1
+        """The live session of a cookie (None for an unknown or expired one: the call then
+        answers NotAuthenticated); the call counts as activity."""
+        session = self.sessions.get(cookie) if cookie else None
+        if session is None:
+            return None
+        now = self.vc.clock.now()
+        if self._expired(session, now, self.timeout_seconds()):
+            self._end(session)
+            return None
+        self.active(session, now)
+        session.call_count += 1
         return session
+
+    def active(self, session, now=None):
+        """``session`` did something now (a call, or an answer it waited for)."""
+        session.last_active = now or self.vc.clock.now()
+        if session.cookie in self.sessions:
+            self.sessions.move_to_end(session.cookie)
 
     def login(self, user_name, password, ip_address=None, user_agent=None, locale="en"):
         """A new session for valid credentials (every API's login ends here); InvalidLogin."""
@@ -122,6 +221,10 @@ class SessionManager(ManagedObject):
                 "BadUsernameSessionEvent", message="Cannot login %s@%s" % (user_name, address),
                 user=user_name if isinstance(user_name, str) else "", ipAddress=address)
             raise faults.InvalidLogin()
+        self.reclaim()
+        limit = self.max_sessions()
+        if len(self.sessions) >= limit:
+            raise too_many_sessions(limit)
         session = Session(user, self.vc.clock, ip_address, user_agent, locale)
         self.sessions[session.cookie] = session
         self.vc.event_manager.post(
@@ -145,6 +248,7 @@ class SessionManager(ManagedObject):
         ctx.session = None
 
     def SessionIsActive(self, ctx, sessionID, userName):
+        self.reclaim()
         return any(s.key == sessionID and s.user.name == userName
                    for s in self.sessions.values())
 
@@ -168,6 +272,12 @@ class SessionManager(ManagedObject):
 
     @vim_property
     def sessionList(self, ctx):
+        # VMware's reference: reading it needs Sessions.TerminateSession (on the root folder).
+        if ctx.session is not None and not ctx.session.user.has_privilege(TERMINATE_PRIVILEGE):
+            root = self.vc.root_folder
+            raise faults.no_permission(root.ref if root is not None else self.ref,
+                                       TERMINATE_PRIVILEGE)
+        self.reclaim()
         return [s.user_session() for s in self.sessions.values()]
 
     @vim_property

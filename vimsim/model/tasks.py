@@ -1,7 +1,7 @@
 """Tasks: the lifecycle (queued -> running -> success | error) on the clock, and entity locks."""
 import collections
 
-from vimsim.model import faults
+from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
 from vimsim.vim25.data import DataObject
 
@@ -219,8 +219,10 @@ class TaskManager(ManagedObject):
 
     @vim_property
     def recentTask(self, ctx):
-        return self.recent_tasks()
+        recent = self.recent_tasks()
+        keep = authorization.read_filter(self.vc, ctx)  # only the tasks the caller may read
+        return recent if keep is None else [r for r in recent if keep(self.recent[r.value])]
 
     @vim_property
     def maxCollector(self, ctx):
-        return 32
+        return sessions.MAX_HISTORY_COLLECTORS

@@ -66,7 +66,7 @@ class Vcenter:
         self.boot_time = clock.now()
         self.objects = {}
         self.users = {}
-        self.collectors = set()
+        self.collectors = property_collector.Collectors()
         self.structure_version = 0
         self.changes = 0  # counts touch(): the --state file is written when it moved
         self._ids = itertools.count(2)  # 1 is the root folder, group-d1, as on vCenter
@@ -165,13 +165,7 @@ class Vcenter:
             self.structure_version += 1
         for listener in self.listeners:
             listener(obj)
-        for state in self.collectors:
-            marked = False
-            for pfilter in state.filters:
-                marked = pfilter.mark(obj, structural) or marked
-            if marked and state.waiter is not None and not state.wake_scheduled:
-                state.wake_scheduled = True
-                self.clock.call_later(0, state.wake)
+        self.collectors.touched(obj, structural, self.clock)
 
     def log_internal_error(self, exc):
         log.error("internal error: %s", exc, exc_info=exc)

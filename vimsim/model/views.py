@@ -1,7 +1,22 @@
 """ViewManager and ContainerView: the objects under a container, by type, kept current."""
-from vimsim.model import faults
+from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import ManagedObject, SessionObject, refs, vim_property
 from vimsim.vim25.types import REGISTRY
+
+
+
+def readable(vc, ctx, objects):
+    """The objects of a view the caller may read: a view lists only those, as vCenter's do."""
+    keep = authorization.read_filter(vc, ctx)
+    return objects if keep is None else [o for o in objects if keep(o)]
+
+
+VIEW_TYPES = ("ContainerView", "ListView", "InventoryView")
+
+
+def require_room(ctx):
+    sessions.require_room(ctx.session, VIEW_TYPES, sessions.MAX_VIEWS, "views")
+
 
 # What a ContainerView may be created on (vCenter's "container" argument).
 CONTAINERS = frozenset(("Folder", "Datacenter", "ComputeResource", "ResourcePool", "HostSystem"))
@@ -22,20 +37,24 @@ class ViewManager(ManagedObject):
             # StoragePod) finds nothing, as on a vCenter that has none.
             if name not in REGISTRY.managed:
                 raise faults.InvalidArgument(invalidProperty="type")
+        require_room(ctx)
         return ContainerView(self.vc, ctx.session, obj, list(type or ()), bool(recursive)).ref
 
     def CreateListView(self, ctx, obj=None):
+        require_room(ctx)
         view = ListView(self.vc, ctx.session)
         view.reset(ctx, obj or ())
         return view.ref
 
     def CreateListViewFromView(self, ctx, view):
         source = self.vc.lookup(view, ctx)
+        require_room(ctx)
         listed = ListView(self.vc, ctx.session)
         listed.reset(ctx, source.view(ctx))
         return listed.ref
 
     def CreateInventoryView(self, ctx):
+        require_room(ctx)
         return InventoryView(self.vc, ctx.session).ref
 
     @vim_property
@@ -89,7 +108,8 @@ class ListView(View):
 
     @vim_property
     def view(self, ctx):
-        return [r for r in self.refs if self.vc.find(r, ctx) is not None]
+        found = [self.vc.find(r, ctx) for r in self.refs]
+        return refs(readable(self.vc, ctx, [o for o in found if o is not None]))
 
 
 class InventoryView(View):
@@ -130,7 +150,7 @@ class InventoryView(View):
             for child in entity.inventory_children():
                 if child is not None and child not in listed:
                     listed.append(child)
-        return refs(listed)
+        return refs(readable(self.vc, ctx, listed))
 
 
 class ContainerView(View):
@@ -165,7 +185,7 @@ class ContainerView(View):
 
     @vim_property
     def view(self, ctx):
-        return refs(self.objects())
+        return refs(readable(self.vc, ctx, self.objects()))
 
     @vim_property
     def container(self, ctx):

@@ -50,6 +50,12 @@ class AutomationApi:
             return self.vc.session_manager.login(user_name, password, ip_address, user_agent)
         except faults.InvalidLogin:
             raise errors.unauthenticated()
+        except faults.SystemError as fault:  # no session left: vpxd's 503
+            if getattr(fault, "http_status", None) != 503:
+                raise
+            raise errors.RestError("SERVICE_UNAVAILABLE",
+                                   "com.vmware.vapi.std.errors.service_unavailable",
+                                   fault.fields.get("reason", fault.msg))
 
     def session(self, token):
         session = self.vc.session_manager.session_for_cookie(token)

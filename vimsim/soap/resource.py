@@ -165,7 +165,7 @@ class SoapResource(ModelResource):
 
     @staticmethod
     def _fault(request, fault, version_ids):
-        request.setResponseCode(500)
+        request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
         log.debug("fault %s: %s", fault.type_name, fault.msg)
         return envelope.fault(fault, version_ids)
 

@@ -1,5 +1,6 @@
 """The ZStack Cloud view of vimsim's inventory: accounts, sessions, UUIDs and the
 hypervisor versions GetVirtualizerInfo reports (seed 004)."""
+import collections
 import hashlib
 import secrets
 import uuid
@@ -35,7 +36,8 @@ class ZStackBackend:
                          for a in settings.get("accounts") or [{"name": "admin",
                                                                 "password": "password"}]}
         self.expected_host_version = settings.get("expected_host_version", DEFAULT_VERSION)
-        self.sessions = {}  # session uuid -> (account name, expiry)
+        # session uuid -> (account name, expiry), soonest expiry first (all last as long)
+        self.sessions = collections.OrderedDict()
 
     # -- accounts and sessions -----------------------------------------------------------
 
@@ -46,6 +48,8 @@ class ZStackBackend:
             raise ZStackError("ID.1000", "Authentication failed",
                               "wrong account name or password")
         now = self.vc.clock.now()
+        while self.sessions and next(iter(self.sessions.values()))[1] < now:
+            self.sessions.popitem(last=False)  # expired ones go: a login flood stays bounded
         session = secrets.token_hex(16)
         expiry = now + timedelta(hours=SESSION_HOURS)
         self.sessions[session] = (account, expiry)
