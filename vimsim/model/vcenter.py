@@ -8,10 +8,10 @@ import uuid
 
 from vimsim.model import faults
 # Every module holding a manager's class, so that the managers are built from them.
-from vimsim.model import (authorization, custom_fields, customization, diagnostics,  # noqa: F401
-                          events, guest_operations, licenses, options, performance,
-                          property_collector, search_index, sessions, tasks, user_directory,
-                          views)
+from vimsim.model import (authorization, custom_fields, customization,  # noqa: F401
+                          customization_specs, diagnostics, events, guest_operations, licenses,
+                          options, performance, property_collector, search_index, sessions,
+                          tasks, user_directory, views)
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.rules import RuleBook
 from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
@@ -58,7 +58,6 @@ class Vcenter:
         for type_name, where in (fault_delivery or {}).items():
             self.set_fault_delivery(type_name, where)
         self.guest_behaviour = GuestBehaviour(self.timings)
-        self.customization_specs = {}  # name -> vim25 CustomizationSpec (CustomizationSpecManager's)
         # REST/JSON-RPC operations answering service_unavailable ("*": all of them).
         self.unavailable_operations = set()
         self.rules = RuleBook(clock)
@@ -84,6 +83,7 @@ class Vcenter:
         self.guest_customization_manager = managers["guestCustomizationManager"]
         self.authorization_manager = managers["authorizationManager"]
         self.event_manager = managers["eventManager"]
+        self.customization_spec_manager = managers["customizationSpecManager"]
         self.root_folder = None
 
     def set_fault_delivery(self, type_name, where):

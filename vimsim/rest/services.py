@@ -140,7 +140,7 @@ class AutomationApi:
         if name is not None and spec is not None:
             raise errors.invalid_argument("Only one of name and spec may be set.")
         if name is not None:
-            pending = self.vc.customization_specs.get(name)
+            pending = self.vc.customization_spec_manager.spec(name)
             if pending is None:
                 raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.guest.spec.not_found",
                                        "Customization specification '%s' does not exist." % name,
