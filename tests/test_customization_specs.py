@@ -190,3 +190,113 @@ def test_zeep_reads_the_spec_manager(emulator):
     with pytest.raises(zeep.exceptions.Fault) as refused:
         svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="nope")
     assert refused.value.detail[0].tag == "{urn:vim25}NotFoundFault"
+
+
+# -- the Automation API's customization specs, over the same store ---------------------------
+
+from tests.test_rest import Rest, api_error, rest_error  # noqa: E402
+
+LINUX_SPEC = {
+    "configuration_spec": {"linux_config": {
+        "hostname": {"type": "FIXED", "fixed_name": "app01"}, "domain": "example.com",
+        "time_zone": "Europe/Paris"}},
+    "global_DNS_settings": {"dns_servers": ["10.0.0.2"], "dns_suffix_list": ["example.com"]},
+    "interfaces": [{"adapter": {"ipv4": {"type": "STATIC", "ip_address": "10.0.0.50",
+                                         "prefix": 24, "gateways": ["10.0.0.1"]}}}]}
+
+
+def test_rest_customization_specs_lifecycle(emulator, specs):
+    rest = Rest(emulator)
+    url = emulator.base + "/api/vcenter/guest/customization-specs"
+    listed = rest.get("/api/vcenter/guest/customization-specs").json()
+    assert [(s["name"], s["OS_type"]) for s in listed] == [("linux-dhcp", "LINUX"),
+                                                           ("linux-web", "LINUX")]
+    r = rest.http.post(url, headers=rest.headers, timeout=10, json={
+        "name": "app", "description": "the app tier", "spec": LINUX_SPEC})
+    assert r.status_code == 201 and r.json() == "app", r.text
+    api_error(rest.http.post(url, headers=rest.headers, timeout=10, json={
+        "name": "app", "description": "", "spec": LINUX_SPEC}), 400, "ALREADY_EXISTS")
+    # SOAP sees what REST created, translated to vim25
+    item = specs.GetCustomizationSpec("app")
+    assert item.info.description == "the app tier" and item.info.type == "Linux"
+    assert item.spec.identity.hostName.name == "app01"
+    assert item.spec.identity.timeZone == "Europe/Paris"
+    adapter = item.spec.nicSettingMap[0].adapter
+    assert (adapter.ip.ipAddress, adapter.subnetMask, adapter.gateway) == (
+        "10.0.0.50", "255.255.255.0", ["10.0.0.1"])
+    assert item.spec.globalIPSettings.dnsServerList == ["10.0.0.2"]
+
+    info = rest.get("/api/vcenter/guest/customization-specs/app").json()
+    assert info["spec"]["name"] == "app" and info["spec"]["fingerprint"] == item.info.changeVersion
+    assert info["spec"]["spec"] == LINUX_SPEC  # the round trip through vim25 is exact
+    api_error(rest.get("/api/vcenter/guest/customization-specs/nope"), 404, "NOT_FOUND")
+
+    emulator.advance(5)
+    changed = dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {"type": "DHCP"}}}])
+    r = rest.put("/api/vcenter/guest/customization-specs/app", {
+        "name": "app", "description": "now DHCP", "fingerprint": info["spec"]["fingerprint"],
+        "spec": changed})
+    assert r.status_code == 204, r.text
+    assert specs.GetCustomizationSpec("app").spec.nicSettingMap[0].adapter.ip.__class__ \
+        is C.DhcpIpGenerator
+    api_error(rest.put("/api/vcenter/guest/customization-specs/app", {  # stale fingerprint
+        "name": "app", "description": "", "fingerprint": info["spec"]["fingerprint"],
+        "spec": LINUX_SPEC}), 400, "CONCURRENT_CHANGE")
+
+    r = rest.http.post(url + "/app?action=export", headers=rest.headers, timeout=10,
+                       json={"format": "XML"})
+    assert r.status_code == 200 and r.json().startswith('<?xml version="1.0"'), r.text
+    exported_json = rest.http.post(url + "/app?action=export", headers=rest.headers,
+                                   timeout=10, json={"format": "JSON"}).json()
+    for document in (r.json(), exported_json):
+        imported = rest.http.post(url + "?action=import", headers=rest.headers, timeout=10,
+                                  json={"customization_spec": document})
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["name"] == "app" and imported.json()["spec"] == changed
+    api_error(rest.http.post(url + "?action=import", headers=rest.headers, timeout=10,
+                             json={"customization_spec": "<ConfigRoot>"}), 400,
+              "INVALID_ARGUMENT")
+
+    assert rest.http.delete(url + "/app", headers=rest.headers, timeout=10).status_code == 204
+    assert not specs.DoesCustomizationSpecExist("app")
+    api_error(rest.http.delete(url + "/app", headers=rest.headers, timeout=10), 404,
+              "NOT_FOUND")
+
+
+def test_rest_refuses_specs_that_are_not_the_schema(emulator, specs):
+    rest = Rest(emulator)
+    url = emulator.base + "/api/vcenter/guest/customization-specs"
+    for bad in ({"configuration_spec": {}, "interfaces": []},
+                dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {
+                    "type": "STATIC", "ip_address": {"a": 1}, "prefix": 24}}}]),
+                dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {
+                    "type": "STATIC", "ip_address": 7, "prefix": 24}}}]),
+                dict(LINUX_SPEC, configuration_spec={"linux_config": {
+                    "hostname": {"type": "FIXED", "fixed_name": "bad\u0001name"},
+                    "domain": "x"}}),
+                dict(LINUX_SPEC, colour="red")):
+        r = rest.http.post(url, headers=rest.headers, timeout=10,
+                           json={"name": "bad", "description": "", "spec": bad})
+        message = api_error(r, 400, "INVALID_ARGUMENT")
+        assert "Traceback" not in message["default_message"]
+    assert not specs.DoesCustomizationSpecExist("bad")
+    readonly = Rest(emulator, "readonly", "readonly")
+    api_error(readonly.get("/api/vcenter/guest/customization-specs"), 403, "UNAUTHORIZED")
+
+
+def test_rest_dialect_customization_specs(emulator):
+    r = requests.post(emulator.base + "/rest/com/vmware/cis/session", auth=("user", "pass"),
+                      timeout=10)
+    headers = {"vmware-api-session-id": r.json()["value"]}
+    url = emulator.base + "/rest/vcenter/guest/customization-specs"
+    r = requests.post(url, headers=headers, timeout=10, json={"spec": {
+        "name": "r1", "description": "", "spec": LINUX_SPEC}})
+    assert r.status_code == 200 and r.json() == {"value": "r1"}, r.text
+    listed = requests.get(url, headers=headers, timeout=10,
+                          params={"filter.OS_type": "LINUX", "filter.names": "r1"}).json()
+    assert [s["name"] for s in listed["value"]] == ["r1"]
+    got = requests.get(url + "/r1", headers=headers, timeout=10).json()["value"]
+    assert got["spec"]["spec"]["configuration_spec"]["linux_config"]["hostname"] == {
+        "type": "FIXED", "fixed_name": "app01"}
+    rest_error(requests.get(url + "/nope", headers=headers, timeout=10), 404, "not_found")
+    assert requests.delete(url + "/r1", headers=headers, timeout=10).status_code == 200

@@ -281,6 +281,55 @@ class AutomationResource(ModelResource):
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
 
+    # -- guest customization specs ---------------------------------------------------------
+
+    def _spec_body(self, route):
+        """The request's structure: /rest wraps it in {"spec": ...}."""
+        body = route.body()
+        if self.dialect == "rest" and isinstance(body, dict) and set(body) == {"spec"}:
+            return body["spec"]
+        return body
+
+    def _action(self, route):
+        return (route.query.get("action") or [None])[-1]
+
+    def specs_list(self, route, session):
+        filters = self.filters(route)
+        os_type = filters.get("OS_type")
+        names = filters.get("names")
+        return 200, self.api.specs.list(session, set(names) if names else None,
+                                        os_type[-1] if isinstance(os_type, list) else os_type)
+
+    def specs_post(self, route, session):
+        action = self._action(route)
+        if action == "import":
+            body = route.body()
+            return 200, self.api.specs.import_specification(
+                session, body.get("customization_spec") if isinstance(body, dict) else None)
+        if action is not None:
+            raise errors.operation_not_found("POST /%s/%s?action=%s" % (
+                self.dialect, route.path, action))
+        name = self.api.specs.create(session, self._spec_body(route))
+        return (200 if self.dialect == "rest" else 201), name
+
+    def specs_get(self, route, session, name):
+        return 200, self.api.specs.get(session, name)
+
+    def specs_set(self, route, session, name):
+        self.api.specs.set(session, name, self._spec_body(route))
+        return (200 if self.dialect == "rest" else 204), None
+
+    def specs_delete(self, route, session, name):
+        self.api.specs.delete(session, name)
+        return (200 if self.dialect == "rest" else 204), None
+
+    def specs_export(self, route, session, name):
+        if self._action(route) != "export":
+            raise errors.operation_not_found("POST /%s/%s" % (self.dialect, route.path))
+        body = route.body()
+        return 200, self.api.specs.export(session, name, body.get("format")
+                                          if isinstance(body, dict) else None)
+
     # -- JSON-RPC (the SDK) ---------------------------------------------------------------
 
     def json_rpc(self, request):
@@ -450,6 +499,14 @@ ROUTES = [
     ("GET", _path("vcenter/vm/{id}/guest/(networking/interfaces|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
+    ("GET", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_list),
+    ("POST", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_post),
+    ("GET", _path("vcenter/guest/customization-specs/{id}"), BOTH, AutomationResource.specs_get),
+    ("PUT", _path("vcenter/guest/customization-specs/{id}"), BOTH, AutomationResource.specs_set),
+    ("DELETE", _path("vcenter/guest/customization-specs/{id}"), BOTH,
+     AutomationResource.specs_delete),
+    ("POST", _path("vcenter/guest/customization-specs/{id}"), BOTH,
+     AutomationResource.specs_export),
 ] + [("GET", _path("vcenter/%s/{id}" % path), BOTH, _inventory_get(kind))
      for path, kind in (("datastore", "datastore"), ("datacenter", "datacenter"),
                         ("cluster", "cluster"), ("resource-pool", "resource_pool"))
