@@ -300,3 +300,45 @@ def test_rest_dialect_customization_specs(emulator):
         "type": "FIXED", "fixed_name": "app01"}
     rest_error(requests.get(url + "/nope", headers=headers, timeout=10), 404, "not_found")
     assert requests.delete(url + "/r1", headers=headers, timeout=10).status_code == 200
+
+
+def test_sdk_customization_specs(make_emulator, tmp_path):
+    from com.vmware.vapi.std.errors_client import AlreadyExists, InvalidArgument, NotFound
+    from com.vmware.vcenter import guest_client as g
+    from tests.test_rest import sdk_client
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    specs = sdk_client(emulator).vcenter.guest.CustomizationSpecs
+    assert [s.name for s in specs.list()] == ["linux-dhcp", "linux-web"]
+    assert [s.name for s in specs.list(specs.FilterSpec(names={"linux-web"}))] == ["linux-web"]
+    assert specs.list(specs.FilterSpec(os_type=specs.OsType.WINDOWS)) == []
+    spec = g.CustomizationSpec(
+        configuration_spec=g.ConfigurationSpec(linux_config=g.LinuxConfiguration(
+            hostname=g.HostnameGenerator(type=g.HostnameGenerator.Type.PREFIX, prefix="web"),
+            domain="example.com")),
+        global_dns_settings=g.GlobalDNSSettings(dns_servers=["10.0.0.2"]),
+        interfaces=[g.AdapterMapping(adapter=g.IPSettings(ipv4=g.Ipv4(
+            type=g.Ipv4.Type.STATIC, ip_address="10.0.0.9", prefix=16)))])
+    assert specs.create(specs.CreateSpec(name="sdk", description="from the SDK",
+                                         spec=spec)) == "sdk"
+    with pytest.raises(AlreadyExists):
+        specs.create(specs.CreateSpec(name="sdk", description="", spec=spec))
+    info = specs.get("sdk")
+    assert info.spec.name == "sdk" and info.spec.description == "from the SDK"
+    got = info.spec.spec
+    assert got.configuration_spec.linux_config.hostname.prefix == "web"
+    assert got.interfaces[0].adapter.ipv4.ip_address == "10.0.0.9"
+    assert got.interfaces[0].adapter.ipv4.prefix == 16
+    assert emulator.vc.customization_spec_manager.spec("sdk").nicSettingMap[0] \
+        .adapter.subnetMask == "255.255.0.0"
+    specs.set("sdk", specs.Spec(name="sdk", description="changed",
+                                fingerprint=info.spec.fingerprint, spec=spec))
+    assert specs.get("sdk").spec.description == "changed"
+    xml = specs.export("sdk", specs.Format.XML)
+    assert "<ConfigRoot>" in xml
+    imported = specs.import_specification(xml)
+    assert imported.name == "sdk" and imported.spec.interfaces[0].adapter.ipv4.prefix == 16
+    with pytest.raises(InvalidArgument):
+        specs.import_specification("<nope/>")
+    specs.delete("sdk")
+    with pytest.raises(NotFound):
+        specs.get("sdk")

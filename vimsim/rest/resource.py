@@ -13,7 +13,8 @@ from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
 from vimsim.rest import errors
-from vimsim.rest.services import AutomationApi
+from vimsim.rest.services import AutomationApi, CustomizationSpecs
+from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
 
 log = logging.getLogger("vimsim.rest")
@@ -51,6 +52,31 @@ def structure(name, fields, optional=()):
     """A vAPI structure; fields named in ``optional`` travel as {"OPTIONAL": v}."""
     return {"STRUCTURE": {name: {k: ({"OPTIONAL": v} if k in optional else v)
                                  for k, v in fields.items()}}}
+
+
+def vapi_value(value, kind):
+    """A JSON value as the SDK reads it, by its generated type (rest/vapi_types.py): every
+    structure named and complete, unset optional fields as {"OPTIONAL": null}."""
+    if kind.startswith("opt:"):
+        return {"OPTIONAL": vapi_value(value, kind[4:]) if value is not None else None}
+    if kind.startswith("list:"):
+        return [vapi_value(v, kind[5:]) for v in value or ()]
+    if kind.startswith("struct:"):
+        name = kind[7:]
+        return {"STRUCTURE": {name: {field: vapi_value(value.get(field), field_kind)
+                                     for field, field_kind in STRUCTURES[name]}}}
+    if kind == "secret":
+        return {"SECRET": value}
+    return value
+
+
+def set_fields(value):
+    """A JSON-RPC input without its unset fields (null), as the REST form has them."""
+    if isinstance(value, dict):
+        return {k: set_fields(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [set_fields(v) for v in value]
+    return value
 
 
 class Route:
@@ -364,6 +390,30 @@ class AutomationResource(ModelResource):
                 str(exc)))}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
 
+    def rpc_specs(self, session, operation, inputs):
+        """com.vmware.vcenter.guest.customization_specs, as the SDK calls it."""
+        specs, prefix = self.api.specs, "struct:com.vmware.vcenter.guest.customization_specs."
+        name = inputs.get("name")
+        if operation == "list":
+            spec = inputs.get("filter") or {}
+            return [vapi_value(s, prefix + "summary") for s in specs.list(
+                session, set(spec["names"]) if spec.get("names") else None,
+                spec.get("OS_type"))]
+        if operation == "get":
+            return vapi_value(specs.get(session, name), prefix + "info")
+        if operation == "create":
+            return specs.create(session, inputs.get("spec"))
+        if operation == "set":
+            return specs.set(session, name, inputs.get("spec"))
+        if operation == "delete":
+            return specs.delete(session, name)
+        if operation == "export":
+            return specs.export(session, name, inputs.get("format"))
+        if operation == "import_specification":
+            return vapi_value(specs.import_specification(session, inputs.get(
+                "customization_spec")), prefix + "create_spec")
+        raise errors.operation_not_found("%s.%s" % (CustomizationSpecs.SERVICE, operation))
+
     def rpc_answer_later(self, request, rpc_id, pending):
         if request.finished or getattr(request, "_disconnected", False):
             return
@@ -418,6 +468,8 @@ class AutomationResource(ModelResource):
             identity.setdefault("ip_address", None)
             return structure("com.vmware.vcenter.vm.guest.identity.info", identity,
                              optional=("ip_address",))
+        if service == CustomizationSpecs.SERVICE:
+            return self.rpc_specs(session, operation, set_fields(inputs))
         if service == "com.vmware.vcenter.vm.guest.customization":
             vm = inputs.get("vm")
             if not isinstance(vm, str):
