@@ -20,7 +20,7 @@ def start(*args):
 def stop(proc):
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=20) == 0
-    err = proc.stderr.read()
+    err = proc.stderr_text = proc.stderr.read()
     assert "Traceback" not in err, err
 
 

@@ -8,14 +8,22 @@ from vimsim import compat
 compat.without_twisted_tls()  # before anything imports the reactor
 
 from vimsim.model.fixture import FixtureError  # noqa: E402
-from vimsim.httpserver import IDLE_TIMEOUT, REQUEST_TIMEOUT  # noqa: E402
-from vimsim.server import DEFAULT_MAX_BODY, Server  # noqa: E402
+from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
+                               MAX_UNAUTHENTICATED_BODY, REQUEST_TIMEOUT)
+from vimsim.server import DEFAULT_MAX_BODY, DEFAULT_STATE_INTERVAL, Server  # noqa: E402
 
 
 def _positive_int(text):
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _positive_count(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
     return value
 
 
@@ -44,8 +52,11 @@ def parser():
                    help="load fault rules from fixtures/scenarios/NAME.yaml or a YAML file "
                    "(repeatable)")
     s.add_argument("--state", metavar="FILE",
-                   help="restore the whole state from FILE on start (if it exists) and save it "
-                   "there on a clean stop")
+                   help="restore the whole state from FILE on start (if it exists), save it "
+                   "there within --state-interval of every change and on a clean stop")
+    s.add_argument("--state-interval", type=_positive_float, default=DEFAULT_STATE_INTERVAL,
+                   metavar="SECONDS", help="--state: seconds a change may wait to be saved "
+                   "(1; nothing is written while nothing changes)")
     s.add_argument("--username", default="user", help="an Administrator user to add (user)")
     s.add_argument("--password", default="pass", help="that user's password (pass)")
     s.add_argument("--vms", type=_positive_int, help="total number of VMs to grow the "
@@ -53,12 +64,22 @@ def parser():
     s.add_argument("--hosts", type=_positive_int, help="total number of hosts")
     s.add_argument("--max-body", type=_positive_int, default=DEFAULT_MAX_BODY,
                    help="largest request body accepted, in bytes (16 MiB)")
+    s.add_argument("--max-unauthenticated-body", type=_positive_int,
+                   default=MAX_UNAUTHENTICATED_BODY,
+                   help="largest request body accepted from a client without a session, in "
+                   "bytes, refused from the request head (64 KiB)")
     s.add_argument("--request-timeout", type=_positive_float, default=REQUEST_TIMEOUT,
                    help="seconds a request may take to arrive once it starts; slower ones "
                    "are answered 408 and the connection closed (60)")
     s.add_argument("--idle-timeout", type=_positive_float, default=IDLE_TIMEOUT,
                    help="seconds an idle keep-alive connection is kept (1800: pyVmomi reuses "
                    "pooled connections for up to 900 s)")
+    s.add_argument("--handshake-timeout", type=_positive_float, default=HANDSHAKE_TIMEOUT,
+                   help="seconds a new connection has to finish its TLS handshake and start "
+                   "its first request (5)")
+    s.add_argument("--max-connections", type=_positive_count,
+                   help="open connections served at once; more are closed as they come "
+                   "(%d, or the open-file limit less 64 if lower)" % MAX_CONNECTIONS)
     s.add_argument("--clock", choices=("real", "virtual", "auto"), default="real",
                    help="real: wall time; virtual: moves only when told; auto: jumps to the "
                    "next event whenever no request is being served")
@@ -81,7 +102,11 @@ def main(argv=None):
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
                         scenarios=args.scenario, state_file=args.state,
-                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout)
+                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout,
+                        handshake_timeout=args.handshake_timeout,
+                        max_connections=args.max_connections,
+                        max_unauthenticated_body=args.max_unauthenticated_body,
+                        state_interval=args.state_interval)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)
@@ -92,9 +117,13 @@ def main(argv=None):
     except Exception as exc:  # e.g. twisted's CannotListenError
         print("vimsim: %s" % exc, file=sys.stderr)
         return 2
-    reactor.addSystemEventTrigger("before", "shutdown", server.save_state)
+    reactor.addSystemEventTrigger("before", "shutdown", server.close_state)
     print("VIMSIM_URL=%s" % server.url, flush=True)
     reactor.run()
+    if server.save_failed:
+        print("vimsim: the state was not saved to %s (see the errors above)" % args.state,
+              file=sys.stderr)
+        return 1
     return 0
 
 

@@ -12,6 +12,7 @@ from twisted.web import resource
 from vimsim.compat import header
 from vimsim.model import guest, schemas
 from vimsim.model.rules import RuleError
+from vimsim.model.snapshot import Unstorable
 from vimsim.vim25.data import format_datetime
 
 log = logging.getLogger("vimsim.control")
@@ -40,8 +41,7 @@ def vm_state(vm):
         "tools_autostart": vm.tools_autostart, "guest_network_up": vm.guest_network_up,
         "ip_address": vm.ip_address, "nic_addresses": list(vm.nic_addresses),
         "host_name": vm.host_name, "host": vm.host.name, "pool": vm.pool.name,
-        "guest_accounts": [{"username": a.username, "password": a.password,
-                            "privileged": a.privileged} for a in vm.guest_accounts.values()],
+        "guest_accounts": guest.account_specs(vm.guest_accounts),
         "customization": {"status": c.status,
                           "start_time": format_datetime(c.start_time) if c.start_time else None,
                           "end_time": format_datetime(c.end_time) if c.end_time else None,
@@ -99,6 +99,14 @@ class ControlResource(resource.Resource):
         if status == 401:
             request.setHeader(b"WWW-Authenticate", b'Basic realm="vimsim"')
         return json.dumps(body, default=str).encode() if body is not None else b""
+
+    def authenticated(self, request):
+        """An Administrator's credentials stand for a session here (see ModelResource)."""
+        try:
+            self.authorize(request)
+        except ControlError:
+            return False
+        return True
 
     def authorize(self, request):
         scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
@@ -197,7 +205,10 @@ class ControlResource(resource.Resource):
             return 200, self.clock_state()
         if route == "snapshot":
             if method == "GET":
-                return 200, server.snapshot()
+                try:
+                    return 200, server.snapshot()
+                except Unstorable as exc:  # logged at ERROR by the --state saves too
+                    raise ControlError(409, "the state cannot be saved: %s" % exc)
             if method == "PUT":
                 try:
                     server.load_snapshot(self.body(request))

@@ -5,9 +5,11 @@ header parsing, form-body parsing through the email package, per-header sanitisi
 times what the SOAP work itself costs. This server parses a request head in one pass, keeps
 the subset of twisted's IRequest that vimsim's resources use (so the same resources still run
 under twisted's own Site when a program mounts them), and enforces what a long-running
-emulator needs: a body cap (413), a header cap (431), a deadline for a request to arrive
-(408, against slow clients) and a long keep-alive idle timeout (pyVmomi pools sockets up to
-900 s and never retries a reset one).
+emulator needs: a body cap (413), a smaller one for requests without a session, decided from
+the head before the body is read, a header cap (431), a deadline for a request to arrive (408,
+against slow clients), a short one for a new connection to start its first request, a cap on
+open connections and a long keep-alive idle timeout (pyVmomi pools sockets up to 900 s and
+never retries a reset one).
 """
 import io
 import logging
@@ -28,6 +30,13 @@ log = logging.getLogger("vimsim.http")
 
 IDLE_TIMEOUT = 1800.0
 REQUEST_TIMEOUT = 60.0
+HANDSHAKE_TIMEOUT = 5.0  # a new connection's TLS handshake and first request byte
+# vCenter's Envoy front proxy closes remote connections past 2048 (Broadcom KB 344920).
+MAX_CONNECTIONS = 2048
+FD_RESERVE = 64  # descriptors kept for what is not a connection (state file, certificate, logs)
+# What a request without a session may carry: RetrieveServiceContent, Login, LoginByToken with
+# its SAML token, the REST and ZStack logins need a few KiB; the documents none.
+MAX_UNAUTHENTICATED_BODY = 64 * 1024
 MAX_HEAD = 64 * 1024
 MAX_CHUNK_LINE = 1024  # a chunk-size line with its extensions
 MAX_HEADERS = 200
@@ -58,6 +67,9 @@ def _header_key(name):
     if key is None:
         key = _HEADER_KEYS[name] = _bytes(name).lower()
     return key
+
+
+UNAUTHENTICATED_TOO_LARGE = "Request body too large for a request without a session"
 
 
 class BadRequest(Exception):
@@ -219,11 +231,14 @@ class HTTPChannel(protocol.Protocol):
         self._closing = False
         self._parsing = False
         self._drain = 0
+        self._authenticated = None  # whether the head being read carries a session, once asked
         self.deadline = 0.0
 
     def connectionMade(self):
         self.factory.channels.add(self)
-        self.deadline = self.factory.now() + self.factory.idle_timeout
+        # Until its first request starts (TLS handshake included), a connection has only the
+        # handshake timeout: connections that never send a byte cannot pile up.
+        self.deadline = self.factory.now() + self.factory.handshake_timeout
 
     def connectionLost(self, reason=protocol.connectionDone):
         self.factory.channels.discard(self)
@@ -255,8 +270,8 @@ class HTTPChannel(protocol.Protocol):
             self.transport.loseConnection()
 
     def request_arriving(self):
-        """The first bytes of a request (or of a TLS handshake before it) are here: all of it
-        must arrive within the request timeout."""
+        """The first bytes of a request are here: all of it must arrive within the request
+        timeout."""
         self.deadline = self.factory.now() + self.factory.request_timeout
 
     def timed_out(self, now):
@@ -340,6 +355,10 @@ class HTTPChannel(protocol.Protocol):
                 self._drain = length - len(self._buffer)
                 raise BadRequest(413, "Request body too large")
         self._head = (method, uri, version, headers, length)
+        self._authenticated = None
+        if length > self.factory.max_unauthenticated_body and not self._may_send_more():
+            self._drain = length - len(self._buffer)
+            raise BadRequest(413, UNAUTHENTICATED_TOO_LARGE)
         if length and headers.get(b"expect", b"").lower() == b"100-continue":
             self.transport.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         return True
@@ -378,9 +397,12 @@ class HTTPChannel(protocol.Protocol):
                         return None
                     pos = trailer_end + 4
                     return b"".join(self._chunks)
-                # The cap applies to what a chunk declares, before its data is waited for.
-                if self._chunked_length + size > self.factory.max_body:
+                # The caps apply to what a chunk declares, before its data is waited for.
+                total = self._chunked_length + size
+                if total > self.factory.max_body:
                     raise BadRequest(413, "Request body too large")
+                if total > self.factory.max_unauthenticated_body and not self._may_send_more():
+                    raise BadRequest(413, UNAUTHENTICATED_TOO_LARGE)
                 start = line_end + 2
                 if len(buf) < start + size + 2:
                     return None
@@ -390,6 +412,15 @@ class HTTPChannel(protocol.Protocol):
         finally:
             if not self._closing:
                 del buf[:pos]
+
+    def _may_send_more(self):
+        """Whether the request whose head was read carries a live session, and so may send a
+        body over the unauthenticated cap (asked once per request, before its body is read)."""
+        if self._authenticated is None:
+            method, uri, version, headers, _ = self._head
+            self._authenticated = self.factory.authenticated(self, method, uri, version,
+                                                             headers)
+        return self._authenticated
 
     # -- answering -------------------------------------------------------------------------
 
@@ -463,22 +494,57 @@ class Site(protocol.ServerFactory):
     protocol = HTTPChannel
 
     def __init__(self, root, max_body, reactor, request_timeout=REQUEST_TIMEOUT,
-                 idle_timeout=IDLE_TIMEOUT):
+                 idle_timeout=IDLE_TIMEOUT, handshake_timeout=HANDSHAKE_TIMEOUT,
+                 max_connections=None, max_unauthenticated_body=MAX_UNAUTHENTICATED_BODY):
         self.root = root
         self.max_body = max_body
+        self.max_unauthenticated_body = min(max_unauthenticated_body, max_body)
         self.reactor = reactor
         self.request_timeout = request_timeout
         self.idle_timeout = idle_timeout
+        self.handshake_timeout = handshake_timeout
+        self.max_connections = max_connections if max_connections is not None \
+            else default_max_connections()
         self.secure = False
         self.channels = set()
         self._sweeper = None
+        self._sweep_due = 0.0
+        self._sweep_skipped = False
+        self._refused_logged = 0.0
 
     def now(self):
         return self.reactor.seconds()
 
+    def buildProtocol(self, addr):
+        """A channel for a new connection, or None (twisted closes it at once) when
+        max_connections are open, as vCenter's front proxy closes them."""
+        if len(self.channels) >= self.max_connections:
+            now = self.now()
+            if now - self._refused_logged >= 1.0:  # one line a second, not one per refusal
+                self._refused_logged = now
+                log.warning("connections exceed max allowed: %d; closing connection from %s",
+                            self.max_connections, getattr(addr, "host", addr))
+            return None
+        return super().buildProtocol(addr)
+
+    def authenticated(self, channel, method, uri, version, headers):
+        """Whether a request's head carries a live session (the control API: an
+        Administrator's credentials), asked of the resource that will answer it before its
+        body is read; a resource that does not say has none."""
+        probe = Request(channel, method, uri, version, headers, b"")
+        try:
+            target = web_resource.getChildForRequest(self.root, probe)
+            check = getattr(target, "authenticated", None)
+            return bool(check is not None and check(probe))
+        except Exception:  # a vimsim bug: no session, and the traceback in the log
+            log.exception("internal error checking the session of %s %s", method, uri)
+            return False
+
     def startFactory(self):
         # One timer for every connection's deadline, instead of a timer reset per request.
-        interval = min(1.0, self.request_timeout / 4, self.idle_timeout / 4)
+        interval = min(1.0, self.request_timeout / 4, self.idle_timeout / 4,
+                       self.handshake_timeout / 4)
+        self._sweep_due = self.now() + interval
         self._sweeper = self.reactor.callLater(interval, self._sweep, interval)
 
     def stopFactory(self):
@@ -488,6 +554,26 @@ class Site(protocol.ServerFactory):
 
     def _sweep(self, interval):
         now = self.now()
-        for channel in list(self.channels):
-            channel.timed_out(now)
+        # A late sweep means the reactor was held: bytes that arrived meanwhile are read only
+        # after this call, so this one round times nothing out (the next one, after they have
+        # been read, does).
+        if now - self._sweep_due > interval and not self._sweep_skipped:
+            self._sweep_skipped = True
+        else:
+            self._sweep_skipped = False
+            for channel in list(self.channels):
+                channel.timed_out(now)
+        self._sweep_due = now + interval
         self._sweeper = self.reactor.callLater(interval, self._sweep, interval)
+
+
+def default_max_connections():
+    """vCenter's connection limit, or less where the process may not open that many files."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return MAX_CONNECTIONS
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(1, min(MAX_CONNECTIONS, soft - FD_RESERVE))

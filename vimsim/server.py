@@ -1,9 +1,11 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
-import os
+import logging
+import threading
 import time
 
 from twisted.internet import reactor as default_reactor
+from twisted.internet.task import LoopingCall
 from twisted.web import resource
 
 from vimsim import httpserver, tls
@@ -20,6 +22,8 @@ from vimsim.soap.resource import SoapResource, VersionsResource
 
 DEFAULT_MAX_BODY = 16 * 1024 * 1024
 SETTLE_SLICE = 0.002
+DEFAULT_STATE_INTERVAL = 1.0  # seconds an accepted change may wait to reach --state FILE
+log = logging.getLogger("vimsim")
 
 
 class NotFound(resource.Resource):
@@ -64,7 +68,10 @@ class Server:
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
                  scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
-                 idle_timeout=httpserver.IDLE_TIMEOUT):
+                 idle_timeout=httpserver.IDLE_TIMEOUT,
+                 handshake_timeout=httpserver.HANDSHAKE_TIMEOUT, max_connections=None,
+                 max_unauthenticated_body=httpserver.MAX_UNAUTHENTICATED_BODY,
+                 state_interval=DEFAULT_STATE_INTERVAL):
         self.reactor = reactor or default_reactor
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
@@ -72,11 +79,29 @@ class Server:
         self.clock = Clock(clock, speed)
         self.extra_user = (username, password or "") if username else None
         self.vc = None
+        self.generation = 0  # bumps whenever the model is replaced (reset, snapshot load)
         self.state_file = state_file
-        if state_file and os.path.exists(state_file):
-            self.load_snapshot(snapshot.read(state_file))
-        else:
-            self.reset()
+        self.state_interval = state_interval
+        self.state = snapshot.StateFile(state_file) if state_file else None
+        self.save_failed = False  # the last save of the state file failed
+        self._saved_key = None
+        self._saver = None
+        self._recorder = None  # the snapshot of the model now served, as the file gets it
+        self._writing = None  # the thread writing the file, if one is
+        try:
+            loaded = self.state is not None and self.state.exists()
+            if loaded:
+                try:
+                    self.load_snapshot(self.state.read())
+                except fixtures.FixtureError as exc:
+                    raise fixtures.FixtureError("state file %s: %s" % (state_file, exc))
+            else:
+                self.reset()
+            if self.state is not None:
+                self._first_save(loaded)
+        except BaseException:
+            self.close_state(save=False)
+            raise
         self.username = username or next(iter(self.vc.users))
         self.password = self.vc.users[self.username].password
         self.clock.on_schedule = self._arm_timer
@@ -91,12 +116,15 @@ class Server:
         vimsim_root.putChild(b"v1", ControlResource(self))
         root.putChild(b"vimsim", vimsim_root)
         self.root = root
-        self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout)
+        self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout,
+                                    handshake_timeout, max_connections,
+                                    max_unauthenticated_body)
         self.port = None
         self.secure = False
 
     def reset(self):
         """Back to the loaded fixture: a new model, nothing scheduled, no sessions."""
+        self.generation += 1
         self.clock.clear()
         self.vc = fixtures.build(copy.deepcopy(self.fixture_data), self.clock)
         if self.extra_user:
@@ -114,16 +142,133 @@ class Server:
             vc = snapshot.restore(data, self.clock)
         except (KeyError, TypeError, ValueError) as exc:
             raise fixtures.FixtureError("bad snapshot: %s" % exc)
-        self.fixture_data = data["fixture"]
+        self.fixture_data = snapshot.fixture_of(data)
         self.vc = vc
+        self.generation += 1
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
 
-    def save_state(self):
-        """Write the state to --state FILE (on a clean stop)."""
-        if self.state_file:
-            snapshot.write(self.state_file, self.snapshot())
+    # -- the --state file ------------------------------------------------------------------
+
+    def _change_key(self):
+        """What changes whenever the state does: the model itself, its change count, the
+        rules' counts and virtual time. Cheap, so that an idle server writes nothing."""
+        vc = self.vc
+        return (self.generation, vc.changes, tuple((r.id, r.hits, r.calls) for r in vc.rules.rules),
+                self.clock.time() if self.clock.mode != "real" else None)
+
+    def _first_save(self, loaded):
+        """Before serving: encode the whole state once (later saves encode what changed)
+        and, for a new file, write it, so that a state that cannot be saved fails the start."""
+        key = self._change_key()
+        try:
+            self._recorder = snapshot.Recorder(self.vc, self.fixture_data)
+            pieces = self._recorder.pieces()
+            if not loaded:
+                self.state.write(pieces)
+        except Exception as exc:
+            raise fixtures.FixtureError("state file %s cannot be saved: %s"
+                                        % (self.state_file, exc))
+        self._saved_key = key
+
+    def start_saving(self):
+        """Save the state to --state FILE every ``state_interval`` seconds it changed."""
+        if self.state is not None and self._saver is None:
+            self._saver = LoopingCall(self._tick)
+            self._saver.clock = self.reactor
+            self._saver.start(self.state_interval, now=False)
+
+    def _tick(self):
+        try:
+            self.save_if_changed()
+        except Exception:  # whatever it was, the loop goes on and the stop says so
+            self.save_failed = True
+            log.exception("cannot save the state to %s", self.state_file)
+
+    def save_if_changed(self, wait=False):
+        """Save if anything changed since the last save (or that save failed). The file is
+        written in a thread: the reactor only encodes what changed. With ``wait``, the write
+        is done before this returns."""
+        if self._writing is not None:
+            if not wait:
+                return  # the next interval saves what changed meanwhile
+            self._finish_write()
+        if self._change_key() != self._saved_key or self.save_failed:
+            self.save_state(wait)
+
+    def save_state(self, wait=True):
+        """Write the state to --state FILE. A failure is logged at ERROR with its reason and
+        left in ``save_failed`` (the next interval tries again). With ``wait``, True if saved."""
+        if self.state is None:
+            return True
+        if self._writing is not None:
+            self._finish_write()
+        key = self._change_key()
+        try:
+            if self._recorder is None or self._recorder.vc is not self.vc:
+                if self._recorder is not None:
+                    self._recorder.close()
+                self._recorder = None
+                self._recorder = snapshot.Recorder(self.vc, self.fixture_data)
+            pieces = self._recorder.pieces()
+        except Exception as exc:  # a value JSON cannot hold
+            return self._saved(key, exc)
+        if wait:
+            return self._saved(key, self._write(pieces))
+        writer = threading.Thread(target=self._write_in_thread, args=(pieces, key),
+                                  name="vimsim-state", daemon=True)
+        self._writing = writer
+        writer.start()
+        return None
+
+    def _write(self, pieces):
+        try:
+            self.state.write(pieces)
+        except Exception as exc:  # a full disk, a gone folder
+            return exc
+        return None
+
+    def _write_in_thread(self, pieces, key):
+        writer = threading.current_thread()
+        writer.outcome = (key, self._write(pieces))
+        self.reactor.callFromThread(self._written, writer)
+
+    def _written(self, writer):
+        if self._writing is writer:  # not already taken by _finish_write
+            self._writing = None
+            self._saved(*writer.outcome)
+
+    def _finish_write(self):
+        writer, self._writing = self._writing, None
+        writer.join()
+        self._saved(*writer.outcome)
+
+    def _saved(self, key, error):
+        if error is not None:
+            self.save_failed = True
+            log.error("cannot save the state to %s: %s", self.state_file, error)
+            return False
+        if self.save_failed:
+            log.warning("saved the state to %s again", self.state_file)
+        self.save_failed = False
+        self._saved_key = key
+        return True
+
+    def close_state(self, save=True):
+        """On a clean stop: a last save if anything changed, then the file's lock let go.
+        ``save_failed`` then tells whether the file holds the final state."""
+        if self._saver is not None:
+            if self._saver.running:
+                self._saver.stop()
+            self._saver = None
+        if self.state is not None:
+            if save:
+                self.save_if_changed(wait=True)
+            elif self._writing is not None:
+                self._writing.join()
+            self.state.close()
+            self.state = None
 
     # -- the clock on the reactor ----------------------------------------------------------
 
@@ -176,6 +321,10 @@ class Server:
             self.port = self.reactor.listenTCP(port, self.site, interface=host)
         self.secure = self.site.secure = secure
         self.host = host
+        when = self.clock.next_event_time()  # events a restored snapshot scheduled
+        if when is not None:
+            self._arm_timer(when)
+        self.start_saving()
         return self.port.getHost().port
 
     @property
@@ -188,5 +337,6 @@ class Server:
     def stop(self):
         if self._timer is not None and self._timer.active():
             self._timer.cancel()
+        self.close_state()
         if self.port is not None:
             return self.port.stopListening()

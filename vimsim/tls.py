@@ -93,7 +93,7 @@ class TLSProtocol(protocol.Protocol):
         self.inner = inner
         self._in, self._out = ssl.MemoryBIO(), ssl.MemoryBIO()
         self._tls = context.wrap_bio(self._in, self._out, server_side=True)
-        self._handshake_started = self._handshaken = False
+        self._handshaken = False
         self._closed = False
 
     def connectionMade(self):
@@ -103,10 +103,7 @@ class TLSProtocol(protocol.Protocol):
         if self._closed:
             return
         self._in.write(data)
-        if not self._handshaken:
-            if not self._handshake_started:  # a handshake has the time a request has
-                self._handshake_started = True
-                self.inner.request_arriving()
+        if not self._handshaken:  # within the inner channel's handshake timeout
             try:
                 self._tls.do_handshake()
             except ssl.SSLWantReadError:

@@ -33,6 +33,9 @@ def supported_release(release):
 
 class JsonApiResource(ModelResource):
 
+    def authenticated(self, request):
+        return self.vc.session_manager.live_session(header(request, SESSION_HEADER)) is not None
+
     def render_GET(self, request):
         return self._handle(request, read=True)
 

@@ -35,6 +35,8 @@ def user_not_found(principal):
 class AuthorizationManager(ManagedObject):
     vim_type = "AuthorizationManager"
 
+    persisted = ("_permissions",)
+
     def __init__(self, vc, moid="AuthorizationManager"):
         super().__init__(vc, moid)
         self.privileges = privileges.ALL

@@ -75,12 +75,20 @@ class Clock:
         delay = max(0.0, float(delay))
         if self.mode == "real":
             delay /= self.speed
-        timer = Timer(self.time() + delay, fn, args)
+        return self.call_at(self.time() + delay, fn, *args)
+
+    def call_at(self, when, fn, *args):
+        """Run ``fn(*args)`` at clock time ``when`` (at once if it has passed)."""
+        timer = Timer(when, fn, args)
         first = not self._events or timer.when < self._events[0][0]
         heapq.heappush(self._events, (timer.when, next(self._seq), timer))
         if first and self.on_schedule is not None:
             self.on_schedule(timer.when)
         return timer
+
+    def pending(self):
+        """The events still to run, in time order."""
+        return [timer for _, _, timer in sorted(self._events) if not timer.cancelled]
 
     def next_event_time(self):
         while self._events and self._events[0][2].cancelled:

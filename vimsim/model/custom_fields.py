@@ -24,6 +24,8 @@ def _policy(manage):
 class CustomFieldsManager(ManagedObject):
     vim_type = "CustomFieldsManager"
 
+    persisted = ("defs", "values", "next_key")
+
     def __init__(self, vc, moid="CustomFieldsManager"):
         super().__init__(vc, moid)
         self.defs = {}    # key -> CustomFieldDef

@@ -12,6 +12,7 @@ LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
 
 class GuestCustomizationManager(ManagedObject):
     vim_type = "VirtualMachineGuestCustomizationManager"
+    scheduled_work = ("_run", "_finish")  # a customization's next step (snapshot.py keeps it)
 
     def __init__(self, vc, moid="GuestCustomizationManager"):
         super().__init__(vc, moid)
@@ -58,36 +59,38 @@ class GuestCustomizationManager(ManagedObject):
                                              numberOfNicsInVM=len(vm.networks))
         return None
 
-    def _start(self, ctx, vm, method, description_id, duration, checks, body, lock=True):
+    def _start(self, ctx, vm, method, description_id, duration, checks, body, args,
+               lock=True):
         """Run the checks; the first fault fails the call or the task, as its delivery says.
-        Otherwise queue the task whose body does the work."""
+        Otherwise queue the task whose body, ``body(*args)``, does the work."""
         for check in checks:
             fault = check()
             if fault is None:
                 continue
             if self.vc.delivery_of(fault) == "call":
                 raise fault
-
-            def fail(fault=fault):
-                raise fault
-            return self.vc.task_manager.create(ctx, vm, method, description_id, fail, duration,
-                                               lock=False).ref
+            return self.vc.task_manager.create(ctx, vm, method, description_id, self._fail,
+                                               duration, lock=False, args=(fault,)).ref
         return self.vc.task_manager.create(ctx, vm, method, description_id, body, duration,
-                                           lock=lock).ref
+                                           lock=lock, args=args).ref
+
+    def _fail(self, fault):  # a method, not a closure: a snapshot keeps the task
+        raise fault
 
     # -- vim25 methods -------------------------------------------------------------------
 
     def CustomizeGuest_Task(self, ctx, vm, auth, spec, configParams=None):
         vm = self.vc.lookup(vm, ctx)
-
-        def hand_to_guest():
-            # This task still holds the VM while its body runs.
-            self.begin(vm, spec, configParams, self.vc.task_manager.lock_holder(vm))
         return self._start(
             ctx, vm, "CustomizeGuest_Task", "VirtualMachineGuestCustomizationManager.customize",
             self.vc.timings["customize_task"],
             (lambda: self._host_fault(vm), lambda: self._spec_fault(vm, spec),
-             lambda: guest.check_guest_auth(vm, auth)), hand_to_guest)
+             lambda: guest.check_guest_auth(vm, auth)), self._hand_to_guest,
+            (vm, spec, configParams))
+
+    def _hand_to_guest(self, vm, spec, config_params):
+        # This task still holds the VM while its body runs.
+        self.begin(vm, spec, config_params, self.vc.task_manager.lock_holder(vm))
 
     def AbortCustomization_Task(self, ctx, vm, auth):
         vm = self.vc.lookup(vm, ctx)
@@ -99,38 +102,38 @@ class GuestCustomizationManager(ManagedObject):
             holder.info.name == "CustomizeGuest_Task" else None
         state = vm.customization
         generation = state.generation if state.in_progress else None
-
-        def abort():
-            if customize is not None and not customize.done:
-                self.vc.task_manager.finish(customize, error=faults.CustomizationFault(
-                    guest.ABORTED_MESSAGE))
-            current = vm.customization
-            if current.in_progress and (current.generation == generation or
-                                        (customize is not None and current.task is customize)):
-                self.end(vm, guest.FAILED, guest.ABORTED_MESSAGE)
         return self._start(
             ctx, vm, "AbortCustomization_Task",
             "VirtualMachineGuestCustomizationManager.abortCustomization",
             self.vc.timings["abort_task"],
             (lambda: self._host_fault(vm, aborting=True),
-             lambda: guest.check_guest_auth(vm, auth)), abort,
-            lock=self.vc.task_manager.lock_holder(vm) is None)
+             lambda: guest.check_guest_auth(vm, auth)), self._abort,
+            (vm, customize, generation), lock=self.vc.task_manager.lock_holder(vm) is None)
+
+    def _abort(self, vm, customize, generation):
+        if customize is not None and not customize.done:
+            self.vc.task_manager.finish(customize, error=faults.CustomizationFault(
+                guest.ABORTED_MESSAGE))
+        current = vm.customization
+        if current.in_progress and (current.generation == generation or
+                                    (customize is not None and current.task is customize)):
+            self.end(vm, guest.FAILED, guest.ABORTED_MESSAGE)
 
     def StartGuestNetwork_Task(self, ctx, vm, auth):
         vm = self.vc.lookup(vm, ctx)
-
-        def start_network():
-            # NICs the customization gave no fixed address get one from DHCP.
-            vm.nic_addresses = [address or guest.dhcp_address(vm, i)
-                                for i, address in enumerate(vm.nic_addresses)]
-            vm.guest_network_up = True
-            self.vc.touch(vm)
         return self._start(
             ctx, vm, "StartGuestNetwork_Task",
             "VirtualMachineGuestCustomizationManager.startNetwork",
             self.vc.timings["network_task"],
             (lambda: self._host_fault(vm), lambda: guest.check_guest_auth(vm, auth)),
-            start_network)
+            self._start_network, (vm,))
+
+    def _start_network(self, vm):
+        # NICs the customization gave no fixed address get one from DHCP.
+        vm.nic_addresses = [address or guest.dhcp_address(vm, i)
+                            for i, address in enumerate(vm.nic_addresses)]
+        vm.guest_network_up = True
+        self.vc.touch(vm)
 
     # -- the guest's side ----------------------------------------------------------------
 
@@ -143,19 +146,6 @@ class GuestCustomizationManager(ManagedObject):
         self.vc.touch(vm)
         self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
                                  state.generation)
-
-    def resume(self, vm):
-        """Carry on a PENDING or RUNNING customization restored from a snapshot."""
-        state = vm.customization
-        state.generation += 1
-        if state.status == guest.PENDING:
-            self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
-                                     state.generation)
-        elif state.status == guest.RUNNING:
-            outcome = self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
-            if not outcome.hang:
-                self.vc.clock.call_later(outcome.duration, self._finish, vm, state.generation,
-                                         outcome)
 
     def _run(self, vm, generation):
         state = vm.customization
@@ -174,14 +164,15 @@ class GuestCustomizationManager(ManagedObject):
         self.vc.event_manager.post("CustomizationStartedEvent", vm,
                                    "Started customization of VM %s." % vm.name)
         self.vc.touch(vm)
-        if not outcome.hang:
-            self.vc.clock.call_later(outcome.duration, self._finish, vm, generation, outcome)
+        if not outcome.hang:  # the outcome's error as data: a snapshot keeps the event
+            self.vc.clock.call_later(outcome.duration, self._finish, vm, generation,
+                                     outcome.error)
 
-    def _finish(self, vm, generation, outcome):
+    def _finish(self, vm, generation, error):
         if vm.customization.generation != generation:
             return
-        if outcome.error:
-            self.end(vm, guest.FAILED, outcome.error)
+        if error:
+            self.end(vm, guest.FAILED, error)
             return
         spec = vm.customization.spec
         vm.host_name = guest.host_name_from(spec.identity, vm) or vm.host_name

@@ -343,8 +343,8 @@ class HostDatastoreBrowser(ManagedObject):
         self._require_browse(ctx, path)
         seconds = self.vc.timings.get("datastore_search", SEARCH_SECONDS)
         return self.vc.task_manager.create(
-            ctx, self.entity, method, description_id,
-            lambda: self.search(path, spec, recurse), seconds, lock=False).ref
+            ctx, self.entity, method, description_id, self.search, seconds, lock=False,
+            args=(path, spec, recurse)).ref
 
     def resolve(self, path):
         """(datastore, relative folder) a datastore path names; faults as vCenter's."""

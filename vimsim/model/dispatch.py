@@ -137,6 +137,7 @@ def apply_rules(vc, fired, obj, args, result):
     for rule in fired:
         if rule.action == "task_fault" and task is not None:
             task.forced_error = rule.make_fault()
+            vc.touch(task)  # state a snapshot keeps (vimsim/model/snapshot.py)
         elif rule.action == "task_delay" and task is not None:
             vc.task_manager.delay(task, rule.seconds)
         elif rule.action in ("guest_fail", "guest_hang") and vm is not None:
@@ -144,6 +145,7 @@ def apply_rules(vc, fired, obj, args, result):
                 rule.seconds or vc.timings["customization_running"],
                 error=rule.message or "Guest customization failed.",
                 hang=rule.action == "guest_hang")
+            vc.touch(vm)
         elif rule.action == "delay":
             answer = Pending()
             vc.clock.call_later(rule.seconds, answer.resolve, result)

@@ -25,6 +25,8 @@ MAX_PAGE = 1000
 class EventManager(ManagedObject):
     vim_type = "EventManager"
 
+    persisted = ("next_key",)  # new events' keys follow the chain ids kept tasks carry
+
     def __init__(self, vc, moid="EventManager"):
         super().__init__(vc, moid)
         self.events = collections.deque(maxlen=HISTORY_LIMIT)

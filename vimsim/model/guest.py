@@ -41,6 +41,12 @@ def _accounts(key):
     return types.MappingProxyType({u: GuestAccount(u, p, privileged) for u, p, privileged in key})
 
 
+def account_specs(accounts):
+    """A VM's guest accounts as [{username, password, privileged}], as ``accounts`` takes."""
+    return [{"username": a.username, "password": a.password, "privileged": a.privileged}
+            for a in accounts.values()]
+
+
 def check_guest_auth(vm, auth):
     """The fault a guest operation fails with for these credentials, or None."""
     account = None
@@ -63,6 +69,10 @@ class Outcome:
     def __init__(self, duration, error=None, hang=False, event=None):
         self.duration, self.error, self.hang = duration, error, hang
         self.event = event
+
+    def persisted_state(self):
+        return {"duration": self.duration, "error": self.error, "hang": self.hang,
+                "event": self.event}
 
 
 class GuestBehaviour:
@@ -98,6 +108,19 @@ class GuestCustomization:
     @property
     def in_progress(self):
         return self.status in (PENDING, RUNNING)
+
+    def persisted_state(self):
+        """Every field, as a snapshot keeps it; the task by its moId, which the task history
+        may have purged by the time the snapshot is read."""
+        state = {name: getattr(self, name) for name in self.__slots__}
+        state["task"] = self.task.moid if self.task is not None else None
+        return state
+
+    def restore_persisted(self, state, vc):
+        for name in self.__slots__:
+            if name in state:
+                setattr(self, name, state[name])
+        self.task = vc.objects.get(self.task) if self.task is not None else None
 
     def info(self):
         """GuestInfoCustomizationInfo, with the fields the status allows (seed 001's rules)."""

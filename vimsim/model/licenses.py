@@ -42,6 +42,8 @@ def _labels(labels):
 class LicenseManager(ManagedObject):
     vim_type = "LicenseManager"
 
+    persisted = ("licenses",)
+
     def __init__(self, vc, moid="LicenseManager"):
         super().__init__(vc, moid)
         self.licenses = {EVAL_KEY: {}}  # license key -> its labels {key: value}, in order
@@ -167,6 +169,8 @@ class LicenseAssignmentManager(ManagedObject):
 
     vim_type = "LicenseAssignmentManager"
     ENTITY_TYPES = ("HostSystem", "ClusterComputeResource")
+
+    persisted = ("assigned",)
 
     def __init__(self, vc, license_manager, moid="LicenseAssignmentManager"):
         super().__init__(vc, moid)

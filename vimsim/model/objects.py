@@ -30,6 +30,16 @@ def vim_property(arg=None):
 class ManagedObject:
     vim_type = "ManagedObject"
     _getters = {}
+    # The attributes a snapshot keeps (vimsim/model/snapshot.py): a class names its own and
+    # those of its bases it needs, beside the fields themselves. Values are data, moRefs,
+    # datetimes or managed objects (kept by moId).
+    persisted = ()
+    # True where every change to that state touches the object (Vcenter.touch): a snapshot
+    # may then keep its encoding until the object is touched again.
+    persisted_touched = False
+    # The methods whose calls on the clock (clock.call_later) are scheduled work a snapshot
+    # keeps and re-arms; other calls belong to a session or a request and end with a restart.
+    scheduled_work = ()
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -50,6 +60,26 @@ class ManagedObject:
     @property
     def moid(self):
         return self.ref.value
+
+    # -- persisted state (see vimsim/model/snapshot.py) ----------------------------------
+
+    def persisted_state(self):
+        """What a snapshot keeps of this object: its ``persisted`` attributes by name."""
+        return {name: getattr(self, name) for name in self.persisted}
+
+    def restore_persisted(self, state):
+        """Take back what ``persisted_state`` gave (names this class no longer keeps are
+        ignored; those the snapshot lacks keep their fixture values)."""
+        for name in self.persisted:
+            if name in state:
+                setattr(self, name, state[name])
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """The object a snapshot holds but the fixture does not build (an instant clone, a
+        task), added to ``vc``; ``state[name]`` is one of its persisted values, decoded."""
+        raise ValueError("a snapshot names %s %s, which this fixture does not have"
+                         % (cls.vim_type, moid))
 
     @classmethod
     def property_names(cls):

@@ -276,6 +276,7 @@ class OptionManager(ManagedObject):
     options = OPTIONS  # (key, type, default, description), the defaults filled in at start
     new_key_prefix = NEW_KEY_PREFIX  # what a new key must start with (None: no new keys)
     update_privilege = SETTINGS_PRIVILEGE
+    persisted = ("values",)
 
     def __init__(self, vc, moid="VpxSettings"):
         super().__init__(vc, moid)

@@ -100,8 +100,14 @@ class SessionManager(ManagedObject):
         super().__init__(vc, moid)
         self.sessions = {}  # cookie -> Session
 
+    def live_session(self, cookie):
+        """The live session a cookie (or session id) names, or None; nothing about it changes
+        (the HTTP layer asks this of a request's head before reading its body)."""
+        return self.sessions.get(cookie) if cookie else None
+
     def session_for_cookie(self, cookie):
-        session = self.sessions.get(cookie) if cookie else None
+        """The live session a cookie names, counted as used now; or None."""
+        session = self.live_session(cookie)
         if session is not None:
             session.last_active = self.vc.clock.now()
             session.call_count += 1

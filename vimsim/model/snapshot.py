@@ -1,105 +1,392 @@
-"""Snapshots: the whole durable state of a Vcenter as JSON, and back.
+"""Snapshots: the whole durable state of a Vcenter as JSON, and back; the --state file.
 
-Kept: every VM (power, VMware Tools, guest network and accounts, addresses, host name, the
-customization state, placement and moId, instant clones included), fault rules with their
-counts, the moId counter and virtual time. Not kept, as a restarted vCenter does not keep
-them: sessions, views, property filters, tasks in flight (a customization PENDING or RUNNING
-resumes from where it was).
+A snapshot walks the managed objects: each keeps what its class names in ``persisted``
+(vimsim/model/objects.py), the VMs instant clones included, the tasks with their bodies and
+the managers' settings (options, licenses, custom fields, permissions). Scheduled work is
+data too: every call on the clock to a method a class names in ``scheduled_work`` (a task's
+start and end, VMware Tools starting after a power-on, a customization's next step) is kept
+as the object's moId, the method's name and its arguments, and is re-armed on restore. Also kept:
+the fault rules with their counts, the moId counter and virtual time. Not kept: sessions,
+views, property filters and the calls waiting on them (a restarted vCenter drops them too),
+and the event history (new events' keys carry on from the kept counter).
+
+Restore order: the fixture is built again; the objects it lacks are re-created
+(``recreate``), the clock's events re-armed, then every object takes back its state
+(``restore_persisted``, which may look at the restored events).
 """
+import errno
+import fcntl
 import json
+import math
 import os
+from collections import deque
+from datetime import datetime
+from types import MappingProxyType
 
 from vimsim.model import fixture as fixtures
-from vimsim.model import guest
-from vimsim.vim25.data import format_datetime, parse_datetime
+from vimsim.model.faults import Fault
+from vimsim.model.objects import MANAGED_TYPES, ManagedObject
+from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
 
-FORMAT = 1
-
-
-def _time(value):
-    return format_datetime(value) if value is not None else None
+FORMAT = 2
 
 
-def _vm(vm):
-    c = vm.customization
-    return {
-        "moid": vm.moid, "name": vm.name, "folder": vm.parent.moid, "pool": vm.pool.moid,
-        "host": vm.host.moid, "networks": [n.moid for n in vm.networks],
-        "datastores": [d.moid for d in vm.datastores], "guest_id": vm.guest_id,
-        "guest_full_name": vm.guest_full_name, "guest_family": vm.guest_family,
-        "cpus": vm.num_cpu, "memory_mb": vm.memory_mb, "uuid": vm.uuid,
-        "instance_uuid": vm.instance_uuid, "tools_installed": vm.tools_installed,
-        "tools_autostart": vm.tools_autostart, "power_state": vm.power_state,
-        "tools_running": vm.tools_running, "hostname": vm.host_name,
-        "nic_addresses": vm.nic_addresses, "guest_network_up": vm.guest_network_up,
-        "guest_accounts": [{"username": a.username, "password": a.password,
-                            "privileged": a.privileged} for a in vm.guest_accounts.values()],
-        "customization": vm.customization_plan, "hypervisor_version": vm.hypervisor_version,
-        "boot_time": _time(vm.boot_time),
-        "customization_state": {"status": c.status, "start_time": _time(c.start_time),
-                                "end_time": _time(c.end_time), "error": c.error},
-    }
+class SnapshotError(fixtures.FixtureError):
+    pass
+
+
+# -- values as JSON ----------------------------------------------------------------------
+
+class Unstorable(ValueError):
+    """A value no snapshot can keep; ``path`` says where it is, outermost first."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what, self.path = what, []
+
+    def __str__(self):
+        return "%s: %s" % (".".join(reversed(self.path)), self.what)
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def encode(value, vc):
+    """``value`` as plain JSON: data objects, moRefs, datetimes, typed values, faults,
+    tuples, maps with other keys than strings, managed objects and their bound methods (by
+    moId) marked with a ``$`` key. Unstorable, saying where, for anything else."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    if cls is float:
+        if not math.isfinite(value):
+            raise Unstorable("%r is not a number a snapshot can keep" % value)
+        return value
+    if cls is list or cls is deque:
+        return [_item(v, vc, i) for i, v in enumerate(value)]
+    if cls is tuple:
+        return {"$tuple": [_item(v, vc, i) for i, v in enumerate(value)]}
+    if cls is dict or cls is MappingProxyType:
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            return {k: _item(v, vc, k) for k, v in value.items()}
+        return {"$map": [[_item(k, vc, k), _item(v, vc, k)] for k, v in value.items()]}
+    if isinstance(value, DataObject):
+        return {"$data": value._typeName, "fields": {
+            k: _item(v, vc, k) for k, v in value.__dict__.items()
+            if v is not None and k != "_typeName"}}
+    if cls is MoRef:
+        return {"$ref": [value.type, value.value]}
+    if cls is datetime:
+        return {"$time": format_datetime(value)}
+    if cls is TypedValue:
+        return {"$typed": [value.type, _item(value.value, vc, "value")]}
+    if isinstance(value, Fault):
+        return {"$fault": value.type_name, "msg": value.msg,
+                "fields": _item(value.fields, vc, "fields")}
+    if isinstance(value, ManagedObject):
+        if vc.objects.get(value.moid) is not value:
+            raise Unstorable("%r is not in the inventory" % value)
+        return {"$obj": value.moid}
+    owner = getattr(value, "__self__", None)
+    if isinstance(owner, ManagedObject) and callable(value):
+        if vc.objects.get(owner.moid) is not owner:
+            raise Unstorable("%r is not in the inventory" % owner)
+        return {"$method": [owner.moid, value.__func__.__name__]}
+    raise Unstorable("a %s cannot be kept in a snapshot" % cls.__name__)
+
+
+def _item(value, vc, key):
+    """One member of a container, encoded; an Unstorable learns its key on the way out."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    try:
+        return encode(value, vc)
+    except Unstorable as exc:
+        exc.path.append(str(key))
+        raise
+
+
+def decode(value, vc):
+    if isinstance(value, list):
+        return [decode(v, vc) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if "$data" in value:
+        return DataObject.of(value["$data"], {k: decode(v, vc)
+                                              for k, v in value["fields"].items()})
+    if "$obj" in value:
+        return vc.objects[value["$obj"]]
+    if "$ref" in value:
+        return MoRef(*value["$ref"])
+    if "$time" in value:
+        return parse_datetime(value["$time"])
+    if "$tuple" in value:
+        return tuple(decode(v, vc) for v in value["$tuple"])
+    if "$map" in value:
+        return {decode(k, vc): decode(v, vc) for k, v in value["$map"]}
+    if "$typed" in value:
+        return TypedValue(value["$typed"][0], decode(value["$typed"][1], vc))
+    if "$fault" in value:
+        return Fault.of(value["$fault"], value["msg"], **decode(value["fields"], vc))
+    if "$method" in value:
+        moid, name = value["$method"]
+        obj = vc.objects[moid]
+        if not callable(getattr(type(obj), name, None)):
+            raise ValueError("%s has no method %s" % (moid, name))
+        return getattr(obj, name)
+    return {k: decode(v, vc) for k, v in value.items()}
+
+
+# -- the snapshot ------------------------------------------------------------------------
+
+def _kept(what, encode_it):
+    """``encode_it()``; an Unstorable it raises names ``what`` too."""
+    try:
+        return encode_it()
+    except Unstorable as exc:
+        exc.path.append(what)
+        raise
+
+
+def _entry(obj, vc):
+    where = "%s %s" % (obj.vim_type, obj.moid)
+    return {"moid": obj.moid, "type": obj.vim_type,
+            "state": _kept(where, lambda: encode(obj.persisted_state(), vc))}
+
+
+def _events(vc):
+    """The clock's events that are scheduled work of managed objects (their class names the
+    method in ``scheduled_work``), as data. The others are callbacks of sessions and of
+    waiting calls (a PropertyCollector's wake, a delayed answer), which a restart ends."""
+    kept = []
+    for timer in vc.clock.pending():
+        owner = getattr(timer.fn, "__self__", None)
+        if not isinstance(owner, ManagedObject) or \
+                timer.fn.__func__.__name__ not in owner.scheduled_work or \
+                vc.objects.get(owner.moid) is not owner:
+            continue
+        where = "event %s.%s" % (owner.moid, timer.fn.__func__.__name__)
+        kept.append({"when": timer.when, "call": encode(timer.fn, vc),
+                     "args": _kept(where, lambda: encode(list(timer.args), vc))})
+    return kept
+
+
+def _rest(vc):
+    """Everything but the fixture and the objects."""
+    return {"format": FORMAT, "time": vc.clock.time(), "next_id": vc.peek_moid_number(),
+            "events": _events(vc),
+            "rules": [_kept("rule %s" % r.id, lambda: encode(dict(r.describe()), vc))
+                      for r in vc.rules.rules]}
 
 
 def save(vc, fixture_data):
-    """The snapshot of ``vc`` (built from ``fixture_data``) as a JSON-able dict."""
-    rules = [dict(r.describe()) for r in vc.rules.rules]
-    return {"format": FORMAT, "fixture": fixture_data, "time": vc.clock.time(),
-            "next_id": vc.peek_moid_number(),
-            "vms": [_vm(o) for o in vc.objects.values() if o.vim_type == "VirtualMachine"],
-            "rules": rules}
+    """The snapshot of ``vc`` (built from ``fixture_data``) as a JSON-able dict; Unstorable,
+    saying where, when something in the state cannot be kept."""
+    return dict(_rest(vc), fixture=_fixture(fixture_data, vc),
+                objects=[_entry(o, vc) for o in vc.objects.values() if o.persisted])
+
+
+def _fixture(fixture_data, vc):
+    return _kept("fixture", lambda: encode(fixture_data, vc))
+
+
+def fixture_of(snapshot):
+    """The fixture a snapshot was built from."""
+    return decode(snapshot["fixture"], None)
+
+
+class Recorder:
+    """The snapshot of one Vcenter as JSON text, made again at every save: an object whose
+    every change touches it (``persisted_touched``: the VMs and tasks, nearly all of a big
+    inventory) is encoded again only once touched."""
+
+    def __init__(self, vc, fixture_data):
+        self.vc = vc
+        self.fixture = json.dumps(_fixture(fixture_data, vc), allow_nan=False)
+        self.cache = {}  # moId -> (object, its entry as JSON text)
+        self.touched = set()
+        vc.listeners.append(self._touched)
+
+    def _touched(self, obj):
+        self.touched.add(obj.moid)
+
+    def close(self):
+        if self._touched in self.vc.listeners:
+            self.vc.listeners.remove(self._touched)
+
+    def pieces(self):
+        """The snapshot's JSON text, in pieces to write one after the other (joining 10,000
+        VMs' entries would cost the reactor a copy of all of them)."""
+        vc, cache, touched = self.vc, self.cache, self.touched
+        kept = {}
+        pieces = ['{"fixture": ', self.fixture, ', "objects": [']
+        for moid, obj in vc.objects.items():
+            if not obj.persisted:
+                continue
+            hit = cache.get(moid)
+            if hit is not None and hit[0] is obj and moid not in touched:
+                text = hit[1]
+            else:
+                text = json.dumps(_entry(obj, vc), allow_nan=False)
+            if obj.persisted_touched:
+                kept[moid] = (obj, text)
+            pieces.append(text)
+            pieces.append(", ")
+        if pieces[-1] == ", ":
+            pieces.pop()
+        pieces.append("], ")
+        pieces.append(json.dumps(_rest(vc), allow_nan=False)[1:])
+        self.cache, self.touched = kept, set()  # only once all of it could be encoded
+        return pieces
+
+
+class _Lazy:
+    """A saved state whose values are decoded when read: an object being re-created reads
+    only what places it, before the objects the rest of its state names exist."""
+
+    def __init__(self, state, vc):
+        self.state, self.vc = state, vc
+
+    def __getitem__(self, name):
+        return decode(self.state[name], self.vc)
 
 
 def restore(snapshot, clock):
     """A Vcenter in the state a snapshot recorded."""
-    if not isinstance(snapshot, dict) or snapshot.get("format") != FORMAT:
-        raise fixtures.FixtureError("not a vimsim snapshot (format %s)" % FORMAT)
-    data = dict(snapshot["fixture"])
+    if not isinstance(snapshot, dict) or "format" not in snapshot:
+        raise SnapshotError("not a vimsim snapshot")
+    if snapshot["format"] != FORMAT:
+        raise SnapshotError("a snapshot of format %r, which this vimsim does not read (it "
+                            "writes format %d): start without it, or with a fresh file"
+                            % (snapshot["format"], FORMAT))
+    data = fixture_of(snapshot)
     data.pop("rules", None)
     data["scenarios"] = []
     if clock.mode != "real":
         clock._virtual = snapshot["time"]
     vc = fixtures.build(data, clock)
-    for state in snapshot["vms"]:
-        vm = vc.objects.get(state["moid"])
-        if vm is None:  # an instant clone: placed where it was, with its moId
-            spec = dict(state, networks=[vc.objects[m] for m in state["networks"]],
-                        datastores=[vc.objects[m] for m in state["datastores"]])
-            vm = vc.add_vm(spec, vc.objects[state["folder"]], vc.objects[state["pool"]],
-                           vc.objects[state["host"]], moid=state["moid"])
-        vm.power_state = state["power_state"]
-        vm.tools_running = state["tools_running"]
-        vm.tools_autostart = state["tools_autostart"]
-        vm.host_name = state["hostname"]
-        vm.nic_addresses = list(state["nic_addresses"])
-        vm.guest_network_up = state["guest_network_up"]
-        vm.boot_time = parse_datetime(state["boot_time"]) if state["boot_time"] else None
-        vm.guest_accounts = guest.accounts(state["guest_accounts"])
-        c, saved = vm.customization, state["customization_state"]
-        c.status, c.error = saved["status"], saved["error"]
-        c.start_time = parse_datetime(saved["start_time"]) if saved["start_time"] else None
-        c.end_time = parse_datetime(saved["end_time"]) if saved["end_time"] else None
-        if c.in_progress:
-            c.spec = guest.simple_spec(vm.host_name)
-            vc.guest_customization_manager.resume(vm)
+    entries = snapshot["objects"]
+    for entry in [e for e in entries if e["moid"] not in vc.objects]:
+        cls = MANAGED_TYPES.get(entry["type"])
+        if cls is None:
+            raise SnapshotError("a snapshot names %s, an unknown type" % entry["type"])
+        cls.recreate(vc, entry["moid"], _Lazy(entry["state"], vc))
+    for event in snapshot["events"]:
+        clock.call_at(event["when"], decode(event["call"], vc), *decode(event["args"], vc))
+    for entry in entries:
+        obj = vc.objects[entry["moid"]]
+        if obj.vim_type != entry["type"]:
+            raise SnapshotError("%s is a %s in the snapshot, a %s in the fixture"
+                                % (entry["moid"], entry["type"], obj.vim_type))
+        obj.restore_persisted(decode(entry["state"], vc))
     vc.set_moid_number(snapshot["next_id"])
     for rule in snapshot["rules"]:
+        rule = decode(rule, vc)
         counts = {k: rule.pop(k) for k in ("id", "hits", "calls")}
         added = vc.rules.add(**rule)
         added.hits, added.calls = counts["hits"], counts["calls"]
     return vc
 
 
-def write(path, snapshot):
-    """Write atomically: a reader never sees half a snapshot, a crash never loses the old."""
+# -- the --state file --------------------------------------------------------------------
+
+def write(path, pieces):
+    """Write a snapshot's JSON text (its pieces) atomically: a temporary file in the same
+    folder, fsync, rename, fsync of the folder. A reader never sees half a snapshot, a crash
+    never loses the old one, and no temporary file is left, even when writing fails
+    (OSError)."""
+    folder = os.path.dirname(os.path.abspath(path))
     tmp = "%s.%d.tmp" % (path, os.getpid())
-    with open(tmp, "w") as f:
-        json.dump(snapshot, f)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.writelines(pieces)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read(path):
-    with open(path) as f:
-        return json.load(f)
+    """The snapshot a state file holds; SnapshotError naming the file when it holds none."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError included
+        raise SnapshotError("state file %s cannot be read: %s" % (path, exc))
+    if not isinstance(data, dict) or "format" not in data:
+        raise SnapshotError("state file %s is not a vimsim snapshot" % path)
+    return data
+
+
+class StateFile:
+    """A --state file, checked and locked at start: its folder exists and takes new files,
+    and no other vimsim uses it (an advisory lock on FILE.lock, released at exit, even by a
+    SIGKILL). SnapshotError with a message naming the file otherwise."""
+
+    def __init__(self, path):
+        self.path = path
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise SnapshotError("state file %s: folder %s does not exist" % (path, folder))
+        if os.path.isdir(path):
+            raise SnapshotError("state file %s is a folder" % path)
+        self._lock = self._take_lock(path + ".lock")
+        try:
+            self._remove_leftovers()
+            probe = "%s.%d.tmp" % (path, os.getpid())
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            os.unlink(probe)
+        except OSError as exc:
+            self.close()
+            raise SnapshotError("state file %s cannot be written: %s" % (
+                path, exc.strerror or exc))
+
+    def _remove_leftovers(self):
+        """Temporary files a killed vimsim left (none is writing: this one holds the lock)."""
+        folder, name = os.path.split(os.path.abspath(self.path))
+        for entry in os.listdir(folder):
+            if entry.startswith(name + ".") and entry.endswith(".tmp") and \
+                    entry[len(name) + 1:-4].isdigit():
+                os.unlink(os.path.join(folder, entry))
+
+    @staticmethod
+    def _take_lock(lock_path):
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise SnapshotError("state file lock %s cannot be opened: %s" % (
+                lock_path, exc.strerror or exc))
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                raise SnapshotError("state file %s is in use by another vimsim (it holds %s)"
+                                    % (lock_path[:-len(".lock")], lock_path))
+            raise SnapshotError("state file lock %s: %s" % (lock_path, exc.strerror or exc))
+        return fd
+
+    def exists(self):
+        return os.path.exists(self.path)
+
+    def read(self):
+        return read(self.path)
+
+    def write(self, pieces):
+        write(self.path, pieces)
+
+    def close(self):
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None

@@ -15,10 +15,16 @@ CANCEL_PRIVILEGE = "Global.CancelTask"
 class Task(ExtensibleManagedObject):
     vim_type = "Task"
 
-    def __init__(self, vc, moid, info, body, cancelable):
+    # The body is a bound method of a managed object and its arguments data, so that a task
+    # in flight is kept in a snapshot and runs when its time comes after a restore.
+    persisted = ("info", "body", "args", "error", "forced_error")
+    persisted_touched = True
+
+    def __init__(self, vc, moid, info, body, cancelable, args=()):
         super().__init__(vc, moid)
         self.info = info
         self.body = body
+        self.args = tuple(args)
         self.timer = None
         self.error = None  # the fault the task ended with
         self.forced_error = None  # a fault rule's: the task ends with it whatever the body does
@@ -40,6 +46,14 @@ class Task(ExtensibleManagedObject):
                 self.completion.fail(self.error)
             else:
                 self.completion.resolve(self.info.result)
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        self.args = tuple(self.args)
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        return vc.add(cls(vc, moid, DataObject("TaskInfo"), None, False))
 
     @vim_property
     def info(self, ctx):
@@ -65,11 +79,24 @@ class Task(ExtensibleManagedObject):
 class TaskManager(ManagedObject):
     vim_type = "TaskManager"
 
+    persisted = ("recent", "finished", "locks")
+    scheduled_work = ("_start", "_run")
+
     def __init__(self, vc, moid="TaskManager"):
         super().__init__(vc, moid)
         self.recent = {}  # moId -> task, in creation order; purged tasks leave it at once
         self.finished = collections.deque()
         self.locks = {}  # entity moId -> Task holding it
+        self.running = None  # the task whose body runs now
+
+    def restore_persisted(self, state):
+        """Also finds each task in flight its timer again, among the clock's restored events
+        (vimsim/model/snapshot.py restores those first)."""
+        super().restore_persisted(state)
+        self.finished = collections.deque(self.finished)
+        for timer in self.vc.clock.pending():
+            if getattr(timer.fn, "__func__", None) is TaskManager._run:
+                timer.args[0].timer = timer
 
     def lock_holder(self, entity):
         return self.locks.get(entity.moid)
@@ -80,8 +107,9 @@ class TaskManager(ManagedObject):
             raise faults.TaskInProgress("Another task is already in progress.", task=holder.ref)
 
     def create(self, ctx, entity, method, description_id, body, duration,
-               lock=True, cancelable=False):
-        """Queue a task on ``entity`` whose ``body()`` runs after ``duration`` clock seconds.
+               lock=True, cancelable=False, args=()):
+        """Queue a task on ``entity`` whose ``body(*args)`` runs after ``duration`` clock
+        seconds: a bound method of a managed object, and data (what a snapshot can keep).
 
         ``body`` returns the task's result or raises a Fault, which becomes ``info.error``.
         With ``lock`` the entity is busy (TaskInProgress for others) until the task ends.
@@ -98,7 +126,7 @@ class TaskManager(ManagedObject):
             state="queued", cancelled=False, cancelable=cancelable,
             reason=DataObject("TaskReasonUser", userName=ctx.user_name or ""),
             queueTime=now, eventChainId=chain)
-        task = Task(vc, moid, info, body, cancelable)
+        task = Task(vc, moid, info, body, cancelable, args)
         info.task = task.ref
         info.locked = [entity.ref] if lock and entity else None
         vc.add(task)
@@ -130,8 +158,9 @@ class TaskManager(ManagedObject):
         if task.forced_error is not None:
             self.finish(task, error=task.forced_error)
             return
+        self.running = task
         try:
-            result = task.body()
+            result = task.body(*task.args)
         except faults.Fault as fault:
             self.finish(task, error=fault)
         except Exception as exc:  # an emulator bug must not leave a task running forever
@@ -139,6 +168,8 @@ class TaskManager(ManagedObject):
             self.finish(task, error=faults.system_error(str(exc) or type(exc).__name__))
         else:
             self.finish(task, result=result)
+        finally:
+            self.running = None
 
     def delay(self, task, seconds):
         """Let a running task take ``seconds`` longer."""
@@ -165,6 +196,7 @@ class TaskManager(ManagedObject):
             info.state = "success"
             info.result = result
         info.locked = None
+        task.body, task.args = None, ()  # done with: a snapshot keeps no work of a done task
         if info.entity is not None and self.locks.get(info.entity.value) is task:
             del self.locks[info.entity.value]
         self.finished.append(task)

@@ -67,6 +67,7 @@ class Vcenter:
         self.users = {}
         self.collectors = set()
         self.structure_version = 0
+        self.changes = 0  # counts touch(): the --state file is written when it moved
         self._ids = itertools.count(2)  # 1 is the root folder, group-d1, as on vCenter
         self._tokens = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "vimsim:%s" % (about or {})))
@@ -159,6 +160,7 @@ class Vcenter:
 
     def touch(self, obj, structural=False):
         """Record that ``obj``'s properties (or, if structural, the inventory tree) changed."""
+        self.changes += 1
         if structural:
             self.structure_version += 1
         for listener in self.listeners:

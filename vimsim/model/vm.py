@@ -56,6 +56,44 @@ class VirtualMachine(ManagedEntity):
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
 
+    # -- persisted state (see vimsim/model/snapshot.py) ----------------------------------
+
+    # Everything but the placement, which a VM keeps for life, and the guest's accounts and
+    # customization, kept as data below.
+    persisted = ("name", "guest_id", "guest_full_name", "guest_family", "num_cpu", "memory_mb",
+                 "uuid", "instance_uuid", "tools_installed", "tools_autostart", "power_state",
+                 "tools_running", "host_name", "nic_addresses", "guest_network_up",
+                 "customization_plan", "hypervisor_version", "pending_customization",
+                 "boot_time", "power_cycle", "disk_gb", "extra_config")
+    persisted_touched = True
+    scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
+
+    def persisted_state(self):
+        state = super().persisted_state()
+        state.update(folder=self.parent, pool=self.pool, host=self.host,
+                     networks=self.networks, datastores=self.datastores,
+                     guest_accounts=guest.account_specs(self.guest_accounts),
+                     customization=self.customization.persisted_state(),
+                     customization_override=self.customization_override.persisted_state()
+                     if self.customization_override is not None else None)
+        return state
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        self.nic_addresses = list(self.nic_addresses)
+        self.guest_accounts = guest.accounts(state["guest_accounts"])
+        self.customization.restore_persisted(state["customization"], self.vc)
+        override = state.get("customization_override")
+        self.customization_override = guest.Outcome(**override) if override else None
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A VM the fixture does not have (an instant clone), where it was, with its moId."""
+        spec = {"name": state["name"], "uuid": state["uuid"],
+                "instance_uuid": state["instance_uuid"], "networks": state["networks"],
+                "datastores": state["datastores"]}
+        return vc.add_vm(spec, state["folder"], state["pool"], state["host"], moid=moid)
+
     # -- state changes -------------------------------------------------------------------
 
     def set_power(self, state, user="", chain_id=None):
@@ -121,18 +159,24 @@ class VirtualMachine(ManagedEntity):
 
     # -- vim25 methods -------------------------------------------------------------------
 
-    def _power_task(self, ctx, method, description_id, new_state, allowed, body=None):
+    def _power_task(self, ctx, method, description_id, new_state, allowed):
         """A power operation's task. Its precondition is checked when the task runs, as
         vCenter does: a VM already in that state fails the task (InvalidPowerState), not the
         call (govc's ``vm.power -force`` relies on it)."""
-        def run():
-            self.require_power(new_state, allowed)
-            if body is not None:
-                return body()
-            return self.set_power(new_state, ctx.user_name or "", task.info.eventChainId)
-        task = self.vc.task_manager.create(ctx, self, method, description_id, run,
-                                           self.vc.timings["power_op"])
+        task = self.vc.task_manager.create(ctx, self, method, description_id, self._power_body,
+                                           self.vc.timings["power_op"],
+                                           args=(method, new_state, allowed, ctx.user_name or ""))
         return task.ref
+
+    def _power_body(self, method, new_state, allowed, user):
+        """A power task's work (task bodies are bound methods with data arguments, so that a
+        snapshot keeps tasks in flight)."""
+        self.require_power(new_state, allowed)
+        if method == "ResetVM_Task":
+            self.vc.event_manager.post("VmResettingEvent", self, "%s on %s in %s is reset" % (
+                self.name, self.host.name, self.parent.parent.name), user=user)
+            return self.set_power(POWERED_ON)
+        return self.set_power(new_state, user, self.vc.task_manager.running.info.eventChainId)
 
     def PowerOnVM_Task(self, ctx, host=None):
         return self._power_task(ctx, "PowerOnVM_Task", "VirtualMachine.powerOn", POWERED_ON,
@@ -147,12 +191,8 @@ class VirtualMachine(ManagedEntity):
                                 (POWERED_ON,))
 
     def ResetVM_Task(self, ctx):
-        def reset():
-            self.vc.event_manager.post("VmResettingEvent", self, "%s on %s in %s is reset" % (
-                self.name, self.host.name, self.parent.parent.name), user=ctx.user_name)
-            self.set_power(POWERED_ON)
         return self._power_task(ctx, "ResetVM_Task", "VirtualMachine.reset", POWERED_ON,
-                                (POWERED_ON,), reset)
+                                (POWERED_ON,))
 
     def ShutdownGuest(self, ctx):
         self.require_power(POWERED_OFF, (POWERED_ON,))
@@ -202,16 +242,17 @@ class VirtualMachine(ManagedEntity):
         self._require_unique_name(folder, spec.name)
         vc.task_manager.require_unlocked(self)
 
-        def clone():
-            self._require_unique_name(folder, spec.name)
-            new = vc.add_vm(self.instant_clone_spec(spec), folder, pool, host)
-            vc.event_manager.post(
-                "VmClonedEvent", new, "Instant clone of %s completed as %s" % (self.name, new.name),
-                user=ctx.user_name, sourceVm=DataObject("VmEventArgument", name=self.name,
-                                                        vm=self.ref))
-            return new.ref
         return vc.task_manager.create(ctx, self, "InstantClone_Task", "VirtualMachine.instantClone",
-                                      clone, vc.timings["instant_clone"]).ref
+                                      self._instant_clone_body, vc.timings["instant_clone"],
+                                      args=(spec, folder, pool, host, ctx.user_name)).ref
+
+    def _instant_clone_body(self, spec, folder, pool, host, user):
+        self._require_unique_name(folder, spec.name)
+        new = self.vc.add_vm(self.instant_clone_spec(spec), folder, pool, host)
+        self.vc.event_manager.post(
+            "VmClonedEvent", new, "Instant clone of %s completed as %s" % (self.name, new.name),
+            user=user, sourceVm=DataObject("VmEventArgument", name=self.name, vm=self.ref))
+        return new.ref
 
     @staticmethod
     def _require_unique_name(folder, name):
@@ -236,9 +277,7 @@ class VirtualMachine(ManagedEntity):
             # InstantCloneSpec.config lands in the clone's extraConfig (guestinfo.* keys)
             "extra_config": dict(self.extra_config, **{
                 o.key: o.value for o in spec.config or () if o.key}),
-            "guest_accounts": [{"username": a.username, "password": a.password,
-                                "privileged": a.privileged}
-                               for a in self.guest_accounts.values()],
+            "guest_accounts": guest.account_specs(self.guest_accounts),
         }
 
     # -- properties ----------------------------------------------------------------------

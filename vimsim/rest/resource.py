@@ -171,12 +171,17 @@ class AutomationResource(ModelResource):
 
     # -- REST -----------------------------------------------------------------------------
 
-    def token(self, route):
-        token = header(route.request, SESSION)
+    def token(self, request):
+        token = header(request, SESSION)
         if not token and self.dialect == "rest":
-            token = route.request.getCookie(SESSION.encode())
+            token = request.getCookie(SESSION.encode())
             token = token.decode("utf-8", "replace") if token else None
         return token
+
+    def authenticated(self, request):
+        # JSON-RPC carries its session in the body: its requests count as without one
+        # unless they also send the header.
+        return self.vc.session_manager.live_session(self.token(request)) is not None
 
     def basic_login(self, route):
         auth = header(route.request, "Authorization") or ""
@@ -205,7 +210,7 @@ class AutomationResource(ModelResource):
             match = pattern.match(path)
             if match is None:
                 continue
-            session = api.session(self.token(route))
+            session = api.session(self.token(route.request))
             status, value = handler(self, route, session, *match.groups())
             if rest and value is not None and not isinstance(value, Pending):
                 value = {"value": reshape(value)}
@@ -221,7 +226,7 @@ class AutomationResource(ModelResource):
                 route.request.addCookie(SESSION, session.cookie, path="/", httpOnly=True,
                                         secure=route.request.isSecure())
             return (200 if rest else 201), wrap(session.cookie)
-        session = api.session(self.token(route))
+        session = api.session(self.token(route.request))
         if route.method == "DELETE":
             api.logout(session)
             return (200 if rest else 204), None

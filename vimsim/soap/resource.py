@@ -48,6 +48,9 @@ class SoapResource(ModelResource):
         request.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
         return b"The vSphere Web Services SDK endpoint accepts POST requests only.\n"
 
+    def authenticated(self, request):
+        return self.vc.session_manager.live_session(self._cookie(request)) is not None
+
     def render_POST(self, request):
         request.setHeader(b"Content-Type", b"text/xml; charset=utf-8")
         request.setHeader(b"Cache-Control", b"no-cache")

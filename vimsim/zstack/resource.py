@@ -56,6 +56,12 @@ class ZStackResource(ModelResource):
             return None, (400, "Authorization type must be 'OAuth'")
         return self.backend.check_session(session.strip()), None
 
+    def authenticated(self, request):
+        try:
+            return self.authenticate(request)[1] is None
+        except ZStackError:  # expired or unknown
+            return False
+
     def dispatch(self, request):
         parts = [p.decode("utf-8", "replace") for p in request.postpath]
         method = request.method.decode()
