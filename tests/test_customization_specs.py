@@ -67,6 +67,22 @@ def test_create_overwrite_and_versions(emulator, specs):
         specs.OverwriteCustomizationSpec(linux_item("nope"))
 
 
+def test_specs_are_kept_by_a_snapshot(emulator, specs):
+    specs.CreateCustomizationSpec(linux_item("kept", "kept01"))
+    version = specs.GetCustomizationSpec("kept").info.changeVersion
+    specs.DeleteCustomizationSpec("linux-dhcp")
+    control = emulator.base + "/vimsim/v1/snapshot"
+    saved = requests.get(control, auth=("user", "pass"), timeout=10).json()
+    specs.DeleteCustomizationSpec("kept")
+    assert requests.put(control, json=saved, auth=("user", "pass"),
+                        timeout=10).status_code == 200
+    si = emulator.connect()
+    specs = si.content.customizationSpecManager
+    assert [i.name for i in specs.info] == ["kept", "linux-web"]
+    item = specs.GetCustomizationSpec("kept")
+    assert item.info.changeVersion == version and item.spec.identity.hostName.name == "kept01"
+
+
 def test_a_spec_must_name_its_guest_family(specs):
     bad = linux_item("windows-ish")
     bad.info.type = "Windows"

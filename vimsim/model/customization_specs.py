@@ -28,6 +28,8 @@ NO_SYSPREP_GUESTS = ("win31Guest", "win95Guest", "win98Guest", "winMeGuest", "wi
 
 class CustomizationSpecManager(ManagedObject):
     vim_type = "CustomizationSpecManager"
+    persisted = ("items",)
+    persisted_touched = True  # every change goes through store() or touches
 
     def __init__(self, vc, moid="CustomizationSpecManager"):
         super().__init__(vc, moid)
