@@ -183,10 +183,13 @@ def test_put_applies_a_spec_at_the_next_power_on(emulator, si):
     api_error(bad, 400, "INVALID_ARGUMENT")
     r = rest.put(url, {"name": "linux-web"})
     assert r.status_code == 204 and r.content == b""
-    assert rest.status(vm._moId) == {"status": "IDLE"}
+    # pending from now on, as after CustomizeVM_Task (one model method does both)
+    assert rest.status(vm._moId) == {"status": "PENDING"}
+    assert vm.config.tools.pendingCustomization
     vm.PowerOnVM_Task()
     emulator.advance(0.3 + 3)  # power on, then VMware Tools start and pick the spec up
     assert rest.status(vm._moId) == {"status": "PENDING"}
+    assert vm.config.tools.pendingCustomization is None
     emulator.advance(1 + 3)
     assert rest.status(vm._moId)["status"] == "SUCCEEDED"
     assert vm.guest.hostName == "web" and vm.guest.ipAddress == "10.0.10.10"

@@ -17,6 +17,16 @@ def test_typedata_is_regenerated_from_the_model(tmp_path):
         "vimsim/vim25/typedata.py is stale: run scripts/gen-vim25-types"
 
 
+def test_vapi_types_are_regenerated_from_the_sdk(tmp_path):
+    out = tmp_path / "vapi_types.py"
+    env = dict(os.environ, VIMSIM_VAPI_TYPES_OUT=str(out))
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-vapi-types")],
+                   check=True, env=env, capture_output=True, timeout=120)
+    with open(os.path.join(ROOT, "vimsim", "rest", "vapi_types.py")) as f:
+        assert out.read_text() == f.read(), \
+            "vimsim/rest/vapi_types.py is stale: run scripts/gen-vapi-types"
+
+
 def test_every_served_method_is_a_vim25_method():
     from vimsim.model.objects import MANAGED_TYPES
     from vimsim.vim25.types import REGISTRY

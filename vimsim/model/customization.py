@@ -8,6 +8,8 @@ from vimsim.model.vm import POWERED_ON
 CUSTOMIZE_PRIVILEGE = "VirtualMachine.Provisioning.Customize"
 WINDOWS_IDENTITIES = ("CustomizationSysprep", "CustomizationSysprepText")
 LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
+TOOLS_NOT_INSTALLED_MESSAGE = ("Customization of the guest operating system is not possible "
+                               "because VMware Tools is not installed in the virtual machine.")
 
 
 class GuestCustomizationManager(ManagedObject):
@@ -44,6 +46,14 @@ class GuestCustomizationManager(ManagedObject):
         if holder is not None:
             return faults.TaskInProgress("Another task is already in progress.", task=holder.ref)
         return None
+
+    @staticmethod
+    def deploy_fault(vm, spec):
+        """The fault a customization of ``vm`` with ``spec`` deployed by vCenter (for its next
+        boot: CustomizeVM_Task, CheckCustomizationSpec, a clone's) meets, or None."""
+        if not vm.tools_installed:
+            return faults.CustomizationFault(TOOLS_NOT_INSTALLED_MESSAGE)
+        return GuestCustomizationManager._spec_fault(vm, spec)
 
     @staticmethod
     def _spec_fault(vm, spec):

@@ -44,7 +44,7 @@ class EventManager(ManagedObject):
             fields.setdefault("datacenter", DataObject("DatacenterEventArgument", name=dc.name,
                                                        datacenter=dc.ref))
             if "VmEvent" in self.event_bases(type_name):
-                fields.setdefault("template", False)
+                fields.setdefault("template", getattr(vm, "template", False))
         event = DataObject(type_name, key=key, chainId=chain_id or key,
                            createdTime=self.vc.clock.now(), userName=user or "",
                            fullFormattedMessage=message, **fields)

@@ -102,6 +102,10 @@ ToolsUnavailable = _fault("ToolsUnavailable", VimFault,
 InvalidName = _fault("InvalidName", VimFault, "The name '{name}' is invalid.")
 DuplicateName = _fault("DuplicateName", VimFault, "The name '{name}' already exists.")
 NotFound = _fault("NotFound", VimFault, "The object or item referred to could not be found.")
+AlreadyExists = _fault("AlreadyExists", VimFault,
+                       "The specified key, name, or identifier '{name}' already exists.")
+ConcurrentAccess = _fault("ConcurrentAccess", VimFault, "Cannot complete operation due to "
+                          "concurrent modification by another operation.")
 
 
 class ManagedObjectNotFound(RuntimeFault):

@@ -13,6 +13,7 @@ from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Dat
 from vimsim.model.sessions import User
 from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
+from vimsim.vim25.data import DataObject
 
 FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "fixtures")
@@ -133,8 +134,11 @@ def build(data, clock):
     except ValueError as exc:
         raise FixtureError(str(exc))
     for spec in data.get("customization_specs", ()):
-        vc.customization_specs[spec["name"]] = guest.simple_spec(spec.get("hostname"),
-                                                                 spec.get("ips", ()))
+        vc.customization_spec_manager.store(DataObject(
+            "CustomizationSpecItem",
+            info=DataObject("CustomizationSpecInfo", name=spec["name"], type="Linux",
+                            description=spec.get("description", "")),
+            spec=guest.simple_spec(spec.get("hostname"), spec.get("ips", ()))))
     vc.unavailable_operations.update(settings.get("unavailable_operations", ()))
     for user in data.get("users") or [{"name": "user", "password": "pass", "role": "Admin"}]:
         vc.users[user["name"]] = User(user["name"], str(user["password"]),

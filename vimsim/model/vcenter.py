@@ -8,10 +8,10 @@ import uuid
 
 from vimsim.model import faults
 # Every module holding a manager's class, so that the managers are built from them.
-from vimsim.model import (authorization, custom_fields, customization, diagnostics,  # noqa: F401
-                          events, guest_operations, licenses, options, performance,
-                          property_collector, search_index, sessions, tasks, user_directory,
-                          views)
+from vimsim.model import (authorization, custom_fields, customization,  # noqa: F401
+                          customization_specs, diagnostics, events, guest_operations, licenses,
+                          options, performance, property_collector, search_index, sessions,
+                          tasks, user_directory, views)
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.rules import RuleBook
 from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
@@ -28,6 +28,7 @@ DEFAULT_TIMINGS = {
     "guest_shutdown": 2.0,  # ShutdownGuest until the VM is powered off
     "guest_reboot": 2.0,    # RebootGuest until the guest boots again
     "instant_clone": 1.0,   # InstantClone_Task, queued to success
+    "clone_vm": 2.0,        # CloneVM_Task, queued to success
     "customize_task": 1.0,  # CustomizeGuest_Task: until the guest has the customization
     "customization_pending": 1.0,  # PENDING until the guest starts customizing (RUNNING)
     "customization_running": 3.0,  # RUNNING until SUCCEEDED (or FAILED)
@@ -58,7 +59,6 @@ class Vcenter:
         for type_name, where in (fault_delivery or {}).items():
             self.set_fault_delivery(type_name, where)
         self.guest_behaviour = GuestBehaviour(self.timings)
-        self.customization_specs = {}  # name -> vim25 CustomizationSpec (CustomizationSpecManager's)
         # REST/JSON-RPC operations answering service_unavailable ("*": all of them).
         self.unavailable_operations = set()
         self.rules = RuleBook(clock)
@@ -85,6 +85,7 @@ class Vcenter:
         self.guest_customization_manager = managers["guestCustomizationManager"]
         self.authorization_manager = managers["authorizationManager"]
         self.event_manager = managers["eventManager"]
+        self.customization_spec_manager = managers["customizationSpecManager"]
         self.root_folder = None
 
     def set_fault_delivery(self, type_name, where):

@@ -1,7 +1,7 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
 import uuid
 
-from vimsim.model import faults, guest, vm_hardware
+from vimsim.model import faults, guest, vm_clone, vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -18,7 +18,7 @@ class VirtualMachine(ManagedEntity):
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
-                 "disk_gb", "extra_config")
+                 "disk_gb", "extra_config", "annotation", "template")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -55,6 +55,8 @@ class VirtualMachine(ManagedEntity):
         self.disk_gb = spec.get("disk_gb", 16)  # the one thin-provisioned disk's capacity
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
+        self.annotation = spec.get("annotation", "")  # config.annotation, the VM's notes
+        self.template = bool(spec.get("template", False))  # a template never powers on
 
     # -- persisted state (see vimsim/model/snapshot.py) ----------------------------------
 
@@ -64,7 +66,8 @@ class VirtualMachine(ManagedEntity):
                  "uuid", "instance_uuid", "tools_installed", "tools_autostart", "power_state",
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
-                 "boot_time", "power_cycle", "disk_gb", "extra_config")
+                 "boot_time", "power_cycle", "disk_gb", "extra_config", "annotation",
+                 "template")
     persisted_touched = True
     scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
 
@@ -113,7 +116,8 @@ class VirtualMachine(ManagedEntity):
         else:
             self.boot_time = None if state == POWERED_OFF else self.boot_time
         self.set_tools_running(False)
-        if self.customization.in_progress:
+        if self.customization.in_progress and self.pending_customization is None:
+            # (one waiting for the next boot stays PENDING through power changes)
             self.vc.guest_customization_manager.end(self, guest.FAILED, guest.POWERED_OFF_MESSAGE)
         if state == POWERED_ON:
             self.schedule_tools_start()
@@ -146,12 +150,35 @@ class VirtualMachine(ManagedEntity):
         if self.power_state not in allowed:
             raise faults.invalid_power_state(requested, self.power_state)
 
-    def set_pending_customization(self, spec):
-        """The customization the guest runs when it next boots and Tools start (None: none).
-        Only a powered-off VM takes one, as CustomizeVM_Task requires."""
+    def set_pending_customization(self, spec, replace=True):
+        """The customization the guest runs when it next boots and Tools start (None: none):
+        what CustomizeVM_Task, a clone's customization and REST's PUT set. Only a powered-off
+        VM takes one; it shows as PENDING at once (config.tools.pendingCustomization set).
+        Without ``replace`` one already pending is CustomizationPending."""
         self.require_power(POWERED_OFF, (POWERED_OFF,))
+        if spec is not None:
+            if self.pending_customization is not None and not replace:
+                raise faults.CustomizationPending()
+            fault = self.vc.guest_customization_manager.deploy_fault(self, spec)
+            if fault is not None:
+                raise fault
+        state = self.customization
+        state.generation += 1
+        if spec is not None:
+            state.status, state.start_time, state.end_time, state.error = \
+                guest.PENDING, None, None, None
+            state.spec, state.config_params, state.task = spec, None, None
+        elif self.pending_customization is not None:
+            state.status = guest.IDLE
         self.pending_customization = spec
         self.vc.touch(self)
+
+    def pending_customization_file(self):
+        """config.tools.pendingCustomization: the package the guest runs at its next boot."""
+        if self.pending_customization is None:
+            return None
+        return "%s/imcf-%d" % (self.vm_path_name().rsplit("/", 1)[0],
+                                self.customization.generation)
 
     def require_tools_running(self):
         if not self.tools_running:
@@ -179,6 +206,8 @@ class VirtualMachine(ManagedEntity):
         return self.set_power(new_state, user, self.vc.task_manager.running.info.eventChainId)
 
     def PowerOnVM_Task(self, ctx, host=None):
+        if self.template:
+            raise faults.InvalidState("A template cannot be powered on.")
         return self._power_task(ctx, "PowerOnVM_Task", "VirtualMachine.powerOn", POWERED_ON,
                                 (POWERED_OFF, SUSPENDED))
 
@@ -193,6 +222,69 @@ class VirtualMachine(ManagedEntity):
     def ResetVM_Task(self, ctx):
         return self._power_task(ctx, "ResetVM_Task", "VirtualMachine.reset", POWERED_ON,
                                 (POWERED_ON,))
+
+    def CloneVM_Task(self, ctx, folder, name, spec):
+        vc = self.vc
+        folder = vc.lookup(folder, ctx)
+        pool, host, datastores = vm_clone.location(vc, ctx, self, spec.location)
+        # vim25 leaves the privileges to the method: VMware's reference names these
+        for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
+            if ctx.session is not None and not ctx.session.user.has_privilege(privilege):
+                raise faults.no_permission(obj.ref, privilege)
+        return vc.task_manager.create(
+            ctx, self, "CloneVM_Task", "VirtualMachine.clone", self._clone_body,
+            vc.timings["clone_vm"],
+            args=(folder, name, spec, pool, host, datastores, ctx.user_name or "")).ref
+
+    def _clone_body(self, folder, name, spec, pool, host, datastores, user):
+        vc = self.vc
+        chain = vc.task_manager.running.info.eventChainId
+        destination = dict(
+            destFolder=DataObject("FolderEventArgument", name=folder.name, folder=folder.ref),
+            destName=name, destHost=DataObject("HostEventArgument", name=host.name,
+                                               host=host.ref))
+        vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
+            self.name, self.host.name, self.parent.parent.name, name), chain_id=chain,
+            user=user, **destination)
+        try:
+            vm_clone.require_name(folder, name)
+            changes = vm_clone.config_changes(vc, self, spec.config)
+            if spec.customization is not None and not spec.template:
+                fault = vc.guest_customization_manager.deploy_fault(
+                    vm_clone.guest_of(self, changes), spec.customization)
+                if fault is not None:
+                    raise fault
+        except faults.Fault as fault:
+            vc.event_manager.post("VmCloneFailedEvent", self, "Failed to clone %s: %s" % (
+                self.name, fault.msg), chain_id=chain, user=user, reason=fault.localized(),
+                **destination)
+            raise
+        moid = vc.new_moid("vm-")
+        clone = vc.add_vm(vm_clone.clone_spec(self, moid, name, spec, datastores, changes),
+                          folder, pool, host, moid=moid)
+        if spec.customization is not None and not spec.template:
+            clone.set_pending_customization(spec.customization, replace=False)
+        vc.event_manager.post(
+            "VmClonedEvent", clone, "Clone of %s completed" % self.name, chain_id=chain,
+            user=user, sourceVm=DataObject("VmEventArgument", name=self.name, vm=self.ref))
+        if spec.powerOn and not spec.template:
+            # the clone task ends with the clone booting; its guest customizes after
+            clone.set_power(POWERED_ON, user, chain)
+        return clone.ref
+
+    def CustomizeVM_Task(self, ctx, spec):
+        # vCenter checks the VM and the spec as the task runs: its faults end the task.
+        return self.vc.task_manager.create(ctx, self, "CustomizeVM_Task",
+                                           "VirtualMachine.customize", self._customize_body,
+                                           self.vc.timings["customize_task"], args=(spec,)).ref
+
+    def _customize_body(self, spec):
+        self.set_pending_customization(spec, replace=False)
+
+    def CheckCustomizationSpec(self, ctx, spec):
+        fault = self.vc.guest_customization_manager.deploy_fault(self, spec)
+        if fault is not None:
+            raise fault
 
     def ShutdownGuest(self, ctx):
         self.require_power(POWERED_OFF, (POWERED_ON,))
@@ -413,7 +505,8 @@ class VirtualMachine(ManagedEntity):
             name=self.name, guestFullName=self.guest_full_name, version="vmx-19", uuid=self.uuid,
             createDate=self.vc.boot_time, instanceUuid=self.instance_uuid,
             npivTemporaryDisabled=True, locationId="564d%s" % self.uuid.replace("-", "")[4:16],
-            template=False, guestId=self.guest_id, alternateGuestName="",
+            template=self.template, guestId=self.guest_id, alternateGuestName="",
+            annotation=self.annotation,
             files=DataObject("VirtualMachineFileInfo", vmPathName=self.vm_path_name(),
                              snapshotDirectory=folder, suspendDirectory=folder,
                              logDirectory=folder),
@@ -494,7 +587,7 @@ class VirtualMachine(ManagedEntity):
                 hostName=self.host_name if running else None,
                 ipAddress=self.ip_address if running else None),
             config=DataObject(
-                "VirtualMachineConfigSummary", name=self.name, template=False,
+                "VirtualMachineConfigSummary", name=self.name, template=self.template,
                 vmPathName=self.vm_path_name(), memorySizeMB=self.memory_mb,
                 numCpu=self.num_cpu, numEthernetCards=len(self.networks), numVirtualDisks=1,
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,

@@ -156,7 +156,8 @@ def tools_config(vm):
         afterPowerOn=True, afterResume=True, beforeGuestStandby=True, beforeGuestShutdown=True,
         beforeGuestReboot=True, toolsUpgradePolicy="manual", syncTimeWithHostAllowed=True,
         syncTimeWithHost=False,
-        lastInstallInfo=DataObject("ToolsConfigInfoToolsLastInstallInfo", counter=0))
+        lastInstallInfo=DataObject("ToolsConfigInfoToolsLastInstallInfo", counter=0),
+        pendingCustomization=vm.pending_customization_file())
 
 
 def guest_disks(vm):

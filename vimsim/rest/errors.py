@@ -13,6 +13,7 @@ ERROR_TYPES = {
     "NOT_ALLOWED_IN_CURRENT_STATE": (400, "not_allowed_in_current_state"),
     "ALREADY_EXISTS": (400, "already_exists"),
     "ALREADY_IN_DESIRED_STATE": (400, "already_in_desired_state"),
+    "CONCURRENT_CHANGE": (400, "concurrent_change"),
     "INTERNAL_SERVER_ERROR": (500, "internal_server_error"),
 }
 
@@ -81,7 +82,16 @@ def from_fault(fault):
     if isinstance(fault, (faults.InvalidState, faults.TaskInProgress)):
         return RestError("NOT_ALLOWED_IN_CURRENT_STATE",
                          "com.vmware.api.vcenter.vm.guest.customization.invalid_state", fault.msg)
-    if isinstance(fault, (faults.InvalidArgument, faults.InvalidRequest)):
+    if isinstance(fault, (faults.InvalidArgument, faults.InvalidRequest)) or \
+            fault.type_name == "CustomizationFault":
         return invalid_argument(fault.msg)
+    if isinstance(fault, faults.NotFound):
+        return RestError("NOT_FOUND", "com.vmware.vapi.std.errors.not_found", fault.msg)
+    if isinstance(fault, faults.AlreadyExists):
+        return RestError("ALREADY_EXISTS", "com.vmware.vapi.std.errors.already_exists",
+                         fault.msg, [fault.fields.get("name", "")])
+    if isinstance(fault, faults.ConcurrentAccess):
+        return RestError("CONCURRENT_CHANGE", "com.vmware.vapi.std.errors.concurrent_change",
+                         fault.msg)
     return RestError("INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
                      fault.msg)

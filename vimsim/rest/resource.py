@@ -13,7 +13,8 @@ from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
 from vimsim.rest import errors
-from vimsim.rest.services import AutomationApi
+from vimsim.rest.services import AutomationApi, CustomizationSpecs
+from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
 
 log = logging.getLogger("vimsim.rest")
@@ -51,6 +52,31 @@ def structure(name, fields, optional=()):
     """A vAPI structure; fields named in ``optional`` travel as {"OPTIONAL": v}."""
     return {"STRUCTURE": {name: {k: ({"OPTIONAL": v} if k in optional else v)
                                  for k, v in fields.items()}}}
+
+
+def vapi_value(value, kind):
+    """A JSON value as the SDK reads it, by its generated type (rest/vapi_types.py): every
+    structure named and complete, unset optional fields as {"OPTIONAL": null}."""
+    if kind.startswith("opt:"):
+        return {"OPTIONAL": vapi_value(value, kind[4:]) if value is not None else None}
+    if kind.startswith("list:"):
+        return [vapi_value(v, kind[5:]) for v in value or ()]
+    if kind.startswith("struct:"):
+        name = kind[7:]
+        return {"STRUCTURE": {name: {field: vapi_value(value.get(field), field_kind)
+                                     for field, field_kind in STRUCTURES[name]}}}
+    if kind == "secret":
+        return {"SECRET": value}
+    return value
+
+
+def set_fields(value):
+    """A JSON-RPC input without its unset fields (null), as the REST form has them."""
+    if isinstance(value, dict):
+        return {k: set_fields(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [set_fields(v) for v in value]
+    return value
 
 
 class Route:
@@ -286,6 +312,55 @@ class AutomationResource(ModelResource):
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
 
+    # -- guest customization specs ---------------------------------------------------------
+
+    def _spec_body(self, route):
+        """The request's structure: /rest wraps it in {"spec": ...}."""
+        body = route.body()
+        if self.dialect == "rest" and isinstance(body, dict) and set(body) == {"spec"}:
+            return body["spec"]
+        return body
+
+    def _action(self, route):
+        return (route.query.get("action") or [None])[-1]
+
+    def specs_list(self, route, session):
+        filters = self.filters(route)
+        os_type = filters.get("OS_type")
+        names = filters.get("names")
+        return 200, self.api.specs.list(session, set(names) if names else None,
+                                        os_type[-1] if isinstance(os_type, list) else os_type)
+
+    def specs_post(self, route, session):
+        action = self._action(route)
+        if action == "import":
+            body = route.body()
+            return 200, self.api.specs.import_specification(
+                session, body.get("customization_spec") if isinstance(body, dict) else None)
+        if action is not None:
+            raise errors.operation_not_found("POST /%s/%s?action=%s" % (
+                self.dialect, route.path, action))
+        name = self.api.specs.create(session, self._spec_body(route))
+        return (200 if self.dialect == "rest" else 201), name
+
+    def specs_get(self, route, session, name):
+        return 200, self.api.specs.get(session, name)
+
+    def specs_set(self, route, session, name):
+        self.api.specs.set(session, name, self._spec_body(route))
+        return (200 if self.dialect == "rest" else 204), None
+
+    def specs_delete(self, route, session, name):
+        self.api.specs.delete(session, name)
+        return (200 if self.dialect == "rest" else 204), None
+
+    def specs_export(self, route, session, name):
+        if self._action(route) != "export":
+            raise errors.operation_not_found("POST /%s/%s" % (self.dialect, route.path))
+        body = route.body()
+        return 200, self.api.specs.export(session, name, body.get("format")
+                                          if isinstance(body, dict) else None)
+
     # -- JSON-RPC (the SDK) ---------------------------------------------------------------
 
     def json_rpc(self, request):
@@ -319,6 +394,30 @@ class AutomationResource(ModelResource):
                 "INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
                 str(exc)))}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
+
+    def rpc_specs(self, session, operation, inputs):
+        """com.vmware.vcenter.guest.customization_specs, as the SDK calls it."""
+        specs, prefix = self.api.specs, "struct:com.vmware.vcenter.guest.customization_specs."
+        name = inputs.get("name")
+        if operation == "list":
+            spec = inputs.get("filter") or {}
+            return [vapi_value(s, prefix + "summary") for s in specs.list(
+                session, set(spec["names"]) if spec.get("names") else None,
+                spec.get("OS_type"))]
+        if operation == "get":
+            return vapi_value(specs.get(session, name), prefix + "info")
+        if operation == "create":
+            return specs.create(session, inputs.get("spec"))
+        if operation == "set":
+            return specs.set(session, name, inputs.get("spec"))
+        if operation == "delete":
+            return specs.delete(session, name)
+        if operation == "export":
+            return specs.export(session, name, inputs.get("format"))
+        if operation == "import_specification":
+            return vapi_value(specs.import_specification(session, inputs.get(
+                "customization_spec")), prefix + "create_spec")
+        raise errors.operation_not_found("%s.%s" % (CustomizationSpecs.SERVICE, operation))
 
     def rpc_answer_later(self, request, rpc_id, pending):
         if request.finished or getattr(request, "_disconnected", False):
@@ -374,6 +473,8 @@ class AutomationResource(ModelResource):
             identity.setdefault("ip_address", None)
             return structure("com.vmware.vcenter.vm.guest.identity.info", identity,
                              optional=("ip_address",))
+        if service == CustomizationSpecs.SERVICE:
+            return self.rpc_specs(session, operation, set_fields(inputs))
         if service == "com.vmware.vcenter.vm.guest.customization":
             vm = inputs.get("vm")
             if not isinstance(vm, str):
@@ -455,6 +556,14 @@ ROUTES = [
     ("GET", _path("vcenter/vm/{id}/guest/(networking/interfaces|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
+    ("GET", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_list),
+    ("POST", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_post),
+    ("GET", _path("vcenter/guest/customization-specs/{id}"), BOTH, AutomationResource.specs_get),
+    ("PUT", _path("vcenter/guest/customization-specs/{id}"), BOTH, AutomationResource.specs_set),
+    ("DELETE", _path("vcenter/guest/customization-specs/{id}"), BOTH,
+     AutomationResource.specs_delete),
+    ("POST", _path("vcenter/guest/customization-specs/{id}"), BOTH,
+     AutomationResource.specs_export),
 ] + [("GET", _path("vcenter/%s/{id}" % path), BOTH, _inventory_get(kind))
      for path, kind in (("datastore", "datastore"), ("datacenter", "datacenter"),
                         ("cluster", "cluster"), ("resource-pool", "resource_pool"))

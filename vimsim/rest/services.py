@@ -1,18 +1,22 @@
 """The Automation API operations vimsim serves, shared by /api, /rest and the JSON-RPC
 endpoint the vSphere Automation SDK uses. Values are in the REST (JSON) form; each wire
 wraps them its own way."""
+import json
 from datetime import timezone
 
 from vimsim.model import dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
+from vimsim.rest import customization_specs as rest_specs
 from vimsim.rest import errors
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
+from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
 
 # The vim25 privileges the operations need: reading the inventory, and what CustomizeVM_Task
 # needs (the vim25 method a pending customization is set through).
 VIEW = "System.View"
 CUSTOMIZE = REGISTRY.method("VirtualMachine", "CustomizeVM_Task").privilege
+READ_SPECS = REGISTRY.method("CustomizationSpecManager", "GetCustomizationSpec").privilege
 API_RELEASES = ("8.0.3.0", "8.0.2.0", "8.0.1.0")
 # The Automation API operations that check availability and fire fault rules (a rule's
 # ``operation`` names one of these); an http_error rule answers one of errors.ERROR_TYPES.
@@ -27,7 +31,9 @@ OPERATIONS = frozenset(
     + ["com.vmware.cis.tagging.tag_association.%s" % o for o in (
         "list_attached_tags", "list_attached_objects", "list_attached_tags_on_objects",
         "list_attached_objects_on_tags")]
-    + ["com.vmware.vcenter.%s.%s" % (k, o) for k in INVENTORY_KINDS for o in ("list", "get")])
+    + ["com.vmware.vcenter.%s.%s" % (k, o) for k in INVENTORY_KINDS for o in ("list", "get")]
+    + ["com.vmware.vcenter.guest.customization_specs.%s" % o for o in (
+        "list", "get", "create", "set", "delete", "export", "import_specification")])
 rules.register_operations(OPERATIONS, errors.ERROR_TYPES)
 
 
@@ -41,6 +47,7 @@ class AutomationApi:
     def __init__(self, vc):
         self.vc = vc
         self.inventory = VcenterInventory(vc)
+        self.specs = CustomizationSpecs(self)
         self.fired = []  # (rule, VM) fired for the operation being answered
 
     # -- sessions -----------------------------------------------------------------------
@@ -146,13 +153,13 @@ class AutomationApi:
         if name is not None and spec is not None:
             raise errors.invalid_argument("Only one of name and spec may be set.")
         if name is not None:
-            pending = self.vc.customization_specs.get(name)
+            pending = self.vc.customization_spec_manager.spec(name)
             if pending is None:
                 raise errors.RestError("NOT_FOUND", "com.vmware.api.vcenter.guest.spec.not_found",
                                        "Customization specification '%s' does not exist." % name,
                                        [name])
         else:
-            pending = vim_spec(spec) if spec is not None else None
+            pending = rest_specs.to_vim(rest_specs.checked(spec)) if spec is not None else None
         try:
             vm.set_pending_customization(pending)
         except faults.InvalidPowerState:
@@ -170,17 +177,102 @@ class AutomationApi:
         return ""
 
 
-def vim_spec(spec):
-    """The guest-side meaning of a REST CustomizationSpec: host name and NIC addresses."""
-    if not isinstance(spec, dict):
-        raise errors.invalid_argument("The customization spec must be an object.")
-    config = spec.get("configuration_spec") or {}
-    linux = config.get("linux_config") or config.get("windows_config") or {}
-    host = linux.get("hostname") or {}
-    if isinstance(host, dict):
-        host = host.get("fixed_name") or host.get("prefix")
-    addresses = []
-    for interface in spec.get("interfaces") or ():
-        ipv4 = ((interface or {}).get("adapter") or {}).get("ipv4") or {}
-        addresses.append(ipv4.get("ip_address") if ipv4.get("type") == "STATIC" else None)
-    return guest.simple_spec(host if isinstance(host, str) else None, addresses)
+class CustomizationSpecs:
+    """com.vmware.vcenter.guest.CustomizationSpecs over the vim25 CustomizationSpecManager:
+    each operation is the manager's method, called as a vim25 client would call it (its
+    privilege and fault rules included), its fault turned into the vAPI error."""
+
+    SERVICE = "com.vmware.vcenter.guest.customization_specs"
+
+    def __init__(self, api):
+        self.api = api
+
+    def _available(self, session, operation):
+        self.api.require_available("%s.%s" % (self.SERVICE, operation), session)
+
+    def _invoke(self, session, method, **args):
+        vc = self.api.vc
+        return dispatch.invoke(vc, CallContext(session=session),
+                               vc.customization_spec_manager.ref, method, args)
+
+    def list(self, session, names=None, os_type=None):
+        self._available(session, "list")
+        self.api.require(session, READ_SPECS)
+        manager = self.api.vc.customization_spec_manager
+        items = [manager.items[name] for name in sorted(manager.items)]
+        return [{"name": i.info.name, "description": i.info.description or "",
+                 "OS_type": rest_specs.os_type(i),
+                 "last_modified": rest_time(i.info.lastUpdateTime)}
+                for i in items if (not names or i.info.name in names)
+                and (os_type is None or rest_specs.os_type(i) == os_type)]
+
+    def get(self, session, name):
+        self._available(session, "get")
+        item = self._invoke(session, "GetCustomizationSpec", name=name)
+        return {"last_modified": rest_time(item.info.lastUpdateTime),
+                "spec": {"name": item.info.name, "description": item.info.description or "",
+                         "fingerprint": item.info.changeVersion,
+                         "spec": rest_specs.from_vim(item.spec)}}
+
+    @staticmethod
+    def _item(body, name=None, fingerprint=None):
+        if not isinstance(body, dict):
+            raise errors.invalid_argument("The spec must be an object.")
+        unknown = set(body) - {"name", "description", "spec", "fingerprint"}
+        if unknown:
+            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
+        for key in ("name", "description"):
+            if not isinstance(body.get(key, ""), str):
+                raise errors.invalid_argument("The %s must be a string." % key)
+        spec = rest_specs.to_vim(rest_specs.checked(body.get("spec")))
+        info = DataObject("CustomizationSpecInfo", name=name or body.get("name"),
+                          description=body.get("description", ""),
+                          type="Windows" if spec.identity._typeName.startswith(
+                              "CustomizationSysprep") else "Linux",
+                          changeVersion=fingerprint)
+        return DataObject("CustomizationSpecItem", info=info, spec=spec)
+
+    def create(self, session, body):
+        self._available(session, "create")
+        item = self._item(body)
+        self._invoke(session, "CreateCustomizationSpec", item=item)
+        return item.info.name
+
+    def set(self, session, name, body):
+        self._available(session, "set")
+        fingerprint = body.get("fingerprint") if isinstance(body, dict) else None
+        if fingerprint is not None and not isinstance(fingerprint, str):
+            raise errors.invalid_argument("The fingerprint must be a string.")
+        new_name = body.get("name", name) if isinstance(body, dict) else name
+        item = self._item(body, name, fingerprint)
+        self._invoke(session, "OverwriteCustomizationSpec", item=item)
+        if new_name != name:
+            self._invoke(session, "RenameCustomizationSpec", name=name, newName=new_name)
+
+    def delete(self, session, name):
+        self._available(session, "delete")
+        self._invoke(session, "DeleteCustomizationSpec", name=name)
+
+    def export(self, session, name, fmt):
+        self._available(session, "export")
+        if fmt not in ("JSON", "XML"):
+            raise errors.invalid_argument("The format must be JSON or XML.")
+        item = self._invoke(session, "GetCustomizationSpec", name=name)
+        return rest_specs.export(item, fmt)
+
+    def import_specification(self, session, text):
+        """The CreateSpec a document (vCenter's XML, or the export's JSON) holds."""
+        self._available(session, "import_specification")
+        if not isinstance(text, str):
+            raise errors.invalid_argument("The customization_spec must be a string.")
+        if text.lstrip().startswith("<"):
+            item = self._invoke(session, "XmlToCustomizationSpecItem", specItemXml=text)
+            return {"name": item.info.name, "description": item.info.description or "",
+                    "spec": rest_specs.from_vim(item.spec)}
+        try:
+            body = json.loads(text)
+        except ValueError:
+            raise errors.invalid_argument("The customization spec is neither XML nor JSON.")
+        item = self._item(body)
+        return {"name": item.info.name, "description": item.info.description,
+                "spec": rest_specs.from_vim(item.spec)}

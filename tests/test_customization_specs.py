@@ -1,0 +1,360 @@
+"""CustomizationSpecManager through pyVmomi (and zeep): the named specs every surface shares,
+their versions, their faults and their XML form."""
+import pytest
+import requests
+from pyVmomi import vim, vmodl
+
+C = vim.vm.customization
+
+
+def linux_item(name, host_name="web", description="", address=None):
+    ip = C.FixedIp(ipAddress=address) if address else C.DhcpIpGenerator()
+    return vim.CustomizationSpecItem(
+        info=vim.CustomizationSpecInfo(name=name, description=description, type="Linux"),
+        spec=C.Specification(
+            identity=C.LinuxPrep(hostName=C.FixedName(name=host_name), domain="example.com",
+                                 timeZone="Europe/Paris", hwClockUTC=True),
+            globalIPSettings=C.GlobalIPSettings(dnsServerList=["10.0.0.2", "10.0.0.3"]),
+            nicSettingMap=[C.AdapterMapping(adapter=C.IPSettings(
+                ip=ip, subnetMask="255.255.255.0", gateway=["10.0.0.1"]))]))
+
+
+@pytest.fixture
+def specs(si):
+    return si.content.customizationSpecManager
+
+
+def test_the_fixture_specs_are_listed_and_read(specs):
+    assert [i.name for i in specs.info] == ["linux-dhcp", "linux-web"]
+    assert all(i.type == "Linux" and i.changeVersion and i.lastUpdateTime for i in specs.info)
+    assert specs.DoesCustomizationSpecExist("linux-web") is True
+    assert specs.DoesCustomizationSpecExist("nope") is False
+    item = specs.GetCustomizationSpec("linux-web")
+    assert item.info.name == "linux-web"
+    assert item.spec.identity.hostName.name == "web"
+    assert item.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.0.10.10"
+    with pytest.raises(vim.fault.NotFound):
+        specs.GetCustomizationSpec("nope")
+    assert len(specs.encryptionKey) > 0 and all(-128 <= b <= 127 for b in specs.encryptionKey)
+
+
+def test_create_overwrite_and_versions(emulator, specs):
+    specs.CreateCustomizationSpec(linux_item("db", "db01", "the database"))
+    with pytest.raises(vim.fault.AlreadyExists) as dup:
+        specs.CreateCustomizationSpec(linux_item("db"))
+    assert dup.value.name == "db"
+    item = specs.GetCustomizationSpec("db")
+    assert (item.info.description, item.spec.identity.hostName.name) == ("the database", "db01")
+    assert item.spec.globalIPSettings.dnsServerList == ["10.0.0.2", "10.0.0.3"]
+    first_version, first_time = item.info.changeVersion, item.info.lastUpdateTime
+
+    emulator.advance(60)
+    item.spec.identity.hostName.name = "db02"
+    specs.OverwriteCustomizationSpec(item)  # with the changeVersion it read
+    again = specs.GetCustomizationSpec("db")
+    assert again.spec.identity.hostName.name == "db02"
+    assert int(again.info.changeVersion) > int(first_version)
+    assert (again.info.lastUpdateTime - first_time).total_seconds() == pytest.approx(60, abs=1)
+
+    item.spec.identity.hostName.name = "db03"  # item still carries the old changeVersion
+    with pytest.raises(vim.fault.ConcurrentAccess):
+        specs.OverwriteCustomizationSpec(item)
+    assert specs.GetCustomizationSpec("db").spec.identity.hostName.name == "db02"
+    item.info.changeVersion = None  # no version: overwrite whatever is there
+    specs.OverwriteCustomizationSpec(item)
+    assert specs.GetCustomizationSpec("db").spec.identity.hostName.name == "db03"
+    with pytest.raises(vim.fault.NotFound):
+        specs.OverwriteCustomizationSpec(linux_item("nope"))
+
+
+def test_specs_are_kept_by_a_snapshot(emulator, specs):
+    specs.CreateCustomizationSpec(linux_item("kept", "kept01"))
+    version = specs.GetCustomizationSpec("kept").info.changeVersion
+    specs.DeleteCustomizationSpec("linux-dhcp")
+    control = emulator.base + "/vimsim/v1/snapshot"
+    saved = requests.get(control, auth=("user", "pass"), timeout=10).json()
+    specs.DeleteCustomizationSpec("kept")
+    assert requests.put(control, json=saved, auth=("user", "pass"),
+                        timeout=10).status_code == 200
+    si = emulator.connect()
+    specs = si.content.customizationSpecManager
+    assert [i.name for i in specs.info] == ["kept", "linux-web"]
+    item = specs.GetCustomizationSpec("kept")
+    assert item.info.changeVersion == version and item.spec.identity.hostName.name == "kept01"
+
+
+def test_a_spec_must_name_its_guest_family(specs):
+    bad = linux_item("windows-ish")
+    bad.info.type = "Windows"
+    with pytest.raises(vmodl.fault.InvalidArgument) as refused:
+        specs.CreateCustomizationSpec(bad)
+    assert refused.value.invalidProperty == "item.info.type"
+    assert not specs.DoesCustomizationSpecExist("windows-ish")
+
+
+def test_duplicate_rename_delete(specs):
+    specs.DuplicateCustomizationSpec("linux-web", "linux-web-2")
+    copy = specs.GetCustomizationSpec("linux-web-2")
+    assert copy.info.name == "linux-web-2" and copy.spec.identity.hostName.name == "web"
+    with pytest.raises(vim.fault.AlreadyExists):
+        specs.DuplicateCustomizationSpec("linux-web", "linux-dhcp")
+    with pytest.raises(vim.fault.NotFound):
+        specs.DuplicateCustomizationSpec("nope", "other")
+    specs.RenameCustomizationSpec("linux-web-2", "linux-app")
+    assert not specs.DoesCustomizationSpecExist("linux-web-2")
+    assert specs.GetCustomizationSpec("linux-app").spec.identity.hostName.name == "web"
+    with pytest.raises(vim.fault.AlreadyExists):
+        specs.RenameCustomizationSpec("linux-app", "linux-web")
+    with pytest.raises(vim.fault.NotFound):
+        specs.RenameCustomizationSpec("nope", "other")
+    specs.DeleteCustomizationSpec("linux-app")
+    with pytest.raises(vim.fault.NotFound):
+        specs.DeleteCustomizationSpec("linux-app")
+    assert [i.name for i in specs.info] == ["linux-dhcp", "linux-web"]
+
+
+def test_xml_round_trip(specs):
+    item = specs.GetCustomizationSpec("linux-web")
+    xml = specs.CustomizationSpecItemToXml(item)
+    assert xml.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<ConfigRoot>')
+    assert "<_type>vim.vm.customization.Specification</_type>" in xml
+    assert "<_type>vim.vm.customization.AdapterMapping[]</_type>" in xml
+    assert '<e id="0">' in xml
+    back = specs.XmlToCustomizationSpecItem(xml)
+    assert back.info.name == "linux-web" and back.info.changeVersion == item.info.changeVersion
+    assert back.spec.identity.hostName.name == "web"
+    assert back.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.0.10.10"
+    rich = linux_item("rich", address="10.1.2.3")
+    back = specs.XmlToCustomizationSpecItem(specs.CustomizationSpecItemToXml(rich))
+    assert back.spec.identity.hwClockUTC is True
+    assert back.spec.identity.timeZone == "Europe/Paris"
+    assert back.spec.globalIPSettings.dnsServerList == ["10.0.0.2", "10.0.0.3"]
+    assert back.spec.nicSettingMap[0].adapter.gateway == ["10.0.0.1"]
+    # an imported item can be stored as it is
+    specs.CreateCustomizationSpec(back)
+    assert specs.GetCustomizationSpec("rich").spec.nicSettingMap[0].adapter.ip.ipAddress == \
+        "10.1.2.3"
+    for bad in ("<ConfigRoot>", "<Other/>", "<ConfigRoot><_type>vim.CustomizationSpecItem"
+                "</_type><colour>red</colour></ConfigRoot>",
+                xml.replace("vim.vm.customization.FixedName", "vim.vm.customization.IPSettings"),
+                xml.replace("<name>linux-web</name>", ""),
+                '<!DOCTYPE r [<!ENTITY e "x">]><ConfigRoot>&e;</ConfigRoot>'):
+        with pytest.raises(vim.fault.CustomizationFault) as refused:
+            specs.XmlToCustomizationSpecItem(bad)
+        assert "not valid" in refused.value.msg
+
+
+def test_check_customization_resources(specs):
+    specs.CheckCustomizationResources("otherLinux64Guest")
+    specs.CheckCustomizationResources("windows2019srv_64Guest")
+    with pytest.raises(vim.fault.MissingWindowsCustResources):
+        specs.CheckCustomizationResources("win2000ProGuest")
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        specs.CheckCustomizationResources("beOSGuest-nope")
+
+
+def test_specs_need_the_provisioning_privileges(emulator, specs):
+    ro = emulator.connect("readonly", "readonly").content.customizationSpecManager
+    with pytest.raises(vim.fault.NoPermission) as refused:
+        ro.CreateCustomizationSpec(linux_item("ro"))
+    assert refused.value.privilegeId == "VirtualMachine.Provisioning.ModifyCustSpecs"
+    with pytest.raises(vim.fault.NoPermission) as refused:
+        ro.GetCustomizationSpec("linux-web")
+    assert refused.value.privilegeId == "VirtualMachine.Provisioning.ReadCustSpecs"
+    assert not specs.DoesCustomizationSpecExist("ro")
+
+
+def test_a_spec_created_over_soap_is_what_rest_applies(emulator, si, specs):
+    specs.CreateCustomizationSpec(linux_item("from-soap", "soap01"))
+    vm = next(v for v in si.content.viewManager.CreateContainerView(
+        si.content.rootFolder, [vim.VirtualMachine], True).view if v.name == "DC0_H0_VM0")
+    from pyVim.task import WaitForTask
+    task = vm.PowerOffVM_Task()
+    emulator.advance(5)
+    assert WaitForTask(task) == "success"
+    s = requests.Session()
+    token = s.post(emulator.base + "/api/session", auth=("user", "pass"), timeout=10).json()
+    s.headers["vmware-api-session-id"] = token
+    r = s.put(emulator.base + "/api/vcenter/vm/%s/guest/customization" % vm._moId,
+              json={"name": "from-soap"}, timeout=10)
+    assert r.status_code == 204, r.text
+    vm.PowerOnVM_Task()
+    emulator.advance(0.3 + 3 + 1 + 3)  # power on, Tools start, PENDING, RUNNING
+    assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert vm.guest.hostName == "soap01"
+    task = vm.PowerOffVM_Task()
+    emulator.advance(5)
+    assert WaitForTask(task) == "success"
+    r = s.put(emulator.base + "/api/vcenter/vm/%s/guest/customization" % vm._moId,
+              json={"name": "nope"}, timeout=10)
+    assert r.status_code == 404
+
+
+def test_zeep_reads_the_spec_manager(emulator):
+    import zeep
+    from zeep.transports import Transport
+    client = zeep.Client(emulator.base + "/sdk/vimService.wsdl",
+                         transport=Transport(session=requests.Session()))
+    svc = client.service
+    sc = svc.RetrieveServiceContent(_this={"_value_1": "ServiceInstance",
+                                           "type": "ServiceInstance"})
+    svc.Login(_this=sc.sessionManager, userName="user", password="pass")
+    assert svc.DoesCustomizationSpecExist(_this=sc.customizationSpecManager,
+                                          name="linux-web") is True
+    item = svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="linux-web")
+    assert item.info.name == "linux-web" and item.spec.identity.hostName.name == "web"
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="nope")
+    assert refused.value.detail[0].tag == "{urn:vim25}NotFoundFault"
+
+
+# -- the Automation API's customization specs, over the same store ---------------------------
+
+from tests.test_rest import Rest, api_error, rest_error  # noqa: E402
+
+LINUX_SPEC = {
+    "configuration_spec": {"linux_config": {
+        "hostname": {"type": "FIXED", "fixed_name": "app01"}, "domain": "example.com",
+        "time_zone": "Europe/Paris"}},
+    "global_DNS_settings": {"dns_servers": ["10.0.0.2"], "dns_suffix_list": ["example.com"]},
+    "interfaces": [{"adapter": {"ipv4": {"type": "STATIC", "ip_address": "10.0.0.50",
+                                         "prefix": 24, "gateways": ["10.0.0.1"]}}}]}
+
+
+def test_rest_customization_specs_lifecycle(emulator, specs):
+    rest = Rest(emulator)
+    url = emulator.base + "/api/vcenter/guest/customization-specs"
+    listed = rest.get("/api/vcenter/guest/customization-specs").json()
+    assert [(s["name"], s["OS_type"]) for s in listed] == [("linux-dhcp", "LINUX"),
+                                                           ("linux-web", "LINUX")]
+    r = rest.http.post(url, headers=rest.headers, timeout=10, json={
+        "name": "app", "description": "the app tier", "spec": LINUX_SPEC})
+    assert r.status_code == 201 and r.json() == "app", r.text
+    api_error(rest.http.post(url, headers=rest.headers, timeout=10, json={
+        "name": "app", "description": "", "spec": LINUX_SPEC}), 400, "ALREADY_EXISTS")
+    # SOAP sees what REST created, translated to vim25
+    item = specs.GetCustomizationSpec("app")
+    assert item.info.description == "the app tier" and item.info.type == "Linux"
+    assert item.spec.identity.hostName.name == "app01"
+    assert item.spec.identity.timeZone == "Europe/Paris"
+    adapter = item.spec.nicSettingMap[0].adapter
+    assert (adapter.ip.ipAddress, adapter.subnetMask, adapter.gateway) == (
+        "10.0.0.50", "255.255.255.0", ["10.0.0.1"])
+    assert item.spec.globalIPSettings.dnsServerList == ["10.0.0.2"]
+
+    info = rest.get("/api/vcenter/guest/customization-specs/app").json()
+    assert info["spec"]["name"] == "app" and info["spec"]["fingerprint"] == item.info.changeVersion
+    assert info["spec"]["spec"] == LINUX_SPEC  # the round trip through vim25 is exact
+    api_error(rest.get("/api/vcenter/guest/customization-specs/nope"), 404, "NOT_FOUND")
+
+    emulator.advance(5)
+    changed = dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {"type": "DHCP"}}}])
+    r = rest.put("/api/vcenter/guest/customization-specs/app", {
+        "name": "app", "description": "now DHCP", "fingerprint": info["spec"]["fingerprint"],
+        "spec": changed})
+    assert r.status_code == 204, r.text
+    assert specs.GetCustomizationSpec("app").spec.nicSettingMap[0].adapter.ip.__class__ \
+        is C.DhcpIpGenerator
+    api_error(rest.put("/api/vcenter/guest/customization-specs/app", {  # stale fingerprint
+        "name": "app", "description": "", "fingerprint": info["spec"]["fingerprint"],
+        "spec": LINUX_SPEC}), 400, "CONCURRENT_CHANGE")
+
+    r = rest.http.post(url + "/app?action=export", headers=rest.headers, timeout=10,
+                       json={"format": "XML"})
+    assert r.status_code == 200 and r.json().startswith('<?xml version="1.0"'), r.text
+    exported_json = rest.http.post(url + "/app?action=export", headers=rest.headers,
+                                   timeout=10, json={"format": "JSON"}).json()
+    for document in (r.json(), exported_json):
+        imported = rest.http.post(url + "?action=import", headers=rest.headers, timeout=10,
+                                  json={"customization_spec": document})
+        assert imported.status_code == 200, imported.text
+        assert imported.json()["name"] == "app" and imported.json()["spec"] == changed
+    api_error(rest.http.post(url + "?action=import", headers=rest.headers, timeout=10,
+                             json={"customization_spec": "<ConfigRoot>"}), 400,
+              "INVALID_ARGUMENT")
+
+    assert rest.http.delete(url + "/app", headers=rest.headers, timeout=10).status_code == 204
+    assert not specs.DoesCustomizationSpecExist("app")
+    api_error(rest.http.delete(url + "/app", headers=rest.headers, timeout=10), 404,
+              "NOT_FOUND")
+
+
+def test_rest_refuses_specs_that_are_not_the_schema(emulator, specs):
+    rest = Rest(emulator)
+    url = emulator.base + "/api/vcenter/guest/customization-specs"
+    for bad in ({"configuration_spec": {}, "interfaces": []},
+                dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {
+                    "type": "STATIC", "ip_address": {"a": 1}, "prefix": 24}}}]),
+                dict(LINUX_SPEC, interfaces=[{"adapter": {"ipv4": {
+                    "type": "STATIC", "ip_address": 7, "prefix": 24}}}]),
+                dict(LINUX_SPEC, configuration_spec={"linux_config": {
+                    "hostname": {"type": "FIXED", "fixed_name": "bad\u0001name"},
+                    "domain": "x"}}),
+                dict(LINUX_SPEC, colour="red")):
+        r = rest.http.post(url, headers=rest.headers, timeout=10,
+                           json={"name": "bad", "description": "", "spec": bad})
+        message = api_error(r, 400, "INVALID_ARGUMENT")
+        assert "Traceback" not in message["default_message"]
+    assert not specs.DoesCustomizationSpecExist("bad")
+    readonly = Rest(emulator, "readonly", "readonly")
+    api_error(readonly.get("/api/vcenter/guest/customization-specs"), 403, "UNAUTHORIZED")
+
+
+def test_rest_dialect_customization_specs(emulator):
+    r = requests.post(emulator.base + "/rest/com/vmware/cis/session", auth=("user", "pass"),
+                      timeout=10)
+    headers = {"vmware-api-session-id": r.json()["value"]}
+    url = emulator.base + "/rest/vcenter/guest/customization-specs"
+    r = requests.post(url, headers=headers, timeout=10, json={"spec": {
+        "name": "r1", "description": "", "spec": LINUX_SPEC}})
+    assert r.status_code == 200 and r.json() == {"value": "r1"}, r.text
+    listed = requests.get(url, headers=headers, timeout=10,
+                          params={"filter.OS_type": "LINUX", "filter.names": "r1"}).json()
+    assert [s["name"] for s in listed["value"]] == ["r1"]
+    got = requests.get(url + "/r1", headers=headers, timeout=10).json()["value"]
+    assert got["spec"]["spec"]["configuration_spec"]["linux_config"]["hostname"] == {
+        "type": "FIXED", "fixed_name": "app01"}
+    rest_error(requests.get(url + "/nope", headers=headers, timeout=10), 404, "not_found")
+    assert requests.delete(url + "/r1", headers=headers, timeout=10).status_code == 200
+
+
+def test_sdk_customization_specs(make_emulator, tmp_path):
+    from com.vmware.vapi.std.errors_client import AlreadyExists, InvalidArgument, NotFound
+    from com.vmware.vcenter import guest_client as g
+    from tests.test_rest import sdk_client
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    specs = sdk_client(emulator).vcenter.guest.CustomizationSpecs
+    assert [s.name for s in specs.list()] == ["linux-dhcp", "linux-web"]
+    assert [s.name for s in specs.list(specs.FilterSpec(names={"linux-web"}))] == ["linux-web"]
+    assert specs.list(specs.FilterSpec(os_type=specs.OsType.WINDOWS)) == []
+    spec = g.CustomizationSpec(
+        configuration_spec=g.ConfigurationSpec(linux_config=g.LinuxConfiguration(
+            hostname=g.HostnameGenerator(type=g.HostnameGenerator.Type.PREFIX, prefix="web"),
+            domain="example.com")),
+        global_dns_settings=g.GlobalDNSSettings(dns_servers=["10.0.0.2"]),
+        interfaces=[g.AdapterMapping(adapter=g.IPSettings(ipv4=g.Ipv4(
+            type=g.Ipv4.Type.STATIC, ip_address="10.0.0.9", prefix=16)))])
+    assert specs.create(specs.CreateSpec(name="sdk", description="from the SDK",
+                                         spec=spec)) == "sdk"
+    with pytest.raises(AlreadyExists):
+        specs.create(specs.CreateSpec(name="sdk", description="", spec=spec))
+    info = specs.get("sdk")
+    assert info.spec.name == "sdk" and info.spec.description == "from the SDK"
+    got = info.spec.spec
+    assert got.configuration_spec.linux_config.hostname.prefix == "web"
+    assert got.interfaces[0].adapter.ipv4.ip_address == "10.0.0.9"
+    assert got.interfaces[0].adapter.ipv4.prefix == 16
+    assert emulator.vc.customization_spec_manager.spec("sdk").nicSettingMap[0] \
+        .adapter.subnetMask == "255.255.0.0"
+    specs.set("sdk", specs.Spec(name="sdk", description="changed",
+                                fingerprint=info.spec.fingerprint, spec=spec))
+    assert specs.get("sdk").spec.description == "changed"
+    xml = specs.export("sdk", specs.Format.XML)
+    assert "<ConfigRoot>" in xml
+    imported = specs.import_specification(xml)
+    assert imported.name == "sdk" and imported.spec.interfaces[0].adapter.ipv4.prefix == 16
+    with pytest.raises(InvalidArgument):
+        specs.import_specification("<nope/>")
+    specs.delete("sdk")
+    with pytest.raises(NotFound):
+        specs.get("sdk")
