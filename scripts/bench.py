@@ -4,7 +4,10 @@ Starts `vimsim serve --http --clock auto --vms N` for each size, drives it with 
 for the long task run and the blocking probe, raw HTTP) over a real socket, and prints a JSON
 report and a table. With a vcsim binary (on PATH or --vcsim PATH) the same workloads run
 against it, also over plain HTTP (-tls=false), and the ratios are printed. --tls runs both
-over HTTPS instead (their default), each with its self-signed certificate.
+over HTTPS instead (their default), each with its self-signed certificate. Every run (and
+--defaults alone) also measures the PowerOff+PowerOn pair with each server as a user starts
+it: `vimsim serve` (HTTPS, real clock) and vcsim (HTTPS), with vimsim's --http --clock auto
+beside them, in interleaved rounds.
 
 Server CPU is the sum of /proc/PID/task/*/schedstat (nanoseconds; every thread, for vcsim's
 goroutines), falling back to /proc/PID/stat's 10 ms ticks where schedstat is missing.
@@ -53,26 +56,28 @@ def rss_mb(pid):
 
 
 class Target:
-    """A server process to measure: vimsim or vcsim, both on plain HTTP."""
+    """A server process to measure: vimsim or vcsim, both on plain HTTP (or ``tls``), or, with
+    ``args``, started with exactly those arguments besides the listening address."""
 
-    def __init__(self, kind, vms, vcsim=None, tls=False):
+    def __init__(self, kind, vms, vcsim=None, tls=False, args=None):
         self.kind = kind
         started = time.perf_counter()
         self.host, self.protocol = "127.0.0.1", "https" if tls else "http"
         if kind == "vimsim":
+            if args is None:
+                args = ["--clock", "auto", "--vms", str(vms)] + ([] if tls else ["--http"])
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "vimsim", "serve", "--port", "0", "--clock", "auto",
-                 "--vms", str(vms)] + ([] if tls else ["--http"]),
+                [sys.executable, "-m", "vimsim", "serve", "--port", "0"] + args,
                 stdout=subprocess.PIPE, text=True)
             url = self.proc.stdout.readline().strip().split("@", 1)[1]
             self.port = int(url.split("/")[0].rsplit(":", 1)[1])
         else:
-            self.port = 18000 + os.getpid() % 1000
-            # vcsim's -vm counts per standalone host and per cluster pool: two of them here
-            per = max(1, vms // 2)
-            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % self.port,
-                                          "-tls=%s" % ("true" if tls else "false"),
-                                          "-vm", str(per)],
+            self.port = 18000 + (os.getpid() + len(_vcsim_ports)) % 1000
+            _vcsim_ports.append(self.port)
+            if args is None:
+                # vcsim's -vm counts per standalone host and per cluster pool: two of them here
+                args = ["-tls=%s" % ("true" if tls else "false"), "-vm", str(max(1, vms // 2))]
+            self.proc = subprocess.Popen([vcsim, "-l", "127.0.0.1:%d" % self.port] + args,
                                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                          text=True)
             self._wait_listening()
@@ -108,6 +113,9 @@ class Target:
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
+
+
+_vcsim_ports = []
 
 
 class RawClient:
@@ -324,6 +332,79 @@ def floors(target):
     return floor_ms([(rsc, rsc_answer)], 2000), floor_ms(pages, 3)
 
 
+# Each server as a user starts it, and vimsim on the fastest clock, measured side by side;
+# --speed 1000 keeps HTTPS and the real clock but ends a power task before WaitForTask looks.
+DEFAULTS = [("vimsim serve (HTTPS, real clock)", "vimsim", [], True),
+            ("vimsim serve --http --clock auto", "vimsim", ["--http", "--clock", "auto"], False),
+            ("vcsim (HTTPS)", "vcsim", [], True),
+            ("vimsim serve --speed 1000", "vimsim", ["--speed", "1000"], True)]
+
+
+class RequestCount:
+    """How many HTTP requests this process's clients send while it is open."""
+
+    def __enter__(self):
+        self.count, self._original = 0, http.client.HTTPConnection.request
+
+        def request(conn, *args, **kw):
+            self.count += 1
+            return self._original(conn, *args, **kw)
+        http.client.HTTPConnection.request = request
+        return self
+
+    def __exit__(self, *exc):
+        http.client.HTTPConnection.request = self._original
+
+
+def default_configurations(vcsim, quick):
+    """Server CPU per PowerOff+PowerOn pair with WaitForTask, each server with its defaults
+    (and vimsim with --http --clock auto): all started at once and measured in interleaved
+    rounds, so that what else the machine runs weighs on each alike; the median and the
+    spread over the rounds, and the requests a pair sends."""
+    from pyVim.task import WaitForTask
+    rounds, pairs = (5, 10) if quick else (9, 20)
+    targets = []
+    try:
+        for name, kind, args, tls in DEFAULTS:
+            if kind == "vcsim" and not vcsim:
+                continue
+            target = Target(kind, None, vcsim, tls, args)
+            targets.append((name, target, powered_on_vm(target.si), []))
+        for name, target, vm, _ in targets:
+            WaitForTask(vm.PowerOffVM_Task())
+            WaitForTask(vm.PowerOnVM_Task())
+        requests = {}
+        for _ in range(rounds):
+            for name, target, vm, figures in targets:
+                before = target.cpu()
+                with RequestCount() as sent:
+                    for _ in range(pairs):
+                        WaitForTask(vm.PowerOffVM_Task())
+                        WaitForTask(vm.PowerOnVM_Task())
+                figures.append((target.cpu() - before) / pairs * 1000)
+                requests[name] = sent.count / pairs
+    finally:
+        for _, target, _, _ in targets:
+            target.stop()
+    return {name: {"power_pair_ms": round(sorted(figures)[len(figures) // 2], 3),
+                   "min_ms": round(min(figures), 3), "max_ms": round(max(figures), 3),
+                   "requests_per_pair": requests[name],
+                   "rounds_ms": [round(f, 3) for f in figures]}
+            for name, _, _, figures in targets}
+
+
+def print_defaults(defaults):
+    print("\nPowerOff+PowerOn with WaitForTask, each server with its defaults (server CPU "
+          "per pair, median of the rounds and their range):")
+    for name, row in defaults.items():
+        print("  %-34s %6.2f ms (%.2f-%.2f), %g requests a pair" % (
+            name, row["power_pair_ms"], row["min_ms"], row["max_ms"], row["requests_per_pair"]))
+    mine, theirs = defaults.get(DEFAULTS[0][0]), defaults.get(DEFAULTS[2][0])
+    if mine and theirs:
+        print("  vimsim's default / vcsim's: %.2f (target 1)"
+              % (mine["power_pair_ms"] / theirs["power_pair_ms"]))
+
+
 def measure(kind, sizes, quick, vcsim=None, tls=False):
     report = {}
     for size in sizes:
@@ -383,11 +464,22 @@ def main():
     parser.add_argument("--vcsim", default=shutil.which("vcsim"), help="vcsim binary")
     parser.add_argument("--json", metavar="FILE", help="also write the report to FILE")
     parser.add_argument("--tls", action="store_true", help="both servers over HTTPS")
+    parser.add_argument("--defaults", action="store_true", help="only the power pair of "
+                        "each server with its defaults, side by side (a few minutes)")
     args = parser.parse_args()
+    if args.defaults:
+        report = {"defaults": default_configurations(args.vcsim, args.quick)}
+        print(json.dumps(report, indent=2))
+        print_defaults(report["defaults"])
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(report, f, indent=2)
+        return
     sizes = [4, 2000] if args.quick else [4, 2000, 10000]
     report = {"vimsim": measure("vimsim", sizes, args.quick, tls=args.tls)}
     if args.vcsim:
         report["vcsim"] = measure("vcsim", sizes, args.quick, args.vcsim, args.tls)
+    report["defaults"] = default_configurations(args.vcsim, args.quick)
     print(json.dumps(report, indent=2))
     print("\n%-34s %12s %12s %8s" % ("metric (VMs)", "vimsim", "vcsim", "ratio"))
     for size, row in report["vimsim"].items():
@@ -414,6 +506,7 @@ def main():
         big = sizes[-1]
         print("  read of %d VMs / vcsim's: %.2f (target 0.5)"
               % (big, report["vimsim"][big]["read_all_ms"] / theirs[big]["read_all_ms"]))
+    print_defaults(report["defaults"])
     tasks = [k for k in small if k.startswith("rss_after_")]
     print("  RSS %s -> %s: %+.1f%% (target within 10%%)" % (
         tasks[0], tasks[1], (small[tasks[1]] / small[tasks[0]] - 1) * 100))

@@ -82,6 +82,59 @@ def test_wait_for_task_with_the_real_clock(make_emulator):
     assert vm.runtime.powerState == "poweredOff"
 
 
+def count_timer_wakeups(emulator):
+    """How many times the reactor's timer runs the server's clock (each is a wake-up of the
+    process), counted from now on."""
+    server, fired = emulator.server, []
+    fire = server._fire
+
+    def counted():
+        fired.append(server.clock.time())
+        fire()
+    emulator.call(setattr, server, "_fire", counted)
+    return fired
+
+
+def test_on_the_real_clock_a_power_pair_wakes_the_server_once_per_task_end(make_emulator):
+    # A task's start and a waiting WaitForUpdates' wake-up are due at once: the request that
+    # made them due runs them, and no reactor timer is left armed for them.
+    emulator = make_emulator(clock="real", speed=10)  # power_op: 0.3 clock s, 0.03 s here
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_VM0")
+    fired = count_timer_wakeups(emulator)
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    assert WaitForTask(vm.PowerOnVM_Task()) == "success"
+    assert len(fired) == 2
+
+
+def test_a_power_change_cancels_what_the_last_power_on_scheduled(make_emulator):
+    # Tools would start 3 clock seconds after the power-on; the power-off before then
+    # cancels that, so nothing is left to wake the server (it used to, seconds later).
+    emulator = make_emulator(clock="real", speed=10)
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    assert WaitForTask(vm.PowerOnVM_Task()) == "success"
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    server = emulator.server
+    assert emulator.call(server.clock.next_event_time) is None
+    assert emulator.call(lambda: server._timer is not None and server._timer.active()) is False
+
+
+def test_tools_start_for_the_last_power_on_only(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    for task in (vm.PowerOffVM_Task, vm.PowerOnVM_Task, vm.PowerOffVM_Task):
+        task()
+        emulator.advance(1)
+    emulator.advance(2)  # the first power-on's Tools would be up by now
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    vm.PowerOnVM_Task()
+    emulator.advance(3.2)
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"  # 3 s after the task's end
+    emulator.advance(0.2)
+    assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+
+
 def failed_task_fault(emulator, task):
     """The fault a task ended with (vCenter fails a power task, not its call, for a VM
     already in that state)."""

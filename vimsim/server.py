@@ -24,6 +24,8 @@ DEFAULT_MAX_BODY = 16 * 1024 * 1024
 SETTLE_SLICE = 0.002
 DEFAULT_STATE_INTERVAL = 1.0  # seconds an accepted change may wait to reach --state FILE
 log = logging.getLogger("vimsim")
+# A reactor timer this much earlier than the next event is re-armed (float noise is not).
+SPURIOUS_WAKE = 0.001
 
 
 class NotFound(resource.Resource):
@@ -290,14 +292,27 @@ class Server:
     def _fire(self):
         self._timer = None
         self.clock.run_due()
+        self._rearm()
+
+    def _rearm(self):
+        """Keep the reactor's timer on the earliest event still to run: one armed for an
+        event that a request has already run, or that was cancelled, would wake the process
+        for nothing (a task's start and a waiter's wake-up are due at once, and every
+        request runs what is due)."""
         when = self.clock.next_event_time()
+        if self._timer is not None and self._timer.active() and \
+                (when is None or self._timer.getTime() < when - SPURIOUS_WAKE):
+            self._timer.cancel()
+            self._timer = None
         if when is not None:
             self._arm_timer(when)
 
     def request_done(self):
         """After each request: run what became due, and in auto mode let time move on."""
         self.clock.run_due()
-        if self.clock.mode == "auto" and not self._settling and \
+        if self.clock.mode == "real":
+            self._rearm()
+        elif self.clock.mode == "auto" and not self._settling and \
                 self.clock.next_event_time() is not None:
             self._settling = True
             self.reactor.callLater(0, self._settle)

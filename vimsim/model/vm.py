@@ -18,7 +18,7 @@ class VirtualMachine(ManagedEntity):
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
-                 "disk_gb", "extra_config", "annotation", "template")
+                 "cycle_timers", "disk_gb", "extra_config", "annotation", "template")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -52,6 +52,7 @@ class VirtualMachine(ManagedEntity):
         self.customization_override = None
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
+        self.cycle_timers = []  # what this power cycle has scheduled (Tools, guest shutdown)
         self.disk_gb = spec.get("disk_gb", 16)  # the one thin-provisioned disk's capacity
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
@@ -109,7 +110,7 @@ class VirtualMachine(ManagedEntity):
                 self.name, self.host.name, self.parent.parent.name,
                 {POWERED_ON: "powered on", POWERED_OFF: "powered off",
                  SUSPENDED: "suspended"}[state]), chain_id=chain_id, user=user)
-        self.power_cycle += 1
+        self._next_cycle()
         if state == POWERED_ON:
             self.boot_time = self.vc.clock.now()
             self.guest_network_up = True  # a booting guest brings its network up
@@ -128,8 +129,7 @@ class VirtualMachine(ManagedEntity):
 
     def schedule_tools_start(self):
         if self.tools_installed and self.tools_autostart:
-            self.vc.clock.call_later(self.vc.timings["tools_start"], self._tools_started,
-                                     self.power_cycle)
+            self._call_in_cycle(self.vc.timings["tools_start"], self._tools_started)
 
     def _tools_started(self, cycle):
         if cycle == self.power_cycle and self.power_state == POWERED_ON:
@@ -291,8 +291,7 @@ class VirtualMachine(ManagedEntity):
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
         self._post_guest_event("VmGuestShutdownEvent", "Guest OS shut down", ctx)
-        self.vc.clock.call_later(self.vc.timings["guest_shutdown"], self._guest_powered_off,
-                                 self.power_cycle)
+        self._call_in_cycle(self.vc.timings["guest_shutdown"], self._guest_powered_off)
 
     def _post_guest_event(self, type_name, what, ctx):
         self.vc.event_manager.post(type_name, self, "%s for %s on %s in %s" % (
@@ -302,15 +301,25 @@ class VirtualMachine(ManagedEntity):
         if cycle == self.power_cycle:
             self.set_power(POWERED_OFF)
 
+    def _call_in_cycle(self, delay, fn):
+        """``fn(cycle)`` after ``delay`` clock seconds, cancelled if the power changes first:
+        a stale timer would still wake the server (one a power pair, seconds later)."""
+        self.cycle_timers.append(self.vc.clock.call_later(delay, fn, self.power_cycle))
+
+    def _next_cycle(self):
+        self.power_cycle += 1
+        for timer in self.cycle_timers:
+            timer.cancel()
+        self.cycle_timers = []
+
     def RebootGuest(self, ctx):
         self.require_power(POWERED_ON, (POWERED_ON,))
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
         self._post_guest_event("VmGuestRebootEvent", "Guest OS reboot", ctx)
-        self.power_cycle += 1
+        self._next_cycle()
         self.set_tools_running(False)
-        self.vc.clock.call_later(self.vc.timings["guest_reboot"], self._guest_rebooted,
-                                 self.power_cycle)
+        self._call_in_cycle(self.vc.timings["guest_reboot"], self._guest_rebooted)
 
     def _guest_rebooted(self, cycle):
         if cycle == self.power_cycle:
