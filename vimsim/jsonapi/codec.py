@@ -1,7 +1,9 @@
 """vim25 values as VI/JSON (vSphere 8.0.1+): ``_typeName`` on data objects, moRefs as
 objects, anyType values boxed, unset fields absent, datetimes in ISO 8601 with ``Z``."""
+import json
 from datetime import datetime
 
+from vimsim.frontend import Encoded
 from vimsim.model import faults
 from vimsim.vim25 import typedata
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
@@ -16,6 +18,17 @@ _JSON_XSD = {v: k for k, v in _XSD_JSON.items()}
 
 def moref(ref):
     return {"_typeName": "ManagedObjectReference", "type": ref.type, "value": ref.value}
+
+
+def dumps(value):
+    """json.dumps of an encoded answer holding Encoded items, written as they are."""
+    if isinstance(value, Encoded):
+        return value.text
+    if isinstance(value, dict):
+        return "{%s}" % ", ".join("%s: %s" % (json.dumps(k), dumps(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(dumps(v) for v in value)
+    return json.dumps(value)
 
 
 class Encoder:
@@ -60,6 +73,8 @@ class Encoder:
         return {"_typeName": type_name, "_value": self.value(value, field)}
 
     def data(self, value, context=None):
+        if value.__class__ is Encoded:  # an item of a sliced answer
+            return value
         dtype = REGISTRY.data.get(value._typeName)
         if dtype is None:
             raise faults.system_error("vimsim cannot encode type %s" % value._typeName)
