@@ -81,7 +81,8 @@ def main(argv=None):
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
                         scenarios=args.scenario, state_file=args.state,
-                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout)
+                        request_timeout=args.request_timeout, idle_timeout=args.idle_timeout,
+                        freeze_model=True)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

@@ -1,5 +1,6 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
+import gc
 import os
 import time
 
@@ -64,8 +65,9 @@ class Server:
     def __init__(self, fixture="default", clock="real", speed=1.0, vms=None, hosts=None,
                  username=None, password=None, max_body=DEFAULT_MAX_BODY, reactor=None,
                  scenarios=(), state_file=None, request_timeout=httpserver.REQUEST_TIMEOUT,
-                 idle_timeout=httpserver.IDLE_TIMEOUT):
+                 idle_timeout=httpserver.IDLE_TIMEOUT, freeze_model=False):
         self.reactor = reactor or default_reactor
+        self.freeze_model = freeze_model
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
             list(scenarios)
@@ -102,6 +104,7 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self._freeze()
         return self.vc
 
     def snapshot(self):
@@ -119,6 +122,17 @@ class Server:
         if self.extra_user:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
+        self._freeze()
+
+    def _freeze(self):
+        """A process serving one model (vimsim serve) keeps it out of the garbage collector's
+        full passes: over 10,000 VMs each held every client 0.15-0.3 s (issue 14). The model
+        it replaces is unfrozen and collected first."""
+        if self.freeze_model:
+            if gc.get_freeze_count():
+                gc.unfreeze()
+                gc.collect()
+            gc.freeze()
 
     def save_state(self):
         """Write the state to --state FILE (on a clean stop)."""
