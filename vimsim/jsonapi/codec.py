@@ -136,6 +136,10 @@ def decode(value, field):
         if not isinstance(value, str) or value not in REGISTRY.enums[field.type]:
             raise faults.InvalidArgument(invalidProperty=field.name)
         return value
+    return decode_data(value, _data_type(value, field))
+
+
+def _data_type(value, field):
     if not isinstance(value, dict):
         raise _bad("%s must be an object of type %s" % (field.name, field.type))
     type_name = value.get("_typeName", field.type)
@@ -144,23 +148,54 @@ def decode(value, field):
         raise faults.InvalidType(argument=type_name)
     if not dtype.is_a(field.type):
         raise faults.InvalidArgument(invalidProperty=field.name)
-    return decode_data(value, dtype)
+    return dtype
 
 
 def decode_data(value, dtype):
-    fields = {}
+    return _data_object(dtype, {name: decode(item, sub)
+                                for name, item, sub in _fields_of(value, dtype)})
+
+
+def _fields_of(value, dtype):
+    """(name, value, field) of each set field of a data object's JSON object."""
     for name, item in value.items():
         if name == "_typeName" or item is None:
             continue
         sub = dtype.by_name.get(name)
         if sub is None:
             raise _bad("Unexpected property %s in data object of type %s" % (name, dtype.name))
-        fields[name] = decode(item, sub)
+        yield name, item, sub
+
+
+def _data_object(dtype, fields):
     for f in dtype.all_fields:
         if not f.optional and not f.array and f.name not in fields:
             raise _bad("Required property %s is missing from data object of type %s"
                        % (f.name, dtype.name))
     return DataObject(dtype.name, **fields)
+
+
+def decode_in_steps(value, field):
+    """decode() as a generator yielding None after each item of an array of data objects and
+    each field of a data object, so that a huge argument (a CreateFilter's 20,000
+    objectSets) does not hold the reactor. Returns the value."""
+    if field.kind != "data":
+        return decode(value, field)
+    if field.array:
+        if not isinstance(value, list):
+            return decode(value, field)  # its fault
+        item = Field(field.name, field.type, False, None, True)
+        values = []
+        for v in value:
+            values.append((yield from decode_in_steps(v, item)))
+            yield None
+        return values
+    dtype = _data_type(value, field)
+    fields = {}
+    for name, item, sub in _fields_of(value, dtype):
+        fields[name] = yield from decode_in_steps(item, sub)
+        yield None
+    return _data_object(dtype, fields)
 
 
 def decode_xsd(value, xsd_type, name):

@@ -7,9 +7,9 @@ from urllib.parse import unquote
 from twisted.web import server
 
 from vimsim import frontend
-from vimsim.compat import header
+from vimsim.compat import PARSE_STEP, header
 from vimsim.frontend import ModelResource
-from vimsim.jsonapi.codec import Encoder, decode, dumps
+from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
@@ -81,7 +81,9 @@ class JsonApiResource(ModelResource):
                 args = {"prop": member}
             else:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
-                args = self._arguments(request.content.read(), minfo)
+                body = request.content.read()
+                args = frontend.complete(self._arguments(body, minfo, decode)) \
+                    if len(body) <= PARSE_STEP else (yield from self._arguments(body, minfo))
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except faults.Fault as fault:
             failure = fault
@@ -128,7 +130,9 @@ class JsonApiResource(ModelResource):
         yield dumps(encoder.value(answer, minfo.result)).encode()
 
     @staticmethod
-    def _arguments(body, minfo):
+    def _arguments(body, minfo, decode_one=None):
+        """The call's arguments by name, decoded in steps (codec.decode_in_steps) unless
+        ``decode_one`` says otherwise."""
         if not body.strip():
             payload = {}
         else:
@@ -145,7 +149,10 @@ class JsonApiResource(ModelResource):
             param = minfo.param_by_name.get(name)
             if param is None:
                 raise faults.InvalidRequest("Unexpected parameter %s for %s" % (name, minfo.name))
-            args[name] = decode(value, param)
+            if decode_one is None:
+                args[name] = yield from decode_in_steps(value, param)
+            else:
+                args[name] = decode_one(value, param)
         return args
 
     @staticmethod
