@@ -9,6 +9,10 @@ over HTTPS instead (their default), each with its self-signed certificate. Every
 it: `vimsim serve` (HTTPS, real clock) and vcsim (HTTPS), with vimsim's --http --clock auto
 beside them, in interleaved rounds.
 
+--stalls (also at the end of a full run) measures the longest a second client's small call
+(RetrieveServiceContent, looped) waits behind each big request of issue 14 from a first
+client, against `vimsim serve --vms 10000 --http --clock virtual`, and prints a table.
+
 Server CPU is the sum of /proc/PID/task/*/schedstat (nanoseconds; every thread, for vcsim's
 goroutines), falling back to /proc/PID/stat's 10 ms ticks where schedstat is missing.
 """
@@ -50,6 +54,18 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
 
+def queued_seconds(pid):
+    """How long the process's threads have waited for a CPU (run queue), from schedstat."""
+    total = 0
+    for path in glob.glob("/proc/%d/task/*/schedstat" % pid):
+        try:
+            with open(path) as f:
+                total += int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return total / 1e9
+
+
 def rss_mb(pid):
     with open("/proc/%d/statm" % pid) as f:
         return int(f.read().split()[1]) * PAGE / 2 ** 20
@@ -59,13 +75,13 @@ class Target:
     """A server process to measure: vimsim or vcsim, both on plain HTTP (or ``tls``), or, with
     ``args``, started with exactly those arguments besides the listening address."""
 
-    def __init__(self, kind, vms, vcsim=None, tls=False, args=None):
+    def __init__(self, kind, vms, vcsim=None, tls=False, args=None, clock="auto"):
         self.kind = kind
         started = time.perf_counter()
         self.host, self.protocol = "127.0.0.1", "https" if tls else "http"
         if kind == "vimsim":
             if args is None:
-                args = ["--clock", "auto", "--vms", str(vms)] + ([] if tls else ["--http"])
+                args = ["--clock", clock, "--vms", str(vms)] + ([] if tls else ["--http"])
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "vimsim", "serve", "--port", "0"] + args,
                 stdout=subprocess.PIPE, text=True)
@@ -229,41 +245,6 @@ def finish_tasks(target, vm_id, count):
     return made
 
 
-def _big_retrieve(args):
-    address, collector, size, started, done = args
-    big = RawClient(*address).login()
-    view = raw_view_of(big, *collector)
-    request = retrieve_request("RetrieveProperties", collector[0], view)
-    started.set()
-    status, body, _ = big.call(request)
-    done.set()
-    assert status == 200 and body.count(b"<returnval>") == size, status
-
-
-def longest_stall(target, size):
-    """The longest a small request waits while another client's RetrieveProperties (no
-    paging: every VM in one answer) is served. The big client is another process, so that
-    reading its answer does not hold up the small one's timing."""
-    content = target.si.content
-    collector = (content.propertyCollector._moId, content.viewManager._moId,
-                 content.rootFolder._moId)
-    small = RawClient(*target.address)
-    small.call(RSC)
-    started, done = multiprocessing.Event(), multiprocessing.Event()
-    big = multiprocessing.Process(target=_big_retrieve, args=(
-        (target.address, collector, size, started, done),))
-    big.start()
-    started.wait(60)
-    worst = 0.0
-    while not done.is_set():
-        began = time.perf_counter()
-        small.call(RSC)
-        worst = max(worst, time.perf_counter() - began)
-    big.join(60)
-    assert big.exitcode == 0, big.exitcode
-    return worst * 1000
-
-
 def _throughput_worker(args):
     host, port, protocol, seconds = args
     from pyVim.connect import SmartConnect
@@ -418,7 +399,7 @@ def measure(kind, sizes, quick, vcsim=None, tls=False):
             row["vms_read"] = read()
             row["read_all_ms"] = per_call(target, read, 3 if size > 1000 else 20)
             if size > 1000:
-                row["longest_stall_ms"] = longest_stall(target, size)
+                row["longest_stall_ms"] = stall(target, NAMES_CASE)["worst_ms"]
             if kind == "vimsim":
                 row["floor_rsc_ms"], row["floor_read_all_ms"] = floors(target)
             if size == sizes[0]:
@@ -456,6 +437,275 @@ def measure(kind, sizes, quick, vcsim=None, tls=False):
     return report
 
 
+# -- stalls: how long one client's small call waits behind another's big request ----------
+
+JSON_RELEASE = "8.0.3.0"
+ALL_VMS_OBJECT_SET = ('<objectSet><obj type="ContainerView">%s</obj><skip>true</skip><selectSet '
+                      'xsi:type="TraversalSpec"><name>v</name><type>ContainerView</type>'
+                      '<path>view</path><skip>false</skip></selectSet></objectSet>')
+ALL_PROPERTIES = "<propSet><type>VirtualMachine</type><all>true</all></propSet>"
+
+
+class JsonClient:
+    """VI/JSON over one keep-alive http.client connection."""
+
+    def __init__(self, host, port, protocol):
+        self.conn = RawClient(host, port, protocol).conn
+        self.headers = {"Content-Type": "application/json"}
+
+    def post(self, mo_type, mo_id, method, body):
+        self.conn.request("POST", "/sdk/vim25/%s/%s/%s/%s" % (JSON_RELEASE, mo_type, mo_id,
+                                                              method),
+                          json.dumps(body).encode(), self.headers)
+        response = self.conn.getresponse()
+        return response.status, response.read(), response.getheader("vmware-api-session-id")
+
+    def login(self):
+        status, _, session = self.post("SessionManager", "SessionManager", "Login",
+                                       {"userName": "user", "password": "pass"})
+        assert status == 200, status
+        self.headers["vmware-api-session-id"] = session
+        return self
+
+
+def _json_all_vms(client, content, view_manager, root_folder):
+    status, body, _ = client.post("ViewManager", view_manager, "CreateContainerView", {
+        "container": {"_typeName": "ManagedObjectReference", "type": "Folder",
+                      "value": root_folder},
+        "type": ["VirtualMachine"], "recursive": True})
+    assert status == 200, body[:300]
+    view = json.loads(body)["value"]
+    return [{"_typeName": "PropertyFilterSpec",
+             "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine", "all": True}],
+             "objectSet": [{"_typeName": "ObjectSpec", "skip": True,
+                            "obj": {"_typeName": "ManagedObjectReference",
+                                    "type": "ContainerView", "value": view},
+                            "selectSet": [{"_typeName": "TraversalSpec", "name": "v",
+                                           "type": "ContainerView", "path": "view",
+                                           "skip": False}]}]}]
+
+
+def stall_json_retrieve(address, ids):
+    client = JsonClient(*address).login()
+    spec = _json_all_vms(client, *ids)
+    yield
+    status, body, _ = client.post("PropertyCollector", ids[0], "RetrieveProperties",
+                                  {"specSet": spec})
+    assert status == 200, body[:300]
+    return body.count(b'{"_typeName": "ObjectContent"')  # 200 MB: counted, not parsed
+
+
+def stall_json_retrieve_ex(address, ids):
+    client = JsonClient(*address).login()
+    spec = _json_all_vms(client, *ids)
+    yield
+    status, body, _ = client.post("PropertyCollector", ids[0], "RetrievePropertiesEx", {
+        "specSet": spec, "options": {"_typeName": "RetrieveOptions", "maxObjects": 2000}})
+    n = 0
+    while True:  # pages of megabytes: searched, not parsed (the server's time is measured)
+        assert status == 200, body[:300]
+        n += body.count(b'{"_typeName": "ObjectContent"')
+        token = re.match(rb'{"_typeName": "RetrieveResult", "token": "([^"]+)"', body)
+        if not token:
+            return n
+        status, body, _ = client.post("PropertyCollector", ids[0],
+                                      "ContinueRetrievePropertiesEx",
+                                      {"token": token.group(1).decode()})
+
+
+def _soap_all_vms(address, ids):
+    client = RawClient(*address).login()
+    return client, ALL_VMS_OBJECT_SET % raw_view_of(client, *ids)
+
+
+def stall_soap_retrieve(address, ids, prop_set=ALL_PROPERTIES):
+    client, object_set = _soap_all_vms(address, ids)
+    yield
+    status, body, _ = client.call(
+        '<RetrieveProperties xmlns="urn:vim25">%s<specSet>%s%s</specSet></RetrieveProperties>'
+        % (PC_THIS % ids[0], prop_set, object_set))
+    assert status == 200, body[:300]
+    return body.count(b"<returnval>")
+
+
+def stall_soap_retrieve_names(address, ids):
+    return stall_soap_retrieve(address, ids, '<propSet><type>VirtualMachine</type><pathSet>name'
+                               '</pathSet><pathSet>runtime.powerState</pathSet></propSet>')
+
+
+def stall_soap_retrieve_ex(address, ids):
+    client, object_set = _soap_all_vms(address, ids)
+    yield
+    body = ('<RetrievePropertiesEx xmlns="urn:vim25">%s<specSet>%s%s</specSet><options>'
+            '<maxObjects>2000</maxObjects></options></RetrievePropertiesEx>'
+            % (PC_THIS % ids[0], ALL_PROPERTIES, object_set))
+    n = 0
+    while body:
+        status, answer, _ = client.call(body)
+        assert status == 200, answer[:300]
+        n += answer.count(b"<objects>")
+        token = re.search(rb"<token>([^<]+)</token>", answer)
+        body = token and ('<ContinueRetrievePropertiesEx xmlns="urn:vim25">%s<token>%s</token>'
+                          '</ContinueRetrievePropertiesEx>' % (PC_THIS % ids[0],
+                                                               token.group(1).decode()))
+    return n
+
+
+def stall_first_fill(address, ids):
+    client, object_set = _soap_all_vms(address, ids)
+    status, answer, _ = client.call(
+        '<CreateFilter xmlns="urn:vim25">%s<spec>%s%s</spec><partialUpdates>false'
+        '</partialUpdates></CreateFilter>' % (PC_THIS % ids[0], ALL_PROPERTIES, object_set))
+    assert status == 200, answer[:300]
+    yield
+    version, n = "", 0
+    while True:
+        status, answer, _ = client.call(
+            '<WaitForUpdatesEx xmlns="urn:vim25">%s<version>%s</version><options>'
+            '<maxWaitSeconds>0</maxWaitSeconds></options></WaitForUpdatesEx>'
+            % (PC_THIS % ids[0], version))
+        assert status == 200, answer[:300]
+        n += answer.count(b"<kind>enter</kind>")
+        version = re.search(rb"<version>([^<]+)</version>", answer).group(1).decode()
+        if b"<truncated>true</truncated>" not in answer:
+            return n
+
+
+def stall_create_filter(address, ids):
+    client, object_set = _soap_all_vms(address, ids)
+    status, answer, _ = client.call(
+        '<RetrieveProperties xmlns="urn:vim25">%s<specSet><propSet><type>VirtualMachine</type>'
+        '</propSet>%s</specSet></RetrieveProperties>' % (PC_THIS % ids[0], object_set))
+    assert status == 200, answer[:300]
+    vms = re.findall(rb'<obj type="VirtualMachine">([^<]+)</obj>', answer)
+    sets = "".join('<objectSet><obj type="VirtualMachine">%s</obj></objectSet>' % vm.decode()
+                   for vm in (vms * 2)[:20000])
+    request = ('<CreateFilter xmlns="urn:vim25">%s<spec><propSet><type>VirtualMachine</type>'
+               '<pathSet>name</pathSet></propSet>%s</spec><partialUpdates>false</partialUpdates>'
+               '</CreateFilter>' % (PC_THIS % ids[0], sets))
+    yield
+    status, answer, _ = client.call(request)
+    assert status == 200, answer[:300]
+    return 20000
+
+
+def stall_json_create_filter(address, ids):
+    client, object_set = _soap_all_vms(address, ids)
+    status, answer, _ = client.call(
+        '<RetrieveProperties xmlns="urn:vim25">%s<specSet><propSet><type>VirtualMachine</type>'
+        '</propSet>%s</specSet></RetrieveProperties>' % (PC_THIS % ids[0], object_set))
+    assert status == 200, answer[:300]
+    vms = re.findall(rb'<obj type="VirtualMachine">([^<]+)</obj>', answer)
+    json_client = JsonClient(*address).login()
+    spec = {"_typeName": "PropertyFilterSpec",
+            "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine",
+                         "pathSet": ["name"]}],
+            "objectSet": [{"_typeName": "ObjectSpec", "obj": {
+                "_typeName": "ManagedObjectReference", "type": "VirtualMachine",
+                "value": vm.decode()}} for vm in (vms * 2)[:20000]]}
+    yield
+    status, answer, _ = json_client.post("PropertyCollector", ids[0], "CreateFilter",
+                                         {"spec": spec, "partialUpdates": False})
+    assert status == 200, answer[:300]
+    return 20000
+
+
+def stall_headers(address, ids):
+    client = RawClient(*address).login()
+    body = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
+            '"http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header>%s</soapenv:Header>'
+            '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>' % ("<h/>" * 500000, RSC))
+    yield
+    client.conn.request("POST", "/sdk", body.encode(), client.headers)
+    response = client.conn.getresponse()
+    response.read()
+    return response.status
+
+
+STALL_CASES = [
+    ("RetrieveProperties, VI/JSON, every VM, all properties", stall_json_retrieve),
+    ("RetrieveProperties, SOAP, every VM, all properties", stall_soap_retrieve),
+    ("RetrievePropertiesEx pages of 2,000, VI/JSON, all properties", stall_json_retrieve_ex),
+    ("RetrievePropertiesEx pages of 2,000, SOAP, all properties", stall_soap_retrieve_ex),
+    ("WaitForUpdatesEx first fill, every VM, all properties", stall_first_fill),
+    ("CreateFilter with 20,000 objectSets, SOAP", stall_create_filter),
+    ("CreateFilter with 20,000 objectSets, VI/JSON", stall_json_create_filter),
+    ("500,000 SOAP header elements", stall_headers),
+]
+# The main run's longest_stall_ms (issue 9): every VM's name and power state in one answer.
+NAMES_CASE = "RetrieveProperties, SOAP, every VM, name and power state"
+CASES = dict(STALL_CASES, **{NAMES_CASE: stall_soap_retrieve_names})
+
+
+def _big_request(args):
+    case, address, ids, ready, done, result = args
+    steps = CASES[case](address, ids)
+    next(steps)  # everything but the big request itself
+    ready.set()
+    try:
+        next(steps)
+    except StopIteration as stop:
+        result.value = stop.value or 0
+    done.set()
+
+
+def stall(target, case):
+    """The longest a second client's RetrieveServiceContent waits while ``case`` runs, and
+    how long that took. The big client is another process, so that building its request
+    and reading its answer do not hold up the small one's timing."""
+    content = target.si.content
+    ids = (content.propertyCollector._moId, content.viewManager._moId, content.rootFolder._moId)
+    small = RawClient(*target.address)
+    small.call(RSC)
+    ready, done = multiprocessing.Event(), multiprocessing.Event()
+    result = multiprocessing.Value("q", -1)
+    big = multiprocessing.Process(target=_big_request, args=(
+        (case, target.address, ids, ready, done, result),))
+    big.start()
+    assert ready.wait(600), case
+    began = time.perf_counter()
+    waits, held = [], []
+    server, me = target.proc.pid, os.getpid()
+    while not done.is_set() and big.is_alive():
+        queued = queued_seconds(server) + queued_seconds(me)
+        start = time.perf_counter()
+        small.call(RSC)
+        wait = time.perf_counter() - start
+        waits.append(wait)
+        # less the time the server and this client sat in the run queue (other processes
+        # on the machine had the CPUs): what is left is the server busy with other work
+        held.append(max(0.0, wait - (queued_seconds(server) + queued_seconds(me) - queued)))
+    took = time.perf_counter() - began
+    big.join(60)
+    assert big.exitcode == 0 and result.value > 0, (case, big.exitcode)
+    waits.sort()
+    return {"worst_ms": round(waits[-1] * 1000, 1),
+            "p99_ms": round(waits[int(len(waits) * 0.99)] * 1000, 1),
+            "worst_unqueued_ms": round(max(held) * 1000, 1),
+            "big_s": round(took, 2), "calls": len(waits), "result": result.value}
+
+
+def stalls(vms, clock="virtual"):
+    target = Target("vimsim", vms, clock=clock)
+    try:
+        report = {case: stall(target, case) for case, _ in STALL_CASES}
+    finally:
+        target.stop()
+    print("\nworst wait of a RetrieveServiceContent behind another client's request "
+          "(%d VMs, --clock %s; target 20 ms):" % (vms, clock))
+    print("(unqueued: each wait less the time the server and the small client waited for a "
+          "CPU, which other processes on the machine had)")
+    print("%-60s %8s %8s %9s %7s %7s" % ("big request", "worst ms", "p99 ms", "unqueued",
+                                         "took s", "answer"))
+    for case, row in report.items():
+        print("%-60s %8.1f %8.1f %9.1f %7.2f %7d" % (
+            case, row["worst_ms"], row["p99_ms"], row["worst_unqueued_ms"], row["big_s"],
+            row["result"]))
+    print("%-60s %8.1f %8s %9.1f" % ("worst of all", max(r["worst_ms"] for r in report.values()),
+                                     "", max(r["worst_unqueued_ms"] for r in report.values())))
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -466,11 +716,16 @@ def main():
     parser.add_argument("--tls", action="store_true", help="both servers over HTTPS")
     parser.add_argument("--defaults", action="store_true", help="only the power pair of "
                         "each server with its defaults, side by side (a few minutes)")
+    parser.add_argument("--stalls", action="store_true", help="only the stall table: the "
+                        "longest a small call waits behind each big request (10,000 VMs)")
     args = parser.parse_args()
-    if args.defaults:
-        report = {"defaults": default_configurations(args.vcsim, args.quick)}
-        print(json.dumps(report, indent=2))
-        print_defaults(report["defaults"])
+    if args.defaults or args.stalls:
+        if args.defaults:
+            report = {"defaults": default_configurations(args.vcsim, args.quick)}
+            print(json.dumps(report, indent=2))
+            print_defaults(report["defaults"])
+        else:
+            report = stalls(10000)
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(report, f, indent=2)
@@ -513,6 +768,8 @@ def main():
     print("  %d VMs: %.1f MB RSS (target 80), ready in %.2f s (target 2)"
           % (sizes[-1], report["vimsim"][sizes[-1]]["rss_mb"],
              report["vimsim"][sizes[-1]]["startup_s"]))
+    if not args.quick:
+        report["stalls"] = stalls(10000)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2)

@@ -295,48 +295,6 @@ def test_idle_keep_alive_connections_are_closed_after_the_idle_timeout(make_emul
     assert count == 0
 
 
-def test_a_long_answer_lets_other_clients_in_while_it_is_built(make_emulator, monkeypatch):
-    """RetrieveProperties over every VM is built a slice at a time; requests from other
-    clients are answered in between instead of waiting for it. The long answer is held
-    unfinished (one more slice each reactor turn) until the other client has its answer, so
-    the test does not depend on the machine's speed: a server that built it in one go would
-    never answer the other client, and this test would time out."""
-    import threading
-    from vimsim.soap import envelope, resource
-    monkeypatch.setattr(resource, "SLICE", 0.0)  # a slice per object: a long answer in turns
-    released = threading.Event()
-    pieces = envelope.response_pieces
-
-    def held_pieces(*args):
-        for piece in pieces(*args):
-            while piece is not None and not released.is_set():
-                yield None  # the last piece waits until the other client was answered
-            yield piece
-    monkeypatch.setattr(envelope, "response_pieces", held_pieces)
-    emulator = make_emulator(clock="virtual", vms=3000)
-    cookie = requests.post(emulator.base + "/sdk", data=LOGIN, timeout=10).headers["Set-Cookie"]
-    cookie = cookie.split(";")[0].encode()
-    big = raw(emulator)
-    small = raw(emulator)
-    done = {}
-
-    def read_big():
-        status, _, body, _ = read_response(big)
-        done["big"] = (status, body)
-    reader = threading.Thread(target=read_big)
-    big.sendall(post_head(len(RETRIEVE_ALL), b"Cookie: " + cookie + b"\r\n") + RETRIEVE_ALL)
-    reader.start()
-    small.sendall(post_head(len(RSC)) + RSC)
-    status, _, _, _ = read_response(small)
-    assert status == 200
-    assert "big" not in done  # answered while the long answer was still being built
-    released.set()
-    reader.join(30)
-    status, body = done["big"]
-    assert status == 200
-    assert body.count(b"<returnval>") == 3000
-
-
 LOGIN = (b'<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv='
          b'"http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Body><Login xmlns="urn:vim25">'
          b'<_this type="SessionManager">SessionManager</_this><userName>user</userName>'

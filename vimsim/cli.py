@@ -120,7 +120,8 @@ def main(argv=None):
                         max_connections=args.max_connections,
                         max_unauthenticated_body=args.max_unauthenticated_body,
                         state_interval=args.state_interval,
-                        session_timeout=args.session_timeout, max_sessions=args.max_sessions)
+                        session_timeout=args.session_timeout, max_sessions=args.max_sessions,
+                        freeze_model=True)
         for rule in args.fault_delivery:
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)

@@ -164,7 +164,7 @@ class Request:
             return
         self.finished = True
         if not self._disconnected:
-            self.channel.respond(self, b"".join(self._written))
+            self.channel.respond(self, self._written)
         self._notify(None)
 
     def notifyFinish(self):
@@ -215,6 +215,46 @@ class Request:
             return
         self.write(body)
         self.finish()
+
+
+# An answer this long goes to the transport STREAM_PART bytes at a time, as it drains: a
+# 200 MB RetrieveProperties answer copied and queued in one go held the reactor for 0.1 s.
+STREAM_AT = 1024 * 1024
+STREAM_PART = 256 * 1024
+
+
+class _Body:
+    """A pull producer of one long answer's parts."""
+
+    def __init__(self, channel, parts, keep):
+        self.channel, self.parts, self.keep = channel, parts, keep
+        self.index, self.offset = 0, 0
+
+    def resumeProducing(self):
+        channel = self.channel
+        if self.parts is None or channel._closing:
+            return
+        out, size = [], 0
+        while self.index < len(self.parts) and size < STREAM_PART:
+            part = self.parts[self.index]
+            piece = part[self.offset:self.offset + STREAM_PART - size]
+            out.append(piece)
+            size += len(piece)
+            self.offset += len(piece)
+            if self.offset >= len(part):
+                self.index, self.offset = self.index + 1, 0
+        if out:
+            channel.transport.write(b"".join(out))
+        if self.index >= len(self.parts):
+            self.parts = None
+            channel.transport.unregisterProducer()
+            channel._sent(self.keep)
+
+    def pauseProducing(self):
+        pass
+
+    def stopProducing(self):
+        self.parts = None
 
 
 class HTTPChannel(protocol.Protocol):
@@ -432,10 +472,13 @@ class HTTPChannel(protocol.Protocol):
         self._current = request
         request.render(self.factory.root)
 
-    def respond(self, request, body):
-        """Send a finished request's answer, then go on with what is already buffered."""
+    def respond(self, request, parts):
+        """Send a finished request's answer (the list of what it wrote), then go on with what
+        is already buffered."""
         if request is not self._current or self._closing:
             return
+        size = sum(map(len, parts))
+        body = b"".join(parts) if size < STREAM_AT else b""
         if request.code_message is None:
             status = _STATUS_LINES.get(request.code)
             if status is None:
@@ -453,15 +496,22 @@ class HTTPChannel(protocol.Protocol):
             head.append(b"Date: " + _http_date() + b"\r\n")
         if request.method == b"HEAD" or request.code in (204, 304):
             if request.code not in (204, 304):
-                head.append(b"Content-Length: %d\r\n" % len(body))
-            body = b""
+                head.append(b"Content-Length: %d\r\n" % size)
+            body, parts = b"", ()
         else:
-            head.append(b"Content-Length: %d\r\n" % len(body))
+            head.append(b"Content-Length: %d\r\n" % size)
         keep = request.persistent and b"close" not in headers.get(b"connection", (0, b""))[1]
         if not keep and b"connection" not in headers:
             head.append(b"Connection: close\r\n")
         head.append(b"\r\n")
         compat.write_now(self.transport, b"".join(head) + body)
+        if size >= STREAM_AT and parts:
+            self.transport.registerProducer(_Body(self, parts, keep), False)
+            return
+        self._sent(keep)
+
+    def _sent(self, keep):
+        """The answer is with the transport: the connection is free for the next request."""
         self._current = None
         if not keep:
             self._closing = True

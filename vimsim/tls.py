@@ -165,7 +165,10 @@ class TLSProtocol(protocol.Protocol):
     def _flush(self):
         data = self._out.read()
         if data:
-            compat.write_now(self.transport, data)
+            if self.transport.producer is not None:  # a long answer: drained, then resumed
+                self.transport.write(data)
+            else:
+                compat.write_now(self.transport, data)
 
     def connectionLost(self, reason=protocol.connectionDone):
         self._closed = True
@@ -183,6 +186,14 @@ class _PlainTransport:
 
     def writeSequence(self, data):
         self._tls.write(b"".join(data))
+
+    # What is written goes through TLS to the socket's transport at once: its buffer is the
+    # one a producer (a long answer, httpserver._Body) waits on.
+    def registerProducer(self, producer, streaming):
+        self._tls.transport.registerProducer(producer, streaming)
+
+    def unregisterProducer(self):
+        self._tls.transport.unregisterProducer()
 
     def loseConnection(self):
         self._tls.close()

@@ -1,7 +1,9 @@
 """vim25 values as VI/JSON (vSphere 8.0.1+): ``_typeName`` on data objects, moRefs as
 objects, anyType values boxed, unset fields absent, datetimes in ISO 8601 with ``Z``."""
+import json
 from datetime import datetime
 
+from vimsim.frontend import Encoded
 from vimsim.model import faults
 from vimsim.vim25 import typedata
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
@@ -16,6 +18,17 @@ _JSON_XSD = {v: k for k, v in _XSD_JSON.items()}
 
 def moref(ref):
     return {"_typeName": "ManagedObjectReference", "type": ref.type, "value": ref.value}
+
+
+def dumps(value):
+    """json.dumps of an encoded answer holding Encoded items, written as they are."""
+    if isinstance(value, Encoded):
+        return value.text
+    if isinstance(value, dict):
+        return "{%s}" % ", ".join("%s: %s" % (json.dumps(k), dumps(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return "[%s]" % ", ".join(dumps(v) for v in value)
+    return json.dumps(value)
 
 
 class Encoder:
@@ -60,6 +73,8 @@ class Encoder:
         return {"_typeName": type_name, "_value": self.value(value, field)}
 
     def data(self, value, context=None):
+        if value.__class__ is Encoded:  # an item of a sliced answer
+            return value
         dtype = REGISTRY.data.get(value._typeName)
         if dtype is None:
             raise faults.system_error("vimsim cannot encode type %s" % value._typeName)
@@ -121,6 +136,10 @@ def decode(value, field):
         if not isinstance(value, str) or value not in REGISTRY.enums[field.type]:
             raise faults.InvalidArgument(invalidProperty=field.name)
         return value
+    return decode_data(value, _data_type(value, field))
+
+
+def _data_type(value, field):
     if not isinstance(value, dict):
         raise _bad("%s must be an object of type %s" % (field.name, field.type))
     type_name = value.get("_typeName", field.type)
@@ -129,23 +148,54 @@ def decode(value, field):
         raise faults.InvalidType(argument=type_name)
     if not dtype.is_a(field.type):
         raise faults.InvalidArgument(invalidProperty=field.name)
-    return decode_data(value, dtype)
+    return dtype
 
 
 def decode_data(value, dtype):
-    fields = {}
+    return _data_object(dtype, {name: decode(item, sub)
+                                for name, item, sub in _fields_of(value, dtype)})
+
+
+def _fields_of(value, dtype):
+    """(name, value, field) of each set field of a data object's JSON object."""
     for name, item in value.items():
         if name == "_typeName" or item is None:
             continue
         sub = dtype.by_name.get(name)
         if sub is None:
             raise _bad("Unexpected property %s in data object of type %s" % (name, dtype.name))
-        fields[name] = decode(item, sub)
+        yield name, item, sub
+
+
+def _data_object(dtype, fields):
     for f in dtype.all_fields:
         if not f.optional and not f.array and f.name not in fields:
             raise _bad("Required property %s is missing from data object of type %s"
                        % (f.name, dtype.name))
     return DataObject(dtype.name, **fields)
+
+
+def decode_in_steps(value, field):
+    """decode() as a generator yielding None after each item of an array of data objects and
+    each field of a data object, so that a huge argument (a CreateFilter's 20,000
+    objectSets) does not hold the reactor. Returns the value."""
+    if field.kind != "data":
+        return decode(value, field)
+    if field.array:
+        if not isinstance(value, list):
+            return decode(value, field)  # its fault
+        item = Field(field.name, field.type, False, None, True)
+        values = []
+        for v in value:
+            values.append((yield from decode_in_steps(v, item)))
+            yield None
+        return values
+    dtype = _data_type(value, field)
+    fields = {}
+    for name, item, sub in _fields_of(value, dtype):
+        fields[name] = yield from decode_in_steps(item, sub)
+        yield None
+    return _data_object(dtype, fields)
 
 
 def decode_xsd(value, xsd_type, name):

@@ -6,9 +6,10 @@ from urllib.parse import unquote
 
 from twisted.web import server
 
-from vimsim.compat import header
+from vimsim import frontend
+from vimsim.compat import PARSE_STEP, header
 from vimsim.frontend import ModelResource
-from vimsim.jsonapi.codec import Encoder, decode
+from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
@@ -44,21 +45,31 @@ class JsonApiResource(ModelResource):
 
     def _handle(self, request, read):
         request.setHeader(b"Content-Type", b"application/json")
+        box = {"encoder": Encoder(REGISTRY.newest)}
         try:
-            return self._answer(request, read)
+            return frontend.run_in_slices(self.state.reactor, request,
+                                          self._answer(request, read, box),
+                                          lambda exc: self._failed(request, exc, box))
         except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback
-            log.exception("internal error answering %s", request.path)
-            return self._fault(request, Encoder(REGISTRY.newest),
-                               faults.system_error(str(exc) or type(exc).__name__))
+            return self._failed(request, exc, box)
 
-    def _answer(self, request, read):
+    def _failed(self, request, exc, box):
+        if isinstance(exc, faults.Fault):
+            return self._fault(request, box["encoder"], exc)
+        log.exception("internal error answering %s", request.path)
+        return self._fault(request, box["encoder"],
+                           faults.system_error(str(exc) or type(exc).__name__))
+
+    def _answer(self, request, read, box):
+        """The steps of answering one call (see frontend.run_in_slices)."""
         parts = [unquote(p.decode("utf-8", "replace")) for p in request.postpath]
         release = parts[0] if parts else ""
-        encoder = Encoder(REGISTRY.version_ids(release))
+        encoder = box["encoder"] = Encoder(REGISTRY.version_ids(release))
         ctx = CallContext(version=release, user_agent=header(request, "User-Agent"),
                           ip_address=getattr(request.getClientAddress(), "host", None))
         ctx.session = self.vc.session_manager.session_for_cookie(header(request, SESSION_HEADER))
         had_session = ctx.session
+        failure = None
         try:
             if not supported_release(release):
                 raise faults.InvalidRequest("Unsupported release %r: VI/JSON serves 8.0.1.0 and "
@@ -73,39 +84,58 @@ class JsonApiResource(ModelResource):
                 args = {"prop": member}
             else:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
-                args = self._arguments(request.content.read(), minfo)
+                body = request.content.read()
+                args = frontend.complete(self._arguments(body, minfo, decode)) \
+                    if len(body) <= PARSE_STEP else (yield from self._arguments(body, minfo))
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
-            if isinstance(result, Streamed):  # VI/JSON builds long answers in one go
-                result = list(result)
         except faults.Fault as fault:
-            return self._fault(request, encoder, fault)
+            failure = fault
         finally:
             self.state.request_done()
+        if failure is not None:
+            yield self._fault(request, encoder, failure)
+            return
         if ctx.session is not had_session and ctx.session is not None:
             request.setHeader(SESSION_HEADER.encode(), ctx.session.cookie.encode())
-        answer = (lambda value: self._result(request, encoder, value, obj, minfo, member))
         if isinstance(result, Pending):
             def later(p):
                 if request.finished or getattr(request, "_disconnected", False):
                     return
-                try:
-                    if p.fault:
-                        raise p.fault
-                    body = answer(list(p.value) if isinstance(p.value, Streamed) else p.value)
-                except faults.Fault as fault:
-                    body = self._fault(request, encoder, fault)
-                except Exception as exc:
-                    log.exception("internal error answering %s", request.path)
-                    body = self._fault(request, encoder, faults.system_error(str(exc)))
-                request.write(body)
-                request.finish()
+                if p.fault:
+                    frontend.write(request, self._fault(request, encoder, p.fault))
+                    return
+                body = frontend.run_in_slices(
+                    self.state.reactor, request,
+                    self._response(request, encoder, p.value, obj, minfo, member),
+                    lambda exc: self._failed(request, exc, box))
+                if body is not server.NOT_DONE_YET:
+                    frontend.write(request, body)
             result.add_callback(later)
             request.notifyFinish().addBoth(lambda _: result.cancel())
-            return server.NOT_DONE_YET
-        return answer(result)
+            yield server.NOT_DONE_YET
+            return
+        yield from self._response(request, encoder, result, obj, minfo, member)
+
+    def _response(self, request, encoder, value, obj, minfo, member):
+        """The steps of the answer's body: a Streamed answer encoded an item at a time."""
+        if not isinstance(value, Streamed):
+            yield self._result(request, encoder, value, obj, minfo, member)
+            return
+        if value.finish is None:  # a long array (RetrieveProperties): written as it comes
+            parts = []
+            yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)), parts)
+            yield [b"["] + _separated(parts) + [b"]"]
+            return
+        answer = yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)))
+        if answer is None or minfo.result.kind == "void":
+            yield self._result(request, encoder, answer, obj, minfo, member)
+            return
+        yield dumps(encoder.value(answer, minfo.result)).encode()
 
     @staticmethod
-    def _arguments(body, minfo):
+    def _arguments(body, minfo, decode_one=None):
+        """The call's arguments by name, decoded in steps (codec.decode_in_steps) unless
+        ``decode_one`` says otherwise."""
         if not body.strip():
             payload = {}
         else:
@@ -122,7 +152,10 @@ class JsonApiResource(ModelResource):
             param = minfo.param_by_name.get(name)
             if param is None:
                 raise faults.InvalidRequest("Unexpected parameter %s for %s" % (name, minfo.name))
-            args[name] = decode(value, param)
+            if decode_one is None:
+                args[name] = yield from decode_in_steps(value, param)
+            else:
+                args[name] = decode_one(value, param)
         return args
 
     @staticmethod
@@ -145,3 +178,13 @@ class JsonApiResource(ModelResource):
         request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
         log.debug("fault %s: %s", fault.type_name, fault.msg)
         return json.dumps(encoder.fault(fault)).encode()
+
+
+def _separated(parts):
+    """The items of a JSON array, with json.dumps's separator between them."""
+    out = []
+    for part in parts:
+        if out:
+            out.append(b", ")
+        out.append(part)
+    return out

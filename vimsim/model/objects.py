@@ -181,14 +181,24 @@ class Pending:
 
 
 class Streamed:
-    """A long array answer produced piece by piece (RetrieveProperties over 10,000 VMs): a
-    front-end may answer other clients between pieces instead of blocking them all."""
+    """An answer produced piece by piece (RetrieveProperties over 10,000 VMs, a
+    RetrievePropertiesEx page, a WaitForUpdatesEx fill, CreateFilter's walk of 20,000
+    objectSets): a front-end encodes the items as they come and answers other clients between
+    pieces instead of blocking them all. An item of None is a step of work with nothing to
+    encode. ``finish(items, cut)`` makes the answer from the items taken (without ``finish``
+    the answer is the list of items); ``cut`` says the front-end stopped early at its bound in
+    bytes, which only an answer made ``may_cut`` allows (what was not taken comes next call)."""
 
-    def __init__(self, items):
+    def __init__(self, items, finish=None, may_cut=False):
         self.items = iter(items)
+        self.finish = finish
+        self.may_cut = may_cut
 
     def __iter__(self):
         return self.items
+
+    def answer(self, items, cut=False):
+        return items if self.finish is None else self.finish(items, cut)
 
 
 class SessionObject(ManagedObject):

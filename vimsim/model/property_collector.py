@@ -10,12 +10,13 @@ import itertools
 from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import (MANAGED_TYPES, ManagedObject, Pending, SessionObject, Streamed,
                                   vim_property)
-from vimsim.vim25.data import DataObject
+from vimsim.vim25.data import DataObject, MoRef, TypedValue
 from vimsim.vim25.types import REGISTRY
 
 # Objects per RetrievePropertiesEx page when the client sets no maxObjects, and the most
-# a page holds whatever it sets (the "PropertyCollector policy" RetrieveOptions documents):
-# a page is built in one go, and other clients wait while it is.
+# a page holds whatever it sets (the "PropertyCollector policy" RetrieveOptions documents).
+# Pages and WaitForUpdatesEx answers are built an object at a time as the front-end encodes
+# them, and it also bounds them in bytes (vimsim/frontend.py, PAGE_BYTES).
 DEFAULT_PAGE = 1000
 MAX_PAGE = 2000
 # Unfinished RetrievePropertiesEx results kept for ContinueRetrievePropertiesEx: per session
@@ -38,7 +39,9 @@ def _selection_specs(specs, named):
 
 def traverse(vc, ctx, object_specs):
     """The objects an objectSet selects, each once, in traversal order: a generator, so that
-    a long answer walks the inventory a slice at a time (faults surface as it goes)."""
+    a long answer walks the inventory a slice at a time (faults surface as it goes). It
+    yields None for an object it passes without selecting it (skipped, or seen before), a
+    step of work for the front-end (frontend.take)."""
     seen = set()
     # What the caller may not read: NoPermission for an object it names, and left out where
     # a traversal reaches it (None: it reads everything, nothing to check).
@@ -54,6 +57,8 @@ def traverse(vc, ctx, object_specs):
         if not ospec.skip and root.moid not in seen:
             seen.add(root.moid)
             yield root
+        else:
+            yield None
         visited = set()
         stack = [(root, ospec.selectSet or ())]
         while stack:
@@ -86,6 +91,10 @@ def traverse(vc, ctx, object_specs):
                         seen.add(target.moid)
                         if readable is None or readable(target):
                             yield target
+                        else:
+                            yield None
+                    else:
+                        yield None
                     if further:  # a leaf (a view's VMs) needs no turn of its own on the stack
                         children.append((target, further))
                 stack.extend(reversed(children))
@@ -151,13 +160,15 @@ def _contents(work, ctx):
     for objects, prop_specs in work:
         plans = {}  # what is asked depends on the class only: worked out once per class
         for obj in objects:
+            if obj is None:
+                yield None
+                continue
             cls = obj.__class__
             try:
                 paths = plans[cls]
             except KeyError:
                 paths = plans[cls] = paths_for(obj, prop_specs)
-            if paths is not None:
-                yield object_content(obj, paths, ctx)
+            yield object_content(obj, paths, ctx) if paths is not None else None
 
 
 class Collectors(set):
@@ -210,6 +221,8 @@ class CollectorState:
         self.filters = []
         self.version = 0
         self.waiter = None
+        self.waiter_limit = None  # (maxObjectUpdates, may truncate) of the waiting call
+        self.carried = []  # [(filter, ObjectUpdate)] a truncated answer left for the next
         self.wake_scheduled = False
         self.retrievals = {}
 
@@ -248,22 +261,57 @@ class CollectorState:
         self.wake_scheduled = False
         if self.waiter is None or self.waiter.done:
             return
-        update = self.collect_updates()
+        update = self.collect_updates(*self.waiter_limit)
         if update is not None:
             waiter, self.waiter = self.waiter, None
             waiter.resolve(update)
 
-    def collect_updates(self):
-        filter_updates = []
-        for pfilter in self.filters:
-            objects = pfilter.updates()
-            if objects:
-                filter_updates.append(DataObject("PropertyFilterUpdate", filter=pfilter.ref,
-                                                 objectSet=objects))
-        if not filter_updates:
+    def collect_updates(self, max_updates=None, may_truncate=False):
+        """The filters' updates since they last reported, as a Streamed UpdateSet built an
+        ObjectUpdate at a time; None when there are none. WaitForUpdatesEx's stops after
+        ``max_updates``, or where the front-end's bound in bytes cuts it: then, if more is
+        ready, the next update is carried over to the next call and the answer is truncated
+        (UpdateSet.truncated: the client calls again with its version for the rest)."""
+        carried = [(f, u) for f, u in self.carried if f in self.filters]
+        self.carried = []
+        source = self._filter_updates()
+        pairs = itertools.chain(carried, source)
+        first = next(pairs, None)
+        if first is None:
             return None
+        pairs = itertools.chain((first,), pairs)
         self.version += 1
-        return DataObject("UpdateSet", version=str(self.version), filterSet=filter_updates)
+        version = str(self.version)
+        groups = []  # [filter, how many ObjectUpdates] in order, as they are taken
+
+        def items():
+            for pfilter, update in pairs:
+                if max_updates is not None and sum(n for _, n in groups) == max_updates:
+                    self.carried.append((pfilter, update))
+                    return
+                if groups and groups[-1][0] is pfilter:
+                    groups[-1][1] += 1
+                else:
+                    groups.append([pfilter, 1])
+                yield update
+
+        def finish(objects, cut):
+            if cut:
+                self.carried.extend(itertools.islice(pairs, 1))
+            source.close()  # what was not reported stays for the next call
+            filter_set, start = [], 0
+            for pfilter, count in groups:
+                filter_set.append(DataObject("PropertyFilterUpdate", filter=pfilter.ref,
+                                             objectSet=objects[start:start + count]))
+                start += count
+            return DataObject("UpdateSet", version=version, filterSet=filter_set,
+                              truncated=True if self.carried else None)
+        return Streamed(items(), finish, may_cut=may_truncate)
+
+    def _filter_updates(self):
+        for pfilter in list(self.filters):
+            for update in pfilter.updates():
+                yield pfilter, update
 
 
 class PropertyCollector(ManagedObject):
@@ -292,26 +340,43 @@ class PropertyCollector(ManagedObject):
         if page < 0:
             raise faults.InvalidArgument(invalidProperty="maxObjects")
         page = min(page, MAX_PAGE)
-        contents = retrieve(self.vc, ctx, specSet)
-        first = list(itertools.islice(contents, page))
-        return self._page(ctx, first, contents, page)
+        return self._page(ctx, retrieve(self.vc, ctx, specSet), page)
 
-    def _page(self, ctx, objects, rest, page):
-        if not objects:
-            return None
-        token = None
-        following = list(itertools.islice(rest, 1))
-        if following:
-            token = self.vc.new_token()
-            self.state(ctx).keep_retrieval(token, (itertools.chain(following, rest), page))
-        return DataObject("RetrieveResult", token=token, objects=objects)
+    def _page(self, ctx, contents, page):
+        """A Streamed RetrieveResult of at most ``page`` objects, built as the front-end takes
+        them (it may stop sooner, at its bound in bytes); what remains is kept under a token
+        for ContinueRetrievePropertiesEx."""
+        following = []  # the first object of the next page, if there is one
+
+        def items():
+            taken = 0
+            for content in contents:
+                if content is not None:
+                    if taken == page:
+                        following.append(content)
+                        return
+                    taken += 1
+                yield content
+
+        def finish(objects, cut):
+            if not objects:
+                return None
+            if cut:
+                following.extend(itertools.islice((c for c in contents if c is not None), 1))
+            token = None
+            if following:
+                token = self.vc.new_token()
+                self.state(ctx).keep_retrieval(token, (itertools.chain(following, contents),
+                                                       page))
+            return DataObject("RetrieveResult", token=token, objects=objects)
+        return Streamed(items(), finish, may_cut=True)
 
     def ContinueRetrievePropertiesEx(self, ctx, token):
         entry = self.state(ctx).take_retrieval(token)
         if entry is None:
             raise faults.InvalidArgument(invalidProperty="token")
         rest, page = entry
-        return self._page(ctx, list(itertools.islice(rest, page)), rest, page)
+        return self._page(ctx, rest, page)
 
     def CancelRetrievePropertiesEx(self, ctx, token):
         if self.state(ctx).take_retrieval(token) is None:
@@ -320,31 +385,47 @@ class PropertyCollector(ManagedObject):
     # -- filters and updates ---------------------------------------------------------------
 
     def CreateFilter(self, ctx, spec, partialUpdates):
+        """Streamed: the walk of the objectSet (which fails the call for a bad one) goes an
+        object at a time, and what it finds is the new filter's first cover."""
         validate_prop_specs(self.vc, spec.propSet)
-        for _ in traverse(self.vc, ctx, spec.objectSet):  # fails the call for a bad objectSet
-            pass
         sessions.require_room(ctx.session, ("PropertyFilter",), sessions.MAX_FILTERS,
                               "property filters")
-        state = self.state(ctx)
-        pfilter = PropertyFilter(self.vc, ctx, state, spec, bool(partialUpdates))
-        state.filters.append(pfilter)
-        self.vc.collectors.add(state)
-        return pfilter.ref
+        covered = {}
+        version = self.vc.structure_version
 
-    def _wait(self, ctx, version, max_wait):
+        def walk():
+            for obj in traverse(self.vc, ctx, spec.objectSet):
+                if obj is not None:
+                    covered[obj.moid] = obj
+                yield None
+
+        def finish(_items, _cut):
+            state = self.state(ctx)
+            pfilter = PropertyFilter(self.vc, ctx, state, spec, bool(partialUpdates))
+            if version == self.vc.structure_version:
+                self.vc.collectors.cover(pfilter, {}, covered)
+                pfilter.covered, pfilter.covered_version = covered, version
+            state.filters.append(pfilter)
+            self.vc.collectors.add(state)
+            return pfilter.ref
+        return Streamed(walk(), finish)
+
+    def _wait(self, ctx, version, max_wait, max_updates=None, may_truncate=False):
         state = self.state(ctx)
         if version:
             if not version.isdigit() or int(version) > state.version:
                 raise faults.InvalidCollectorVersion()
         else:
+            state.carried = []
             for pfilter in state.filters:
                 pfilter.reported = None
-        update = state.collect_updates()
+        update = state.collect_updates(max_updates, may_truncate)
         if update is not None or max_wait == 0:
             return update
         if state.waiter is not None:
             state.waiter.fail(faults.RequestCanceled())
         waiter = state.waiter = Pending()
+        state.waiter_limit = (max_updates, may_truncate)
         if max_wait is not None:
             timer = self.vc.clock.call_later(max_wait, waiter.resolve, None)
             waiter.add_callback(lambda _: timer.cancel())
@@ -358,7 +439,10 @@ class PropertyCollector(ManagedObject):
         max_wait = options.maxWaitSeconds if options is not None else None
         if max_wait is not None and max_wait < 0:
             raise faults.InvalidArgument(invalidProperty="maxWaitSeconds")
-        return self._wait(ctx, version, max_wait)
+        max_updates = options.maxObjectUpdates if options is not None else None
+        if max_updates is not None and max_updates <= 0:
+            raise faults.InvalidArgument(invalidProperty="maxObjectUpdates")
+        return self._wait(ctx, version, max_wait, max_updates, may_truncate=True)
 
     def CheckForUpdates(self, ctx, version=None):
         return self._wait(ctx, version, 0)
@@ -402,6 +486,47 @@ class PropertyCollector(ManagedObject):
         return [f.ref for f in self.state(ctx).filters] if ctx.session else []
 
 
+def fingerprint(value):
+    """A value as one string, equal when the values are: what a filter keeps of what it
+    reported. Strings are outside the garbage collector's view, where 10,000 VMs' reported
+    data objects (or tuples) made each of its full passes take 0.1-1 s."""
+    out = []
+    _print(value, out.append)
+    return "".join(out)
+
+
+def _print(value, write):
+    cls = value.__class__
+    if cls is str:
+        write(repr(value))
+    elif isinstance(value, DataObject):
+        write("%s{" % value._typeName)
+        for key, v in sorted(value.__dict__.items()):
+            if key != "_typeName":
+                write(key)
+                write("=")
+                _print(v, write)
+                write(",")
+        write("}")
+    elif isinstance(value, (list, tuple)):
+        write("[")
+        for v in value:
+            _print(v, write)
+            write(",")
+        write("]")
+    elif isinstance(value, MoRef):
+        write("@%s:%r" % (value.type, value.value))
+    elif isinstance(value, TypedValue):
+        write("<%s>" % value.type)
+        _print(value.value, write)
+    else:  # numbers, booleans, None, datetimes
+        write("%s(%r)" % (cls.__name__, value))
+
+
+def fingerprints(values):
+    return {path: fingerprint(v) for path, v in values.items()}
+
+
 class PropertyFilter(SessionObject):
     vim_type = "PropertyFilter"
 
@@ -409,7 +534,8 @@ class PropertyFilter(SessionObject):
         super().__init__(vc, ctx.session)
         self.ctx = ctx
         self.state, self.spec, self.partial_updates = state, spec, partial_updates
-        self.reported = None  # moId -> {path: value} as last reported; None: report all
+        # moId -> {path: fingerprint of the value} as last reported; None: report all
+        self.reported = None
         self.covered = {}  # moId -> object
         self.covered_version = None
         self.dirty = set()
@@ -420,7 +546,7 @@ class PropertyFilter(SessionObject):
                 objects = list(traverse(self.vc, self.ctx, self.spec.objectSet))
             except (faults.ManagedObjectNotFound, faults.NoPermission):
                 objects = []
-            covered = {o.moid: o for o in objects}
+            covered = {o.moid: o for o in objects if o is not None}
             self.vc.collectors.cover(self, self.covered, covered)
             self.covered = covered
             self.covered_version = self.vc.structure_version
@@ -443,47 +569,52 @@ class PropertyFilter(SessionObject):
         return {path: _readable_value(obj, path, self.ctx) for path in paths}
 
     def updates(self):
+        """The filter's ObjectUpdates since it last reported, made one at a time: each is
+        recorded as reported when it is handed over, so that an answer cut short (a truncated
+        WaitForUpdatesEx) leaves the rest, dirty marks included, for the next call."""
         covered = self._cover()
-        updates = []
         if self.reported is None:
             self.reported = {}
             self.dirty.clear()
-            for moid, obj in covered.items():
+            for moid, obj in list(covered.items()):
                 values = self._values(obj)
                 if values is None:
                     continue
-                self.reported[moid] = values
-                updates.append(DataObject(
+                self.reported[moid] = fingerprints(values)
+                yield DataObject(
                     "ObjectUpdate", kind="enter", obj=obj.ref,
                     changeSet=[DataObject("PropertyChange", name=p, op="assign", val=v)
-                               for p, v in values.items() if v is not None]))
-            return updates
+                               for p, v in values.items() if v is not None])
+            return
         dirty, self.dirty = self.dirty, set()
-        for moid in list(self.reported):
-            if moid not in covered:
-                del self.reported[moid]
-                updates.append(DataObject("ObjectUpdate", kind="leave",
-                                          obj=self.vc.ref_of(moid)))
-        for moid, obj in covered.items():
-            old = self.reported.get(moid)
-            if old is not None and moid not in dirty:
-                continue
-            values = self._values(obj)
-            if values is None:
-                continue
-            self.reported[moid] = values
-            if old is None:
+        try:
+            for moid in list(self.reported):
+                if moid not in covered:
+                    del self.reported[moid]
+                    yield DataObject("ObjectUpdate", kind="leave", obj=self.vc.ref_of(moid))
+            for moid, obj in list(covered.items()):
+                old = self.reported.get(moid)
+                if old is not None and moid not in dirty:
+                    continue
+                dirty.discard(moid)
+                values = self._values(obj)
+                if values is None:
+                    continue
+                prints = self.reported[moid] = fingerprints(values)
+                if old is None:
+                    changes = [DataObject("PropertyChange", name=p, op="assign", val=v)
+                               for p, v in values.items() if v is not None]
+                    yield DataObject("ObjectUpdate", kind="enter", obj=obj.ref,
+                                     changeSet=changes)
+                    continue
                 changes = [DataObject("PropertyChange", name=p, op="assign", val=v)
-                           for p, v in values.items() if v is not None]
-                updates.append(DataObject("ObjectUpdate", kind="enter", obj=obj.ref,
-                                          changeSet=changes))
-                continue
-            changes = [DataObject("PropertyChange", name=p, op="assign", val=v)
-                       for p, v in values.items() if old.get(p) != v]
-            if changes:
-                updates.append(DataObject("ObjectUpdate", kind="modify", obj=obj.ref,
-                                          changeSet=changes))
-        return updates
+                           for p, v in values.items() if old.get(p) != prints[p]]
+                if changes:
+                    yield DataObject("ObjectUpdate", kind="modify", obj=obj.ref,
+                                     changeSet=changes)
+            dirty.clear()  # all seen: marks of objects the filter no longer covers go too
+        finally:
+            self.dirty |= dirty  # what was not reported yet stays dirty
 
     def DestroyPropertyFilter(self, ctx):
         self.destroy()

@@ -5,6 +5,7 @@ Written for WIRE.md: fields in XSD order and only those the client's API version
 """
 from datetime import datetime
 
+from vimsim.frontend import Encoded
 from vimsim.model import faults
 from vimsim.vim25.data import (DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime,
                                parse_datetime)
@@ -95,6 +96,9 @@ class Encoder:
         out.append("</%s>" % tag)
 
     def data_element(self, out, tag, value, declared, any_slot=False, context=None):
+        if value.__class__ is Encoded:  # an ObjectContent or ObjectUpdate of a sliced answer
+            out.append("<%s>%s</%s>" % (tag, value.text, tag))
+            return
         if value.__class__ is FrozenDataObject:
             key = (tag, declared, any_slot, self.version_ids)
             xml = value.wire_cache.get(key)
@@ -252,16 +256,30 @@ def decode(el, field):
         if value not in REGISTRY.enums[field.type]:
             raise faults.InvalidArgument(invalidProperty=field.name)
         return value
-    actual = xsi or field.type
+    return decode_data(el, _data_type(xsi or field.type, field))
+
+
+def _data_type(actual, field):
     dtype = REGISTRY.data.get(actual)
     if dtype is None or not dtype.is_a(field.type):
         raise faults.InvalidType(argument=actual) if dtype is None else \
             faults.InvalidArgument(invalidProperty=field.name)
-    return decode_data(el, dtype)
+    return dtype
 
 
 def decode_data(el, dtype):
     values = {}
+    for child, name, sub in _fields_of(el, dtype):
+        value = decode(child, sub)
+        if sub.array:
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+    return _data_object(dtype, values)
+
+
+def _fields_of(el, dtype):
+    """(element, name, field) of each child of a data object's element."""
     by_name = dtype.by_name
     for child in el:
         if not isinstance(child.tag, str):
@@ -272,16 +290,35 @@ def decode_data(el, dtype):
             if name in ("dynamicType", "dynamicProperty"):
                 continue
             raise _bad("Unexpected element %s in %s" % (name, dtype.name))
-        value = decode(child, sub)
-        if sub.array:
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
+        yield child, name, sub
+
+
+def _data_object(dtype, values):
     for f in dtype.all_fields:
         if not f.optional and f.name not in values and not f.array:
             raise _bad("Required property %s is missing from data object of type %s"
                        % (f.name, dtype.name))
     return DataObject(dtype.name, **values)
+
+
+def decode_in_steps(el, field):
+    """decode() as a generator yielding None after each field of each data object, so that
+    a huge argument (a CreateFilter's 20,000 objectSets) does not hold the reactor. Returns
+    the value."""
+    xsi = _type_attr(el)
+    if field.kind != "data" or (xsi and xsi.startswith("ArrayOf")):
+        return decode(el, field)
+        yield  # a generator all the same
+    dtype = _data_type(xsi or field.type, field)
+    values = {}
+    for child, name, sub in _fields_of(el, dtype):
+        value = yield from decode_in_steps(child, sub)
+        if sub.array:
+            values.setdefault(name, []).append(value)
+        else:
+            values[name] = value
+        yield None
+    return _data_object(dtype, values)
 
 
 def decode_any(el, xsi, name):

@@ -1,6 +1,5 @@
 """The SOAP 1.1 envelope as vCenter writes it: responses, and faults (WIRE.md section 2)."""
-import time
-
+from vimsim import frontend
 from vimsim.model import faults
 from vimsim.soap.codec import Encoder, escape
 from vimsim.vim25.data import DataObject
@@ -25,22 +24,31 @@ def response(method, minfo, value, version_ids, this_type=None, prop=None):
     return "".join(out).encode("utf-8")
 
 
-def response_pieces(method, minfo, items, version_ids, budget):
-    """The response to a method returning a long array (a Streamed answer), written a slice
-    at a time: each ``next()`` spends about ``budget`` seconds and yields None, and the last
-    yields the whole body. Faults raised by the items propagate from ``next()``."""
-    out = [HEAD, '<%sResponse xmlns="urn:vim25">' % method]
-    encoder, field = Encoder(version_ids), minfo.result
-    clock = time.perf_counter
-    deadline = clock() + budget
-    for item in items:
-        encoder.element(out, "returnval", item, field)
-        if clock() > deadline:
-            yield None
-            deadline = clock() + budget
-    out.append("</%sResponse>" % method)
-    out.append(TAIL)
-    yield "".join(out).encode("utf-8")
+def response_steps(method, minfo, streamed, version_ids):
+    """The response to a method whose answer is Streamed, built a slice at a time (see
+    frontend.take): a long array (RetrieveProperties) as a list of parts, each item written
+    as it comes; a page or an UpdateSet around its items encoded ahead. Yields None between
+    items and the body last; faults raised by the items propagate."""
+    encoder = Encoder(version_ids)
+    if streamed.finish is None:
+        field = minfo.result
+
+        def item_xml(item):
+            out = []
+            encoder.element(out, "returnval", item, field)
+            return "".join(out)
+        parts = [(HEAD + '<%sResponse xmlns="urn:vim25">' % method).encode("utf-8")]
+        yield from frontend.take(streamed, item_xml, parts)
+        parts.append(("</%sResponse>%s" % (method, TAIL)).encode("utf-8"))
+        yield parts
+        return
+
+    def item_fields(item):
+        out = []
+        encoder.fields(out, item, REGISTRY.data[item._typeName])
+        return "".join(out)
+    answer = yield from frontend.take(streamed, item_fields)
+    yield response(method, minfo, answer, version_ids)
 
 
 def fault(fault, version_ids):

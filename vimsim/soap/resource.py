@@ -4,14 +4,15 @@ import re
 
 from twisted.web import resource, server
 
-from vimsim.compat import XmlRejected, header, parse_xml
+from vimsim import frontend
+from vimsim.compat import PARSE_STEP, XmlRejected, header, parse_xml, parse_xml_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
 from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
-from vimsim.soap.codec import decode, local
+from vimsim.soap.codec import decode, decode_in_steps, local
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY, Field
 
@@ -22,8 +23,6 @@ _COOKIE_RE = re.compile(r'vmware_soap_session="?([0-9A-Za-z]+)"?')
 _ENVELOPE = "{%s}Envelope" % envelope.SOAPENV
 _BODY = "{%s}Body" % envelope.SOAPENV
 _FETCH_PROP = Field("prop", "xsd:string", False, None, False)
-# Longest a long answer (RetrieveProperties over 10,000 VMs) holds the reactor at a time.
-SLICE = 0.01
 
 VERSIONS_XML = ('<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n'
                 " <namespace>\n  <name>urn:vim25</name>\n  <version>%s</version>\n"
@@ -54,45 +53,70 @@ class SoapResource(ModelResource):
     def render_POST(self, request):
         request.setHeader(b"Content-Type", b"text/xml; charset=utf-8")
         request.setHeader(b"Cache-Control", b"no-cache")
+        box = {"version_ids": REGISTRY.newest}
         try:
-            return self._answer(request)
+            return frontend.run_in_slices(self.state.reactor, request,
+                                          self._answer(request, box),
+                                          lambda exc: self._failed(request, exc, box))
         except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback
-            log.exception("internal error answering %s", request.path)
-            return self._fault(request, faults.system_error(str(exc) or type(exc).__name__),
-                               REGISTRY.newest)
+            return self._failed(request, exc, box)
 
-    def _answer(self, request):
+    def _failed(self, request, exc, box):
+        if isinstance(exc, faults.Fault):
+            return self._fault(request, exc, box["version_ids"])
+        log.exception("internal error answering %s", request.path)
+        return self._fault(request, faults.system_error(str(exc) or type(exc).__name__),
+                           box["version_ids"])
+
+    def _answer(self, request, box):
+        """The steps of answering one call (see frontend.run_in_slices): a big body is parsed
+        and decoded, and a Streamed answer retrieved and encoded, a slice at a time."""
         version = self._version(request)
-        version_ids = REGISTRY.version_ids(version)
+        version_ids = box["version_ids"] = REGISTRY.version_ids(version)
         ctx = CallContext(version=version, user_agent=header(request, "User-Agent"),
                           ip_address=getattr(request.getClientAddress(), "host", None))
         ctx.session = self.vc.session_manager.session_for_cookie(self._cookie(request))
         had_session = ctx.session
+        failure = None
         try:
-            method, this, el, version_id = self._parse(request.content.read())
+            body = request.content.read()
+            big = len(body) > PARSE_STEP
+            root = (yield from parse_xml_in_steps(body)) if big else self._xml(body)
+            method, this, el, version_id = self._parse(root)
             if version is None and version_id:  # no SOAPAction: the _this versionId
                 version = ctx.version = version_id
-                version_ids = REGISTRY.version_ids(version)
+                version_ids = box["version_ids"] = REGISTRY.version_ids(version)
             # Fetch's property decides whether it needs a session (currentSession does not)
             fetched = self._arguments(el, None).get("prop") if method == dispatch.FETCH \
                 else None
             obj, minfo = dispatch.resolve(self.vc, ctx, this, method, fetched)
-            args = self._arguments(el, minfo)
+            args = (yield from self._arguments_in_steps(el, minfo)) if big \
+                else self._arguments(el, minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
+        except XmlRejected as exc:
+            failure = faults.InvalidRequest(str(exc))
         except faults.Fault as fault:
-            return self._fault(request, fault, version_ids)
+            failure = fault
         finally:
             self.state.request_done()
+        if failure is not None:
+            yield self._fault(request, failure, version_ids)
+            return
         if ctx.session is not had_session:
             self._set_cookie(request, ctx.session)
         prop = args.get("prop") if minfo is None else None
         if isinstance(result, Pending):
             self._answer_later(request, result, method, minfo, version_ids)
-            return server.NOT_DONE_YET
+            yield server.NOT_DONE_YET
+            return
+        yield from self._response(method, minfo, result, version_ids, obj.vim_type, prop)
+
+    @staticmethod
+    def _response(method, minfo, result, version_ids, this_type=None, prop=None):
         if isinstance(result, Streamed):
-            self._answer_in_slices(request, result, method, minfo, version_ids)
-            return server.NOT_DONE_YET
-        return envelope.response(method, minfo, result, version_ids, obj.vim_type, prop)
+            yield from envelope.response_steps(method, minfo, result, version_ids)
+        else:
+            yield envelope.response(method, minfo, result, version_ids, this_type, prop)
 
     # -- request parts -------------------------------------------------------------------
 
@@ -114,11 +138,15 @@ class SoapResource(ModelResource):
         return match.group(1) if match else None
 
     @staticmethod
-    def _parse(body):
+    def _xml(body):
         try:
-            root = parse_xml(body)
+            return parse_xml(body)
         except XmlRejected as exc:
             raise faults.InvalidRequest(str(exc))
+
+    @staticmethod
+    def _parse(root):
+        """(method, _this, the call's element, _this's versionId) of a parsed envelope."""
         if root.tag != _ENVELOPE:
             raise faults.InvalidRequest("The request is not a SOAP 1.1 envelope")
         body_el = next((c for c in root if c.tag == _BODY), None)
@@ -134,8 +162,14 @@ class SoapResource(ModelResource):
             version_id = this_el.get("versionId")
         return local(call.tag), this, call, version_id
 
+    @classmethod
+    def _arguments(cls, el, minfo):
+        return frontend.complete(cls._arguments_in_steps(el, minfo, decode))
+
     @staticmethod
-    def _arguments(el, minfo):
+    def _arguments_in_steps(el, minfo, decode_one=None):
+        """The call's arguments by name; decoded in steps (codec.decode_in_steps) unless
+        ``decode_one`` says otherwise."""
         params = minfo.param_by_name if minfo is not None else {"prop": _FETCH_PROP}
         args = {}
         for child in el:
@@ -147,7 +181,10 @@ class SoapResource(ModelResource):
             param = params.get(name)
             if param is None:
                 raise faults.InvalidRequest("Unexpected element %s in %s" % (name, local(el.tag)))
-            value = decode(child, param)
+            if decode_one is None:
+                value = yield from decode_in_steps(child, param)
+            else:
+                value = decode_one(child, param)
             if param.array:
                 args.setdefault(name, []).append(value)
             else:
@@ -169,45 +206,20 @@ class SoapResource(ModelResource):
         log.debug("fault %s: %s", fault.type_name, fault.msg)
         return envelope.fault(fault, version_ids)
 
-    def _answer_in_slices(self, request, streamed, method, minfo, version_ids):
-        """Build a long answer over several reactor turns, so that no other client waits
-        more than about SLICE seconds for it (issue 9: never block for 50 ms)."""
-        pieces = envelope.response_pieces(method, minfo, streamed, version_ids, SLICE)
-
-        def step():
-            if request.finished or getattr(request, "_disconnected", False):
-                return
-            try:
-                body = next(pieces)
-            except faults.Fault as fault:
-                body = self._fault(request, fault, version_ids)
-            except Exception as exc:
-                log.exception("internal error answering %s", method)
-                body = self._fault(request, faults.system_error(str(exc)), version_ids)
-            if body is None:
-                self.state.reactor.callLater(0, step)
-                return
-            request.write(body)
-            request.finish()
-        step()
-
     def _answer_later(self, request, pending, method, minfo, version_ids):
         def answer(p):
             if request.finished or getattr(request, "_disconnected", False):
                 return
             if p.fault is not None:
-                body = self._fault(request, p.fault, version_ids)
-            else:
-                try:
-                    value = list(p.value) if isinstance(p.value, Streamed) else p.value
-                    body = envelope.response(method, minfo, value, version_ids)
-                except faults.Fault as fault:
-                    body = self._fault(request, fault, version_ids)
-                except Exception as exc:
-                    log.exception("internal error answering %s", method)
-                    body = self._fault(request, faults.system_error(str(exc)), version_ids)
-            request.write(body)
-            request.finish()
+                frontend.write(request, self._fault(request, p.fault, version_ids))
+                return
+            box = {"version_ids": version_ids}
+            body = frontend.run_in_slices(
+                self.state.reactor, request,
+                self._response(method, minfo, p.value, version_ids),
+                lambda exc: self._failed(request, exc, box))
+            if body is not server.NOT_DONE_YET:
+                frontend.write(request, body)
 
         pending.add_callback(answer)
         request.notifyFinish().addBoth(lambda _: pending.cancel())
