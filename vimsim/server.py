@@ -2,7 +2,6 @@
 import copy
 import gc
 import logging
-import os
 import threading
 import time
 
