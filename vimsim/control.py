@@ -10,9 +10,10 @@ from datetime import datetime, timezone
 from twisted.web import resource
 
 from vimsim.compat import header
-from vimsim.model import guest
+from vimsim.model import faults, guest
 from vimsim.model.rules import RuleError
 from vimsim.vim25.data import format_datetime
+from vimsim.vim25.primitives import NOT_XML, xml_safe
 
 log = logging.getLogger("vimsim.control")
 
@@ -45,28 +46,54 @@ def vm_state(vm):
     }
 
 
+# The VM fields PATCH /vms/{vm} sets, and the JSON types each takes: what vim25 declares for
+# them (guest.hostName, guest.ipAddress are xsd:string), so that SOAP can write them back.
+VM_FIELDS = {"power_state": (str,), "tools_running": (bool,), "tools_autostart": (bool,),
+             "guest_network_up": (bool,), "guest_accounts": (list,),
+             "ip_address": (str, type(None)), "host_name": (str,)}
+GUEST_ACCOUNT = {"username": (str,), "password": (str,), "privileged": (bool,)}
+
+
+def check_fields(value, declared, what):
+    """ControlError 400 unless ``value`` is an object whose fields are all declared, each of
+    a declared JSON type, strings holding only characters XML 1.0 can carry."""
+    if not isinstance(value, dict):
+        raise ControlError(400, "%s must be an object" % what)
+    unknown = set(value) - set(declared)
+    if unknown:
+        raise ControlError(400, "unknown %s fields: %s" % (what, ", ".join(
+            xml_safe(name) for name in sorted(unknown))))
+    for name, item in value.items():
+        if item.__class__ not in declared[name] or \
+                (isinstance(item, str) and NOT_XML.search(item)):
+            raise ControlError(400, "%s field %s must be %s" % (what, name, " or ".join(
+                "a string XML can carry" if t is str else _JSON_TYPES[t]
+                for t in declared[name])))
+
+
+_JSON_TYPES = {bool: "true or false", list: "a list", type(None): "null"}
+
+
 def apply_vm_changes(server, vm, changes):
     """Change a VM's power, Tools, guest network, accounts or addresses, as the guest or
-    the host would, notifying every view."""
-    known = {"power_state", "tools_running", "tools_autostart", "guest_network_up",
-             "guest_accounts", "ip_address", "host_name"}
-    unknown = set(changes) - known
-    if unknown:
-        raise ControlError(400, "unknown VM fields: %s" % ", ".join(sorted(unknown)))
+    the host would, notifying every view. Every value is checked before any is applied."""
+    check_fields(changes, VM_FIELDS, "VM")
+    for account in changes.get("guest_accounts", ()):
+        check_fields(account, GUEST_ACCOUNT, "guest account")
     if "power_state" in changes:
         if changes["power_state"] not in ("poweredOn", "poweredOff", "suspended"):
             raise ControlError(400, "power_state must be poweredOn, poweredOff or suspended")
         if changes["power_state"] != vm.power_state:
             vm.set_power(changes["power_state"])
     if "tools_autostart" in changes:
-        vm.tools_autostart = bool(changes["tools_autostart"])
+        vm.tools_autostart = changes["tools_autostart"]
     if "tools_running" in changes:
-        running = bool(changes["tools_running"])
+        running = changes["tools_running"]
         if running and vm.power_state != "poweredOn":
             raise ControlError(409, "VMware Tools cannot run in a VM that is not powered on")
         vm.set_tools_running(running)
     if "guest_network_up" in changes:
-        vm.guest_network_up = bool(changes["guest_network_up"])
+        vm.guest_network_up = changes["guest_network_up"]
     if "ip_address" in changes:
         vm.nic_addresses = [changes["ip_address"]] + vm.nic_addresses[1:]
     if "host_name" in changes:
@@ -94,9 +121,9 @@ class ControlResource(resource.Resource):
             status, body = self.dispatch(request)
         except ControlError as error:
             status, body = error.status, {"error": error.message}
-        except Exception as exc:  # a vimsim bug: a JSON error, never a traceback
-            log.exception("internal error answering %s", request.path)
-            status, body = 500, {"error": "internal error: %s" % exc}
+        except Exception:  # a vimsim bug: a JSON error with its log entry's id, never Python's
+            fault = faults.internal_error(log, "answering the control API")
+            status, body = 500, {"error": fault.fields["reason"], "error_id": fault.error_id}
         finally:
             self.emulator.request_done()
         request.setResponseCode(status)

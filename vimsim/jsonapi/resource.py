@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 from twisted.web import server
 
-from vimsim.compat import header
+from vimsim.compat import header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode
 from vimsim.model import dispatch, faults
@@ -43,10 +43,9 @@ class JsonApiResource(ModelResource):
         request.setHeader(b"Content-Type", b"application/json")
         try:
             return self._answer(request, read)
-        except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback
-            log.exception("internal error answering %s", request.path)
+        except Exception:  # a vimsim bug: vCenter's SystemError, never a traceback
             return self._fault(request, Encoder(REGISTRY.newest),
-                               faults.system_error(str(exc) or type(exc).__name__))
+                               faults.internal_error(log, "answering VI/JSON"))
 
     def _answer(self, request, read):
         parts = [unquote(p.decode("utf-8", "replace")) for p in request.postpath]
@@ -91,9 +90,9 @@ class JsonApiResource(ModelResource):
                     body = answer(list(p.value) if isinstance(p.value, Streamed) else p.value)
                 except faults.Fault as fault:
                     body = self._fault(request, encoder, fault)
-                except Exception as exc:
-                    log.exception("internal error answering %s", request.path)
-                    body = self._fault(request, encoder, faults.system_error(str(exc)))
+                except Exception:
+                    body = self._fault(request, encoder,
+                                       faults.internal_error(log, "answering VI/JSON"))
                 request.write(body)
                 request.finish()
             result.add_callback(later)
@@ -107,19 +106,22 @@ class JsonApiResource(ModelResource):
             payload = {}
         else:
             try:
-                payload = json.loads(body)
-            except ValueError as exc:
-                raise faults.InvalidRequest("The request body is not valid JSON: %s" % exc)
+                payload = parse_json(body)
+            except ValueError:
+                raise faults.InvalidRequest("The request body is not valid JSON")
         if not isinstance(payload, dict):
             raise faults.InvalidRequest("The request body must be a JSON object of parameters")
         args = {}
-        for name, value in payload.items():
-            if name == "_typeName" or value is None:  # vim_rs names the request type: ignore
-                continue
-            param = minfo.param_by_name.get(name)
-            if param is None:
-                raise faults.InvalidRequest("Unexpected parameter %s for %s" % (name, minfo.name))
-            args[name] = decode(value, param)
+        try:
+            for name, value in payload.items():
+                if name == "_typeName" or value is None:  # vim_rs names the request type
+                    continue
+                param = minfo.param_by_name.get(name)
+                if param is None:
+                    raise faults.InvalidRequest('Unexpected parameter "%s" seen' % name)
+                args[name] = decode(value, param)
+        except faults.InvalidRequest as fault:
+            raise fault.within("call information for method %s" % minfo.name)
         return args
 
     @staticmethod

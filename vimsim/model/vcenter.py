@@ -3,7 +3,6 @@
 Nothing here is global: two Vcenter objects in one process share no state.
 """
 import itertools
-import logging
 import uuid
 
 from vimsim.model import faults
@@ -18,7 +17,6 @@ from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
 from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
 
-log = logging.getLogger("vimsim")
 
 # Clock seconds each guest or host action takes unless the fixture says otherwise.
 DEFAULT_TIMINGS = {
@@ -166,9 +164,6 @@ class Vcenter:
             if marked and state.waiter is not None and not state.wake_scheduled:
                 state.wake_scheduled = True
                 self.clock.call_later(0, state.wake)
-
-    def log_internal_error(self, exc):
-        log.error("internal error: %s", exc, exc_info=exc)
 
     # -- content -------------------------------------------------------------------------
 

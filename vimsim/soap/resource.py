@@ -11,7 +11,7 @@ from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
 from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
-from vimsim.soap.codec import decode, local
+from vimsim.soap.codec import decode_arguments, local
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY, Field
 
@@ -53,9 +53,8 @@ class SoapResource(ModelResource):
         request.setHeader(b"Cache-Control", b"no-cache")
         try:
             return self._answer(request)
-        except Exception as exc:  # a vimsim bug: vCenter's SystemError, never a traceback
-            log.exception("internal error answering %s", request.path)
-            return self._fault(request, faults.system_error(str(exc) or type(exc).__name__),
+        except Exception:  # a vimsim bug: vCenter's SystemError, never a traceback
+            return self._fault(request, faults.internal_error(log, "answering /sdk"),
                                REGISTRY.newest)
 
     def _answer(self, request):
@@ -134,22 +133,10 @@ class SoapResource(ModelResource):
     @staticmethod
     def _arguments(el, minfo):
         params = minfo.param_by_name if minfo is not None else {"prop": _FETCH_PROP}
-        args = {}
-        for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            name = local(child.tag)
-            if name == "_this":
-                continue
-            param = params.get(name)
-            if param is None:
-                raise faults.InvalidRequest("Unexpected element %s in %s" % (name, local(el.tag)))
-            value = decode(child, param)
-            if param.array:
-                args.setdefault(name, []).append(value)
-            else:
-                args[name] = value
-        return args
+        try:
+            return decode_arguments(el, params)
+        except faults.InvalidRequest as fault:
+            raise fault.within("call information for method %s" % local(el.tag))
 
     # -- answers -------------------------------------------------------------------------
 
@@ -178,9 +165,9 @@ class SoapResource(ModelResource):
                 body = next(pieces)
             except faults.Fault as fault:
                 body = self._fault(request, fault, version_ids)
-            except Exception as exc:
-                log.exception("internal error answering %s", method)
-                body = self._fault(request, faults.system_error(str(exc)), version_ids)
+            except Exception:
+                body = self._fault(request, faults.internal_error(log, "answering " + method),
+                                   version_ids)
             if body is None:
                 self.state.reactor.callLater(0, step)
                 return
@@ -200,9 +187,9 @@ class SoapResource(ModelResource):
                     body = envelope.response(method, minfo, value, version_ids)
                 except faults.Fault as fault:
                     body = self._fault(request, fault, version_ids)
-                except Exception as exc:
-                    log.exception("internal error answering %s", method)
-                    body = self._fault(request, faults.system_error(str(exc)), version_ids)
+                except Exception:
+                    body = self._fault(request, faults.internal_error(log, "answering " + method),
+                                       version_ids)
             request.write(body)
             request.finish()
 
