@@ -212,7 +212,7 @@ def test_guest_behaviour_is_pluggable_from_python(emulator, si):
     assert kept[0].key == "tool.option" and kept[0].value == "on"
 
 
-def test_a_broken_guest_behaviour_is_a_system_error_not_a_traceback(emulator, si):
+def test_a_broken_guest_behaviour_is_a_system_error_not_a_traceback(emulator, si, caplog):
     from vimsim.model.guest import GuestBehaviour
 
     class Broken(GuestBehaviour):
@@ -225,7 +225,11 @@ def test_a_broken_guest_behaviour_is_a_system_error_not_a_traceback(emulator, si
     emulator.advance(1)
     assert task.info.state == "error"
     assert isinstance(task.info.error, vmodl.fault.SystemError)
-    assert "boom" in task.info.error.reason
+    reason = task.info.error.reason
+    assert "boom" not in reason  # Python's words stay in the log, under the id on the wire
+    [logged] = [r for r in caplog.records if r.levelname == "ERROR"]
+    error_id = logged.getMessage().split()[2]
+    assert error_id in reason and "boom" in logged.exc_text
 
 
 # -- the fault matrix ------------------------------------------------------------------------

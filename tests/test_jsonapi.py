@@ -283,7 +283,7 @@ def test_spec_and_privilege_faults_over_json(emulator, js):
     (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}, "auth": {"_typeName": '
      b'"NoSuchAuthentication"}}', "InvalidType"),
     (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}, "auth": {"_typeName": '
-     b'"CustomizationSpec"}}', "InvalidArgument"),
+     b'"CustomizationSpec"}}', "InvalidType"),
     (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}}', "InvalidRequest"),
     (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}, "auth": {"_typeName": '
      b'"NamePasswordAuthentication", "interactiveSession": "no", "username": "root", '

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from twisted.web import resource
 
 from vimsim.compat import header
-from vimsim.model import guest, schemas
+from vimsim.model import faults, guest, schemas
 from vimsim.model.rules import RuleError
 from vimsim.model.snapshot import Unstorable
 from vimsim.vim25.data import format_datetime
@@ -90,9 +90,9 @@ class ControlResource(resource.Resource):
             status, body = self.dispatch(request)
         except ControlError as error:
             status, body = error.status, {"error": error.message}
-        except Exception as exc:  # a vimsim bug: a JSON error, never a traceback
-            log.exception("internal error answering %s", request.path)
-            status, body = 500, {"error": "internal error: %s" % exc}
+        except Exception:  # a vimsim bug: a JSON error with its log entry's id, never Python's
+            fault = faults.internal_error(log, "answering the control API")
+            status, body = 500, {"error": fault.fields["reason"], "error_id": fault.error_id}
         finally:
             self.emulator.request_done()
         request.setResponseCode(status)

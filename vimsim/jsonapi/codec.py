@@ -5,8 +5,8 @@ from datetime import datetime
 
 from vimsim.frontend import Encoded
 from vimsim.model import faults
-from vimsim.vim25 import typedata
-from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
+from vimsim.vim25 import primitives, typedata
+from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 _XSD_JSON = {"xsd:string": "string", "xsd:int": "int", "xsd:long": "long",
@@ -108,30 +108,47 @@ def fault_key(type_name):
 
 
 # -- decoding ------------------------------------------------------------------------------
+# Checked against the schema as vCenter's request parser checks a SOAP request, in the same
+# words (vimsim.soap.codec): nothing reaches the model that SOAP could not have carried.
 
 
 def _bad(message):
     return faults.InvalidRequest(message)
 
 
+def _type_name(value, name):
+    type_name = value.get("_typeName")
+    if not isinstance(type_name, str):
+        raise _bad("%s must carry a _typeName" % name)
+    return type_name
+
+
 def decode(value, field):
-    """The model value of a JSON parameter or field declared as ``field``."""
+    """The model value of a JSON parameter or field declared as ``field`` (an array field
+    takes the whole list): InvalidRequest saying where for anything the declaration does not
+    allow (InvalidType for a type that does not fit)."""
+    try:
+        return _decode(value, field)
+    except faults.InvalidRequest as fault:
+        raise fault.within('property "%s" of static type %s' % (field.name,
+                                                                 field.static_type()))
+
+
+def _decode(value, field):
     if field.array:
         if not isinstance(value, list):
-            raise _bad("%s must be an array" % field.name)
+            raise _bad("Cannot parse a JSON %s as an array value"
+                       % primitives.json_kind(value))
         item = Field(field.name, field.type if field.kind != "moref" else "moref:" + field.type,
                      False, None, True)
-        return [decode(v, item) for v in value]
+        return [_decode(v, item) for v in value]
     kind = field.kind
     if kind == "any":
         return decode_any(value, field.name)
     if kind == "moref":
-        if not (isinstance(value, dict) and isinstance(value.get("type"), str)
-                and isinstance(value.get("value"), str)):
-            raise _bad("%s must be a ManagedObjectReference with type and value" % field.name)
-        return MoRef(value["type"], value["value"])
+        return _moref(value, field.name)
     if kind == "xsd":
-        return decode_xsd(value, field.type, field.name)
+        return decode_xsd(value, field.type)
     if kind == "enum":
         if not isinstance(value, str) or value not in REGISTRY.enums[field.type]:
             raise faults.InvalidArgument(invalidProperty=field.name)
@@ -141,19 +158,32 @@ def decode(value, field):
 
 def _data_type(value, field):
     if not isinstance(value, dict):
-        raise _bad("%s must be an object of type %s" % (field.name, field.type))
+        raise _bad("Cannot parse a JSON %s as a %s value"
+                   % (primitives.json_kind(value), field.type))
     type_name = value.get("_typeName", field.type)
-    dtype = REGISTRY.data.get(type_name)
+    dtype = REGISTRY.data.get(type_name) if isinstance(type_name, str) else None
     if dtype is None:
-        raise faults.InvalidType(argument=type_name)
+        raise faults.InvalidType(argument=primitives.xml_safe(str(type_name)))
     if not dtype.is_a(field.type):
-        raise faults.InvalidArgument(invalidProperty=field.name)
+        raise faults.InvalidType(argument="Type Mismatch: expected: %s, found: %s"
+                                 % (field.type, type_name))
     return dtype
 
 
+def _moref(value, name):
+    if not (isinstance(value, dict) and isinstance(value.get("type"), str)
+            and isinstance(value.get("value"), str)):
+        raise _bad("%s must be a ManagedObjectReference with type and value" % name)
+    return MoRef(decode_xsd(value["type"], "xsd:string"),
+                 decode_xsd(value["value"], "xsd:string"))
+
+
 def decode_data(value, dtype):
-    return _data_object(dtype, {name: decode(item, sub)
-                                for name, item, sub in _fields_of(value, dtype)})
+    try:
+        return _data_object(dtype, {name: decode(item, sub)
+                                    for name, item, sub in _fields_of(value, dtype)})
+    except faults.InvalidRequest as fault:
+        raise fault.within("serialized DataObject of type %s" % dtype.name)
 
 
 def _fields_of(value, dtype):
@@ -163,7 +193,7 @@ def _fields_of(value, dtype):
             continue
         sub = dtype.by_name.get(name)
         if sub is None:
-            raise _bad("Unexpected property %s in data object of type %s" % (name, dtype.name))
+            raise _bad('Unexpected property "%s" seen' % primitives.xml_safe(name))
         yield name, item, sub
 
 
@@ -190,47 +220,56 @@ def decode_in_steps(value, field):
             values.append((yield from decode_in_steps(v, item)))
             yield None
         return values
-    dtype = _data_type(value, field)
-    fields = {}
-    for name, item, sub in _fields_of(value, dtype):
-        fields[name] = yield from decode_in_steps(item, sub)
-        yield None
-    return _data_object(dtype, fields)
+    try:
+        dtype = _data_type(value, field)
+        fields = {}
+        for name, item, sub in _fields_of(value, dtype):
+            fields[name] = yield from decode_in_steps(item, sub)
+            yield None
+        return _data_object(dtype, fields)
+    except faults.InvalidRequest as fault:
+        raise fault.within('property "%s" of static type %s' % (field.name,
+                                                                 field.static_type()))
 
 
-def decode_xsd(value, xsd_type, name):
-    ok = {"xsd:boolean": isinstance(value, bool),
-          "xsd:int": isinstance(value, int) and not isinstance(value, bool),
-          "xsd:double": isinstance(value, (int, float)) and not isinstance(value, bool)}
-    ok["xsd:long"] = ok["xsd:short"] = ok["xsd:byte"] = ok["xsd:int"]
-    ok["xsd:float"] = ok["xsd:double"]
-    if not ok.get(xsd_type, isinstance(value, str)):
-        raise _bad("%s must be of type %s" % (name, _XSD_JSON.get(xsd_type, xsd_type)))
-    if xsd_type == "xsd:dateTime":
-        try:
-            return parse_datetime(value)
-        except ValueError:
-            raise _bad("%s is not an ISO 8601 date and time" % name)
-    return value
+def decode_xsd(value, xsd_type):
+    try:
+        return primitives.from_json(value, xsd_type)
+    except primitives.BadValue as bad:
+        raise _bad(str(bad)).within("serialized value of type %s"
+                                    % primitives.type_label(xsd_type))
 
 
 def decode_any(value, name):
-    if not isinstance(value, dict) or "_typeName" not in value:
+    """An anyType value: boxed ({"_typeName": "int", "_value": 5}) unless a data object or
+    moRef, which carry their own _typeName."""
+    if not isinstance(value, dict):
         raise _bad("%s must carry a _typeName" % name)
-    type_name = value["_typeName"]
+    type_name = _type_name(value, name)
     if type_name == "ManagedObjectReference":
-        return decode(value, Field(name, "ManagedObjectReference", False, None, True))
+        return _moref(value, name)
     if type_name.startswith("ArrayOf"):
         item = type_name[7:]
         xsd = _JSON_XSD.get(item[:1].lower() + item[1:])
-        field = Field(name, xsd or ("moref:ManagedObject" if item == "ManagedObjectReference"
-                                    else item), True, None, True)
-        return decode(value.get("_value"), field)
+        if xsd is not None:
+            item_type = xsd
+        elif item == "ManagedObjectReference":
+            item_type = "moref:ManagedObject"
+        elif item in REGISTRY.data or item in REGISTRY.enums:
+            item_type = item
+        elif item == "AnyType":
+            item_type = "xsd:anyType"
+        else:
+            raise faults.InvalidType(argument=primitives.xml_safe(type_name))
+        return _decode(value.get("_value"), Field(name, item_type, True, None, True))
     if type_name in _JSON_XSD:
         xsd = _JSON_XSD[type_name]
-        decoded = decode_xsd(value.get("_value"), xsd, name)
+        decoded = decode_xsd(value.get("_value"), xsd)
         return decoded if type_name in ("string", "int", "boolean", "double", "dateTime") \
             else TypedValue(xsd, decoded)
     if type_name in REGISTRY.enums:
-        return TypedValue(type_name, value.get("_value"))
-    return decode(value, Field(name, "DynamicData", False, None, True))
+        enum_value = value.get("_value")
+        if not isinstance(enum_value, str) or enum_value not in REGISTRY.enums[type_name]:
+            raise faults.InvalidArgument(invalidProperty=name)
+        return TypedValue(type_name, enum_value)
+    return _decode(value, Field(name, "DynamicData", False, None, True))

@@ -7,7 +7,7 @@ from urllib.parse import unquote
 from twisted.web import server
 
 from vimsim import frontend
-from vimsim.compat import PARSE_STEP, header
+from vimsim.compat import PARSE_STEP, header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
@@ -56,9 +56,8 @@ class JsonApiResource(ModelResource):
     def _failed(self, request, exc, box):
         if isinstance(exc, faults.Fault):
             return self._fault(request, box["encoder"], exc)
-        log.exception("internal error answering %s", request.path)
         return self._fault(request, box["encoder"],
-                           faults.system_error(str(exc) or type(exc).__name__))
+                           faults.internal_error(log, "answering VI/JSON", exc))
 
     def _answer(self, request, read, box):
         """The steps of answering one call (see frontend.run_in_slices)."""
@@ -140,22 +139,25 @@ class JsonApiResource(ModelResource):
             payload = {}
         else:
             try:
-                payload = json.loads(body)
-            except ValueError as exc:
-                raise faults.InvalidRequest("The request body is not valid JSON: %s" % exc)
+                payload = parse_json(body)
+            except ValueError:
+                raise faults.InvalidRequest("The request body is not valid JSON")
         if not isinstance(payload, dict):
             raise faults.InvalidRequest("The request body must be a JSON object of parameters")
         args = {}
-        for name, value in payload.items():
-            if name == "_typeName" or value is None:  # vim_rs names the request type: ignore
-                continue
-            param = minfo.param_by_name.get(name)
-            if param is None:
-                raise faults.InvalidRequest("Unexpected parameter %s for %s" % (name, minfo.name))
-            if decode_one is None:
-                args[name] = yield from decode_in_steps(value, param)
-            else:
-                args[name] = decode_one(value, param)
+        try:
+            for name, value in payload.items():
+                if name == "_typeName" or value is None:  # vim_rs names the request type
+                    continue
+                param = minfo.param_by_name.get(name)
+                if param is None:
+                    raise faults.InvalidRequest('Unexpected parameter "%s" seen' % name)
+                if decode_one is None:
+                    args[name] = yield from decode_in_steps(value, param)
+                else:
+                    args[name] = decode_one(value, param)
+        except faults.InvalidRequest as fault:
+            raise fault.within("call information for method %s" % minfo.name)
         return args
 
     @staticmethod

@@ -1,6 +1,8 @@
 """VirtualMachineGuestCustomizationManager: customize a running guest, abort it, start its
 network (seed 002). Each method checks the VM, returns a Task at once, and hands the work to
 the guest; the guest's side shows in the VM's customization state."""
+import logging
+
 from vimsim.model import faults, guest
 from vimsim.model.objects import ManagedObject
 from vimsim.model.vm import POWERED_ON
@@ -10,6 +12,8 @@ WINDOWS_IDENTITIES = ("CustomizationSysprep", "CustomizationSysprepText")
 LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
 TOOLS_NOT_INSTALLED_MESSAGE = ("Customization of the guest operating system is not possible "
                                "because VMware Tools is not installed in the virtual machine.")
+
+log = logging.getLogger("vimsim")
 
 
 class GuestCustomizationManager(ManagedObject):
@@ -165,9 +169,10 @@ class GuestCustomizationManager(ManagedObject):
             outcome = vm.customization_override or \
                 self.vc.guest_behaviour.customization(vm, state.spec, state.config_params)
             vm.customization_override = None
-        except Exception as exc:  # a broken guest behaviour hook fails the customization
-            self.vc.log_internal_error(exc)
-            self.end(vm, guest.FAILED, "Guest customization failed: internal error (%s)" % exc)
+        except Exception:  # a broken guest behaviour hook fails the customization
+            fault = faults.internal_error(log, "in the guest behaviour of " + vm.moid)
+            self.end(vm, guest.FAILED, "Guest customization failed: internal error %s"
+                     % fault.error_id)
             return
         state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
         state.failure_event = outcome.event

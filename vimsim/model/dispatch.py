@@ -81,9 +81,8 @@ def call(vc, ctx, obj, minfo, args):
         result = getattr(obj, minfo.name)(ctx, **args)
     except faults.Fault:
         raise
-    except Exception as exc:  # never a Python error on the wire: vCenter's SystemError
-        log.exception("internal error in %s.%s", obj.vim_type, minfo.name)
-        raise faults.system_error(str(exc) or type(exc).__name__)
+    except Exception:  # never a Python error on the wire: vCenter's SystemError
+        raise faults.internal_error(log, "in %s.%s" % (obj.vim_type, minfo.name))
     result = apply_rules(vc, fired, obj, args, result) if fired else result
     if isinstance(result, Pending) and ctx.session is not None:
         # A session waiting for an answer (WaitForUpdates over a long task) is not idle.

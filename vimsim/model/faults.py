@@ -3,8 +3,11 @@
 Every front-end maps a Fault to its own wire shape (SOAP detail, VI/JSON, REST error), so
 the rule that raised it is written once, here in the model.
 """
+import uuid
+
 from vimsim.vim25 import typedata
 from vimsim.vim25.data import DataObject, MoRef
+from vimsim.vim25.primitives import xml_safe
 
 
 class Fault(Exception):
@@ -15,7 +18,7 @@ class Fault(Exception):
 
     def __init__(self, msg=None, **fields):
         self.fields = {k: v for k, v in fields.items() if v is not None}
-        self.msg = msg or self.message.format_map(_Blank(self.fields))
+        self.msg = xml_safe(msg or self.message.format_map(_Blank(self.fields)))
         super().__init__(self.msg)
 
     @classmethod
@@ -29,6 +32,13 @@ class Fault(Exception):
         fault = Fault(msg or type_name, **fields)
         fault.type_name = type_name
         return fault
+
+    def within(self, context):
+        """The fault, its message followed by where in a request it was found, as vCenter's
+        request parser words it ("while parsing property "name" of static type string")."""
+        self.msg = "%s\n\nwhile parsing %s" % (self.msg, xml_safe(context))
+        self.args = (self.msg,)
+        return self
 
     def to_data(self):
         """The fault as a data object (a TaskInfo.error's ``fault``, a faultCause)."""
@@ -76,7 +86,8 @@ VimFault = _fault("VimFault", Fault)
 SystemError = _fault("SystemError", RuntimeFault, "A general system error occurred: {reason}")
 InvalidRequest = _fault("InvalidRequest", RuntimeFault, "The request is invalid.")
 MethodNotFound = _fault("MethodNotFound", InvalidRequest)
-InvalidType = _fault("InvalidType", InvalidRequest, "The type {argument} is not valid.")
+InvalidType = _fault("InvalidType", InvalidRequest,
+                     "The request refers to an unexpected or unknown type.")
 InvalidArgument = _fault("InvalidArgument", RuntimeFault,
                          "A specified parameter was not correct: {invalidProperty}")
 NotSupported = _fault("NotSupported", RuntimeFault,
@@ -145,6 +156,19 @@ def no_permission(obj, privilege):
 
 def system_error(reason):
     return SystemError(reason=reason)
+
+
+def internal_error(logger, doing, exc=None):
+    """The SystemError answering an unexpected exception (a vimsim bug; ``exc``, or the one
+    being handled) while ``doing`` something: the traceback goes to ``logger`` at ERROR under
+    a fresh id, and only that id goes on the wire (``error_id`` for surfaces that answer in
+    their own shape)."""
+    error_id = uuid.uuid4().hex[:12]
+    logger.error("internal error %s %s", error_id, doing,
+                 exc_info=(type(exc), exc, exc.__traceback__) if exc is not None else True)
+    fault = SystemError(reason="Internal error %s: the vimsim log has its details" % error_id)
+    fault.error_id = error_id
+    return fault
 
 
 GuestOperationsFault = _fault("GuestOperationsFault", VimFault)

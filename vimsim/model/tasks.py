@@ -1,9 +1,12 @@
 """Tasks: the lifecycle (queued -> running -> success | error) on the clock, and entity locks."""
 import collections
+import logging
 
 from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
 from vimsim.vim25.data import DataObject
+
+log = logging.getLogger("vimsim")
 
 # vCenter shows a finished task in recentTask for about ten minutes.
 RECENT_SECONDS = 600
@@ -163,9 +166,8 @@ class TaskManager(ManagedObject):
             result = task.body(*task.args)
         except faults.Fault as fault:
             self.finish(task, error=fault)
-        except Exception as exc:  # an emulator bug must not leave a task running forever
-            self.vc.log_internal_error(exc)
-            self.finish(task, error=faults.system_error(str(exc) or type(exc).__name__))
+        except Exception:  # an emulator bug must not leave a task running forever
+            self.finish(task, error=faults.internal_error(log, "in task " + task.info.name))
         else:
             self.finish(task, result=result)
         finally:

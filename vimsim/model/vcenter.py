@@ -3,7 +3,6 @@
 Nothing here is global: two Vcenter objects in one process share no state.
 """
 import itertools
-import logging
 import uuid
 
 from vimsim.model import faults
@@ -19,7 +18,6 @@ from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
 from vimsim.vim25.types import REGISTRY
 
-log = logging.getLogger("vimsim")
 
 # Clock seconds each guest or host action takes unless the fixture says otherwise.
 DEFAULT_TIMINGS = {
@@ -167,9 +165,6 @@ class Vcenter:
         for listener in self.listeners:
             listener(obj)
         self.collectors.touched(obj, structural, self.clock)
-
-    def log_internal_error(self, exc):
-        log.error("internal error: %s", exc, exc_info=exc)
 
     # -- content -------------------------------------------------------------------------
 

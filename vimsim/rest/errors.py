@@ -21,10 +21,11 @@ ERROR_TYPES = {
 class RestError(Exception):
     """A vAPI standard error: its type, and one localizable message."""
 
-    def __init__(self, error_type, message_id, message, args=()):
+    def __init__(self, error_type, message_id, message, args=(), causes=()):
         super().__init__(message)
         self.error_type, self.message_id, self.message = error_type, message_id, message
         self.args_ = [str(a) for a in args]
+        self.causes = causes  # (id, message, args) of the messages that explain this one
 
     @property
     def status(self):
@@ -35,7 +36,9 @@ class RestError(Exception):
         return "com.vmware.vapi.std.errors." + ERROR_TYPES[self.error_type][1]
 
     def messages(self):
-        return [{"id": self.message_id, "default_message": self.message, "args": self.args_}]
+        return [{"id": self.message_id, "default_message": self.message, "args": self.args_}] + [
+            {"id": i, "default_message": m, "args": [str(a) for a in args]}
+            for i, m, args in self.causes]
 
 
 def unauthenticated():
@@ -61,6 +64,20 @@ def service_unavailable(operation):
 def invalid_argument(message, *args):
     return RestError("INVALID_ARGUMENT", "com.vmware.vapi.std.errors.invalid_argument",
                      message, args)
+
+
+def invalid_input(operation, causes):
+    """A request whose input does not fit the operation's declared types (vimsim.rest.inputs):
+    vAPI's message for the operation, then the ones saying what and where."""
+    return RestError("INVALID_ARGUMENT", "vapi.invoke.invalid.input",
+                     "Invalid input for method: %s" % operation, [operation], causes)
+
+
+def internal_error(fault):
+    """The vAPI error for an unexpected exception, answered with the id of
+    faults.internal_error's SystemError (its log entry), never Python's words."""
+    return RestError("INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
+                     fault.fields["reason"], [fault.error_id])
 
 
 def operation_not_found(operation):

@@ -8,11 +8,11 @@ import re
 
 from twisted.web import server
 
-from vimsim.compat import header
+from vimsim.compat import header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
-from vimsim.rest import errors
+from vimsim.rest import errors, inputs
 from vimsim.rest.services import AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
@@ -95,7 +95,7 @@ class Route:
         if not raw.strip():
             return {}
         try:
-            return json.loads(raw)
+            return parse_json(raw)
         except ValueError:
             raise errors.invalid_argument("The request body is not valid JSON.")
 
@@ -132,10 +132,8 @@ class AutomationResource(ModelResource):
         except faults.Fault as fault:
             error = errors.from_fault(fault)
             status, value = error.status, self.error_body(error)
-        except Exception as exc:  # a vimsim bug: a vAPI internal error, never a traceback
-            log.exception("internal error answering %s", request.path)
-            error = errors.RestError("INTERNAL_SERVER_ERROR",
-                                     "com.vmware.vapi.std.errors.internal_server_error", str(exc))
+        except Exception:  # a vimsim bug: a vAPI internal error, never a traceback
+            error = errors.internal_error(faults.internal_error(log, "answering " + route.path))
             status, value = error.status, self.error_body(error)
         finally:
             self.state.request_done()
@@ -203,7 +201,8 @@ class AutomationResource(ModelResource):
             return self.session_operation(route)
         if path == "vcenter/system" and not rest and method == "POST" \
                 and "action=hello" in route.raw_query:
-            return 200, {"api_release": api.hello(route.body().get("api_releases"))}
+            body = inputs.check("hello", route.body(), inputs.HELLO, "spec") or {}
+            return 200, {"api_release": api.hello(body.get("api_releases"))}
         for verb, pattern, dialects, handler in ROUTES:
             if verb != method or self.dialect not in dialects:
                 continue
@@ -309,6 +308,7 @@ class AutomationResource(ModelResource):
         unknown = set(spec) - {"name", "spec"}
         if unknown:
             raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
+        inputs.check("set", spec, inputs.SET_SPEC, "spec")
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
 
@@ -368,18 +368,23 @@ class AutomationResource(ModelResource):
         request.setResponseCode(200)
         request.setHeader(b"Content-Type", b"application/json")
         try:
-            message = json.loads(request.content.read())
+            message = parse_json(request.content.read())
             params = message["params"]
             rpc_id = message.get("id")
             service, operation = params["serviceId"], params["operationId"]
-            inputs = unwrap(params.get("input", {}))
+            if not (isinstance(service, str) and isinstance(operation, str)):
+                raise TypeError("serviceId and operationId are strings")
+            given = unwrap(params.get("input", {}))
             security = (params.get("ctx") or {}).get("securityCtx") or {}
-        except (ValueError, KeyError, TypeError, AttributeError):
+            if not all(isinstance(v, str) for k, v in security.items()
+                       if k in ("schemeId", "sessionId", "userName", "password")):
+                raise TypeError("the security context's fields are strings")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
             return json.dumps({"jsonrpc": "2.0", "id": None, "error": {
                 "code": -32600, "message": "Invalid Request"}}).encode()
         self.api.fired = []
         try:
-            output = self.api.answer(self.invoke(service, operation, inputs, security, request))
+            output = self.api.answer(self.invoke(service, operation, given, security, request))
             if isinstance(output, Pending):  # a delay rule: the answer once it has passed
                 output.add_callback(lambda p: self.rpc_answer_later(request, rpc_id, p))
                 return server.NOT_DONE_YET
@@ -388,11 +393,9 @@ class AutomationResource(ModelResource):
             result = {"error": self.rpc_error(error)}
         except faults.Fault as fault:
             result = {"error": self.rpc_error(errors.from_fault(fault))}
-        except Exception as exc:
-            log.exception("internal error in %s.%s", service, operation)
-            result = {"error": self.rpc_error(errors.RestError(
-                "INTERNAL_SERVER_ERROR", "com.vmware.vapi.std.errors.internal_server_error",
-                str(exc)))}
+        except Exception:
+            result = {"error": self.rpc_error(errors.internal_error(faults.internal_error(
+                log, "in %s.%s" % (service, operation))))}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
 
     def rpc_specs(self, session, operation, inputs):
@@ -434,7 +437,7 @@ class AutomationResource(ModelResource):
         return {"ERROR": {error.std_name: {"messages": messages, "data": {"OPTIONAL": None},
                                            "error_type": {"OPTIONAL": error.error_type}}}}
 
-    def invoke(self, service, operation, inputs, security, request):
+    def invoke(self, service, operation, given, security, request):
         api = self.api
         if (service, operation) == ("com.vmware.cis.session", "create"):
             if security.get("schemeId") != "com.vmware.vapi.std.security.user_pass":
@@ -446,7 +449,9 @@ class AutomationResource(ModelResource):
         if security.get("schemeId") != "com.vmware.vapi.std.security.session_id":
             raise errors.unauthenticated()
         session = api.session(security.get("sessionId"))
-        inputs = inputs.get("operation-input", inputs) if isinstance(inputs, dict) else {}
+        given = given.get("operation-input", given) if isinstance(given, dict) else {}
+        if not isinstance(given, dict):
+            raise errors.invalid_input(operation, [])
         if service == "com.vmware.cis.session":
             if operation == "delete":
                 api.logout(session)
@@ -455,7 +460,8 @@ class AutomationResource(ModelResource):
                 return structure("com.vmware.cis.session.info", api.session_info(session))
         if operation == "list" and service in RPC_LISTS:
             kind, struct, optional = RPC_LISTS[service]
-            spec = {k: v for k, v in (inputs.get("filter") or {}).items() if v is not None}
+            spec = inputs.check(operation, given.get("filter"), inputs.LIST_FILTER, "filter")
+            spec = {k: v for k, v in (spec or {}).items() if v is not None}
             if kind == "vm":
                 found = api.list_vms(session, spec)
             else:
@@ -466,8 +472,9 @@ class AutomationResource(ModelResource):
         if service in TAGGING_SERVICES and operation.startswith("list"):
             api.require_available("%s.%s" % (service, operation), session)
             return []  # the tagging service holds no categories, tags or associations
+        vm = inputs.check(operation, given.get("vm"), inputs.STRING, "vm")
         if (service, operation) == ("com.vmware.vcenter.vm.guest.identity", "get"):
-            identity = dict(api.inventory.guest_identity(inputs.get("vm")))
+            identity = dict(api.inventory.guest_identity(vm))
             identity["full_name"] = structure("com.vmware.vapi.std.localizable_message",
                                               identity["full_name"])
             identity.setdefault("ip_address", None)
@@ -476,15 +483,14 @@ class AutomationResource(ModelResource):
         if service == CustomizationSpecs.SERVICE:
             return self.rpc_specs(session, operation, set_fields(inputs))
         if service == "com.vmware.vcenter.vm.guest.customization":
-            vm = inputs.get("vm")
-            if not isinstance(vm, str):
+            if vm is None:
                 raise errors.invalid_argument("The vm parameter is missing.")
             if operation == "get":
                 info = api.customization_info(session, vm)
                 return structure("com.vmware.vcenter.vm.guest.customization.info", info,
                                  optional=("start_time", "end_time", "error"))
             if operation == "set":
-                spec = inputs.get("spec") or {}
+                spec = inputs.check(operation, given.get("spec"), inputs.SET_SPEC, "spec") or {}
                 api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
                 return None
         raise errors.operation_not_found("%s.%s" % (service, operation))

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from vimsim.frontend import Encoded
 from vimsim.model import faults
-from vimsim.vim25.data import (DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime,
-                               parse_datetime)
+from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef, TypedValue, format_datetime
+from vimsim.vim25 import primitives
 from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -20,6 +20,10 @@ _ARRAY_ITEM = {"xsd:string": ("String", "string"), "xsd:int": ("Int", "int"),
                "xsd:double": ("Double", "double"), "xsd:float": ("Float", "float"),
                "xsd:dateTime": ("DateTime", "dateTime"), "xsd:anyURI": ("AnyURI", "anyURI"),
                "xsd:base64Binary": ("Base64Binary", "base64Binary")}
+# ArrayOf<item> of the xsd types (ArrayOfString holds xsd:string), and the xsd names an
+# xsi:type may give a value.
+_ARRAY_ITEM_XSD = dict({v[0]: k for k, v in _ARRAY_ITEM.items()}, AnyType="xsd:anyType")
+_XSD_NAMES = frozenset([v[1] for v in _ARRAY_ITEM.values()] + ["anyType"])
 
 
 def escape(text):
@@ -217,65 +221,135 @@ def _bad(msg):
     return faults.InvalidRequest(msg)
 
 
-def _xsd(text, xsd_type, name):
-    text = (text or "").strip() if xsd_type != "xsd:string" else (text or "")
+def _unexpected(child):
+    return _bad('Unexpected element tag "%s" seen' % local(child.tag))
+
+
+def _known_type(name):
+    """Whether an xsi:type names a type of the schema (or an xsd or ArrayOf type)."""
+    return name in REGISTRY.data or name in REGISTRY.enums or name in _XSD_NAMES \
+        or name == "ManagedObjectReference" or (name.startswith("ArrayOf") and (
+            name[7:] in _ARRAY_ITEM_XSD or _known_type(name[7:])))
+
+
+def _fits(xsi, field):
+    """Whether an xsi:type may stand in a slot declared as ``field``: the declared type or
+    one derived from it (an anyType slot takes any)."""
+    kind = field.kind
+    if kind == "data":
+        dtype = REGISTRY.data.get(xsi)
+        return dtype is not None and dtype.is_a(field.type)
+    if kind == "xsd":
+        return "xsd:" + xsi in primitives.XSD_SUBTYPES.get(field.type, (field.type,))
+    if kind == "moref":
+        return xsi == "ManagedObjectReference"
+    return xsi == field.type  # enum
+
+
+def _mismatch(xsi, field):
+    """InvalidType for an xsi:type the slot cannot hold, in vCenter's words for it."""
+    if not _known_type(xsi):
+        return faults.InvalidType(argument=xsi)
+    expected = "ManagedObjectReference" if field.kind == "moref" else \
+        primitives.type_label(field.type)
+    return faults.InvalidType(argument="Type Mismatch: expected: %s, found: %s"
+                              % (expected, xsi))
+
+
+def _xsd(el, xsd_type):
+    for child in el:
+        if isinstance(child.tag, str):
+            raise _unexpected(child)
     try:
-        if xsd_type in ("xsd:int", "xsd:long", "xsd:short", "xsd:byte"):
-            return int(text)
-        if xsd_type == "xsd:boolean":
-            if text in ("true", "1"):
-                return True
-            if text in ("false", "0"):
-                return False
-            raise ValueError(text)
-        if xsd_type in ("xsd:double", "xsd:float"):
-            return float(text)
-        if xsd_type == "xsd:dateTime":
-            return parse_datetime(text)
-    except ValueError:
-        raise faults.InvalidRequest("Invalid value %r for %s (%s)" % (text, name, xsd_type))
-    return text
+        return primitives.from_text(el.text or "", xsd_type)
+    except primitives.BadValue as bad:
+        raise _bad(str(bad)).within("serialized value of type %s"
+                                    % primitives.type_label(xsd_type))
+
+
+def decode_arguments(el, params, decode_one=None):
+    """A method call element's arguments by name, each decoded as ``params`` declares: a
+    generator, decoding in steps (decode_in_steps) unless ``decode_one`` says otherwise."""
+    args = {}
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        name = local(child.tag)
+        if name == "_this":
+            continue
+        param = params.get(name)
+        if param is None or (name in args and not param.array):
+            raise _unexpected(child)
+        value = decode_one(child, param) if decode_one is not None else \
+            (yield from decode_in_steps(child, param))
+        if param.array:
+            args.setdefault(name, []).append(value)
+        else:
+            args[name] = value
+    return args
 
 
 def decode(el, field):
-    """The model value of one request element whose declared type is ``field``."""
+    """The model value of one request element declared as ``field`` (one item of an array
+    field), checked against the schema: InvalidRequest (InvalidType for a type that does not
+    fit) saying where, for anything the declaration does not allow."""
+    try:
+        return _decode(el, field)
+    except faults.InvalidRequest as fault:
+        raise fault.within('property "%s" of static type %s' % (field.name,
+                                                                 field.static_type()))
+
+
+def _decode(el, field):
     kind = field.kind
     xsi = _type_attr(el)
-    if kind == "any" or (xsi and kind in ("xsd", "moref") and xsi != field.type and
-                         not (kind == "moref" and xsi == "ManagedObjectReference")):
+    if kind == "any":
         return decode_any(el, xsi, field.name)
+    if xsi is not None and not _fits(xsi, field):
+        raise _mismatch(xsi, field)
     if kind == "moref":
         type_name = el.get("type")
         if not type_name:
             raise _bad("Managed object reference %s has no type" % field.name)
-        return MoRef(type_name, (el.text or "").strip())
+        return MoRef(type_name, _xsd(el, "xsd:string").strip())
     if kind == "xsd":
-        return _xsd(el.text, field.type, field.name)
+        return _xsd(el, field.type)
     if kind == "enum":
-        value = (el.text or "").strip()
+        value = _xsd(el, "xsd:string").strip()
         if value not in REGISTRY.enums[field.type]:
             raise faults.InvalidArgument(invalidProperty=field.name)
         return value
-    return decode_data(el, _data_type(xsi or field.type, field))
+    return decode_data(el, _data_type(xsi, field))
 
 
-def _data_type(actual, field):
-    dtype = REGISTRY.data.get(actual)
-    if dtype is None or not dtype.is_a(field.type):
-        raise faults.InvalidType(argument=actual) if dtype is None else \
-            faults.InvalidArgument(invalidProperty=field.name)
-    return dtype
+def _data_type(xsi, field):
+    """The data type of an element declared as ``field`` (its xsi:type, checked to fit)."""
+    if xsi is not None and not _fits(xsi, field):
+        raise _mismatch(xsi, field)
+    return REGISTRY.data[xsi or field.type]
 
 
 def decode_data(el, dtype):
+    try:
+        return _decode_data(el, dtype)
+    except faults.InvalidRequest as fault:
+        raise fault.within("serialized DataObject of type %s" % dtype.name)
+
+
+def _decode_data(el, dtype):
     values = {}
     for child, name, sub in _fields_of(el, dtype):
-        value = decode(child, sub)
-        if sub.array:
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
+        _put(values, child, name, sub, decode(child, sub))
     return _data_object(dtype, values)
+
+
+def _put(values, child, name, sub, value):
+    if sub.array:
+        values.setdefault(name, []).append(value)
+    elif name in values:  # a second value for a field that holds one
+        raise _unexpected(child)
+    else:
+        values[name] = value
 
 
 def _fields_of(el, dtype):
@@ -289,7 +363,7 @@ def _fields_of(el, dtype):
         if sub is None:
             if name in ("dynamicType", "dynamicProperty"):
                 continue
-            raise _bad("Unexpected element %s in %s" % (name, dtype.name))
+            raise _unexpected(child)
         yield child, name, sub
 
 
@@ -309,38 +383,47 @@ def decode_in_steps(el, field):
     if field.kind != "data" or (xsi and xsi.startswith("ArrayOf")):
         return decode(el, field)
         yield  # a generator all the same
-    dtype = _data_type(xsi or field.type, field)
-    values = {}
-    for child, name, sub in _fields_of(el, dtype):
-        value = yield from decode_in_steps(child, sub)
-        if sub.array:
-            values.setdefault(name, []).append(value)
-        else:
-            values[name] = value
-        yield None
-    return _data_object(dtype, values)
+    try:
+        dtype = _data_type(xsi, field)
+        values = {}
+        try:
+            for child, name, sub in _fields_of(el, dtype):
+                _put(values, child, name, sub, (yield from decode_in_steps(child, sub)))
+                yield None
+            return _data_object(dtype, values)
+        except faults.InvalidRequest as fault:
+            raise fault.within("serialized DataObject of type %s" % dtype.name)
+    except faults.InvalidRequest as fault:
+        raise fault.within('property "%s" of static type %s' % (field.name,
+                                                                 field.static_type()))
 
 
 def decode_any(el, xsi, name):
+    """An anyType slot's value: as its xsi:type says (text without one)."""
     if xsi is None:
-        return el.text or ""
+        return _xsd(el, "xsd:string")
     if xsi.startswith("ArrayOf"):
         item_type = xsi[7:]
         if item_type == "ManagedObjectReference":
             field = Field("item", "ManagedObjectReference", False, None, True)
+        elif item_type in _ARRAY_ITEM_XSD:
+            field = Field("item", _ARRAY_ITEM_XSD[item_type], False, None, True)
+        elif item_type in REGISTRY.data or item_type in REGISTRY.enums:
+            field = Field("item", item_type, False, None, True)
         else:
-            xsd = {v[0]: k for k, v in _ARRAY_ITEM.items()}.get(item_type, item_type)
-            field = Field("item", xsd, False, None, True)
+            raise faults.InvalidType(argument=xsi)
         return [decode(child, field) for child in el if isinstance(child.tag, str)]
     if xsi == "ManagedObjectReference":
         return decode(el, Field(name, "ManagedObjectReference", False, None, True))
-    xsd_name = "xsd:" + xsi
-    if xsd_name in _ARRAY_ITEM or xsi in ("string", "anyType"):
-        value = _xsd(el.text, xsd_name, name)
+    if xsi in _XSD_NAMES:
+        value = _xsd(el, "xsd:" + xsi)
         return value if xsi in ("string", "int", "boolean", "double", "dateTime") \
-            else TypedValue(xsd_name, value)
+            else TypedValue("xsd:" + xsi, value)
     if xsi in REGISTRY.enums:
-        return TypedValue(xsi, (el.text or "").strip())
+        value = _xsd(el, "xsd:string").strip()
+        if value not in REGISTRY.enums[xsi]:
+            raise faults.InvalidArgument(invalidProperty=name)
+        return TypedValue(xsi, value)
     dtype = REGISTRY.data.get(xsi)
     if dtype is None:
         raise faults.InvalidType(argument=xsi)

@@ -12,7 +12,7 @@ from vimsim.model.objects import Pending, Streamed
 from vimsim.model.sessions import CallContext
 from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
-from vimsim.soap.codec import decode, decode_in_steps, local
+from vimsim.soap.codec import decode, decode_arguments, local
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY, Field
 
@@ -64,8 +64,7 @@ class SoapResource(ModelResource):
     def _failed(self, request, exc, box):
         if isinstance(exc, faults.Fault):
             return self._fault(request, exc, box["version_ids"])
-        log.exception("internal error answering %s", request.path)
-        return self._fault(request, faults.system_error(str(exc) or type(exc).__name__),
+        return self._fault(request, faults.internal_error(log, "answering /sdk", exc),
                            box["version_ids"])
 
     def _answer(self, request, box):
@@ -171,25 +170,10 @@ class SoapResource(ModelResource):
         """The call's arguments by name; decoded in steps (codec.decode_in_steps) unless
         ``decode_one`` says otherwise."""
         params = minfo.param_by_name if minfo is not None else {"prop": _FETCH_PROP}
-        args = {}
-        for child in el:
-            if not isinstance(child.tag, str):
-                continue
-            name = local(child.tag)
-            if name == "_this":
-                continue
-            param = params.get(name)
-            if param is None:
-                raise faults.InvalidRequest("Unexpected element %s in %s" % (name, local(el.tag)))
-            if decode_one is None:
-                value = yield from decode_in_steps(child, param)
-            else:
-                value = decode_one(child, param)
-            if param.array:
-                args.setdefault(name, []).append(value)
-            else:
-                args[name] = value
-        return args
+        try:
+            return (yield from decode_arguments(el, params, decode_one))
+        except faults.InvalidRequest as fault:
+            raise fault.within("call information for method %s" % local(el.tag))
 
     # -- answers -------------------------------------------------------------------------
 

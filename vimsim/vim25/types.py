@@ -32,6 +32,17 @@ class Field:
         else:
             self.kind = "data"
 
+    def static_type(self):
+        """The declared type as vCenter's parse errors name it (``int``, ``ArrayOfString``,
+        ``ManagedObjectReference``, ``CustomizationName``)."""
+        if self.kind == "moref":
+            name = "ManagedObjectReference"
+        elif self.kind in ("xsd", "any"):
+            name = self.type[4:]
+        else:
+            name = self.type
+        return "ArrayOf" + name[:1].upper() + name[1:] if self.array else name
+
     def __repr__(self):
         return "Field(%s: %s%s)" % (self.name, self.type, "[]" if self.array else "")
 

@@ -5,7 +5,7 @@ import logging
 
 from vimsim.compat import header
 from vimsim.frontend import ModelResource
-from vimsim.model import rules
+from vimsim.model import faults, rules
 from vimsim.vim25.data import format_datetime
 from vimsim.zstack.models import ZStackError
 
@@ -32,10 +32,10 @@ class ZStackResource(ModelResource):
             status, body = self.dispatch(request)
         except ZStackError as error:
             status, body = 503, error.body()
-        except Exception as exc:  # a vimsim bug: ZStack's internal error, never a traceback
-            log.exception("internal error answering %s", request.path)
+        except Exception:  # a vimsim bug: ZStack's internal error, never a traceback
+            fault = faults.internal_error(log, "answering ZStack")
             status, body = 503, ZStackError("SYS.1000", "An internal error happened in system",
-                                            str(exc)).body()
+                                            fault.fields["reason"]).body()
         finally:
             self.state.request_done()
         request.setResponseCode(status)
