@@ -398,27 +398,27 @@ class AutomationResource(ModelResource):
                 log, "in %s.%s" % (service, operation))))}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
 
-    def rpc_specs(self, session, operation, inputs):
+    def rpc_specs(self, session, operation, given):
         """com.vmware.vcenter.guest.customization_specs, as the SDK calls it."""
         specs, prefix = self.api.specs, "struct:com.vmware.vcenter.guest.customization_specs."
-        name = inputs.get("name")
+        name = given.get("name")
         if operation == "list":
-            spec = inputs.get("filter") or {}
+            spec = given.get("filter") or {}
             return [vapi_value(s, prefix + "summary") for s in specs.list(
                 session, set(spec["names"]) if spec.get("names") else None,
                 spec.get("OS_type"))]
         if operation == "get":
             return vapi_value(specs.get(session, name), prefix + "info")
         if operation == "create":
-            return specs.create(session, inputs.get("spec"))
+            return specs.create(session, given.get("spec"))
         if operation == "set":
-            return specs.set(session, name, inputs.get("spec"))
+            return specs.set(session, name, given.get("spec"))
         if operation == "delete":
             return specs.delete(session, name)
         if operation == "export":
-            return specs.export(session, name, inputs.get("format"))
+            return specs.export(session, name, given.get("format"))
         if operation == "import_specification":
-            return vapi_value(specs.import_specification(session, inputs.get(
+            return vapi_value(specs.import_specification(session, given.get(
                 "customization_spec")), prefix + "create_spec")
         raise errors.operation_not_found("%s.%s" % (CustomizationSpecs.SERVICE, operation))
 
@@ -481,7 +481,7 @@ class AutomationResource(ModelResource):
             return structure("com.vmware.vcenter.vm.guest.identity.info", identity,
                              optional=("ip_address",))
         if service == CustomizationSpecs.SERVICE:
-            return self.rpc_specs(session, operation, set_fields(inputs))
+            return self.rpc_specs(session, operation, set_fields(given))
         if service == "com.vmware.vcenter.vm.guest.customization":
             if vm is None:
                 raise errors.invalid_argument("The vm parameter is missing.")
