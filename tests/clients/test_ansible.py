@@ -7,7 +7,8 @@ calls), each block running the module and then ``assert`` tasks on what it retur
 block is rescued so that the play goes on, and the JSON callback gives every task's result; each
 test below checks one block and reports the task that failed, the module's message and the tail
 of its traceback. The blocks run in the order written: the read-only ones first, then the power
-operations and the instant clone.
+operations and the instant clone, then guest customization (a clone of DC0_H0_VM0 customized
+by vmware_guest, then customized again by each module that can).
 """
 import json
 import subprocess
@@ -39,6 +40,7 @@ PLAYBOOK = r"""
     vm: DC0_C0_RP0_VM0
     all_vms: [DC0_C0_RP0_VM0, DC0_C0_RP0_VM1, DC0_C0_RP0_NoTools, DC0_H0_VM0, DC0_H0_VM1]
     clone: DC0_C0_RP0_VM0_ansible_ic
+    custom_clone: DC0_H0_VM0_ansible_custom
   tasks:
 
   - name: community.vmware.vmware_about_info
@@ -623,6 +625,314 @@ PLAYBOOK = r"""
         that:
         - one.value.power_state == 'POWERED_ON'
     rescue: *rescue
+  - name: community.vmware.vmware_guest (clone with customization)
+    block:
+    - name: vmware_guest (clone DC0_H0_VM0 to {{ custom_clone }}, customization, static networks)
+      community.vmware.vmware_guest:
+        name: "{{ custom_clone }}"
+        template: DC0_H0_VM0
+        datacenter: DC0
+        folder: /DC0/vm
+        esxi_hostname: DC0_H0
+        networks:
+        - name: VM Network
+          ip: 10.0.20.15
+          netmask: 255.255.255.0
+          gateway: 10.0.20.1
+        customization:
+          hostname: ansible-custom
+          domain: example.com
+          dns_servers: [10.0.20.2]
+        state: poweredon
+        wait_for_customization: true
+      register: r
+    - name: vmware_guest returns the clone, on, with the address asked for
+      assert:
+        that:
+        - r.changed
+        - r.instance.hw_name == custom_clone
+        - r.instance.hw_power_status == 'poweredOn'
+        - r.instance.hw_esxi_host == 'DC0_H0'
+        - r.instance.hw_folder == '/DC0/vm'
+        - r.instance.ipv4 == '10.0.20.15'
+        - r.instance.hw_eth0.ipaddresses == ['10.0.20.15']
+    - name: vmware_guest_info ({{ custom_clone }}, the guest's identity)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress, guest.customizationInfo, config.tools.pendingCustomization]
+      register: g
+    - name: the clone's guest ran the customization
+      assert:
+        that:
+        - g.instance.guest.hostName == 'ansible-custom'
+        - g.instance.guest.ipAddress == '10.0.20.15'
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_SUCCEEDED'
+        - g.instance.config.tools.pendingCustomization is none
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest (customization of an existing VM)
+    block:
+    - name: vmware_guest_powerstate powered-off ({{ custom_clone }})
+      community.vmware.vmware_guest_powerstate:
+        name: "{{ custom_clone }}"
+        state: powered-off
+    - name: vmware_guest (customization existing_vm, CustomizeVM_Task)
+      community.vmware.vmware_guest:
+        name: "{{ custom_clone }}"
+        datacenter: DC0
+        folder: /DC0/vm
+        networks:
+        - name: VM Network
+          ip: 10.0.20.18
+          netmask: 255.255.255.0
+          gateway: 10.0.20.1
+        customization:
+          existing_vm: true
+          hostname: ansible-existing
+          domain: example.com
+        wait_for_customization: true
+      register: r
+    - name: vmware_guest_info ({{ custom_clone }}, after the customization)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [runtime.powerState, guest.hostName, guest.ipAddress]
+      register: g
+    - name: the VM powered on and its guest took the new identity
+      assert:
+        that:
+        - r.changed
+        - r.changes.customization
+        - g.instance.runtime.powerState == 'poweredOn'
+        - g.instance.guest.hostName == 'ansible-existing'
+        - g.instance.guest.ipAddress == '10.0.20.18'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_customization_info
+    block:
+    - name: POST /api/session (to create a spec over REST)
+      uri:
+        url: "https://{{ vc_host }}:{{ vc_port }}/api/session"
+        method: POST
+        user: "{{ vc_user }}"
+        password: "{{ vc_password }}"
+        force_basic_auth: true
+        validate_certs: false
+        status_code: 201
+      register: session
+    - name: POST /api/vcenter/guest/customization-specs (ansible-rest)
+      uri:
+        url: "https://{{ vc_host }}:{{ vc_port }}/api/vcenter/guest/customization-specs"
+        method: POST
+        headers: {vmware-api-session-id: "{{ session.json }}"}
+        body_format: json
+        body:
+          name: ansible-rest
+          description: made over REST
+          spec:
+            configuration_spec:
+              linux_config:
+                hostname: {type: FIXED, fixed_name: rest-host}
+                domain: example.org
+                time_zone: Europe/Paris
+            global_DNS_settings: {dns_servers: [10.0.30.2], dns_suffix_list: [example.org]}
+            interfaces:
+            - adapter:
+                ipv4: {type: STATIC, ip_address: 10.0.30.15, prefix: 24, gateways: [10.0.30.1]}
+        validate_certs: false
+        status_code: 201
+    - name: vmware_guest_customization_info (all)
+      community.vmware.vmware_guest_customization_info:
+      register: all
+    - name: vmware_guest_customization_info (spec_name linux-web)
+      community.vmware.vmware_guest_customization_info:
+        spec_name: linux-web
+      register: web
+    - name: vmware_guest_customization_info (spec_name nosuch)
+      community.vmware.vmware_guest_customization_info:
+        spec_name: nosuch
+      register: missing
+      failed_when: false          # the failure is what the assert below checks
+    - name: the fixture's specs and the one made over REST, as SOAP reads them
+      assert:
+        that:
+        - all.custom_spec_info.keys() | sort == ['ansible-rest', 'linux-dhcp', 'linux-web']
+        - all.custom_spec_info['linux-dhcp'].type == 'Linux'
+        - all.custom_spec_info['linux-dhcp'].nic_setting_map == []
+        - rest.description == 'made over REST'
+        - rest.type == 'Linux'
+        - rest.hostname == 'rest-host'
+        - rest.domain == 'example.org'
+        - rest.time_zone == 'Europe/Paris'
+        - rest.dns_server_list == ['10.0.30.2']
+        - rest.dns_suffix_list == ['example.org']
+        - rest.nic_setting_map | map(attribute='ip_address') | list == ['10.0.30.15']
+        - rest.nic_setting_map[0].subnet_mask == '255.255.255.0'
+        - rest.nic_setting_map[0].gateway == ['10.0.30.1']
+        - rest.change_version | int > 0
+        - rest.last_updated_time | length > 0
+        - web.custom_spec_info.keys() | list == ['linux-web']
+        - web.custom_spec_info['linux-web'].hostname == 'web'
+        - web.custom_spec_info['linux-web'].nic_setting_map[0].ip_address == '10.0.10.10'
+        - missing.msg == "Unable to find customization specification named 'nosuch'"
+      vars:
+        rest: "{{ all.custom_spec_info['ansible-rest'] }}"
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest (clone with customization_spec)
+    block:
+    - name: vmware_guest (clone DC0_H0_VM0 onto DC0_C0 with the spec ansible-rest)
+      community.vmware.vmware_guest:
+        name: DC0_H0_VM0_ansible_spec
+        template: DC0_H0_VM0
+        datacenter: DC0
+        folder: /DC0/vm
+        cluster: DC0_C0
+        customization_spec: ansible-rest
+        state: poweredon
+        wait_for_customization: true
+      register: r
+    - name: vmware_guest_info (DC0_H0_VM0_ansible_spec)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: DC0_H0_VM0_ansible_spec
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress]
+      register: g
+    - name: the clone runs in the cluster with the named spec's identity
+      assert:
+        that:
+        - r.changed
+        - r.instance.hw_esxi_host is match('DC0_C0_H')
+        - r.instance.ipv4 == '10.0.30.15'
+        - g.instance.guest.hostName == 'rest-host'
+        - g.instance.guest.ipAddress == '10.0.30.15'
+    rescue: *rescue
+
+  - name: vmware.vmware.vm_apply_customization
+    # The module is not in the collection's action group: module_defaults do not reach it.
+    block:
+    - name: vmware_guest_powerstate powered-off ({{ custom_clone }})
+      community.vmware.vmware_guest_powerstate:
+        name: "{{ custom_clone }}"
+        state: powered-off
+    - name: vm_apply_customization (unix_prep, static IPv4)
+      vmware.vmware.vm_apply_customization:
+        <<: *vc
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        unix_prep:
+          hostname: ansible-applied
+          domain: example.net
+        nic_specific_settings:
+        - ipv4: {address: 10.0.20.16, subnet_mask: 255.255.255.0, gateways: [10.0.20.1]}
+          dns_servers: [10.0.20.2]
+        global_dns: {servers: [10.0.20.2]}
+      register: r
+    - name: vmware_guest_info ({{ custom_clone }}, pending)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [config.tools.pendingCustomization, guest.customizationInfo]
+      register: pending
+    - name: vm_apply_customization again (existing_spec_name, while one is pending)
+      vmware.vmware.vm_apply_customization:
+        <<: *vc
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        existing_spec_name: ansible-rest
+        use_dhcpv4_for_all_nics: true
+        global_dns: {}
+      register: again
+      failed_when: false          # the failure is what the assert below checks
+    - name: the customization waits for the next boot, and a second one is refused
+      assert:
+        that:
+        - r.changed
+        - r.vm.name == custom_clone
+        - pending.instance.config.tools.pendingCustomization | length > 0
+        - pending.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_PENDING'
+        - again.msg is search('A customization is already pending')
+    - name: vmware_guest_powerstate powered-on ({{ custom_clone }})
+      community.vmware.vmware_guest_powerstate:
+        name: "{{ custom_clone }}"
+        state: powered-on
+    - name: vmware_guest_info ({{ custom_clone }}) until the guest has customized
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress, guest.customizationInfo]
+      register: g
+      until: g.instance.guest.customizationInfo.customizationStatus in ['TOOLSDEPLOYPKG_SUCCEEDED', 'TOOLSDEPLOYPKG_FAILED']
+      retries: 10
+      delay: 1
+    - name: the guest took the applied identity at boot
+      assert:
+        that:
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_SUCCEEDED'
+        - g.instance.guest.hostName == 'ansible-applied'
+        - g.instance.guest.ipAddress == '10.0.20.16'
+    rescue: *rescue
+
+  - name: vmware.vmware_rest.vcenter_vm_guest_customization
+    block:
+    - name: vcenter_vm_info (filter_names {{ custom_clone }}) for its id
+      vmware.vmware_rest.vcenter_vm_info:
+        filter_names: ["{{ custom_clone }}"]
+      register: vm
+    - name: vcenter_vm_power stop
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ vm.value[0].vm }}"
+        state: stop
+    - name: vcenter_vm_guest_customization (linux_config, static IPv4)
+      vmware.vmware_rest.vcenter_vm_guest_customization:
+        vm: "{{ vm.value[0].vm }}"
+        configuration_spec:
+          linux_config:
+            domain: example.com
+            hostname: {type: FIXED, fixed_name: ansible-vapi}
+        global_DNS_settings: {dns_servers: [10.0.20.2]}
+        interfaces:
+        - adapter:
+            ipv4: {type: STATIC, ip_address: 10.0.20.17, prefix: 24, gateways: [10.0.20.1]}
+      register: r
+    - name: vmware_guest_info ({{ custom_clone }}, pending)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [config.tools.pendingCustomization, guest.customizationInfo]
+      register: pending
+    - name: vcenter_vm_power start
+      vmware.vmware_rest.vcenter_vm_power:
+        vm: "{{ vm.value[0].vm }}"
+        state: start
+    - name: vmware_guest_info ({{ custom_clone }}) until the guest has customized
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ custom_clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress, guest.customizationInfo]
+      register: g
+      until: g.instance.guest.customizationInfo.customizationStatus in ['TOOLSDEPLOYPKG_SUCCEEDED', 'TOOLSDEPLOYPKG_FAILED']
+      retries: 10
+      delay: 1
+    - name: the REST spec was pending, then the guest took it at boot
+      assert:
+        that:
+        - r.changed
+        - pending.instance.config.tools.pendingCustomization | length > 0
+        - pending.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_PENDING'
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_SUCCEEDED'
+        - g.instance.guest.hostName == 'ansible-vapi'
+        - g.instance.guest.ipAddress == '10.0.20.17'
+    rescue: *rescue
+
 """
 
 SEP = " | "
