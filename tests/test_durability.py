@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from urllib.parse import urlparse
 
@@ -229,12 +230,23 @@ def serve_args(state, *extra):
             "virtual", "--state", str(state), "--state-interval", str(INTERVAL)] + list(extra)
 
 
+def wait_for(condition, what, timeout=20):
+    """Until ``condition()`` holds, as a real process gets there; fails after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for " + what
+        time.sleep(0.02)
+
+
 class Served:
     def __init__(self, state, *extra):
-        self.proc = subprocess.Popen(serve_args(state, *extra), stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+        # The log goes to a file of its own (outside the state's folder) to be read as it grows.
+        self.log_path = os.path.join(tempfile.mkdtemp(prefix="vimsim-log-"), "stderr.log")
+        with open(self.log_path, "w") as log:
+            self.proc = subprocess.Popen(serve_args(state, *extra), stdout=subprocess.PIPE,
+                                         stderr=log, text=True)
         line = self.proc.stdout.readline().strip()
-        assert line.startswith("VIMSIM_URL="), self.proc.stderr.read()
+        assert line.startswith("VIMSIM_URL="), self.log()
         url = urlparse(line.split("=", 1)[1])
         self.host, self.port = url.hostname, url.port
         self.base = "http://%s:%d" % (url.hostname, url.port)
@@ -244,11 +256,15 @@ class Served:
     def advance(self, seconds):
         control(self.base, "POST", "/clock/advance", {"seconds": seconds})
 
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
     def stop(self, sig=signal.SIGTERM):
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         status = self.proc.wait(timeout=20)
-        return status, self.proc.stderr.read()
+        return status, self.log()
 
 
 def refused(args):
@@ -272,7 +288,9 @@ def test_sigkill_loses_at_most_the_last_interval(tmp_path):
         clone = find_vm(si, "DC0_C0_RP0_VM0").InstantClone_Task(spec=vim.vm.InstantCloneSpec(
             name="killed-clone", location=vim.vm.RelocateSpec()))
         served.advance(0.1)  # the clone's task in flight
-        time.sleep(INTERVAL * 5)  # more than the interval (with room for a busy machine)
+        # the last change (the clone's task, in flight) reaches the file within an interval
+        wait_for(lambda: state.exists() and "killed-clone" in state.read_text(),
+                 "the clone's task in the state file")
     finally:
         status, _ = served.stop(signal.SIGKILL)
     assert status == -signal.SIGKILL
@@ -292,16 +310,34 @@ def test_sigkill_loses_at_most_the_last_interval(tmp_path):
         assert vm1.guest.hostName == "after-kill" and vm1.guest.ipAddress == "192.168.9.9"
         clone = vim.Task(clone._moId, si._stub)
         assert clone.info.state == "success" and clone.info.result.name == "killed-clone"
-        # Idle: nothing changes, nothing is written.
-        time.sleep(INTERVAL * 3)
-        written = os.stat(state)
-        time.sleep(INTERVAL * 4)
-        assert os.stat(state).st_ino == written.st_ino
-        assert os.stat(state).st_mtime_ns == written.st_mtime_ns
     finally:
         status, errors = served.stop()
     assert status == 0, errors
     assert "ERROR" not in errors and "Traceback" not in errors
+
+
+def test_an_idle_server_writes_nothing(tmp_path):
+    """The save loop runs every interval but writes only what changed; driven here on a
+    reactor clock of its own (twisted's task.Clock), so that twenty intervals pass at once."""
+    from twisted.internet import task
+
+    from vimsim.server import Server
+    state = tmp_path / "state.json"
+    reactor = task.Clock()
+    server = Server(clock="virtual", state_file=str(state), state_interval=INTERVAL,
+                    reactor=reactor)
+    try:
+        server.start_saving()
+        written = os.stat(state)
+        for _ in range(20):
+            reactor.advance(INTERVAL)
+            assert reactor.getDelayedCalls()  # the loop is still armed for the next one
+        assert (os.stat(state).st_ino, os.stat(state).st_mtime_ns) == (
+            written.st_ino, written.st_mtime_ns)
+        server.advance(1)  # a change: the clean stop saves it
+    finally:
+        server.close_state()
+    assert os.stat(state).st_mtime_ns != written.st_mtime_ns and not server.save_failed
 
 
 def test_a_second_server_on_the_same_state_file_refuses_to_start(tmp_path):
@@ -342,14 +378,11 @@ def test_a_failing_save_logs_error_retries_and_exits_non_zero(tmp_path):
     state = tmp_path / "state.json"
     served = Served(state)
     try:
-        deadline = time.monotonic() + 10
-        while not state.exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
+        wait_for(state.exists, "the first save")
         os.unlink(state)
         os.mkdir(state)  # the rename onto it now fails
         find_vm(served.si, "DC0_H0_VM0").PowerOffVM_Task()
-        time.sleep(INTERVAL * 4)  # one failure, and retries
+        wait_for(lambda: served.log().count(" ERROR ") >= 2, "a failed save and its retry")
     finally:
         status, errors = served.stop()
     assert status == 1
