@@ -571,13 +571,18 @@ def stall_first_fill(address, ids):
             return n
 
 
-def stall_create_filter(address, ids):
+def _vm_moids(address, ids):
+    """A SOAP client and the moIds of every VM, as RetrieveProperties lists them."""
     client, object_set = _soap_all_vms(address, ids)
     status, answer, _ = client.call(
         '<RetrieveProperties xmlns="urn:vim25">%s<specSet><propSet><type>VirtualMachine</type>'
         '</propSet>%s</specSet></RetrieveProperties>' % (PC_THIS % ids[0], object_set))
     assert status == 200, answer[:300]
-    vms = re.findall(rb'<obj type="VirtualMachine">([^<]+)</obj>', answer)
+    return client, re.findall(rb'<obj type="VirtualMachine">([^<]+)</obj>', answer)
+
+
+def stall_create_filter(address, ids):
+    client, vms = _vm_moids(address, ids)
     sets = "".join('<objectSet><obj type="VirtualMachine">%s</obj></objectSet>' % vm.decode()
                    for vm in (vms * 2)[:20000])
     request = ('<CreateFilter xmlns="urn:vim25">%s<spec><propSet><type>VirtualMachine</type>'
@@ -590,12 +595,7 @@ def stall_create_filter(address, ids):
 
 
 def stall_json_create_filter(address, ids):
-    client, object_set = _soap_all_vms(address, ids)
-    status, answer, _ = client.call(
-        '<RetrieveProperties xmlns="urn:vim25">%s<specSet><propSet><type>VirtualMachine</type>'
-        '</propSet>%s</specSet></RetrieveProperties>' % (PC_THIS % ids[0], object_set))
-    assert status == 200, answer[:300]
-    vms = re.findall(rb'<obj type="VirtualMachine">([^<]+)</obj>', answer)
+    _, vms = _vm_moids(address, ids)
     json_client = JsonClient(*address).login()
     spec = {"_typeName": "PropertyFilterSpec",
             "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine",

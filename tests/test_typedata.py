@@ -6,25 +6,24 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def regenerated(script, out_variable, checked_in, tmp_path):
+    """Run a generator script into tmp_path and say whether its output is the checked-in file."""
+    out = tmp_path / os.path.basename(checked_in)
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script)], check=True,
+                   env=dict(os.environ, **{out_variable: str(out)}), capture_output=True,
+                   timeout=120)
+    with open(os.path.join(ROOT, checked_in)) as f:
+        return out.read_text() == f.read()
+
+
 def test_typedata_is_regenerated_from_the_model(tmp_path):
-    out = tmp_path / "typedata.py"
-    env = dict(os.environ, VIMSIM_TYPEDATA_OUT=str(out))
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-vim25-types")],
-                   check=True, env=env, capture_output=True, timeout=120)
-    with open(os.path.join(ROOT, "vimsim", "vim25", "typedata.py")) as f:
-        checked_in = f.read()
-    assert out.read_text() == checked_in, \
-        "vimsim/vim25/typedata.py is stale: run scripts/gen-vim25-types"
+    assert regenerated("gen-vim25-types", "VIMSIM_TYPEDATA_OUT", "vimsim/vim25/typedata.py",
+                       tmp_path), "vimsim/vim25/typedata.py is stale: run scripts/gen-vim25-types"
 
 
 def test_vapi_types_are_regenerated_from_the_sdk(tmp_path):
-    out = tmp_path / "vapi_types.py"
-    env = dict(os.environ, VIMSIM_VAPI_TYPES_OUT=str(out))
-    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-vapi-types")],
-                   check=True, env=env, capture_output=True, timeout=120)
-    with open(os.path.join(ROOT, "vimsim", "rest", "vapi_types.py")) as f:
-        assert out.read_text() == f.read(), \
-            "vimsim/rest/vapi_types.py is stale: run scripts/gen-vapi-types"
+    assert regenerated("gen-vapi-types", "VIMSIM_VAPI_TYPES_OUT", "vimsim/rest/vapi_types.py",
+                       tmp_path), "vimsim/rest/vapi_types.py is stale: run scripts/gen-vapi-types"
 
 
 def test_every_served_method_is_a_vim25_method():

@@ -130,8 +130,7 @@ def decode(value, field):
     try:
         return _decode(value, field)
     except faults.InvalidRequest as fault:
-        raise fault.within('property "%s" of static type %s' % (field.name,
-                                                                 field.static_type()))
+        raise fault.within(field.parse_context())
 
 
 def _decode(value, field):
@@ -228,8 +227,7 @@ def decode_in_steps(value, field):
             yield None
         return _data_object(dtype, fields)
     except faults.InvalidRequest as fault:
-        raise fault.within('property "%s" of static type %s' % (field.name,
-                                                                 field.static_type()))
+        raise fault.within(field.parse_context())
 
 
 def decode_xsd(value, xsd_type):

@@ -296,8 +296,7 @@ def decode(el, field):
     try:
         return _decode(el, field)
     except faults.InvalidRequest as fault:
-        raise fault.within('property "%s" of static type %s' % (field.name,
-                                                                 field.static_type()))
+        raise fault.within(field.parse_context())
 
 
 def _decode(el, field):
@@ -394,8 +393,7 @@ def decode_in_steps(el, field):
         except faults.InvalidRequest as fault:
             raise fault.within("serialized DataObject of type %s" % dtype.name)
     except faults.InvalidRequest as fault:
-        raise fault.within('property "%s" of static type %s' % (field.name,
-                                                                 field.static_type()))
+        raise fault.within(field.parse_context())
 
 
 def decode_any(el, xsi, name):

@@ -43,6 +43,11 @@ class Field:
             name = self.type
         return "ArrayOf" + name[:1].upper() + name[1:] if self.array else name
 
+    def parse_context(self):
+        """Where vCenter's parse errors say a value of this field was read: ``property
+        "name" of static type string``."""
+        return 'property "%s" of static type %s' % (self.name, self.static_type())
+
     def __repr__(self):
         return "Field(%s: %s%s)" % (self.name, self.type, "[]" if self.array else "")
 
