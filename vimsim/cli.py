@@ -1,12 +1,16 @@
 """The ``vimsim`` command."""
 import argparse
 import logging
+import os
+import ssl
 import sys
 
 from vimsim import compat
 
 compat.without_twisted_tls()  # before anything imports the reactor
 
+from vimsim import saved_inventory  # noqa: E402
+from vimsim.model import fixture as fixtures  # noqa: E402
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
                                MAX_UNAUTHENTICATED_BODY, REQUEST_TIMEOUT)
@@ -55,6 +59,9 @@ def parser():
                    "(default ~/.cache/vimsim)")
     s.add_argument("--fixture", default="default",
                    help="fixture name under fixtures/ or a YAML path (default)")
+    s.add_argument("--load", metavar="DIR",
+                   help="start from an inventory saved by `govc object.save -d DIR` or "
+                   "`vimsim save DIR` (users, timings and settings from --fixture)")
     s.add_argument("--scenario", action="append", default=[], metavar="NAME|PATH",
                    help="load fault rules from fixtures/scenarios/NAME.yaml or a YAML file "
                    "(repeatable)")
@@ -102,16 +109,41 @@ def parser():
                    help="deliver faults of TYPE on the method call or on its task "
                    "(repeatable; e.g. InvalidGuestLogin=call)")
     s.add_argument("-v", "--verbose", action="store_true", help="log requests and faults")
+    v = sub.add_parser("save", help="save a running server's inventory into a directory, as "
+                       "`govc object.save -d DIR` does (what `serve --load DIR` reads)")
+    v.add_argument("dir", metavar="DIR", help="the directory to write (made if missing)")
+    v.add_argument("--url", default=os.environ.get("VIMSIM_URL"),
+                   help="the server's URL with credentials ($VIMSIM_URL)")
+    v.add_argument("--username", help="user name, if not in the URL")
+    v.add_argument("--password", help="password, if not in the URL")
     return p
+
+
+def save(args):
+    if not args.url:
+        print("vimsim save: give the server's URL with --url or $VIMSIM_URL", file=sys.stderr)
+        return 2
+    try:
+        count = saved_inventory.save(args.dir, args.url, args.username, args.password)
+    except (saved_inventory.SavedInventoryError, OSError, ssl.SSLError) as exc:
+        print("vimsim save: %s" % exc, file=sys.stderr)
+        return 1
+    print("saved %d objects in %s" % (count, args.dir))
+    return 0
 
 
 def main(argv=None):
     args = parser().parse_args(argv)
+    if args.command == "save":
+        return save(args)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
     from twisted.internet import reactor
     try:
-        server = Server(fixture=args.fixture, clock=args.clock, speed=args.speed,
+        fixture = args.fixture
+        if args.load:
+            fixture = saved_inventory.fixture_from(args.load, fixtures.load(args.fixture))
+        server = Server(fixture=fixture, clock=args.clock, speed=args.speed,
                         vms=args.vms, hosts=args.hosts, username=args.username,
                         password=args.password, max_body=args.max_body,
                         scenarios=args.scenario, state_file=args.state,
@@ -126,7 +158,7 @@ def main(argv=None):
             type_name, _, where = rule.partition("=")
             server.vc.set_fault_delivery(type_name, where)
         server.listen(args.port, args.host, secure=not args.http, cert_dir=args.cert_dir)
-    except (FixtureError, ValueError, OSError) as exc:
+    except (FixtureError, saved_inventory.SavedInventoryError, ValueError, OSError) as exc:
         print("vimsim: %s" % exc, file=sys.stderr)
         return 2
     except Exception as exc:  # e.g. twisted's CannotListenError

@@ -5,7 +5,7 @@ import uuid
 
 import yaml
 
-from vimsim.model import guest
+from vimsim.model import dvs, guest
 from vimsim.model.datastore import Datastore
 from vimsim.model.host import HostSystem
 from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
@@ -144,6 +144,9 @@ def build(data, clock):
         vc.users[user["name"]] = User(user["name"], str(user["password"]),
                                       user.get("role", "Admin"), user.get("full_name"))
     defaults = data.get("vm_defaults", {})
+    numbers = [_moid_number(m) for m in _moids(data.get("datacenters", ()))]
+    if numbers:  # moIds given (an inventory loaded with --load): new ones come after them
+        vc.set_moid_number(max(numbers) + 1)
     root = vc.root_folder = vc.add(Folder(vc, "group-d1", "Datacenters", None,
                                           ["Folder", "Datacenter"]))
     for dc_spec in data.get("datacenters", ()):
@@ -156,36 +159,76 @@ def build(data, clock):
     return vc
 
 
+def _moids(value):
+    """Every ``moid`` a part of the fixture gives."""
+    if isinstance(value, dict):
+        if isinstance(value.get("moid"), str):
+            yield value["moid"]
+        for item in value.values():
+            yield from _moids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _moids(item)
+
+
+def _moid_number(moid):
+    tail = moid.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def _moid(vc, spec, prefix):
+    """The moId a fixture entry gives, or the next one with vCenter's prefix."""
+    return (spec.get("moid") if isinstance(spec, dict) else None) or vc.new_moid(prefix)
+
+
 def _uuid(kind, name):
     return str(uuid.uuid5(uuid.NAMESPACE_DNS, "%s.%s.vimsim" % (name, kind)))
 
 
 def _build_datacenter(vc, root, spec, defaults):
-    dc = vc.add(Datacenter(vc, vc.new_moid("datacenter-"), spec["name"], root))
+    dc = vc.add(Datacenter(vc, _moid(vc, spec, "datacenter-"), spec["name"], root))
+    folders = spec.get("folder_moids") or {}
     root.children.append(dc)
-    dc.vm_folder = vc.add(Folder(vc, vc.new_moid("group-v"), "vm", dc,
+    dc.vm_folder = vc.add(Folder(vc, folders.get("vm") or vc.new_moid("group-v"), "vm", dc,
                                  ["Folder", "VirtualMachine", "VirtualApp"]))
-    dc.host_folder = vc.add(Folder(vc, vc.new_moid("group-h"), "host", dc,
+    dc.host_folder = vc.add(Folder(vc, folders.get("host") or vc.new_moid("group-h"), "host", dc,
                                    ["Folder", "ComputeResource"]))
-    dc.datastore_folder = vc.add(Folder(vc, vc.new_moid("group-s"), "datastore", dc,
+    dc.datastore_folder = vc.add(Folder(vc, folders.get("datastore") or vc.new_moid("group-s"),
+                                        "datastore", dc,
                                         ["Folder", "Datastore", "StoragePod"]))
-    dc.network_folder = vc.add(Folder(vc, vc.new_moid("group-n"), "network", dc,
+    dc.network_folder = vc.add(Folder(vc, folders.get("network") or vc.new_moid("group-n"),
+                                      "network", dc,
                                       ["Folder", "Network", "DistributedVirtualSwitch"]))
     gib = 1024 ** 3
     for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
-        obj = vc.add(Datastore(vc, vc.new_moid("datastore-"), ds["name"], dc.datastore_folder,
-                               int(ds.get("capacity_gb", 1024)) * gib,
-                               int(ds.get("free_gb", 900)) * gib, uuid=ds.get("uuid")))
+        obj = vc.add(Datastore(vc, _moid(vc, ds, "datastore-"), ds["name"], dc.datastore_folder,
+                               int(float(ds.get("capacity_gb", 1024)) * gib),
+                               int(float(ds.get("free_gb", 900)) * gib), uuid=ds.get("uuid")))
         dc.datastore_folder.children.append(obj)
         dc.datastores.append(obj)
     for net in spec.get("networks", ()) or [{"name": "VM Network"}]:
-        obj = vc.add(Network(vc, vc.new_moid("network-"), net["name"], dc.network_folder))
+        obj = vc.add(Network(vc, _moid(vc, net, "network-"), net["name"], dc.network_folder))
         dc.network_folder.children.append(obj)
         dc.networks.append(obj)
+    switches = []
+    for sw in spec.get("switches", ()):
+        cls = dvs.VmwareDistributedVirtualSwitch if sw.get("type", "VmwareDistributedVirtualSwitch") \
+            == "VmwareDistributedVirtualSwitch" else dvs.DistributedVirtualSwitch
+        switch = vc.add(cls(vc, _moid(vc, sw, "dvs-"), sw["name"], dc.network_folder,
+                            sw.get("uuid") or _uuid("dvs", sw["name"])))
+        dc.network_folder.children.append(switch)
+        switches.append(switch)
+        for pg in sw.get("portgroups", ()):
+            obj = vc.add(dvs.DistributedVirtualPortgroup(
+                vc, _moid(vc, pg, "dvportgroup-"), pg["name"], dc.network_folder, switch,
+                pg.get("key"), int(pg.get("ports", 8))))
+            switch.portgroups.append(obj)
+            dc.network_folder.children.append(obj)
+            dc.networks.append(obj)
 
     def new_host(spec, parent, compute):
         spec = {"name": spec} if isinstance(spec, str) else spec
-        host = vc.add(HostSystem(vc, vc.new_moid("host-"), spec["name"], parent,
+        host = vc.add(HostSystem(vc, _moid(vc, spec, "host-"), spec["name"], parent,
                                  uuid=spec.get("uuid")))
         number = int(host.moid.split("-")[-1])
         host.ip_address = spec.get("ip") or "10.%d.%d.%d" % (200 + (number >> 16) % 50,
@@ -193,21 +236,22 @@ def _build_datacenter(vc, root, spec, defaults):
         if spec.get("hypervisor_version"):
             host.hypervisor_version = spec["hypervisor_version"]
         host.datastores, host.networks = list(dc.datastores), list(dc.networks)
-        for d in dc.datastores + dc.networks:
+        for d in dc.datastores + dc.networks + switches:
             d.hosts.append(host)
         compute.hosts.append(host)
         return host
 
-    def new_compute(cls, prefix, name):
-        compute = vc.add(cls(vc, vc.new_moid(prefix), name, dc.host_folder))
+    def new_compute(cls, prefix, name, moid=None, pool_moid=None):
+        compute = vc.add(cls(vc, moid or vc.new_moid(prefix), name, dc.host_folder))
         compute.datastores, compute.networks = list(dc.datastores), list(dc.networks)
         dc.host_folder.children.append(compute)
-        compute.resource_pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup-"), "Resources",
-                                                    compute, compute))
+        compute.resource_pool = vc.add(ResourcePool(vc, pool_moid or vc.new_moid("resgroup-"),
+                                                    "Resources", compute, compute))
         return compute
 
     for cspec in spec.get("clusters", ()):
-        cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"])
+        cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"],
+                              cspec.get("moid"), cspec.get("pool_moid"))
         cluster.drs_enabled = bool(cspec.get("drs", True))
         cluster.ha_enabled = bool(cspec.get("ha", False))
         for hspec in cspec.get("hosts", ()):
@@ -215,7 +259,7 @@ def _build_datacenter(vc, root, spec, defaults):
         pools = {}
         for pspec in cspec.get("pools", ()):
             pname = pspec if isinstance(pspec, str) else pspec["name"]
-            pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup-"), pname,
+            pool = vc.add(ResourcePool(vc, _moid(vc, pspec, "resgroup-"), pname,
                                        cluster.resource_pool, cluster))
             cluster.resource_pool.pools.append(pool)
             pools[pname] = pool
@@ -227,12 +271,22 @@ def _build_datacenter(vc, root, spec, defaults):
             if not cluster.hosts:
                 raise FixtureError("cluster %s has VMs but no hosts" % cspec["name"])
             host = cluster.hosts[i % len(cluster.hosts)]
+            if vspec.get("host"):  # placed on a named host of the cluster
+                host = next((h for h in cluster.hosts if h.name == vspec["host"]), None)
+                if host is None:
+                    raise FixtureError("VM %s names host %s, not in cluster %s"
+                                       % (vspec["name"], vspec["host"], cspec["name"]))
             _build_vm(vc, dc, pool, host, vspec, defaults)
     for hspec in spec.get("hosts", ()):
-        compute = new_compute(ComputeResource, "domain-s", hspec["name"])
+        compute = new_compute(ComputeResource, "domain-s", hspec["name"],
+                              hspec.get("compute_moid"), hspec.get("pool_moid"))
         host = new_host(hspec, compute, compute)
         for vspec in hspec.get("vms", ()):
             _build_vm(vc, dc, compute.resource_pool, host, vspec, defaults)
+    order = {moid: i for i, moid in enumerate(spec.get("entity_order", ()))}
+    if order:  # folders list their children in the order given
+        for folder in (dc.vm_folder, dc.host_folder, dc.datastore_folder, dc.network_folder):
+            folder.children.sort(key=lambda child: order.get(child.moid, len(order)))
 
 
 def _build_vm(vc, dc, pool, host, spec, defaults):
@@ -240,9 +294,17 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     name = spec["name"]
     spec.setdefault("uuid", _uuid("bios", name))
     spec.setdefault("instance_uuid", _uuid("instance", name))
-    spec.setdefault("datastores", dc.datastores[:1])
-    spec.setdefault("networks", dc.networks[:1])
+    for key, known in (("datastores", dc.datastores), ("networks", dc.networks)):
+        if key not in spec:
+            spec[key] = known[:1]
+            continue
+        by_name = {obj.name: obj for obj in known}
+        missing = [n for n in spec[key] if n not in by_name]
+        if missing:
+            raise FixtureError("VM %s names %s %s, not in datacenter %s"
+                               % (name, key[:-1], ", ".join(missing), dc.name))
+        spec[key] = [by_name[n] for n in spec[key]]
     if "ip" not in spec:  # a guest on a network has an address; `ip: null` for one without
         number = vc.peek_moid_number()
         spec["ip"] = "10.0.%d.%d" % ((number // 250) % 250, number % 250 + 2)
-    return vc.add_vm(spec, dc.vm_folder, pool, host)
+    return vc.add_vm(spec, dc.vm_folder, pool, host, moid=spec.get("moid"))

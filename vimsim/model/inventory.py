@@ -481,6 +481,11 @@ class Network(ManagedEntity):
         super().__init__(vc, moid, name, parent)
         self.hosts, self.vms = [], []
 
+    def nic_backing(self):
+        """The backing of a virtual NIC on this network."""
+        return DataObject("VirtualEthernetCardNetworkBackingInfo", deviceName=self.name,
+                          network=self.ref)
+
     @vim_property
     def summary(self, ctx):
         return DataObject("NetworkSummary", network=self.ref, name=self.name, accessible=True,

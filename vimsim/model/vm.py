@@ -56,6 +56,7 @@ class VirtualMachine(ManagedEntity):
         self.disk_gb = spec.get("disk_gb", 16)  # the one thin-provisioned disk's capacity
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
+        self.macs = list(spec.get("macs") or ())
         self.annotation = spec.get("annotation", "")  # config.annotation, the VM's notes
         self.template = bool(spec.get("template", False))  # a template never powers on
 
@@ -450,6 +451,8 @@ class VirtualMachine(ManagedEntity):
         return self.num_cpu * self.host.cpu_mhz // 50 if self.power_state == POWERED_ON else 0
 
     def mac_address(self, index):
+        if index < len(self.macs):  # given by the fixture (an inventory loaded with --load)
+            return self.macs[index]
         n = self.number
         return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
 
@@ -458,8 +461,7 @@ class VirtualMachine(ManagedEntity):
             "VirtualVmxnet3", key=4000 + i,
             deviceInfo=DataObject("Description", label="Network adapter %d" % (i + 1),
                                   summary=net.name),
-            backing=DataObject("VirtualEthernetCardNetworkBackingInfo", deviceName=net.name,
-                               network=net.ref),
+            backing=net.nic_backing(),
             connectable=DataObject("VirtualDeviceConnectInfo", startConnected=True,
                                    allowGuestControl=True, connected=True, status="ok"),
             controllerKey=100, unitNumber=7 + i, addressType="assigned",

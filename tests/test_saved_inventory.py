@@ -1,0 +1,107 @@
+"""`vimsim save DIR` and `vimsim serve --load DIR`: a running server's inventory written in the
+format `govc object.save` writes (one ObjectContent file per object) and read back into a new
+server, through real processes and pyVmomi. (govc and vcsim with the same directories: see
+tests/clients/test_govc_saved_inventory.py.)"""
+import subprocess
+import sys
+
+from pyVim.connect import Disconnect, SmartConnect
+from pyVmomi import vim
+
+from tests.test_cli import refused, start, stop
+
+
+def connect(url):
+    return SmartConnect(host=url.hostname, port=url.port, user=url.username, pwd=url.password,
+                        protocol="http")
+
+
+def save(url, directory, *args):
+    return subprocess.run([sys.executable, "-m", "vimsim", "save", str(directory), "--url",
+                           url.geturl(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=60)
+
+
+def path_of(entity):
+    names = []
+    while entity is not None:
+        names.append(entity.name)
+        entity = entity.parent
+    return "/".join(reversed(names))
+
+
+def inventory(si):
+    """Every entity by moId: (type, path); every VM: what a saved inventory keeps of it."""
+    content = si.content
+    entities = content.viewManager.CreateContainerView(content.rootFolder, [], True).view
+    tree = {e._moId: (type(e).__name__, path_of(e)) for e in entities}
+    vms = {}
+    for vm in (e for e in entities if isinstance(e, vim.VirtualMachine)):
+        config = vm.config
+        vms[vm._moId] = dict(
+            uuid=config.uuid, instance_uuid=config.instanceUuid, guest_id=config.guestId,
+            cpus=config.hardware.numCPU, memory=config.hardware.memoryMB,
+            power=vm.runtime.powerState, host=vm.runtime.host.name, pool=vm.resourcePool.name,
+            tools=vm.guest.toolsStatus, ip=vm.guest.ipAddress, host_name=vm.guest.hostName,
+            macs=[d.macAddress for d in config.hardware.device
+                  if isinstance(d, vim.vm.device.VirtualEthernetCard)],
+            networks=[n.name for n in vm.network], datastores=[d.name for d in vm.datastore],
+            extra={o.key: o.value for o in config.extraConfig})
+    return tree, vms
+
+
+def test_a_saved_inventory_loads_into_a_new_server_unchanged(tmp_path):
+    proc, url = start("--http", "--vms", "12")
+    try:
+        si = connect(url)
+        vm = next(e for e in si.content.viewManager.CreateContainerView(
+            si.content.rootFolder, [vim.VirtualMachine], True).view if e.name == "DC0_H0_VM1")
+        vm.PowerOffVM_Task()  # a state of its own, which the save keeps
+        done = save(url, tmp_path / "saved")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.startswith("saved ") and str(tmp_path / "saved") in done.stdout
+        expected = inventory(si)
+        Disconnect(si)
+    finally:
+        stop(proc)
+    files = sorted(p.name for p in (tmp_path / "saved").iterdir())
+    assert files[0] == "0000-ServiceInstance-ServiceInstance.xml"
+    assert any(f.endswith("-VirtualMachine-%s.xml" % moid) for f in files for moid in expected[1])
+    proc, url = start("--http", "--load", str(tmp_path / "saved"))
+    try:
+        si = connect(url)
+        tree, vms = inventory(si)
+        assert tree == expected[0]
+        assert vms == expected[1]
+        assert sum(1 for v in vms.values() if v["power"] == "poweredOff") == 1
+        Disconnect(si)
+    finally:
+        stop(proc)
+
+
+def test_load_refuses_what_is_not_a_saved_inventory(tmp_path):
+    assert "not a directory" in refused("--load", str(tmp_path / "missing"))
+    (tmp_path / "empty").mkdir()
+    assert "no saved objects" in refused("--load", str(tmp_path / "empty"))
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "0000-Folder-group-d1.xml").write_text("<ObjectContent><obj>")
+    message = refused("--load", str(bad))
+    assert str(bad / "0000-Folder-group-d1.xml") in message and "not a saved object" in message
+    (bad / "0000-Folder-group-d1.xml").write_text("<Other/>")
+    assert "an ObjectContent with obj" in refused("--load", str(bad))
+
+
+def test_save_says_why_it_cannot(tmp_path):
+    proc, url = start("--http")
+    try:
+        wrong = url._replace(netloc="user:wrong@%s:%d" % (url.hostname, url.port))
+        done = save(wrong, tmp_path / "saved")
+        assert done.returncode == 1
+        assert done.stderr.startswith("vimsim save: Login: ") and "Traceback" not in done.stderr
+    finally:
+        stop(proc)
+    done = subprocess.run([sys.executable, "-m", "vimsim", "save", str(tmp_path / "x")],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          env={"PATH": "/usr/bin:/bin"}, timeout=60)
+    assert done.returncode == 2 and "--url" in done.stderr
