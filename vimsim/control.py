@@ -8,6 +8,7 @@ import logging
 from datetime import datetime, timezone
 
 from twisted.web import resource
+from twisted.web.server import NOT_DONE_YET
 
 from vimsim.compat import header
 from vimsim.model import faults, guest, schemas
@@ -21,6 +22,8 @@ log = logging.getLogger("vimsim.control")
 # The most one advance of the clock may move it: a decade of emulated time is plenty, and a
 # larger jump (3e11 s) would put the clock past what dates can hold.
 MAX_ADVANCE = 10 * 366 * 86400
+TOKEN_HEADER = b"X-Vimsim-Token"
+COOKIE = b"vimsim_dashboard"  # the dashboard's login (vimsim/ui)
 
 
 def _not_json(constant):
@@ -84,10 +87,20 @@ class ControlResource(resource.Resource):
         self.emulator = server
 
     def render(self, request):
+        if request.postpath == [b"stream"] and request.method == b"GET":
+            try:
+                self.authorize(request)
+            except ControlError as error:
+                return self._answer(request, error.status, {"error": error.message})
+            self.emulator.dashboard.open_stream(request)
+            return NOT_DONE_YET
         request.setHeader(b"Content-Type", b"application/json")
         try:
-            self.authorize(request)
-            status, body = self.dispatch(request)
+            if request.postpath == [b"login"]:
+                status, body = self.login(request)
+            else:
+                self.authorize(request)
+                status, body = self.dispatch(request)
         except ControlError as error:
             status, body = error.status, {"error": error.message}
         except Exception:  # a vimsim bug: a JSON error with its log entry's id, never Python's
@@ -95,10 +108,47 @@ class ControlResource(resource.Resource):
             status, body = 500, {"error": fault.fields["reason"], "error_id": fault.error_id}
         finally:
             self.emulator.request_done()
+        if request.method != b"GET":
+            self.emulator.dashboard.changed()  # a rule, the clock or a VM may have changed
+        return self._answer(request, status, body)
+
+    @staticmethod
+    def _answer(request, status, body):
+        request.setHeader(b"Content-Type", b"application/json")
         request.setResponseCode(status)
-        if status == 401:
+        # The dashboard's own calls say who they are: a browser must not prompt for
+        # credentials over the page's login form.
+        if status == 401 and request.getHeader(TOKEN_HEADER) is None:
             request.setHeader(b"WWW-Authenticate", b'Basic realm="vimsim"')
         return json.dumps(body, default=str).encode() if body is not None else b""
+
+    def login(self, request):
+        """The dashboard's login: an Administrator's name and password for a cookie, and
+        the token that must come with each change (POST /vimsim/v1/login); DELETE logs out."""
+        logins = self.emulator.dashboard.logins
+        if request.method == b"DELETE":
+            token = request.getCookie(COOKIE)
+            if token is not None:
+                logins.end(token.decode("latin-1"))
+            request.addCookie(COOKIE, b"", path=b"/vimsim", httpOnly=True,
+                              secure=request.isSecure())
+            return 204, None
+        if request.method != b"POST":
+            raise ControlError(405, "use POST to log in, DELETE to log out")
+        body = self.body(request)
+        name, password = body.get("username"), body.get("password")
+        if not isinstance(name, str) or not isinstance(password, str):
+            raise ControlError(400, "give username and password, as strings")
+        user = self.emulator.vc.users.get(name)
+        if user is None or user.password != password:
+            raise ControlError(401, "Cannot complete login due to an incorrect user name or "
+                               "password.")
+        if user.role != "Admin":
+            raise ControlError(403, "the control API is for Administrator users only")
+        token = logins.create(name)
+        request.addCookie(COOKIE, token.encode(), path=b"/vimsim", httpOnly=True,
+                          secure=request.isSecure(), sameSite=b"Strict")
+        return 200, {"user": name, "token": token}
 
     def authenticated(self, request):
         """An Administrator's credentials stand for a session here (see ModelResource)."""
@@ -109,6 +159,9 @@ class ControlResource(resource.Resource):
         return True
 
     def authorize(self, request):
+        cookie = request.getCookie(COOKIE)
+        if cookie is not None and not header(request, "Authorization"):
+            return self._authorize_login(request, cookie.decode("latin-1"))
         scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
         try:
             name, _, password = base64.b64decode(encoded.strip()).decode().partition(":")
@@ -119,6 +172,19 @@ class ControlResource(resource.Resource):
             raise ControlError(401, "the control API needs HTTP Basic auth of a fixture user")
         if user.role != "Admin":
             raise ControlError(403, "the control API is for Administrator users only")
+
+    def _authorize_login(self, request, token):
+        """A dashboard login's cookie; a change must also carry its token in a header."""
+        name = self.emulator.dashboard.logins.user(token)
+        user = self.emulator.vc.users.get(name) if name is not None else None
+        if user is None:
+            raise ControlError(401, "the dashboard login has ended: log in again")
+        if user.role != "Admin":
+            raise ControlError(403, "the control API is for Administrator users only")
+        if request.method not in (b"GET", b"HEAD") and \
+                header(request, TOKEN_HEADER.decode()) != token:
+            raise ControlError(403, "a change from the dashboard must carry its token in the "
+                               "X-Vimsim-Token header")
 
     @staticmethod
     def body(request):
@@ -158,6 +224,8 @@ class ControlResource(resource.Resource):
                                    if o.vim_type == "HostSystem"],
                          "sessions": vc.session_manager.live_count(),
                          "rules": [r.describe() for r in vc.rules.rules]}
+        if route == "dashboard" and method == "GET":  # what the stream's first message holds
+            return 200, server.dashboard.view()
         if parts[:1] == ["vms"] and len(parts) == 2:
             vm = self.find_vm(parts[1])
             if method in ("PATCH", "POST"):

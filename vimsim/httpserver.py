@@ -101,6 +101,7 @@ class Request:
         self._disconnected = False
         self._written = []
         self._watchers = None
+        self.streaming = False  # the head is sent, and writes go out as they come
 
     # -- what the request says -------------------------------------------------------------
 
@@ -145,7 +146,7 @@ class Request:
             value = value.replace(b"\r", b" ").replace(b"\n", b" ")
         self.headers[_header_key(name)] = (_bytes(name), value)
 
-    def addCookie(self, key, value, path=None, secure=False, httpOnly=False):
+    def addCookie(self, key, value, path=None, secure=False, httpOnly=False, sameSite=None):
         cookie = _bytes(key) + b"=" + _bytes(value)
         if path is not None:
             cookie += b"; Path=" + _bytes(path)
@@ -153,17 +154,34 @@ class Request:
             cookie += b"; Secure"
         if httpOnly:
             cookie += b"; HttpOnly"
+        if sameSite is not None:
+            cookie += b"; SameSite=" + _bytes(sameSite)
         self.cookies.append(cookie)
 
     def write(self, data):
-        if not self.finished:
-            self._written.append(data)
+        if self.finished:
+            return
+        if self.streaming:
+            if not self._disconnected:
+                self.channel.transport.write(data)
+            return
+        self._written.append(data)
+
+    def start_stream(self):
+        """Send the head now and each later write() as it comes (server-sent events): the
+        answer has no length, so the connection closes when it finishes."""
+        self.persistent = False
+        self.streaming = True
+        self.channel.respond(self, None)
 
     def finish(self):
         if self.finished:
             return
         self.finished = True
-        if not self._disconnected:
+        if self.streaming:
+            if not self._disconnected:
+                self.channel._sent(False)
+        elif not self._disconnected:
             self.channel.respond(self, self._written)
         self._notify(None)
 
@@ -474,9 +492,11 @@ class HTTPChannel(protocol.Protocol):
 
     def respond(self, request, parts):
         """Send a finished request's answer (the list of what it wrote), then go on with what
-        is already buffered."""
+        is already buffered; with ``parts`` None, only the head of a streamed answer."""
         if request is not self._current or self._closing:
             return
+        streamed = parts is None
+        parts = parts or ()
         size = sum(map(len, parts))
         body = b"".join(parts) if size < STREAM_AT else b""
         if request.code_message is None:
@@ -498,13 +518,15 @@ class HTTPChannel(protocol.Protocol):
             if request.code not in (204, 304):
                 head.append(b"Content-Length: %d\r\n" % size)
             body, parts = b"", ()
-        else:
+        elif not streamed:
             head.append(b"Content-Length: %d\r\n" % size)
         keep = request.persistent and b"close" not in headers.get(b"connection", (0, b""))[1]
         if not keep and b"connection" not in headers:
             head.append(b"Connection: close\r\n")
         head.append(b"\r\n")
         compat.write_now(self.transport, b"".join(head) + body)
+        if streamed:
+            return
         if size >= STREAM_AT and parts:
             self.transport.registerProducer(_Body(self, parts, keep), False)
             return

@@ -9,7 +9,7 @@ from twisted.internet import reactor as default_reactor
 from twisted.internet.task import LoopingCall
 from twisted.web import resource
 
-from vimsim import httpserver, tls
+from vimsim import httpserver, tls, ui
 from vimsim.control import ControlResource
 from vimsim.model import fixture as fixtures
 from vimsim.model import snapshot
@@ -40,6 +40,8 @@ class NotFound(resource.Resource):
 
 class Root(resource.Resource):
     def getChild(self, path, request):
+        if path == b"" and request.postpath == []:
+            return ui.page_resource()
         return NotFound()
 
 
@@ -119,8 +121,11 @@ class Server:
         root.putChild(b"api", AutomationResource(self, "api"))
         root.putChild(b"rest", AutomationResource(self, "rest"))
         root.putChild(b"zstack", ZStackResource(self))
+        self.dashboard = ui.Dashboard(self)
+        self.control = ControlResource(self)
         vimsim_root = resource.Resource()
-        vimsim_root.putChild(b"v1", ControlResource(self))
+        vimsim_root.putChild(b"v1", self.control)
+        vimsim_root.putChild(b"ui", ui.ui_resource())
         root.putChild(b"vimsim", vimsim_root)
         self.root = root
         self.site = httpserver.Site(root, max_body, self.reactor, request_timeout, idle_timeout,
@@ -369,6 +374,7 @@ class Server:
                                          self.port.getHost().port)
 
     def stop(self):
+        self.dashboard.close()
         if self._timer is not None and self._timer.active():
             self._timer.cancel()
         self.close_state()
