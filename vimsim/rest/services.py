@@ -4,7 +4,7 @@ wraps them its own way."""
 import json
 from datetime import timezone
 
-from vimsim.model import dispatch, faults, guest, rules
+from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
 from vimsim.rest import errors
@@ -107,10 +107,17 @@ class AutomationApi:
         self.fired = []
         return value
 
-    @staticmethod
-    def require(session, privilege):
-        if not session.user.has_privilege(privilege):
+    def require(self, session, privilege, moid=None):
+        """UNAUTHORIZED unless the session holds ``privilege`` on the entity ``moid`` names
+        (the root folder for none, or one that does not exist: the operation then answers
+        that it is not found)."""
+        if not authorization.holds(self.vc, session.user, self.vc.objects.get(moid) if moid
+                                   else None, privilege):
             raise errors.unauthorized(privilege)
+
+    def visible(self, session):
+        """What a list shows the session: the entities it may see (None: all of them)."""
+        return authorization.read_filter(self.vc, CallContext(session=session), VIEW)
 
     def vm(self, vm_id):
         obj = self.vc.objects.get(vm_id)
@@ -121,18 +128,16 @@ class AutomationApi:
     def list_vms(self, session, filters):
         """com.vmware.vcenter.VM.list: summaries of the VMs matching every given filter."""
         self.require_available("com.vmware.vcenter.VM.list", session)
-        if not session.user.has_privilege(VIEW):
-            return []
         for state in filters.get("power_states") or ():
             if state not in POWER_STATES.values():
                 raise errors.invalid_argument("Invalid power state %s." % state, state)
-        return self.inventory.list_vms(filters)
+        return self.inventory.list_vms(filters, self.visible(session))
 
     def customization_info(self, session, vm_id):
         """com.vmware.vcenter.vm.guest.customization.get, with seed 001's field rules."""
         self.require_available("com.vmware.vcenter.vm.guest.customization.get", session, vm_id)
         vm = self.vm(vm_id)
-        self.require(session, VIEW)
+        self.require(session, VIEW, vm_id)
         state = vm.customization
         info = {"status": state.status}
         if state.status in (guest.RUNNING, guest.SUCCEEDED, guest.FAILED) and state.start_time:
@@ -149,7 +154,7 @@ class AutomationApi:
         documents)."""
         self.require_available("com.vmware.vcenter.vm.guest.customization.set", session, vm_id)
         vm = self.vm(vm_id)
-        self.require(session, CUSTOMIZE)
+        self.require(session, CUSTOMIZE, vm_id)
         if name is not None and spec is not None:
             raise errors.invalid_argument("Only one of name and spec may be set.")
         if name is not None:
