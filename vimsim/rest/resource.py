@@ -303,11 +303,6 @@ class AutomationResource(ModelResource):
         body = route.body()
         spec = body.get("spec", {}) if self.dialect == "rest" and isinstance(body, dict) \
             else body
-        if not isinstance(spec, dict):
-            raise errors.invalid_argument("The request body must be an object.")
-        unknown = set(spec) - {"name", "spec"}
-        if unknown:
-            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
         inputs.check("set", spec, inputs.SET_SPEC, "spec")
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None

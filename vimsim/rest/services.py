@@ -7,7 +7,7 @@ from datetime import timezone
 from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
-from vimsim.rest import errors
+from vimsim.rest import errors, inputs
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -164,7 +164,7 @@ class AutomationApi:
                                        "Customization specification '%s' does not exist." % name,
                                        [name])
         else:
-            pending = rest_specs.to_vim(rest_specs.checked(spec)) if spec is not None else None
+            pending = rest_specs.to_vim(spec) if spec is not None else None
         try:
             vm.set_pending_customization(pending)
         except faults.InvalidPowerState:
@@ -220,16 +220,9 @@ class CustomizationSpecs:
                          "spec": rest_specs.from_vim(item.spec)}}
 
     @staticmethod
-    def _item(body, name=None, fingerprint=None):
-        if not isinstance(body, dict):
-            raise errors.invalid_argument("The spec must be an object.")
-        unknown = set(body) - {"name", "description", "spec", "fingerprint"}
-        if unknown:
-            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
-        for key in ("name", "description"):
-            if not isinstance(body.get(key, ""), str):
-                raise errors.invalid_argument("The %s must be a string." % key)
-        spec = rest_specs.to_vim(rest_specs.checked(body.get("spec")))
+    def _item(operation, body, name=None, fingerprint=None):
+        inputs.check(operation, body, inputs.NAMED_SPEC, "spec")
+        spec = rest_specs.to_vim(body["spec"])
         info = DataObject("CustomizationSpecInfo", name=name or body.get("name"),
                           description=body.get("description", ""),
                           type="Windows" if spec.identity._typeName.startswith(
@@ -239,17 +232,15 @@ class CustomizationSpecs:
 
     def create(self, session, body):
         self._available(session, "create")
-        item = self._item(body)
+        item = self._item("create", body)
         self._invoke(session, "CreateCustomizationSpec", item=item)
         return item.info.name
 
     def set(self, session, name, body):
         self._available(session, "set")
-        fingerprint = body.get("fingerprint") if isinstance(body, dict) else None
-        if fingerprint is not None and not isinstance(fingerprint, str):
-            raise errors.invalid_argument("The fingerprint must be a string.")
-        new_name = body.get("name", name) if isinstance(body, dict) else name
-        item = self._item(body, name, fingerprint)
+        inputs.check("set", body, inputs.NAMED_SPEC, "spec")
+        new_name = body["name"] if body.get("name") is not None else name
+        item = self._item("set", body, name, body.get("fingerprint"))
         self._invoke(session, "OverwriteCustomizationSpec", item=item)
         if new_name != name:
             self._invoke(session, "RenameCustomizationSpec", name=name, newName=new_name)
@@ -278,6 +269,6 @@ class CustomizationSpecs:
             body = json.loads(text)
         except ValueError:
             raise errors.invalid_argument("The customization spec is neither XML nor JSON.")
-        item = self._item(body)
+        item = self._item("import_specification", body)
         return {"name": item.info.name, "description": item.info.description,
                 "spec": rest_specs.from_vim(item.spec)}
