@@ -581,3 +581,37 @@ def test_mutated_raw_requests_get_answers_never_internal_errors(emulator, base, 
         assert bad not in answer, (bytes(data)[:300], answer[:500])
     assert not answer or answer.startswith(b"HTTP/1.")
     assert requests.get(emulator.base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+
+
+def test_an_exception_escaping_a_resource_answers_an_error_id_and_logs_it(caplog):
+    """A resource an embedding program mounts (Simulator.resource) that raises: a 500 whose
+    body is only the error id, the traceback at ERROR in the log under that id."""
+    import logging
+
+    from twisted.web import resource
+
+    from vimsim import Simulator
+
+    class Broken(resource.Resource):
+        isLeaf = True
+
+        def render_GET(self, request):
+            raise KeyError("a secret that stays in the log")
+
+    sim = Simulator().start()
+    try:
+        sim.resource.putChild(b"broken", Broken())
+        base = "http://127.0.0.1:%d" % sim.port
+        with caplog.at_level(logging.ERROR, logger="vimsim"):
+            r = requests.get(base + "/broken", timeout=10)
+        assert r.status_code == 500
+        text = r.text
+        assert text.startswith("Internal error ") and "KeyError" not in text \
+            and "secret" not in text and "Traceback" not in text
+        error_id = text.split()[2].rstrip(":")
+        [logged] = [rec for rec in caplog.records if rec.levelno == logging.ERROR]
+        assert error_id in logged.getMessage() and "GET /broken" in logged.getMessage()
+        assert logged.exc_info[0] is KeyError
+        assert requests.get(base + "/sdk/vimServiceVersions.xml", timeout=10).ok
+    finally:
+        sim.stop()

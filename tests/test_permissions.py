@@ -70,25 +70,26 @@ def test_set_update_and_remove_entity_permissions(si):
     vm = find_vm(si, "DC0_H0_VM0")
     auth.SetEntityPermissions(vm, [
         Permission(principal="readonly", group=False, roleId=-1, propagate=False),
-        Permission(principal="VSPHERE.LOCAL\\Users", group=True, roleId=-2, propagate=True)])
+        Permission(principal="VSPHERE.LOCAL\\SolutionUsers", group=True, roleId=-2,
+                   propagate=True)])
     on_vm = auth.RetrieveEntityPermissions(vm, False)
-    assert summary(on_vm) == [("VSPHERE.LOCAL\\Users", True, -2), ("readonly", False, -1)]
+    assert summary(on_vm) == [("VSPHERE.LOCAL\\SolutionUsers", True, -2), ("readonly", False, -1)]
     assert all(p.entity == vm for p in on_vm)
     assert ("readonly", False, -1) in summary(auth.RetrieveRolePermissions(-1))
     # One permission per user or group on an entity: setting it again replaces it.
     auth.SetEntityPermissions(vm, [Permission(principal="READONLY", group=False, roleId=-2,
                                               propagate=True)])
     assert summary(auth.RetrieveEntityPermissions(vm, False)) == [
-        ("READONLY", False, -2), ("VSPHERE.LOCAL\\Users", True, -2)]
+        ("READONLY", False, -2), ("VSPHERE.LOCAL\\SolutionUsers", True, -2)]
     inherited = auth.RetrieveEntityPermissions(vm, True)
     assert len(inherited) == 2 + len(ROOT_ADMINS)
     auth.RemoveEntityPermission(vm, "readonly", False)
     assert summary(auth.RetrieveEntityPermissions(vm, False)) == [
-        ("VSPHERE.LOCAL\\Users", True, -2)]
+        ("VSPHERE.LOCAL\\SolutionUsers", True, -2)]
     with pytest.raises(vim.fault.NotFound):
         auth.RemoveEntityPermission(vm, "readonly", False)
     with pytest.raises(vim.fault.NotFound):
-        auth.RemoveEntityPermission(vm, "VSPHERE.LOCAL\\Users", False)  # it is a group's
+        auth.RemoveEntityPermission(vm, "VSPHERE.LOCAL\\SolutionUsers", False)  # it is a group's
     auth.ResetEntityPermissions(vm, [Permission(principal="noaccess", group=False, roleId=-5,
                                                 propagate=True)])
     assert summary(auth.RetrieveEntityPermissions(vm, False)) == [("noaccess", False, -5)]

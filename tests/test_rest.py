@@ -34,6 +34,19 @@ class Rest:
         return r.json()["value"] if dialect == "rest" else r.json()
 
 
+def input_error(response, operation, field):
+    """A body refused at the codec (vimsim/rest/inputs.py): 400 INVALID_ARGUMENT with vAPI's
+    message stack, the operation's "Invalid input" first, then what is wrong at ``field``."""
+    assert response.status_code == 400, response.text
+    body = response.json()
+    assert body["error_type"] == "INVALID_ARGUMENT"
+    first, *causes = body["messages"]
+    assert first["default_message"] == "Invalid input for method: %s" % operation and causes
+    assert all(m["id"] and m["default_message"] and isinstance(m["args"], list) for m in causes)
+    assert any(field in m["default_message"] for m in causes), causes
+    return causes
+
+
 def api_error(response, status, error_type):
     assert response.status_code == status, response.text
     body = response.json()
@@ -176,8 +189,8 @@ def test_put_applies_a_spec_at_the_next_power_on(emulator, si):
     vm.PowerOffVM_Task()
     emulator.advance(1)
     api_error(rest.put(url, {"name": "no-such-spec"}), 404, "NOT_FOUND")
-    api_error(rest.put(url, {"name": "linux-web", "spec": {}}), 400, "INVALID_ARGUMENT")
-    api_error(rest.put(url, {"nonsense": 1}), 400, "INVALID_ARGUMENT")
+    input_error(rest.put(url, {"name": "linux-web", "spec": {}}), "set", "configuration_spec")
+    input_error(rest.put(url, {"nonsense": 1}), "set", "spec.nonsense")
     bad = rest.http.put(emulator.base + url, headers=dict(rest.headers, **{
         "Content-Type": "application/json"}), data=b"{oops", timeout=10)
     api_error(bad, 400, "INVALID_ARGUMENT")

@@ -322,18 +322,24 @@ def test_user_privilege_queries_need_system_view_on_the_entities(si, noaccess, r
     assert granted[0].privAvailability[0].isGranted is True
 
 
-def test_noaccess_reads_nothing_over_vi_json(emulator):
-    client = Json(emulator)
-    client.login("noaccess", "noaccess")
+def vi_json_vms(client):
+    """The VMs a VI/JSON client reads (name and IP address) through a container view on the
+    root folder and one RetrieveProperties: the HTTP answer."""
     view = client.post("ViewManager", "ViewManager", "CreateContainerView", {
         "container": moref("Folder", "group-d1"), "type": ["VirtualMachine"],
         "recursive": True}).json()
-    answer = client.post("PropertyCollector", "propertyCollector", "RetrieveProperties", {
+    return client.post("PropertyCollector", "propertyCollector", "RetrieveProperties", {
         "specSet": [{"_typeName": "PropertyFilterSpec", "objectSet": [{
             "_typeName": "ObjectSpec", "obj": view, "skip": True, "selectSet": [{
                 "_typeName": "TraversalSpec", "type": "ContainerView", "path": "view"}]}],
             "propSet": [{"_typeName": "PropertySpec", "type": "VirtualMachine",
                          "pathSet": ["name", "guest.ipAddress"]}]}]})
+
+
+def test_noaccess_reads_nothing_over_vi_json(emulator):
+    client = Json(emulator)
+    client.login("noaccess", "noaccess")
+    answer = vi_json_vms(client)
     assert answer.status_code == 200 and answer.json() == []
     sessions = client.get("SessionManager", "SessionManager", "sessionList")
     assert sessions.status_code == 500 and sessions.json()["_typeName"] == "NoPermission"

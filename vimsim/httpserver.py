@@ -25,6 +25,7 @@ from twisted.web.error import UnsupportedMethod
 from twisted.web.http import RESPONSES, parse_qs
 
 from vimsim import compat
+from vimsim.model import faults
 
 log = logging.getLogger("vimsim.http")
 
@@ -224,11 +225,12 @@ class Request:
             self.setHeader(b"Allow", b", ".join(exc.allowedMethods))
             self.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
             body = b"Method not allowed\n"
-        except Exception:  # a vimsim bug: a bare 500, never a traceback on the wire
-            log.exception("internal error answering %s %s", self.method, self.uri)
+        except Exception:  # a bug: the traceback in the log, its id alone on the wire
+            fault = faults.internal_error(log, "answering %s %s" % (
+                self.method.decode("latin-1"), self.uri.decode("latin-1")))
             self.setResponseCode(500)
             self.setHeader(b"Content-Type", b"text/plain; charset=utf-8")
-            body = b"Internal server error\n"
+            body = (fault.fields["reason"] + "\n").encode()
         if body is NOT_DONE_YET:
             return
         self.write(body)
@@ -608,8 +610,8 @@ class Site(protocol.ServerFactory):
             target = web_resource.getChildForRequest(self.root, probe)
             check = getattr(target, "authenticated", None)
             return bool(check is not None and check(probe))
-        except Exception:  # a vimsim bug: no session, and the traceback in the log
-            log.exception("internal error checking the session of %s %s", method, uri)
+        except Exception:  # a bug: no session, and the traceback in the log under an id
+            faults.internal_error(log, "checking the session of %s %s" % (method, uri))
             return False
 
     def startFactory(self):

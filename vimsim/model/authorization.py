@@ -1,12 +1,19 @@
 """AuthorizationManager: vCenter's privileges and system roles, privilege queries, and the
 permission table (who holds which role on which entity, and whether it propagates); and the
-one access check every surface uses (``holds``, ``read_filter``, ``require_read``).
+one access check every surface uses (``holds``, ``require``, ``read_filter``,
+``require_read``).
 
-Access decisions do not read the permission table yet: a user holds its fixture role on
-every entity, whatever permissions are set (per-entity authorization comes later, in
-``holds``). System.View and System.Read come from that role like any other privilege: a
-NoAccess user sees no entity, task or event.
+Access is decided as vCenter decides it, from the permission table: on an entity, the
+permissions defined on it that apply to the user (its own, or a group's it is a member of);
+where there are none, those its parents propagate, the nearest defining one winning. Where
+one entity defines several, the user's own permission overrides its groups', whose roles
+add up. A VM inherits from its folder and its resource pool at once: what the two give adds
+up. The fixture's users hold their roles on the root folder, propagating, so that by default
+a user holds its role everywhere. System.View and System.Read come from that rule like any
+other privilege: a NoAccess user sees no entity, task or event.
 """
+import functools
+
 from vimsim.model import faults, privileges
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.model.sessions import ROLES, ROLES_BY_ID
@@ -25,10 +32,26 @@ VIEW = "System.View"
 READ = "System.Read"
 
 
-def holds(user, entity, privilege):
-    """Whether ``user`` holds ``privilege`` on ``entity`` (None: on the root folder): its
-    role's privileges, on every entity alike."""
-    return user.has_privilege(privilege)
+def holds(vc, user, entity, privilege):
+    """Whether ``user`` holds ``privilege`` on ``entity`` (None: on the root folder)."""
+    return privilege in vc.authorization_manager.privileges_of(user, entity)
+
+
+def checked_on(entity, privilege):
+    """Where an operation on ``entity`` needs ``privilege``: on its parent for a privilege
+    vCenter lists as onParent (so one may change the permissions of, or delete, an entity
+    it cannot itself use), on the entity itself otherwise."""
+    if privilege in privileges.ON_PARENT and entity is not None and entity.parent is not None:
+        return entity.parent
+    return entity
+
+
+def require(vc, ctx, entity, privilege, obj=None):
+    """NoPermission (naming ``obj``, else where it is missing) unless the caller holds
+    ``privilege`` for an operation on ``entity`` (None: on the root folder)."""
+    target = checked_on(entity, privilege)
+    if ctx.session is not None and not holds(vc, ctx.session.user, target, privilege):
+        raise faults.no_permission((obj or target or vc.root_folder).ref, privilege)
 
 
 def entity_of(vc, obj):
@@ -47,13 +70,13 @@ def read_filter(vc, ctx, privilege=READ):
     """None when the caller may read every object (nothing to filter: the common case costs
     nothing); otherwise a predicate telling whether it may read one."""
     session = ctx.session if ctx is not None else None
-    if session is None or session.user.has_privilege(privilege):
+    if session is None or privilege in vc.authorization_manager.everywhere(session.user):
         return None
     user = session.user
 
     def readable(obj):
         entity = entity_of(vc, obj)
-        return entity is None or holds(user, entity, privilege)
+        return entity is None or holds(vc, user, entity, privilege)
     return readable
 
 
@@ -73,7 +96,7 @@ def require_on_call(vc, ctx, obj, privilege):
     entity = entity_of(vc, obj)
     if entity is None and privilege in (VIEW, READ):
         return True
-    return holds(ctx.session.user, entity, privilege)
+    return holds(vc, ctx.session.user, checked_on(entity, privilege), privilege)
 
 
 def min_admin_permission():
@@ -91,6 +114,12 @@ def user_not_found(principal):
                            % principal, principal=principal, unresolved=False)
 
 
+@functools.lru_cache(maxsize=None)
+def _privileges(role_ids):
+    """The privileges a set of roles grants (vCenter's fixed system roles: kept per set)."""
+    return frozenset().union(*[ROLES_BY_ID[r].privileges for r in role_ids])
+
+
 class AuthorizationManager(ManagedObject):
     vim_type = "AuthorizationManager"
 
@@ -102,12 +131,115 @@ class AuthorizationManager(ManagedObject):
         # moId -> {(principal lowercased, group): Permission}; filled on first use, when the
         # fixture's users are all known.
         self._permissions = None
+        # What the rule decided, by (user name, moId): kept until a permission changes or
+        # the inventory's shape does (vc.structure_version), so that a check costs a lookup.
+        self._decided_for = None
+        self._effective, self._inherited, self._applies, self._uniform = {}, {}, {}, {}
+        self._version = 0
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        self._changed()
+
+    def _changed(self):
+        self._version += 1
+
+    # -- access decisions ----------------------------------------------------------------
+
+    def _fresh(self):
+        key = (self._version, self.vc.structure_version)
+        if key != self._decided_for:
+            self._decided_for = key
+            for cache in (self._effective, self._inherited, self._applies, self._uniform):
+                cache.clear()
+
+    def roles_of(self, user, entity):
+        """The roles that give ``user`` its privileges on ``entity`` (None: the root folder):
+        those the permissions on the entity give it, else what its parents propagate."""
+        self._fresh()
+        return self._roles(user, entity or self.vc.root_folder, False)
+
+    def privileges_of(self, user, entity):
+        return _privileges(self.roles_of(user, entity))
+
+    def _roles(self, user, entity, propagating):
+        """The roles ``entity`` gives ``user`` (``propagating``: passes on to its children)."""
+        cache = self._inherited if propagating else self._effective
+        key = (user.name, entity.moid)
+        roles = cache.get(key)
+        if roles is None:
+            roles = self._decide(user, entity, propagating)
+            if roles is None:
+                roles = frozenset().union(*[self._roles(user, parent, True)
+                                            for parent in self._parents(entity)])
+            cache[key] = roles
+        return roles
+
+    @staticmethod
+    def _parents(entity):
+        """A VM's folder and resource pool; any other entity's parent."""
+        parents = [entity.parent] if entity.parent is not None else []
+        pool = getattr(entity, "pool", None)
+        if pool is not None:
+            parents.append(pool)
+        return parents
+
+    def _decide(self, user, entity, propagating):
+        """The roles the permissions defined on ``entity`` give ``user`` (only those that
+        propagate, with ``propagating``), or None where none applies to it: its own
+        permission, else the union of its groups'."""
+        defined = self.table().get(entity.moid)
+        if not defined:
+            return None
+        own, groups = None, []
+        for key, permission in defined.items():
+            if (propagating and not permission.propagate) or not self._applies_to(user, key):
+                continue
+            if key[1]:
+                groups.append(permission.roleId)
+            else:
+                own = permission.roleId
+        if own is not None:
+            return frozenset((own,))
+        return frozenset(groups) if groups else None
+
+    def _applies_to(self, user, key):
+        """Whether a permission's principal (lowercased name, group) is ``user`` or a group
+        it is a member of."""
+        cached = self._applies.get((user.name, key))
+        if cached is None:
+            directory = self.vc.managers["userDirectory"]
+            principal, group = key
+            if group:
+                found = directory.find_group(principal)
+                cached = found is not None and user in directory.members(found)
+            else:
+                cached = directory.find_user(principal) is user
+            self._applies[(user.name, key)] = cached
+        return cached
+
+    def everywhere(self, user):
+        """The privileges ``user`` holds on every entity, whatever the inventory: what every
+        permission that applies to it grants, provided the root folder propagates one (a
+        read by a user with its role everywhere, the common case, then filters nothing)."""
+        self._fresh()
+        held = self._uniform.get(user.name)
+        if held is None:
+            root = self.vc.root_folder
+            held = frozenset()
+            if root is not None and self._decide(user, root, True) is not None:
+                roles = {p.roleId for defined in self.table().values()
+                         for key, p in defined.items() if self._applies_to(user, key)}
+                held = frozenset.intersection(*[ROLES_BY_ID[r].privileges for r in roles])
+            self._uniform[user.name] = held
+        return held
 
     # -- privilege queries ---------------------------------------------------------------
 
     def _granted(self, user, entity, privilege_ids):
         obj = self.vc.lookup(entity)
-        return [holds(user, entity_of(self.vc, obj), p) for p in privilege_ids]
+        held = self.privileges_of(user, entity_of(self.vc, obj))
+        return [p in held for p in privilege_ids]
 
     def _session_user(self, session_key):
         for session in self.vc.session_manager.sessions.values():
@@ -149,8 +281,12 @@ class AuthorizationManager(ManagedObject):
         user = self.vc.users.get(userName)
         if user is None:
             raise faults.InvalidArgument(invalidProperty="userName")
-        granted = [p for p in self.privileges if holds(user, None, p)]
-        return [DataObject("UserPrivilegeResult", entity=e, privileges=granted) for e in entities]
+        found = []
+        for ref in entities:
+            held = self.privileges_of(user, entity_of(self.vc, self.vc.lookup(ref, ctx)))
+            found.append(DataObject("UserPrivilegeResult", entity=ref,
+                                    privileges=[p for p in self.privileges if p in held]))
+        return found
 
     # -- the permission table ------------------------------------------------------------
 
@@ -170,6 +306,7 @@ class AuthorizationManager(ManagedObject):
         self._permissions.setdefault(entity.moid, {})[(principal.lower(), bool(group))] = \
             DataObject("Permission", entity=entity.ref, principal=principal, group=bool(group),
                        roleId=role_id, propagate=bool(propagate))
+        self._changed()
 
     def permissions_on(self, entity):
         """The permissions defined on ``entity`` itself (copies)."""
@@ -190,8 +327,7 @@ class AuthorizationManager(ManagedObject):
         return found
 
     def _require_may_modify(self, ctx, entity):
-        if ctx.session is not None and not ctx.session.user.has_privilege(MODIFY_PERMISSIONS):
-            raise faults.no_permission(entity.ref, MODIFY_PERMISSIONS)
+        require(self.vc, ctx, entity, MODIFY_PERMISSIONS)
         if self._inherits_only(entity):
             raise faults.InvalidArgument(invalidProperty="entity")
 
@@ -238,6 +374,7 @@ class AuthorizationManager(ManagedObject):
         if entity is self.vc.root_folder and self._root_admins() == {key}:
             raise min_admin_permission()
         del self.table()[entity.moid][key]
+        self._changed()
 
     # -- vim25 permission methods --------------------------------------------------------
 
@@ -251,11 +388,14 @@ class AuthorizationManager(ManagedObject):
         return found
 
     def RetrieveAllPermissions(self, ctx):
-        # Only on the entities the caller sees: with the fixture's one role everywhere, all
-        # of them or (a NoAccess user) none.
-        if ctx.session is not None and not ctx.session.user.has_privilege("System.View"):
-            return []
-        return [p.copy() for on_entity in self.table().values() for p in on_entity.values()]
+        # Only those on the entities the caller sees.
+        visible = read_filter(self.vc, ctx, VIEW)
+        found = []
+        for moid, on_entity in self.table().items():
+            entity = self.vc.objects.get(moid)
+            if entity is not None and (visible is None or visible(entity)):
+                found += [p.copy() for p in on_entity.values()]
+        return found
 
     def RetrieveRolePermissions(self, ctx, roleId):
         if roleId not in ROLES_BY_ID:

@@ -5,7 +5,7 @@ every object when it names none (a global one). Each object then lists the defin
 apply to it in ``availableField`` and its values in ``value`` (and, for an entity, in
 ``customValue``); both are read from here, so the state is this Vcenter's alone.
 """
-from vimsim.model import faults, privileges
+from vimsim.model import authorization, faults, privileges
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -90,8 +90,7 @@ class CustomFieldsManager(ManagedObject):
 
     def SetField(self, ctx, entity, key, value):
         obj = self.vc.lookup(entity, ctx)
-        if ctx.session is not None and not ctx.session.user.has_privilege(SET_PRIVILEGE):
-            raise faults.no_permission(entity, SET_PRIVILEGE)
+        authorization.require(self.vc, ctx, obj, SET_PRIVILEGE)
         field = self._field(key)
         if not self.applies(field, obj):
             raise faults.InvalidArgument(invalidProperty="entity")

@@ -9,7 +9,7 @@ import fnmatch
 import hashlib
 import posixpath
 
-from vimsim.model import faults, vm_hardware
+from vimsim.model import authorization, faults, vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import ManagedObject, refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -330,14 +330,13 @@ class HostDatastoreBrowser(ManagedObject):
 
     def _require_browse(self, ctx, path):
         """vim25's "dynamic" privilege: Datastore.Browse on the datastore the path names."""
-        user = ctx.session.user if ctx.session is not None else None
-        if user is None or user.has_privilege(BROWSE_PRIVILEGE):
+        if ctx.session is None:
             return
         try:
             target = self.resolve(path)[0]
         except faults.Fault:
             target = self.entity
-        raise faults.no_permission(target.ref, BROWSE_PRIVILEGE)
+        authorization.require(self.vc, ctx, target, BROWSE_PRIVILEGE)
 
     def _search_task(self, ctx, method, description_id, path, spec, recurse):
         self._require_browse(ctx, path)

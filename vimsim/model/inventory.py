@@ -76,7 +76,7 @@ class ManagedEntity(ExtensibleManagedObject):
 
     @vim_property
     def permission(self, ctx):
-        return []
+        return self.vc.authorization_manager.permissions_on(self)
 
     @vim_property
     def tag(self, ctx):
@@ -88,7 +88,9 @@ class ManagedEntity(ExtensibleManagedObject):
 
     @vim_property
     def effectiveRole(self, ctx):
-        return [-1] if ctx.session and ctx.session.user.role == "Admin" else [-2]
+        if ctx.session is None:
+            return []
+        return sorted(self.vc.authorization_manager.roles_of(ctx.session.user, self))
 
     @vim_property
     def recentTask(self, ctx):

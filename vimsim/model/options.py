@@ -12,7 +12,7 @@ nothing unless all are right (InvalidName for an unknown option, InvalidArgument
 another type or out of its option's range); a key vCenter does not define is accepted only
 under ``config.`` and only with a string value, as vpxd takes new vpxd.cfg entries.
 """
-from vimsim.model import faults
+from vimsim.model import authorization, faults
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.vim25.data import DataObject, TypedValue
 
@@ -337,9 +337,7 @@ class OptionManager(ManagedObject):
 
     def UpdateOptions(self, ctx, changedValue):
         privilege = self.update_privilege
-        if ctx.session is not None and not ctx.session.user.has_privilege(privilege):
-            root = self.vc.root_folder
-            raise faults.no_permission(root.ref if root is not None else self.ref, privilege)
+        authorization.require(self.vc, ctx, None, privilege)
         changes = [(option.key, self._checked(option)) for option in changedValue]
         for key, value in changes:
             self.values[key] = value

@@ -175,8 +175,8 @@ PRIVILEGE_GROUPS = {
     "vStats": "CollectAny QueryAny Settings",
 }
 
-# The privileges vCenter checks on the entity's parent as well as on the entity
-# (AuthorizationPrivilege.onParent): removing, unregistering or re-permissioning an object.
+# The privileges vCenter checks on the entity's parent (AuthorizationPrivilege.onParent):
+# removing, unregistering or re-permissioning an object.
 ON_PARENT = frozenset((
     "Authorization.ModifyPermissions", "Datacenter.Delete", "Datastore.Delete",
     "DVPortgroup.Delete", "DVSwitch.Delete", "Folder.Delete", "Host.Inventory.DeleteCluster",

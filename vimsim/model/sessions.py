@@ -44,9 +44,6 @@ class Role:
         self.role_id, self.name, self.label, self.summary = role_id, name, label, summary
         self.privileges = frozenset(privileges)
 
-    def grants(self, privilege):
-        return privilege in self.privileges
-
 
 _ALL = frozenset(privileges.ALL)
 # The system roles, by name, in the order vCenter lists them.
@@ -76,9 +73,6 @@ class User:
             raise ValueError("unknown role %r (one of %s)" % (role, ", ".join(ROLES)))
         self.name, self.password, self.role = name, password, role
         self.full_name = full_name or name
-
-    def has_privilege(self, privilege):
-        return ROLES[self.role].grants(privilege)
 
 
 class Session:
@@ -273,10 +267,8 @@ class SessionManager(ManagedObject):
     @vim_property
     def sessionList(self, ctx):
         # VMware's reference: reading it needs Sessions.TerminateSession (on the root folder).
-        if ctx.session is not None and not ctx.session.user.has_privilege(TERMINATE_PRIVILEGE):
-            root = self.vc.root_folder
-            raise faults.no_permission(root.ref if root is not None else self.ref,
-                                       TERMINATE_PRIVILEGE)
+        from vimsim.model import authorization  # which imports this module's roles
+        authorization.require(self.vc, ctx, None, TERMINATE_PRIVILEGE)
         self.reclaim()
         return [s.user_session() for s in self.sessions.values()]
 

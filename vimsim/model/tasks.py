@@ -68,9 +68,8 @@ class Task(ExtensibleManagedObject):
 
     def CancelTask(self, ctx):
         # vim25 declares the privilege "dynamic": Global.CancelTask on the task's entity.
-        user = ctx.session.user if ctx.session is not None else None
-        if user is not None and not user.has_privilege(CANCEL_PRIVILEGE):
-            raise faults.no_permission(self.info.entity or self.ref, CANCEL_PRIVILEGE)
+        authorization.require(self.vc, ctx, authorization.entity_of(self.vc, self),
+                              CANCEL_PRIVILEGE, obj=None if self.info.entity else self)
         if self.done:
             raise faults.InvalidState()
         if not self.info.cancelable:

@@ -84,8 +84,8 @@ class UserDirectory(ManagedObject):
 
     def RetrieveUserGroups(self, ctx, searchStr, exactMatch, findUsers, findGroups, domain=None,
                            belongsToGroup=None, belongsToUser=None):
-        if ctx.session is not None and not ctx.session.user.has_privilege(MODIFY_PERMISSIONS):
-            raise faults.no_permission(self.ref, MODIFY_PERMISSIONS)
+        from vimsim.model import authorization  # which imports this module's names
+        authorization.require(self.vc, ctx, None, MODIFY_PERMISSIONS, obj=self)
         if domain and domain.lower() not in DOMAINS:
             raise faults.NotFound("The domain '%s' could not be found." % domain)
         if domain and domain.lower() != SSO_DOMAIN:

@@ -1,7 +1,7 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
 import uuid
 
-from vimsim.model import faults, guest, vm_clone, vm_hardware
+from vimsim.model import authorization, faults, guest, vm_clone, vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -230,8 +230,7 @@ class VirtualMachine(ManagedEntity):
         pool, host, datastores = vm_clone.location(vc, ctx, self, spec.location)
         # vim25 leaves the privileges to the method: VMware's reference names these
         for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
-            if ctx.session is not None and not ctx.session.user.has_privilege(privilege):
-                raise faults.no_permission(obj.ref, privilege)
+            authorization.require(vc, ctx, obj, privilege)
         return vc.task_manager.create(
             ctx, self, "CloneVM_Task", "VirtualMachine.clone", self._clone_body,
             vc.timings["clone_vm"],

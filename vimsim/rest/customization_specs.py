@@ -1,14 +1,12 @@
 """The Automation API's guest customization specs (com.vmware.vcenter.guest) as vim25
 CustomizationSpecs and back: what vCenter translates between its REST API and the
-CustomizationSpecManager and CustomizeVM_Task underneath. The REST form is checked against
-``$defs/rest_customization_spec`` of ``vimsim/schemas/vimsim.json`` before it is translated.
+CustomizationSpecManager and CustomizeVM_Task underneath. The REST form is checked at the
+codec, against ``vimsim.rest.inputs.CUSTOMIZATION_SPEC``, before it is translated.
 """
 import ipaddress
 import json
 
-from vimsim.model import schemas
 from vimsim.model.customization_specs import item_to_xml
-from vimsim.rest import errors
 from vimsim.vim25.data import DataObject
 
 HOSTNAME_TYPES = {"FIXED": "CustomizationFixedName", "PREFIX": "CustomizationPrefixName",
@@ -26,15 +24,6 @@ OS_TYPES = {"Linux": "LINUX", "Windows": "WINDOWS"}
 
 def _reverse(table):
     return {v: k for k, v in table.items()}
-
-
-def checked(spec, where="spec"):
-    """``spec`` (a REST CustomizationSpec) if the schema allows it, else INVALID_ARGUMENT."""
-    try:
-        schemas.validate("rest_customization_spec", spec, where)
-    except schemas.SchemaError as exc:
-        raise errors.invalid_argument("Invalid customization spec: %s." % exc)
-    return spec
 
 
 # -- REST -> vim25 --------------------------------------------------------------------------

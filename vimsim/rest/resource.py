@@ -13,7 +13,7 @@ from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
 from vimsim.rest import errors, inputs
-from vimsim.rest.services import AutomationApi, CustomizationSpecs
+from vimsim.rest.services import VIEW, AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
 
@@ -256,26 +256,26 @@ class AutomationResource(ModelResource):
 
     def vm_info(self, route, session, vm):
         self.api.require_available("com.vmware.vcenter.VM.get", session, vm)
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.vm_info(vm)
 
     def vm_part(self, route, session, vm, part, item=None):
         self.api.require_available("com.vmware.vcenter.vm.hardware.get", session, vm)
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.vm_part(vm, part, item)
 
     def vm_guest(self, route, session, vm, part):
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         inventory = self.api.inventory
         return 200, {"networking/interfaces": inventory.guest_interfaces,
                      "local-filesystem": inventory.guest_local_filesystem}[part](vm)
 
     def vm_tools(self, route, session, vm):
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.tools(vm)
 
     def power_get(self, route, session, vm):
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.power_state(vm)
 
     def power_action(self, route, session, vm, action=None):
@@ -287,7 +287,7 @@ class AutomationResource(ModelResource):
         return (200 if self.dialect == "rest" else 204), done
 
     def guest_identity(self, route, session, vm):
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.guest_identity(vm)
 
     def tagging_list(self, route, session, kind):
@@ -303,11 +303,6 @@ class AutomationResource(ModelResource):
         body = route.body()
         spec = body.get("spec", {}) if self.dialect == "rest" and isinstance(body, dict) \
             else body
-        if not isinstance(spec, dict):
-            raise errors.invalid_argument("The request body must be an object.")
-        unknown = set(spec) - {"name", "spec"}
-        if unknown:
-            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
         inputs.check("set", spec, inputs.SET_SPEC, "spec")
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
@@ -466,8 +461,7 @@ class AutomationResource(ModelResource):
                 found = api.list_vms(session, spec)
             else:
                 api.require_available(service + ".list", session)
-                found = getattr(api.inventory, "list_%ss" % kind)(spec) \
-                    if session.user.has_privilege("System.View") else []
+                found = getattr(api.inventory, "list_%ss" % kind)(spec, api.visible(session))
             return [structure(struct, s, optional=optional) for s in found]
         if service in TAGGING_SERVICES and operation.startswith("list"):
             api.require_available("%s.%s" % (service, operation), session)
@@ -500,9 +494,8 @@ def _inventory_list(kind):
     """The handler of GET /vcenter/{kind}: the entities of a kind matching the filters."""
     def handler(self, route, session):
         self.api.require_available("com.vmware.vcenter.%s.list" % kind, session)
-        if not session.user.has_privilege("System.View"):
-            return 200, []
-        return 200, getattr(self.api.inventory, "list_%ss" % kind)(self.filters(route))
+        return 200, getattr(self.api.inventory, "list_%ss" % kind)(self.filters(route),
+                                                                  self.api.visible(session))
     return handler
 
 
@@ -510,7 +503,7 @@ def _inventory_get(kind):
     """The handler of GET /vcenter/{kind}/{id}: one inventory object's info."""
     def handler(self, route, session, moid):
         self.api.require_available("com.vmware.vcenter.%s.get" % kind, session)
-        self.api.require(session, "System.View")
+        self.api.require(session, VIEW, moid)
         return 200, getattr(self.api.inventory, "%s_info" % kind)(moid)
     return handler
 

@@ -4,10 +4,10 @@ wraps them its own way."""
 import json
 from datetime import timezone
 
-from vimsim.model import dispatch, faults, guest, rules
+from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
-from vimsim.rest import errors
+from vimsim.rest import errors, inputs
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -107,10 +107,17 @@ class AutomationApi:
         self.fired = []
         return value
 
-    @staticmethod
-    def require(session, privilege):
-        if not session.user.has_privilege(privilege):
+    def require(self, session, privilege, moid=None):
+        """UNAUTHORIZED unless the session holds ``privilege`` on the entity ``moid`` names
+        (the root folder for none, or one that does not exist: the operation then answers
+        that it is not found)."""
+        if not authorization.holds(self.vc, session.user, self.vc.objects.get(moid) if moid
+                                   else None, privilege):
             raise errors.unauthorized(privilege)
+
+    def visible(self, session):
+        """What a list shows the session: the entities it may see (None: all of them)."""
+        return authorization.read_filter(self.vc, CallContext(session=session), VIEW)
 
     def vm(self, vm_id):
         obj = self.vc.objects.get(vm_id)
@@ -121,18 +128,16 @@ class AutomationApi:
     def list_vms(self, session, filters):
         """com.vmware.vcenter.VM.list: summaries of the VMs matching every given filter."""
         self.require_available("com.vmware.vcenter.VM.list", session)
-        if not session.user.has_privilege(VIEW):
-            return []
         for state in filters.get("power_states") or ():
             if state not in POWER_STATES.values():
                 raise errors.invalid_argument("Invalid power state %s." % state, state)
-        return self.inventory.list_vms(filters)
+        return self.inventory.list_vms(filters, self.visible(session))
 
     def customization_info(self, session, vm_id):
         """com.vmware.vcenter.vm.guest.customization.get, with seed 001's field rules."""
         self.require_available("com.vmware.vcenter.vm.guest.customization.get", session, vm_id)
         vm = self.vm(vm_id)
-        self.require(session, VIEW)
+        self.require(session, VIEW, vm_id)
         state = vm.customization
         info = {"status": state.status}
         if state.status in (guest.RUNNING, guest.SUCCEEDED, guest.FAILED) and state.start_time:
@@ -149,7 +154,7 @@ class AutomationApi:
         documents)."""
         self.require_available("com.vmware.vcenter.vm.guest.customization.set", session, vm_id)
         vm = self.vm(vm_id)
-        self.require(session, CUSTOMIZE)
+        self.require(session, CUSTOMIZE, vm_id)
         if name is not None and spec is not None:
             raise errors.invalid_argument("Only one of name and spec may be set.")
         if name is not None:
@@ -159,7 +164,7 @@ class AutomationApi:
                                        "Customization specification '%s' does not exist." % name,
                                        [name])
         else:
-            pending = rest_specs.to_vim(rest_specs.checked(spec)) if spec is not None else None
+            pending = rest_specs.to_vim(spec) if spec is not None else None
         try:
             vm.set_pending_customization(pending)
         except faults.InvalidPowerState:
@@ -215,16 +220,9 @@ class CustomizationSpecs:
                          "spec": rest_specs.from_vim(item.spec)}}
 
     @staticmethod
-    def _item(body, name=None, fingerprint=None):
-        if not isinstance(body, dict):
-            raise errors.invalid_argument("The spec must be an object.")
-        unknown = set(body) - {"name", "description", "spec", "fingerprint"}
-        if unknown:
-            raise errors.invalid_argument("Unexpected field %s." % sorted(unknown)[0])
-        for key in ("name", "description"):
-            if not isinstance(body.get(key, ""), str):
-                raise errors.invalid_argument("The %s must be a string." % key)
-        spec = rest_specs.to_vim(rest_specs.checked(body.get("spec")))
+    def _item(operation, body, name=None, fingerprint=None):
+        inputs.check(operation, body, inputs.NAMED_SPEC, "spec")
+        spec = rest_specs.to_vim(body["spec"])
         info = DataObject("CustomizationSpecInfo", name=name or body.get("name"),
                           description=body.get("description", ""),
                           type="Windows" if spec.identity._typeName.startswith(
@@ -234,17 +232,15 @@ class CustomizationSpecs:
 
     def create(self, session, body):
         self._available(session, "create")
-        item = self._item(body)
+        item = self._item("create", body)
         self._invoke(session, "CreateCustomizationSpec", item=item)
         return item.info.name
 
     def set(self, session, name, body):
         self._available(session, "set")
-        fingerprint = body.get("fingerprint") if isinstance(body, dict) else None
-        if fingerprint is not None and not isinstance(fingerprint, str):
-            raise errors.invalid_argument("The fingerprint must be a string.")
-        new_name = body.get("name", name) if isinstance(body, dict) else name
-        item = self._item(body, name, fingerprint)
+        inputs.check("set", body, inputs.NAMED_SPEC, "spec")
+        new_name = body["name"] if body.get("name") is not None else name
+        item = self._item("set", body, name, body.get("fingerprint"))
         self._invoke(session, "OverwriteCustomizationSpec", item=item)
         if new_name != name:
             self._invoke(session, "RenameCustomizationSpec", name=name, newName=new_name)
@@ -273,6 +269,6 @@ class CustomizationSpecs:
             body = json.loads(text)
         except ValueError:
             raise errors.invalid_argument("The customization spec is neither XML nor JSON.")
-        item = self._item(body)
+        item = self._item("import_specification", body)
         return {"name": item.info.name, "description": item.info.description,
                 "spec": rest_specs.from_vim(item.spec)}

@@ -34,8 +34,10 @@ class VcenterInventory:
     def __init__(self, vc):
         self.vc = vc
 
-    def entities(self, *vim_types):
-        return [o for o in self.vc.objects.values() if o.vim_type in vim_types]
+    def entities(self, vim_type, keep=None):
+        """The objects of a type, those ``keep`` accepts (authorization.read_filter's)."""
+        return [o for o in self.vc.objects.values()
+                if o.vim_type == vim_type and (keep is None or keep(o))]
 
     def vm(self, vm_id):
         obj = self.vc.objects.get(vm_id)
@@ -62,9 +64,9 @@ class VcenterInventory:
             return False
         return True
 
-    def list_vms(self, filters):
+    def list_vms(self, filters, keep=None):
         result = []
-        for vm in self.entities("VirtualMachine"):
+        for vm in self.entities("VirtualMachine", keep):
             if not self._matches(vm, filters, "vms"):
                 continue
             state = POWER_STATES[vm.power_state]
@@ -80,9 +82,9 @@ class VcenterInventory:
                            "cpu_count": vm.num_cpu, "memory_size_MiB": vm.memory_mb})
         return result
 
-    def list_hosts(self, filters):
+    def list_hosts(self, filters, keep=None):
         result = []
-        for host in self.entities("HostSystem"):
+        for host in self.entities("HostSystem", keep):
             if not self._matches(host, filters, "hosts"):
                 continue
             owner = host.parent
@@ -100,9 +102,9 @@ class VcenterInventory:
                            "power_state": "POWERED_ON"})
         return result
 
-    def list_datastores(self, filters):
+    def list_datastores(self, filters, keep=None):
         result = []
-        for ds in self.entities("Datastore"):
+        for ds in self.entities("Datastore", keep):
             if not self._matches(ds, filters, "datastores"):
                 continue
             if filters.get("types") and "VMFS" not in filters["types"]:
@@ -111,9 +113,9 @@ class VcenterInventory:
                            "free_space": ds.free, "capacity": ds.capacity})
         return result
 
-    def list_networks(self, filters):
+    def list_networks(self, filters, keep=None):
         result = []
-        for net in self.entities("Network"):
+        for net in self.entities("Network", keep):
             if not self._matches(net, filters, "networks"):
                 continue
             if filters.get("types") and "STANDARD_PORTGROUP" not in filters["types"]:
@@ -121,19 +123,20 @@ class VcenterInventory:
             result.append({"network": net.moid, "name": net.name, "type": "STANDARD_PORTGROUP"})
         return result
 
-    def list_datacenters(self, filters):
-        return [{"datacenter": dc.moid, "name": dc.name} for dc in self.entities("Datacenter")
+    def list_datacenters(self, filters, keep=None):
+        return [{"datacenter": dc.moid, "name": dc.name}
+                for dc in self.entities("Datacenter", keep)
                 if self._matches(dc, filters, "datacenters")]
 
-    def list_clusters(self, filters):
+    def list_clusters(self, filters, keep=None):
         return [{"cluster": c.moid, "name": c.name, "ha_enabled": c.ha_enabled,
                  "drs_enabled": c.drs_enabled}
-                for c in self.entities("ClusterComputeResource")
+                for c in self.entities("ClusterComputeResource", keep)
                 if self._matches(c, filters, "clusters")]
 
-    def list_folders(self, filters):
+    def list_folders(self, filters, keep=None):
         result = []
-        for folder in self.entities("Folder"):
+        for folder in self.entities("Folder", keep):
             if folder is self.vc.root_folder and not filters.get("folders"):
                 kind = "DATACENTER"
             else:
@@ -149,9 +152,9 @@ class VcenterInventory:
             result.append({"folder": folder.moid, "name": folder.name, "type": kind})
         return result
 
-    def list_resource_pools(self, filters):
+    def list_resource_pools(self, filters, keep=None):
         result = []
-        for pool in self.entities("ResourcePool"):
+        for pool in self.entities("ResourcePool", keep):
             if not self._matches(pool, filters, "resource_pools"):
                 continue
             parent = pool.parent if pool.parent.vim_type == "ResourcePool" else None
