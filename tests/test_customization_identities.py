@@ -352,6 +352,24 @@ def test_cloudinit_userdata_host_name_and_v1_network(emulator, si):
     assert vm.guest.ipStack[0].dnsConfig.ipAddress == ["10.61.0.2"]
 
 
+@pytest.mark.parametrize("metadata", [
+    "network: [1, 2]",
+    "network: {version: 2, ethernets: {1: [a], b: {addresses: 5, routes: {x: 1}, "
+    "nameservers: [1], match: 7}}}",
+    "network: {version: 1, config: [1, {type: physical, subnets: {a: 1}}, "
+    "{type: nameserver, address: 10.0.0.2}]}",
+    "local-hostname: 2026-01-01\nnetwork: {ethernets: {eth0: {addresses: [not-an-ip]}}}",
+], ids=["list", "v2-odd", "v1-odd", "bad-address"])
+def test_cloudinit_metadata_of_any_shape_ends_cleanly(emulator, si, metadata):
+    vm = powered_off(emulator, find_vm(si, "DC0_H0_VM0"))
+    info = customize_at_boot(emulator, vm, cloudinit(metadata))
+    assert info.customizationStatus in ("TOOLSDEPLOYPKG_SUCCEEDED", "TOOLSDEPLOYPKG_FAILED")
+    assert "internal error" not in (info.errorMsg or "")
+    if info.customizationStatus == "TOOLSDEPLOYPKG_FAILED":
+        [failed] = events_of(si, vm, "CustomizationNetworkSetupFailed")
+        assert "not-an-ip" in failed.reason
+
+
 def test_cloudinit_data_that_is_not_json_or_yaml_is_a_fault(si):
     vm = find_vm(si, "DC0_H0_VM0")
     with pytest.raises(vim.fault.CustomizationFault) as refused:
@@ -360,6 +378,7 @@ def test_cloudinit_data_that_is_not_json_or_yaml_is_a_fault(si):
 
 
 def test_cloudinit_prep_is_unknown_to_older_api_versions(emulator):
+    """(VI/JSON serves releases from 8.0.1.0, which all have it.)"""
     from test_soap_wire import ENVELOPE, fault_of, login
     cookie = login(emulator).headers["Set-Cookie"]
     vm = next(o.moid for o in emulator.vc.objects.values()

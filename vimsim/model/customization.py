@@ -208,6 +208,11 @@ class GuestCustomizationManager(ManagedObject):
         except guest_config.GuestFailure as failure:
             self.end(vm, guest.FAILED, failure.message, failure.event, failure.reason)
             return
+        except Exception:  # a vimsim bug applying the spec fails the customization, logged
+            fault = faults.internal_error(log, "applying the customization of " + vm.moid)
+            self.end(vm, guest.FAILED, "Guest customization failed: internal error %s"
+                     % fault.error_id, "CustomizationUnknownFailure")
+            return
         self.end(vm, guest.SUCCEEDED, None)
 
     def end(self, vm, status, error, event=None, reason=None):

@@ -293,6 +293,17 @@ def _identity(vc, vm, identity):
     return None, "", extra
 
 
+def _map(value):
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value):
+    """A YAML list's items as strings (a lone value as a list of one)."""
+    if value is None:
+        return []
+    return [str(v) for v in (value if isinstance(value, list) else [value]) if v is not None]
+
+
 def _cloudinit(vm, identity, nics):
     """Apply cloud-init metadata (and a #cloud-config userdata's host name) to ``nics``;
     (host name or None, DNS servers, search domains, the NICs it configured)."""
@@ -300,53 +311,57 @@ def _cloudinit(vm, identity, nics):
     name = userdata.get("fqdn") or userdata.get("hostname") or \
         metadata.get("local-hostname") or metadata.get("hostname")
     name = str(name).split(".")[0] if name else None
-    network = metadata.get("network") or {}
-    if isinstance(network, dict) and "network" in network:
-        network = network["network"]
+    network = _map(metadata.get("network"))
+    if "network" in network:
+        network = _map(network["network"])
     servers, search, touched = [], [], set()
     macs = [vm.mac_address(i).lower() for i in range(len(vm.networks))]
-    if isinstance(network, dict) and isinstance(network.get("ethernets"), dict):  # v2
-        for index, (key, eth) in enumerate(sorted(network["ethernets"].items())):
-            eth = eth or {}
-            mac = str((eth.get("match") or {}).get("macaddress") or "").lower()
-            i = macs.index(mac) if mac in macs else index
-            if i >= len(nics):
-                continue
+
+    def nic_at(index, mac):
+        i = macs.index(mac.lower()) if mac.lower() in macs else index
+        if i < len(nics):
             touched.add(i)
-            _cloudinit_nic(vm, i, nics, eth.get("addresses") or [], eth.get("dhcp4"),
-                           [eth.get("gateway4")] + [r.get("via") for r in eth.get("routes") or ()
-                                                    if str(r.get("to")) in
-                                                    ("default", "0.0.0.0/0")],
-                           [eth.get("gateway6")])
-            dns = eth.get("nameservers") or {}
-            servers += [s for s in dns.get("addresses") or () if s not in servers]
-            search += [s for s in dns.get("search") or () if s not in search]
-    elif isinstance(network, dict) and isinstance(network.get("config"), list):  # v1
+            return i
+        return None
+
+    def dns(addresses, domains):
+        servers.extend(a for a in _items(addresses) if a not in servers)
+        search.extend(d for d in _items(domains) if d not in search)
+
+    ethernets = _map(network.get("ethernets"))
+    if ethernets:  # network config version 2
+        for index, key in enumerate(sorted(ethernets, key=str)):
+            eth = _map(ethernets[key])
+            i = nic_at(index, str(_map(eth.get("match")).get("macaddress") or ""))
+            if i is None:
+                continue
+            routes = eth.get("routes") if isinstance(eth.get("routes"), list) else []
+            defaults = [_map(r).get("via") for r in routes
+                        if str(_map(r).get("to")) in ("default", "0.0.0.0/0")]
+            _cloudinit_nic(vm, i, nics, _items(eth.get("addresses")),
+                           _items(eth.get("gateway4")) + _items(defaults),
+                           _items(eth.get("gateway6")))
+            nameservers = _map(eth.get("nameservers"))
+            dns(nameservers.get("addresses"), nameservers.get("search"))
+    elif isinstance(network.get("config"), list):  # network config version 1
         physical = 0
-        for item in network["config"]:
-            if not isinstance(item, dict):
-                continue
+        for item in map(_map, network["config"]):
             if item.get("type") == "nameserver":
-                servers += list(item.get("address") or ())
-                search += list(item.get("search") or ())
-                continue
+                dns(item.get("address"), item.get("search"))
             if item.get("type") != "physical":
                 continue
-            mac = str(item.get("mac_address") or "").lower()
-            i = macs.index(mac) if mac in macs else physical
             physical += 1
-            if i >= len(nics):
+            i = nic_at(physical - 1, str(item.get("mac_address") or ""))
+            if i is None:
                 continue
-            touched.add(i)
-            subnets = [s for s in item.get("subnets") or () if isinstance(s, dict)]
+            subnets = [_map(s) for s in item.get("subnets") or ()] \
+                if isinstance(item.get("subnets"), list) else []
             addresses = [_v1_address(s) for s in subnets
                          if s.get("type") in ("static", "static6") and s.get("address")]
             _cloudinit_nic(vm, i, nics, addresses,
-                           any(s.get("type") in ("dhcp", "dhcp4") for s in subnets),
-                           [s.get("gateway") for s in subnets], [])
-            for s in subnets:
-                servers += list(s.get("dns_nameservers") or ())
-                search += list(s.get("dns_search") or ())
+                           _items([s.get("gateway") for s in subnets]), [])
+            for subnet in subnets:
+                dns(subnet.get("dns_nameservers"), subnet.get("dns_search"))
     return name, servers, search, touched
 
 
@@ -360,7 +375,8 @@ def _v1_address(subnet):
     return "%s/%s" % (address, subnet.get("prefix", 64 if ":" in address else 24))
 
 
-def _cloudinit_nic(vm, i, nics, addresses, dhcp, gateways, gateways6):
+def _cloudinit_nic(vm, i, nics, addresses, gateways, gateways6):
+    """NIC ``i`` as cloud-init configures it: its addresses (CIDR), else DHCP."""
     nic = nics[i] = _nic(vm, i, None)
     for cidr in addresses:
         try:
@@ -373,8 +389,6 @@ def _cloudinit_nic(vm, i, nics, addresses, dhcp, gateways, gateways6):
                 str(interface.ip), interface.network.prefixlen, False
         elif interface.version == 6:
             nic["ipv6"].append([str(interface.ip), interface.network.prefixlen, "manual"])
-    if dhcp and nic["ipv4"] is None:
-        nic["dhcp"] = True
     nic["gateways"] = [_address(str(g), 4) for g in gateways if g]
     nic["ipv6_gateways"] = [_address(str(g), 6) for g in gateways6 if g]
 
