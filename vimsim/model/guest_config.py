@@ -202,11 +202,6 @@ def dhcp_address(vm, index):
     return "10.%d.%d.%d" % (index & 0xFF, (n >> 8) & 0xFF, (n & 0xFF) or 1)
 
 
-def _ipv6_auto(vm, index):
-    n = int(vm.moid.split("-")[-1])
-    return "fd00:%x::%x:%x" % (index, (n >> 16) & 0xFFFF, n & 0xFFFF or 1)
-
-
 def _nic(vm, index, adapter):
     """One NIC's settings from CustomizationIPSettings: address (None: from DHCP at boot)."""
     ip = adapter.ip if adapter is not None else None
@@ -227,10 +222,8 @@ def _nic(vm, index, adapter):
             if generator._typeName == "CustomizationFixedIpV6":
                 nic["ipv6"].append([_address(generator.ipAddress, 6),
                                     generator.subnetMask or 64, "manual"])
-            else:  # DHCPv6, SLAAC (auto, stateless): an address the network hands out
-                origin = "dhcp" if generator._typeName == "CustomizationDhcpIpV6Generator" \
-                    else "linklayer"
-                nic["ipv6"].append([_ipv6_auto(vm, index), 64, origin])
+            # DHCPv6, auto and stateless: vimsim's networks have no DHCPv6 server nor router
+            # advertisements, so the NIC gets no IPv6 address (Ansible asks DHCPv6 by default)
         nic["ipv6_gateways"] = [_address(g, 6) for g in v6.gateway or ()]
     return nic
 
