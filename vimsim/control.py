@@ -44,6 +44,7 @@ def vm_state(vm):
         "tools_autostart": vm.tools_autostart, "guest_network_up": vm.guest_network_up,
         "ip_address": vm.ip_address, "nic_addresses": list(vm.nic_addresses),
         "host_name": vm.host_name, "host": vm.host.name, "pool": vm.pool.name,
+        "guest_config": vm.guest_config,
         "guest_accounts": guest.account_specs(vm.guest_accounts),
         "customization": {"status": c.status,
                           "start_time": format_datetime(c.start_time) if c.start_time else None,

@@ -3,7 +3,7 @@ network (seed 002). Each method checks the VM, returns a Task at once, and hands
 the guest; the guest's side shows in the VM's customization state."""
 import logging
 
-from vimsim.model import faults, guest
+from vimsim.model import faults, guest, guest_config
 from vimsim.model.objects import ManagedObject
 from vimsim.model.vm import POWERED_ON
 
@@ -18,7 +18,8 @@ log = logging.getLogger("vimsim")
 
 class GuestCustomizationManager(ManagedObject):
     vim_type = "VirtualMachineGuestCustomizationManager"
-    scheduled_work = ("_run", "_finish")  # a customization's next step (snapshot.py keeps it)
+    # a customization's next step, and a Windows guest's restart in it (snapshot.py keeps them)
+    scheduled_work = ("_run", "_finish", "_guest_restarts", "_guest_restarted")
 
     def __init__(self, vc, moid="GuestCustomizationManager"):
         super().__init__(vc, moid)
@@ -62,7 +63,7 @@ class GuestCustomizationManager(ManagedObject):
     @staticmethod
     def _spec_fault(vm, spec):
         identity = spec.identity
-        windows = vm.guest_family == "windowsGuest" or "win" in vm.guest_id.lower()
+        windows = guest_config.is_windows(vm)
         if identity is not None and (
                 (identity._typeName in WINDOWS_IDENTITIES and not windows) or
                 (identity._typeName in LINUX_IDENTITIES and windows)):
@@ -71,7 +72,7 @@ class GuestCustomizationManager(ManagedObject):
         if nic_settings and nic_settings != len(vm.networks):
             return faults.NicSettingMismatch(numberOfNicsInSpec=nic_settings,
                                              numberOfNicsInVM=len(vm.networks))
-        return None
+        return guest_config.deploy_fault(spec)
 
     def _start(self, ctx, vm, method, description_id, duration, checks, body, args,
                lock=True):
@@ -144,9 +145,7 @@ class GuestCustomizationManager(ManagedObject):
 
     def _start_network(self, vm):
         # NICs the customization gave no fixed address get one from DHCP.
-        vm.nic_addresses = [address or guest.dhcp_address(vm, i)
-                            for i, address in enumerate(vm.nic_addresses)]
-        vm.guest_network_up = True
+        guest_config.bring_up(vm, every_nic=True)
         self.vc.touch(vm)
 
     # -- the guest's side ----------------------------------------------------------------
@@ -177,34 +176,62 @@ class GuestCustomizationManager(ManagedObject):
         state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
         state.failure_event = outcome.event
         self.vc.event_manager.post("CustomizationStartedEvent", vm,
-                                   "Started customization of VM %s." % vm.name)
+                                   "Started customization of VM %s." % vm.name,
+                                   logLocation=guest_config.log_location(vm, state.spec.identity))
         self.vc.touch(vm)
+        if getattr(state.spec.identity, "_typeName", None) in WINDOWS_IDENTITIES:
+            # Sysprep restarts Windows while it runs: Tools go down, then come back.
+            self.vc.clock.call_later(outcome.duration / 3, self._guest_restarts, vm, generation,
+                                     outcome.duration / 3)
         if not outcome.hang:  # the outcome's error as data: a snapshot keeps the event
             self.vc.clock.call_later(outcome.duration, self._finish, vm, generation,
-                                     outcome.error)
+                                     outcome.error, outcome.reason)
 
-    def _finish(self, vm, generation, error):
+    def _guest_restarts(self, vm, generation, within):
+        if vm.customization.generation == generation and vm.tools_running:
+            vm.set_tools_running(False)
+            self.vc.clock.call_later(min(self.vc.timings["guest_reboot"], within),
+                                     self._guest_restarted, vm, generation)
+
+    def _guest_restarted(self, vm, generation):
+        if vm.customization.generation == generation and vm.power_state == POWERED_ON:
+            vm.set_tools_running(True)
+
+    def _finish(self, vm, generation, error, reason=None):
         if vm.customization.generation != generation:
             return
         if error:
-            self.end(vm, guest.FAILED, error)
+            self.end(vm, guest.FAILED, error, reason=reason)
             return
-        spec = vm.customization.spec
-        vm.host_name = guest.host_name_from(spec.identity, vm) or vm.host_name
-        addresses = guest.addresses_from(spec, vm)
-        if addresses:
-            vm.nic_addresses = addresses + vm.nic_addresses[len(addresses):]
+        try:
+            guest_config.apply(self.vc, vm, vm.customization.spec)
+        except guest_config.GuestFailure as failure:
+            self.end(vm, guest.FAILED, failure.message, failure.event, failure.reason)
+            return
+        except Exception:  # a vimsim bug applying the spec fails the customization, logged
+            fault = faults.internal_error(log, "applying the customization of " + vm.moid)
+            self.end(vm, guest.FAILED, "Guest customization failed: internal error %s"
+                     % fault.error_id, "CustomizationUnknownFailure")
+            return
         self.end(vm, guest.SUCCEEDED, None)
 
-    def end(self, vm, status, error):
+    def end(self, vm, status, error, event=None, reason=None):
+        """The customization ends: SUCCEEDED, or FAILED with ``error``, posting ``event`` (or
+        the failure event the guest behaviour chose) with ``reason`` (or the error)."""
         state = vm.customization
         state.generation += 1
         state.status, state.end_time, state.error = status, self.vc.clock.now(), error
+        where = guest_config.log_location(vm, getattr(state.spec, "identity", None))
         if status == guest.SUCCEEDED:
             self.vc.event_manager.post("CustomizationSucceeded", vm,
-                                       "Customization of VM %s succeeded." % vm.name)
+                                       "Customization of VM %s succeeded." % vm.name,
+                                       logLocation=where)
         else:
+            event = event or state.failure_event or "CustomizationFailed"
+            fields = {}
+            if event == "CustomizationSysprepFailed":
+                fields = guest_config.sysprep_versions(vm)
             self.vc.event_manager.post(
-                state.failure_event or "CustomizationFailed", vm,
-                "Customization of VM %s failed: %s" % (vm.name, error), reason=error)
+                event, vm, "Customization of VM %s failed: %s" % (vm.name, error),
+                reason=reason or error, logLocation=where, **fields)
         self.vc.touch(vm)

@@ -5,7 +5,7 @@ import logging
 from vimsim.model import authorization, faults
 from vimsim.model.guest import Outcome
 from vimsim.model.objects import Pending
-from vimsim.vim25.data import MoRef
+from vimsim.vim25.data import DataObject, MoRef
 from vimsim.vim25.types import REGISTRY
 
 log = logging.getLogger("vimsim")
@@ -145,7 +145,7 @@ def apply_rules(vc, fired, obj, args, result):
             vm.customization_override = Outcome(
                 rule.seconds or vc.timings["customization_running"],
                 error=rule.message or "Guest customization failed.",
-                hang=rule.action == "guest_hang")
+                hang=rule.action == "guest_hang", event=rule.event)
             vc.touch(vm)
         elif rule.action == "delay":
             answer = Pending()
@@ -154,7 +154,26 @@ def apply_rules(vc, fired, obj, args, result):
     return result
 
 
+def unknown_type(value, version_ids):
+    """The first data type in ``value`` that the API version ``version_ids`` does not have
+    (CustomizationCloudinitPrep before 7.0.3.0), or None."""
+    if isinstance(value, list):
+        return next((t for t in (unknown_type(v, version_ids) for v in value) if t), None)
+    if not isinstance(value, DataObject):
+        return None
+    dtype = REGISTRY.data.get(value._typeName)
+    if dtype is not None and dtype.version not in version_ids:
+        return value._typeName
+    return unknown_type(list(value.fields().values()), version_ids)
+
+
 def check_arguments(vc, ctx, obj, minfo, args):
+    version_ids = REGISTRY.version_ids(ctx.version) if ctx.version else REGISTRY.newest
+    if not version_ids >= REGISTRY.newest:  # a client of an older API version
+        # a type its version does not have is one it cannot send, as vCenter parses it
+        newer = unknown_type(list(args.values()), version_ids)
+        if newer is not None:
+            raise faults.InvalidType(argument=newer)
     # Arguments naming objects that may be gone, answered as "unresolved" (ListView's).
     lenient = getattr(obj, "unresolved_arguments", ())
     for param in minfo.params:

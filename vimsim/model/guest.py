@@ -64,20 +64,23 @@ def check_guest_auth(vm, auth):
 class Outcome:
     """How one customization ends inside the guest: after ``duration`` clock seconds of
     RUNNING, SUCCEEDED (``error`` None) or FAILED with ``error``, posting the ``event``
-    failure type (CustomizationFailed or a subtype); ``hang`` never ends."""
+    failure type (CustomizationFailed or a subtype: CustomizationLinuxIdentityFailed,
+    CustomizationNetworkSetupFailed, CustomizationSysprepFailed, CustomizationUnknownFailure)
+    with ``reason`` (the error when unset); ``hang`` never ends."""
 
-    def __init__(self, duration, error=None, hang=False, event=None):
+    def __init__(self, duration, error=None, hang=False, event=None, reason=None):
         self.duration, self.error, self.hang = duration, error, hang
-        self.event = event
+        self.event, self.reason = event, reason
 
     def persisted_state(self):
         return {"duration": self.duration, "error": self.error, "hang": self.hang,
-                "event": self.event}
+                "event": self.event, "reason": self.reason}
 
 
 class GuestBehaviour:
     """The default guest: customizes in the fixture's time and succeeds, unless the VM's
-    fixture entry says ``customization: {fail: "message", duration: seconds, hang: true}``."""
+    fixture entry says ``customization: {fail: "message", duration: seconds, hang: true,
+    event: CustomizationLinuxIdentityFailed, reason: "..."}``."""
 
     def __init__(self, timings):
         self.timings = timings
@@ -88,7 +91,8 @@ class GuestBehaviour:
     def customization(self, vm, spec, config_params):
         plan = vm.customization_plan or {}
         return Outcome(plan.get("duration", self.timings["customization_running"]),
-                       plan.get("fail"), bool(plan.get("hang")), plan.get("event"))
+                       plan.get("fail"), bool(plan.get("hang")), plan.get("event"),
+                       plan.get("reason"))
 
 
 class GuestCustomization:
@@ -129,43 +133,6 @@ class GuestCustomization:
             startTime=self.start_time if self.status in (RUNNING, SUCCEEDED, FAILED) else None,
             endTime=self.end_time if self.status in (SUCCEEDED, FAILED) else None,
             errorMsg=self.error if self.status == FAILED else None)
-
-
-def host_name_from(identity, vm):
-    """The host name a customization identity gives the guest (None: keep the current one)."""
-    if identity is None:
-        return None
-    name = identity.hostName
-    if identity._typeName == "CustomizationSysprep" and identity.userData is not None:
-        name = identity.userData.computerName
-    if name is None:
-        return None
-    kind = name._typeName
-    if kind == "CustomizationFixedName":
-        return name.name
-    if kind == "CustomizationVirtualMachineName":
-        return vm.name.lower().replace("_", "-")
-    if kind == "CustomizationPrefixName":
-        return "%s-%s" % (name.base, vm.moid.split("-")[-1])
-    return None
-
-
-def dhcp_address(vm, index):
-    """The address a DHCP server hands this NIC: stable for a VM and NIC."""
-    n = int(vm.moid.split("-")[-1])
-    return "10.%d.%d.%d" % (index & 0xFF, (n >> 8) & 0xFF, (n & 0xFF) or 1)
-
-
-def addresses_from(spec, vm):
-    """Per NIC, the IP address a customization spec configures (DHCP ones generated)."""
-    addresses = []
-    for i, mapping in enumerate(spec.nicSettingMap or ()):
-        ip = mapping.adapter.ip if mapping.adapter is not None else None
-        if ip is not None and ip._typeName == "CustomizationFixedIp":
-            addresses.append(ip.ipAddress)
-        else:
-            addresses.append(dhcp_address(vm, i))
-    return addresses
 
 
 def simple_spec(host_name=None, addresses=()):

@@ -85,7 +85,8 @@ def _check_field(fault_type, name, value, where):
 class Rule:
     def __init__(self, rule_id, operation=None, target=None, user=None, action="fault",
                  fault=None, fields=None, message=None, seconds=0.0, nth=None, first=None,
-                 probability=None, seed=0, after=None, error_type=None, status=None):
+                 probability=None, seed=0, after=None, error_type=None, status=None,
+                 event=None):
         self.id = rule_id
         self.operation, self.target, self.user = operation, target, user
         self.action, self.fault, self.fields = action, fault, dict(fields or {})
@@ -93,13 +94,14 @@ class Rule:
         self.nth, self.first = nth, first
         self.probability, self.seed, self.after = probability, seed, after
         self.error_type, self.status = error_type, status
+        self.event = event  # the failure event a guest_fail posts (CustomizationFailed's)
         self.calls = 0  # matching calls seen
         self.hits = 0   # times the rule acted
         self._random = random.Random(seed)
 
     def describe(self):
         keys = ("operation", "target", "user", "action", "fault", "fields", "message", "seconds",
-                "nth", "first", "probability", "seed", "after", "error_type", "status")
+                "nth", "first", "probability", "seed", "after", "error_type", "status", "event")
         out = {"id": self.id, "hits": self.hits, "calls": self.calls}
         out.update({k: getattr(self, k) for k in keys
                     if getattr(self, k) not in (None, {}, 0.0) or k == "action"})

@@ -1,7 +1,7 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
 import uuid
 
-from vimsim.model import authorization, faults, guest, vm_clone, vm_hardware
+from vimsim.model import authorization, faults, guest, guest_config, vm_clone, vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -18,7 +18,8 @@ class VirtualMachine(ManagedEntity):
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
-                 "cycle_timers", "disk_gb", "extra_config", "annotation", "template")
+                 "cycle_timers", "disk_gb", "extra_config", "annotation", "template",
+                 "guest_config", "custom_scripts")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -59,6 +60,11 @@ class VirtualMachine(ManagedEntity):
         self.macs = list(spec.get("macs") or ())
         self.annotation = spec.get("annotation", "")  # config.annotation, the VM's notes
         self.template = bool(spec.get("template", False))  # a template never powers on
+        # What the last customization set in the guest (vimsim/model/guest_config.py), or None.
+        self.guest_config = spec.get("guest_config")
+        # Whether VMware Tools runs a customization's scriptText (deployPkg's
+        # enable-custom-scripts); a spec with a script fails in a guest that does not.
+        self.custom_scripts = spec.get("custom_scripts", True)
 
     # -- persisted state (see vimsim/model/snapshot.py) ----------------------------------
 
@@ -69,6 +75,7 @@ class VirtualMachine(ManagedEntity):
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "disk_gb", "extra_config", "annotation",
+                 "guest_config", "custom_scripts",
                  "template")
     persisted_touched = True
     scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
@@ -114,7 +121,7 @@ class VirtualMachine(ManagedEntity):
         self._next_cycle()
         if state == POWERED_ON:
             self.boot_time = self.vc.clock.now()
-            self.guest_network_up = True  # a booting guest brings its network up
+            guest_config.bring_up(self)  # a booting guest brings its network up
         else:
             self.boot_time = None if state == POWERED_OFF else self.boot_time
         self.set_tools_running(False)
@@ -324,7 +331,7 @@ class VirtualMachine(ManagedEntity):
     def _guest_rebooted(self, cycle):
         if cycle == self.power_cycle:
             self.boot_time = self.vc.clock.now()
-            self.guest_network_up = True  # a booting guest brings its network up
+            guest_config.bring_up(self)  # a booting guest brings its network up
             self.schedule_tools_start()
             self.vc.touch(self)
 
@@ -374,6 +381,7 @@ class VirtualMachine(ManagedEntity):
             "power_state": POWERED_ON, "tools_running": self.tools_running,
             "hostname": self.host_name, "datastores": self.datastores, "networks": self.networks,
             "guest_network_up": False, "customization": self.customization_plan,
+            "custom_scripts": self.custom_scripts,
             "disk_gb": self.disk_gb,
             # InstantCloneSpec.config lands in the clone's extraConfig (guestinfo.* keys)
             "extra_config": dict(self.extra_config, **{
@@ -422,28 +430,12 @@ class VirtualMachine(ManagedEntity):
     def guest_nics(self):
         if not (self.tools_running and self.guest_network_up):
             return []
-        return [DataObject("GuestNicInfo", network=net.name,
-                           ipAddress=[address] if address else [],
-                           macAddress=self.mac_address(i), connected=True,
-                           deviceConfigId=4000 + i,
-                           ipConfig=DataObject("NetIpConfigInfo", ipAddress=[DataObject(
-                               "NetIpConfigInfoIpAddress", ipAddress=address, prefixLength=24,
-                               state="preferred")] if address else []))
-                for i, (net, address) in enumerate(zip(self.networks, self.nic_addresses))]
+        return guest_config.guest_nics(self)
 
     def guest_ip_stack(self):
-        address = self.ip_address
-        if address is None:
+        if self.ip_address is None:
             return []
-        gateway = address.rsplit(".", 1)[0] + ".1"
-        return [DataObject(
-            "GuestStackInfo",
-            dnsConfig=DataObject("NetDnsConfigInfo", dhcp=False, hostName=self.host_name,
-                                 domainName="", ipAddress=[gateway], searchDomain=[]),
-            ipRouteConfig=DataObject("NetIpRouteConfigInfo", ipRoute=[DataObject(
-                "NetIpRouteConfigInfoIpRoute", network="0.0.0.0", prefixLength=0,
-                gateway=DataObject("NetIpRouteConfigInfoGateway", ipAddress=gateway,
-                                   device="0"))]))]
+        return guest_config.ip_stack(self)
 
     def cpu_usage_mhz(self):
         """What the guest uses now: a steady 2% of its vCPUs, none while it is not running."""

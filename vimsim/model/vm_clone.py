@@ -160,6 +160,7 @@ def clone_spec(source, moid, name, spec, datastores, changes):
         "power_state": "poweredOff", "hostname": source.host_name,
         "datastores": datastores, "networks": list(source.networks),
         "customization": source.customization_plan, "disk_gb": source.disk_gb,
+        "custom_scripts": source.custom_scripts,
         "extra_config": dict(source.extra_config), "annotation": source.annotation,
         "template": bool(spec.template),
         "guest_accounts": guest.account_specs(source.guest_accounts),

@@ -267,7 +267,9 @@ class AutomationResource(ModelResource):
     def vm_guest(self, route, session, vm, part):
         self.api.require(session, VIEW, vm)
         inventory = self.api.inventory
-        return 200, {"networking/interfaces": inventory.guest_interfaces,
+        return 200, {"networking": inventory.guest_networking,
+                     "networking/interfaces": inventory.guest_interfaces,
+                     "networking/routes": inventory.guest_routes,
                      "local-filesystem": inventory.guest_local_filesystem}[part](vm)
 
     def vm_tools(self, route, session, vm):
@@ -552,7 +554,8 @@ ROUTES = [
      AutomationResource.vm_part),
     ("GET", _path("vcenter/vm/{id}/(hardware/disk|hardware/ethernet|hardware/cdrom|"
                   "hardware/adapter/scsi)/{id}"), BOTH, AutomationResource.vm_part),
-    ("GET", _path("vcenter/vm/{id}/guest/(networking/interfaces|local-filesystem)"), BOTH,
+    ("GET", _path("vcenter/vm/{id}/guest/(networking|networking/interfaces|"
+                  "networking/routes|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
     ("GET", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_list),

@@ -248,13 +248,19 @@ class VcenterInventory:
             return self.vc.objects[task.value].finished()
         return task
 
-    def guest_identity(self, vm_id):
+    def _running_guest(self, vm_id, service):
+        """The VM, whose guest ``service`` (identity, networking) needs VMware Tools."""
         vm = self.vm(vm_id)
         if not vm.tools_running:
             raise errors.RestError("SERVICE_UNAVAILABLE",
-                                   "com.vmware.api.vcenter.vm.guest.identity.tools_not_running",
+                                   "com.vmware.api.vcenter.vm.guest.%s.tools_not_running"
+                                   % service,
                                    "VMware Tools is not running in the guest of '%s'." % vm_id,
                                    [vm_id])
+        return vm
+
+    def guest_identity(self, vm_id):
+        vm = self._running_guest(vm_id, "identity")
         identity = {"name": guest_os(vm), "family": FAMILIES.get(vm.guest_family, "OTHER"),
                     "full_name": {"id": "vmsg.guestos.%s.label" % vm.guest_id,
                                   "default_message": vm.guest_full_name, "args": []},
@@ -294,9 +300,40 @@ class VcenterInventory:
     def guest_interfaces(self, vm_id):
         vm = self.vm(vm_id)
         return [{"mac_address": nic.macAddress, "nic": str(nic.deviceConfigId),
-                 "ip": {"ip_addresses": [{"ip_address": a, "prefix_length": 24,
-                                          "state": "PREFERRED"} for a in nic.ipAddress]}}
+                 "ip": {"ip_addresses": [{"ip_address": a.ipAddress,
+                                          "prefix_length": a.prefixLength,
+                                          "state": "PREFERRED"}
+                                         for a in nic.ipConfig.ipAddress]}}
                 for nic in vm.guest_nics()]
+
+    def _guest_stack(self, vm_id):
+        stacks = self._running_guest(vm_id, "networking").guest_ip_stack()
+        return stacks[0] if stacks else None
+
+    def guest_networking(self, vm_id):
+        """Vm.Guest.Networking.Info: the guest's DNS, from the same guest.ipStack."""
+        stack = self._guest_stack(vm_id)
+        dns = stack.dnsConfig if stack is not None else None
+        if dns is None:
+            return {}
+        return {"dns_values": {"domain_name": dns.domainName or "",
+                               "search_domains": list(dns.searchDomain or ())},
+                "dns": {"mode": "DHCP" if dns.dhcp else "STATIC",
+                        "ip_addresses": list(dns.ipAddress or ())}}
+
+    def guest_routes(self, vm_id):
+        """Vm.Guest.Networking.Routes.Info list: guest.ipStack's routes."""
+        stack = self._guest_stack(vm_id)
+        if stack is None:
+            return []
+        out = []
+        for route in stack.ipRouteConfig.ipRoute:
+            info = {"network": route.network, "prefix_length": route.prefixLength,
+                    "interface_index": int(route.gateway.device)}
+            if route.gateway.ipAddress:
+                info["gateway_address"] = route.gateway.ipAddress
+            out.append(info)
+        return out
 
     def guest_local_filesystem(self, vm_id):
         vm = self.vm(vm_id)
