@@ -136,3 +136,33 @@ def test_delete_and_update_errors(auto):
               "NOT_FOUND")
     assert rest.get("/api/vcenter/vm/%s/hardware/cpu" % running).json()["count"] == 1
     assert auto.call(lambda: auto.vc.objects[running].name) == "DC0_H0_VM1"
+
+
+def test_the_sdk_creates_updates_and_deletes(make_emulator, tmp_path):
+    from test_rest import sdk_client
+    from com.vmware.vcenter.vm.hardware_client import Cpu, Memory
+    from com.vmware.vcenter_client import VM
+    from com.vmware.vapi.std.errors_client import AlreadyExists, NotAllowedInCurrentState
+
+    emulator = make_emulator(clock="auto", secure=True, cert_dir=str(tmp_path))
+    client = sdk_client(emulator)
+    where = placement(emulator)
+    spec = VM.CreateSpec(name="sdk01", guest_os="UBUNTU_64", placement=VM.PlacementSpec(
+        folder=where["folder"], host=where["host"], datastore=where["datastore"]),
+        cpu=Cpu.UpdateSpec(count=2), memory=Memory.UpdateSpec(size_mib=1024))
+    vm = client.vcenter.VM.create(spec)
+    assert vm == vm_id(emulator, "sdk01")
+    [summary] = client.vcenter.VM.list(VM.FilterSpec(names={"sdk01"}))
+    assert summary.vm == vm and summary.power_state == "POWERED_OFF"
+    assert client.vcenter.vm.hardware.Cpu.get(vm).count == 2
+    assert client.vcenter.vm.hardware.Memory.get(vm).size_mib == 1024
+    client.vcenter.vm.hardware.Cpu.update(vm, Cpu.UpdateSpec(count=4))
+    client.vcenter.vm.hardware.Memory.update(vm, Memory.UpdateSpec(size_mib=2048))
+    assert client.vcenter.vm.hardware.Cpu.get(vm).count == 4
+    assert client.vcenter.vm.hardware.Memory.get(vm).size_mib == 2048
+    with pytest.raises(AlreadyExists):
+        client.vcenter.VM.create(spec)
+    with pytest.raises(NotAllowedInCurrentState):
+        client.vcenter.VM.delete(vm_id(emulator, "DC0_H0_VM1"))
+    client.vcenter.VM.delete(vm)
+    assert client.vcenter.VM.list(VM.FilterSpec(names={"sdk01"})) == []

@@ -303,7 +303,7 @@ class AutomationResource(ModelResource):
     def vm_hardware_update(self, route, session, vm, part):
         body = route.body()
         spec = body.get("spec") if self.dialect == "rest" and isinstance(body, dict) else body
-        self.api.require_available("com.vmware.vcenter.vm.hardware.%s.update" % part.title(),
+        self.api.require_available("com.vmware.vcenter.vm.hardware.%s.update" % part,
                                    session, vm)
         update = vm_lifecycle.update_cpu if part == "cpu" else vm_lifecycle.update_memory
         return (200 if self.dialect == "rest" else 204), update(self.api, session, vm, spec)
@@ -504,6 +504,21 @@ class AutomationResource(ModelResource):
                              optional=("ip_address",))
         if service == CustomizationSpecs.SERVICE:
             return self.rpc_specs(session, operation, set_fields(given))
+        if service in RPC_HARDWARE and operation == "get":
+            part, struct, optional = RPC_HARDWARE[service]
+            api.require_available("com.vmware.vcenter.vm.hardware.get", session, vm)
+            api.require(session, "System.View")
+            info = dict({k: None for k in optional}, **api.inventory.vm_part(vm, part))
+            return structure(struct, info, optional=optional)
+        if (service, operation) in RPC_LIFECYCLE:
+            api.require_available("%s.%s" % (service, operation), session, vm)
+            if operation == "create":
+                return vm_lifecycle.create(api, session, set_fields(given.get("spec")))
+            if operation == "delete":
+                return vm_lifecycle.delete(api, session, vm)
+            update = vm_lifecycle.update_cpu if service.endswith("cpu") else \
+                vm_lifecycle.update_memory
+            return update(api, session, vm, set_fields(given.get("spec")))
         if service == "com.vmware.vcenter.vm.guest.customization":
             if vm is None:
                 raise errors.invalid_argument("The vm parameter is missing.")
@@ -556,6 +571,17 @@ RPC_LISTS = {
     "com.vmware.vcenter.resource_pool": ("resource_pool",
                                          "com.vmware.vcenter.resource_pool.summary", ()),
 }
+# The SDK's VM lifecycle operations (rest/vm_lifecycle.py).
+RPC_LIFECYCLE = (("com.vmware.vcenter.VM", "create"), ("com.vmware.vcenter.VM", "delete"),
+                 ("com.vmware.vcenter.vm.hardware.cpu", "update"),
+                 ("com.vmware.vcenter.vm.hardware.memory", "update"))
+# The SDK's hardware gets: service id -> (the VM part, its info structure, optional fields).
+RPC_HARDWARE = {
+    "com.vmware.vcenter.vm.hardware.cpu": ("hardware/cpu", "com.vmware.vcenter.vm.hardware.cpu.info",
+                                           ()),
+    "com.vmware.vcenter.vm.hardware.memory": (
+        "hardware/memory", "com.vmware.vcenter.vm.hardware.memory.info",
+        ("hot_add_increment_size_MiB", "hot_add_limit_MiB"))}
 TAGGING_SERVICES = ("com.vmware.cis.tagging.category", "com.vmware.cis.tagging.tag",
                     "com.vmware.cis.tagging.tag_association")
 BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
