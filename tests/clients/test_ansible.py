@@ -933,6 +933,78 @@ PLAYBOOK = r"""
         - g.instance.guest.ipAddress == '10.0.20.17'
     rescue: *rescue
 
+  - name: community.vmware.vmware_guest lifecycle
+    block:
+    - name: vmware_guest state present (a new VM from nothing)
+      community.vmware.vmware_guest:
+        name: ansible_made
+        datacenter: DC0
+        folder: /DC0/vm
+        esxi_hostname: DC0_H0
+        guest_id: ubuntu64Guest
+        hardware: {num_cpus: 2, memory_mb: 1024, scsi: paravirtual}
+        disk:
+        - {size_gb: 2, type: thin, datastore: LocalDS_0}
+        networks:
+        - {name: VM Network, device_type: vmxnet3}
+        cdrom:
+        - {controller_number: 0, unit_number: 0, type: client}
+        state: present
+      register: made
+    - name: vmware_guest state present again (nothing to change)
+      community.vmware.vmware_guest:
+        name: ansible_made
+        datacenter: DC0
+        folder: /DC0/vm
+        state: present
+      register: again
+    - name: vmware_guest reconfigured (CPUs, memory, a larger disk, a second disk)
+      community.vmware.vmware_guest:
+        name: ansible_made
+        datacenter: DC0
+        folder: /DC0/vm
+        hardware: {num_cpus: 4, memory_mb: 2048}
+        disk:
+        - {size_gb: 3, type: thin, datastore: LocalDS_0}
+        - {size_gb: 1, type: thin, datastore: LocalDS_0}
+        state: present
+      register: changed
+    - name: vmware_guest_disk_info (ansible_made)
+      community.vmware.vmware_guest_disk_info:
+        datacenter: DC0
+        name: ansible_made
+      register: disks
+    - name: vmware_guest state absent
+      community.vmware.vmware_guest:
+        name: ansible_made
+        datacenter: DC0
+        folder: /DC0/vm
+        state: absent
+      register: gone
+    - name: vmware_vm_info (after absent)
+      community.vmware.vmware_vm_info:
+      register: after
+    - name: the VM was made as asked, changed, then removed
+      assert:
+        that:
+        - made.changed
+        - made.instance.hw_name == 'ansible_made'
+        - made.instance.hw_processor_count == 2
+        - made.instance.hw_memtotal_mb == 1024
+        - made.instance.hw_power_status == 'poweredOff'
+        - made.instance.hw_esxi_host == 'DC0_H0'
+        - made.instance.hw_eth0.summary == 'VM Network'
+        - not again.changed
+        - changed.changed
+        - changed.instance.hw_processor_count == 4
+        - changed.instance.hw_memtotal_mb == 2048
+        - disks.guest_disk_info | length == 2
+        - disks.guest_disk_info['0'].capacity_in_kb == 3145728
+        - disks.guest_disk_info['1'].capacity_in_kb == 1048576
+        - gone.changed
+        - "'ansible_made' not in (after.virtual_machines | map(attribute='guest_name') | list)"
+    rescue: *rescue
+
 """
 
 SEP = " | "

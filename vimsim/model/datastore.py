@@ -37,6 +37,8 @@ def vmfs_uuid(name):
 class Datastore(ManagedEntity):
     vim_type = "Datastore"
 
+    persisted = ("name", "free")  # free space follows the disks made, grown and destroyed
+
     def __init__(self, vc, moid, name, parent, capacity, free, uuid=None):
         super().__init__(vc, moid, name, parent)
         self.capacity, self.free = capacity, free
@@ -74,12 +76,18 @@ class Datastore(ManagedEntity):
         folders = {}
         for vm in self.vms:
             if vm.datastores and vm.datastores[0] is self:
-                folders.setdefault(vm.name, vm)
+                folders.setdefault(vm_hardware.vm_folder(vm).split("] ", 1)[-1][:-1], vm)
         return folders
+
+    def allocate(self, delta):
+        """``delta`` bytes more in use on the datastore (fewer when negative)."""
+        if delta:
+            self.free = max(0, min(self.capacity, self.free - delta))
+            self.vc.touch(self)
 
     def uncommitted(self):
         """What the VMs' thin disks may still grow by (VirtualMachineStorageInfo's)."""
-        return sum(vm_hardware.storage_use(vm)[1] for vm in self.vm_folders().values())
+        return sum(vm_hardware.uncommitted_on(vm, self) for vm in self.vms)
 
     # -- properties ----------------------------------------------------------------------
 
@@ -173,16 +181,17 @@ def vm_files(vm, folder_path):
     running = vm.boot_time or boot
     modified = {"config": boot, "nvram": boot, "snapshotList": boot, "diskDescriptor": running,
                 "log": running, "swap": running}
-    listed = vm_hardware.files(vm)
-    extents = [f for f in listed if f.type == "diskExtent"]
+    listed = [f for f in vm_hardware.files(vm) if f.name.startswith(folder_path)]
+    extents = {f.name: f for f in listed if f.type == "diskExtent"}
     entries = []
     for f in listed:
         if f.type == "diskExtent":
             continue
-        name = f.name[len(folder_path):] if f.name.startswith(folder_path) else f.name
+        name = f.name[len(folder_path):]
         if f.type == "diskDescriptor":
-            entries.append(FileEntry(name, f.size + sum(e.size for e in extents),
-                                     modified[f.type], vm, extents=[e.name for e in extents]))
+            extent = extents[f.name[:-len(".vmdk")] + "-flat.vmdk"]
+            entries.append(FileEntry(name, f.size + extent.size, modified[f.type], vm,
+                                     extents=[extent.name]))
         else:
             entries.append(FileEntry(name, f.size, modified.get(f.type, boot), vm))
     return entries
@@ -190,9 +199,11 @@ def vm_files(vm, folder_path):
 
 def _disk_details(entry, flags):
     vm = entry.vm
-    values = {"diskType": DISK_TYPE, "capacityKb": vm.disk_gb * vm_hardware.GB // KB,
+    disk = next(d for d in vm.disks if d["file"][:-len(".vmdk")] + "-flat.vmdk"
+                in entry.extents)
+    values = {"diskType": DISK_TYPE, "capacityKb": disk["capacity_kb"],
               "hardwareVersion": DISK_HARDWARE_VERSION, "controllerType": DISK_CONTROLLER,
-              "diskExtents": entry.extents, "thin": True, "sectorFormat": "native_512"}
+              "diskExtents": entry.extents, "thin": disk["thin"], "sectorFormat": "native_512"}
     return {k: v for k, v in values.items() if getattr(flags, k)}
 
 

@@ -76,6 +76,25 @@ EVENT_INFO = {
         "Unknown customization error", "error",
         "An error occurred while customizing VM {vm.name}. For details reference the log file "
         "{logLocation} in the guest OS."),
+    "VmBeingCreatedEvent": _same("Creating VM", "info",
+                                 "Creating {vm.name} on {host.name}, in {datacenter.name}",
+                                 "Creating VM on {host.name}, in {datacenter.name}"),
+    "VmCreatedEvent": _same("VM created", "info",
+                            "Created virtual machine {vm.name} on {host.name} in "
+                            "{datacenter.name}", "Virtual machine created"),
+    "VmReconfiguredEvent": _same("VM reconfigured", "info",
+                                 "Reconfigured {vm.name} on {host.name} in {datacenter.name}",
+                                 "Reconfigured virtual machine"),
+    "VmRemovedEvent": _same("VM removed", "info",
+                            "Removed {vm.name} on {host.name} from {datacenter.name}",
+                            "Removed virtual machine"),
+    "VmRenamedEvent": _same("VM renamed", "warning",
+                            "Renamed {vm.name} from {oldName} to {newName} in "
+                            "{datacenter.name}", "Renamed from {oldName} to {newName}"),
+    "DatacenterRenamedEvent": _same("Datacenter renamed", "info",
+                                    "Renamed datacenter from {oldName} to {newName}"),
+    "DatastoreRenamedEvent": _same("Datastore renamed", "info",
+                                   "Renamed datastore from {oldName} to {newName}"),
 }
 
 

@@ -15,8 +15,11 @@ EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspende
                "UserLogoutSessionEvent", "BadUsernameSessionEvent", "CustomizationStartedEvent",
                "CustomizationSucceeded", "CustomizationFailed",
                "CustomizationNetworkSetupFailed", "CustomizationLinuxIdentityFailed",
-               "CustomizationSysprepFailed", "CustomizationUnknownFailure")
-CUSTOMIZATION_FAILURES = EVENT_TYPES[EVENT_TYPES.index("CustomizationFailed"):]
+               "CustomizationSysprepFailed", "CustomizationUnknownFailure",
+               "VmBeingCreatedEvent", "VmCreatedEvent", "VmReconfiguredEvent", "VmRemovedEvent",
+               "VmRenamedEvent", "DatacenterRenamedEvent", "DatastoreRenamedEvent")
+CUSTOMIZATION_FAILURES = EVENT_TYPES[EVENT_TYPES.index("CustomizationFailed"):
+                                     EVENT_TYPES.index("CustomizationUnknownFailure") + 1]
 HISTORY_LIMIT = 10000
 DEFAULT_PAGE = 10
 MAX_PAGE = 1000

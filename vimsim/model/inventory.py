@@ -1,4 +1,5 @@
 """The inventory tree: folders, datacenters, compute resources, hosts, pools, datastores, networks."""
+from vimsim.model import faults, lifecycle
 from vimsim.model.objects import ExtensibleManagedObject, refs, vim_property
 from vimsim.model.environment_browser import EnvironmentBrowser
 from vimsim.vim25.data import DataObject
@@ -16,6 +17,8 @@ POOL_QUICK_STATS = ("overallCpuUsage", "overallCpuDemand", "guestMemoryUsage", "
 
 class ManagedEntity(ExtensibleManagedObject):
     vim_type = "ManagedEntity"
+
+    persisted = ("name",)  # Rename_Task's
 
     def __init__(self, vc, moid, name, parent=None):
         super().__init__(vc, moid)
@@ -37,6 +40,30 @@ class ManagedEntity(ExtensibleManagedObject):
         while entity is not None and entity.vim_type != "Datacenter":
             entity = entity.parent
         return entity
+
+    # -- vim25 methods (vimsim/model/lifecycle.py has their rules) -----------------------
+
+    def Rename_Task(self, ctx, newName):
+        lifecycle.require_privilege(ctx, self, lifecycle.RENAME_PRIVILEGES.get(
+            self.vim_type, "System.Read"))
+        return self.vc.task_manager.create(
+            ctx, self, "Rename_Task", "%s.rename" % self.vim_type, self._rename_body,
+            self.vc.timings["rename"], args=(newName, lifecycle.user_of(ctx))).ref
+
+    def _rename_body(self, new_name, user):
+        lifecycle.rename(self, new_name, user)
+
+    def Destroy_Task(self, ctx):
+        privilege = lifecycle.DESTROY_PRIVILEGES.get(self.vim_type)
+        if privilege is None:
+            raise faults.NotSupported()
+        lifecycle.require_privilege(ctx, self, privilege)
+        return self.vc.task_manager.create(
+            ctx, self, "Destroy_Task", "%s.destroy" % self.vim_type, self._destroy_body,
+            self.vc.timings["destroy"], args=(lifecycle.user_of(ctx), False)).ref
+
+    def _destroy_body(self, user, unregister):
+        lifecycle.destroy(self, user, unregister)
 
     @vim_property
     def name(self, ctx):
@@ -100,10 +127,65 @@ class ManagedEntity(ExtensibleManagedObject):
 class Folder(ManagedEntity):
     vim_type = "Folder"
 
+    persisted = ("name", "child_type")
+
     def __init__(self, vc, moid, name, parent, child_type):
         super().__init__(vc, moid, name, parent)
         self.child_type = child_type
         self.children = []
+
+    def persisted_state(self):
+        return dict(super().persisted_state(), parent=self.parent, children=self.children)
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        self.children = list(state["children"])
+        for child in self.children:
+            child.parent = self
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A folder CreateFolder made, in its parent."""
+        folder = vc.add(cls(vc, moid, state["name"], state["parent"], state["child_type"]))
+        state["parent"].children.append(folder)
+        return folder
+
+    # -- vim25 methods (vimsim/model/lifecycle.py has their rules) -----------------------
+
+    def CreateFolder(self, ctx, name):
+        return lifecycle.create_folder(self, name).ref
+
+    def CreateVM_Task(self, ctx, config, pool, host=None):
+        vc = self.vc
+        if "VirtualMachine" not in self.child_type:
+            raise faults.NotSupported()
+        pool, host = vc.lookup(pool, ctx), vc.lookup(host, ctx) if host is not None else None
+        lifecycle.require_privilege(ctx, pool, "Resource.AssignVMToPool")
+        host = lifecycle.placement(vc, pool, host)
+        return vc.task_manager.create(
+            ctx, self, "CreateVM_Task", "Folder.createVm", self._create_vm_body,
+            vc.timings["create_vm"], lock=False,
+            args=(config, pool, host, lifecycle.user_of(ctx))).ref
+
+    def _create_vm_body(self, config, pool, host, user):
+        return lifecycle.create_vm(self, config, pool, host, user)
+
+    def MoveIntoFolder_Task(self, ctx, list):
+        entities = [self.vc.lookup(ref, ctx) for ref in list]
+        lifecycle.require_privilege(ctx, self, "Folder.Move" if any(
+            e.vim_type == "Folder" for e in entities) else "VirtualMachine.Inventory.Move")
+        return self.vc.task_manager.create(
+            ctx, self, "MoveIntoFolder_Task", "Folder.moveInto", self._move_body,
+            self.vc.timings["rename"], args=(entities,)).ref
+
+    def _move_body(self, entities):
+        lifecycle.move_into(self, entities)
+
+    def UnregisterAndDestroy_Task(self, ctx):
+        return self.vc.task_manager.create(
+            ctx, self, "UnregisterAndDestroy_Task", "Folder.unregisterAndDestroy",
+            self._destroy_body, self.vc.timings["destroy"],
+            args=(lifecycle.user_of(ctx), True)).ref
 
     def add_child(self, entity):
         entity.parent = self
@@ -449,7 +531,7 @@ class ResourcePool(ManagedEntity):
 
     @vim_property
     def vm(self, ctx):
-        return refs(self.vms)
+        return refs(vm for vm in self.vms if not vm.template)  # a template is in no pool
 
     @vim_property
     def config(self, ctx):

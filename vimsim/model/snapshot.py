@@ -6,7 +6,8 @@ the managers' settings (options, licenses, custom fields, permissions). Schedule
 data too: every call on the clock to a method a class names in ``scheduled_work`` (a task's
 start and end, VMware Tools starting after a power-on, a customization's next step) is kept
 as the object's moId, the method's name and its arguments, and is re-armed on restore. Also kept:
-the fault rules with their counts, the moId counter and virtual time. Not kept: sessions,
+the fault rules with their counts, the moId counter, virtual time, and the moIds of the
+entities destroyed (the fixture builds them again; restore removes them). Not kept: sessions,
 views, property filters and the calls waiting on them (a restarted vCenter drops them too),
 and the event history (new events' keys carry on from the kept counter).
 
@@ -23,7 +24,7 @@ from collections import deque
 from datetime import datetime
 from types import MappingProxyType
 
-from vimsim.model import fixture as fixtures
+from vimsim.model import fixture as fixtures, lifecycle
 from vimsim.model.faults import Fault
 from vimsim.model.objects import MANAGED_TYPES, ManagedObject
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
@@ -175,7 +176,7 @@ def _events(vc):
 def _rest(vc):
     """Everything but the fixture and the objects."""
     return {"format": FORMAT, "time": vc.clock.time(), "next_id": vc.peek_moid_number(),
-            "events": _events(vc),
+            "events": _events(vc), "removed": list(vc.removed),
             "rules": [_kept("rule %s" % r.id, lambda: encode(dict(r.describe()), vc))
                       for r in vc.rules.rules]}
 
@@ -266,6 +267,9 @@ def restore(snapshot, clock):
     if clock.mode != "real":
         clock._virtual = snapshot["time"]
     vc = fixtures.build(data, clock)
+    for moid in snapshot.get("removed", ()):  # destroyed: gone again before the rest
+        if moid in vc.objects:
+            lifecycle.remove(vc, vc.objects[moid])
     entries = snapshot["objects"]
     for entry in [e for e in entries if e["moid"] not in vc.objects]:
         cls = MANAGED_TYPES.get(entry["type"])

@@ -32,6 +32,10 @@ DEFAULT_TIMINGS = {
     "customization_running": 3.0,  # RUNNING until SUCCEEDED (or FAILED)
     "abort_task": 0.5,      # AbortCustomization_Task
     "network_task": 1.0,    # StartGuestNetwork_Task: until the guest network is up
+    "create_vm": 1.0,       # CreateVM_Task, queued to success
+    "reconfig_vm": 0.5,     # ReconfigVM_Task
+    "destroy": 0.5,         # Destroy_Task of a VM or a folder, UnregisterAndDestroy_Task
+    "rename": 0.2,          # Rename_Task, MoveIntoFolder_Task
 }
 
 # Where a fault of each type is delivered: "call" fails the method call itself, "task" fails
@@ -67,6 +71,7 @@ class Vcenter:
         self.collectors = property_collector.Collectors()
         self.structure_version = 0
         self.changes = 0  # counts touch(): the --state file is written when it moved
+        self.removed = []  # moIds of the entities destroyed (a snapshot loses them too)
         self._ids = itertools.count(2)  # 1 is the root folder, group-d1, as on vCenter
         self._tokens = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "vimsim:%s" % (about or {})))

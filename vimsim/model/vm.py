@@ -1,10 +1,11 @@
 """VirtualMachine: power state, VMware Tools, the guest, and the power operations."""
 import uuid
 
-from vimsim.model import authorization, faults, guest, guest_config, vm_clone, vm_hardware
+from vimsim.model import authorization, faults, guest, guest_config, lifecycle, vm_clone, \
+    vm_hardware
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
-from vimsim.vim25.data import DataObject
+from vimsim.vim25.data import DataObject, format_datetime
 
 POWERED_ON, POWERED_OFF, SUSPENDED = "poweredOn", "poweredOff", "suspended"
 
@@ -18,8 +19,9 @@ class VirtualMachine(ManagedEntity):
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
-                 "cycle_timers", "disk_gb", "extra_config", "annotation", "template",
-                 "guest_config", "custom_scripts")
+                 "cycle_timers", "extra_config", "annotation", "template", "vmx_path", "disks",
+                 "controllers", "cdroms", "nic_types", "cpu_hot_add", "memory_hot_add",
+                 "create_date", "modified", "guest_config", "custom_scripts")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -54,7 +56,23 @@ class VirtualMachine(ManagedEntity):
         self.boot_time = vc.boot_time if self.power_state == POWERED_ON else None
         self.power_cycle = 0  # bumps on every power change; stale tools timers check it
         self.cycle_timers = []  # what this power cycle has scheduled (Tools, guest shutdown)
-        self.disk_gb = spec.get("disk_gb", 16)  # the one thin-provisioned disk's capacity
+        # config.files.vmPathName, fixed when the VM is made (a rename keeps its files)
+        self.vmx_path = spec.get("vmx_path") or "[%s] %s/%s.vmx" % (
+            self.datastores[0].name if self.datastores else "LocalDS_0", name, name)
+        # The devices beyond those every VM has (vm_hardware.disk_record and its neighbours)
+        self.disks = spec["disks"] if "disks" in spec else vm_hardware.default_disks(
+            self.datastores[0] if self.datastores else None, self.vmx_path,
+            spec.get("disk_gb", 16))
+        self.controllers = spec["controllers"] if "controllers" in spec else \
+            vm_hardware.default_controllers()
+        self.cdroms = spec["cdroms"] if "cdroms" in spec else vm_hardware.default_cdroms()
+        # The adapter type of the NIC on each of ``networks``
+        self.nic_types = list(spec.get("nic_types") or ()) + ["VirtualVmxnet3"] * (
+            len(self.networks) - len(spec.get("nic_types") or ()))
+        self.cpu_hot_add = bool(spec.get("cpu_hot_add", False))
+        self.memory_hot_add = bool(spec.get("memory_hot_add", False))
+        self.create_date = self.modified = vc.clock.now() if spec.get("created") \
+            else vc.boot_time
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
         self.macs = list(spec.get("macs") or ())
@@ -74,9 +92,10 @@ class VirtualMachine(ManagedEntity):
                  "uuid", "instance_uuid", "tools_installed", "tools_autostart", "power_state",
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
-                 "boot_time", "power_cycle", "disk_gb", "extra_config", "annotation",
-                 "guest_config", "custom_scripts",
-                 "template")
+                 "boot_time", "power_cycle", "extra_config", "annotation", "template",
+                 "vmx_path", "disks", "controllers", "cdroms", "nic_types", "cpu_hot_add",
+                 "memory_hot_add", "create_date", "modified", "guest_config",
+                 "custom_scripts")
     persisted_touched = True
     scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
 
@@ -92,6 +111,7 @@ class VirtualMachine(ManagedEntity):
 
     def restore_persisted(self, state):
         super().restore_persisted(state)
+        self.place(state["pool"], state["host"])
         self.nic_addresses = list(self.nic_addresses)
         self.guest_accounts = guest.accounts(state["guest_accounts"])
         self.customization.restore_persisted(state["customization"], self.vc)
@@ -103,10 +123,31 @@ class VirtualMachine(ManagedEntity):
         """A VM the fixture does not have (an instant clone), where it was, with its moId."""
         spec = {"name": state["name"], "uuid": state["uuid"],
                 "instance_uuid": state["instance_uuid"], "networks": state["networks"],
-                "datastores": state["datastores"]}
+                "datastores": state["datastores"], "disks": state["disks"]}
         return vc.add_vm(spec, state["folder"], state["pool"], state["host"], moid=moid)
 
     # -- state changes -------------------------------------------------------------------
+
+    @property
+    def disk_gb(self):
+        """The first disk's capacity in whole GB (0 without a disk)."""
+        return -(-self.disks[0]["capacity_kb"] // (1024 * 1024)) if self.disks else 0
+
+    def place(self, pool, host):
+        """The VM in ``pool`` on ``host`` (MarkAsVirtualMachine moves a template)."""
+        for attr, new in (("pool", pool), ("host", host)):
+            old = getattr(self, attr)
+            if new is not old:
+                old.vms.remove(self)
+                new.vms.append(self)
+                setattr(self, attr, new)
+                self.vc.touch(old, structural=True)
+                self.vc.touch(new, structural=True)
+
+    def reconfigured(self):
+        """config.modified and config.changeVersion move (a ReconfigVM_Task, a rename)."""
+        self.modified = self.vc.clock.now()
+        self.vc.touch(self)
 
     def set_power(self, state, user="", chain_id=None):
         """The VM in ``state``; the event names the user and the task chain that did it."""
@@ -255,7 +296,8 @@ class VirtualMachine(ManagedEntity):
             user=user, **destination)
         try:
             vm_clone.require_name(folder, name)
-            changes = vm_clone.config_changes(vc, self, spec.config)
+            changes = vm_clone.config_changes(vc, self, spec.config, vm_clone.clone_devices(
+                vc, self, name, host, datastores[0]))
             if spec.customization is not None and not spec.template:
                 fault = vc.guest_customization_manager.deploy_fault(
                     vm_clone.guest_of(self, changes), spec.customization)
@@ -269,6 +311,8 @@ class VirtualMachine(ManagedEntity):
         moid = vc.new_moid("vm-")
         clone = vc.add_vm(vm_clone.clone_spec(self, moid, name, spec, datastores, changes),
                           folder, pool, host, moid=moid)
+        for ds, size in vm_hardware.allocated(clone).items():
+            ds.allocate(size)
         if spec.customization is not None and not spec.template:
             clone.set_pending_customization(spec.customization, replace=False)
         vc.event_manager.post(
@@ -278,6 +322,27 @@ class VirtualMachine(ManagedEntity):
             # the clone task ends with the clone booting; its guest customizes after
             clone.set_power(POWERED_ON, user, chain)
         return clone.ref
+
+    def ReconfigVM_Task(self, ctx, spec):
+        for privilege in lifecycle.reconfigure_privileges(spec):
+            lifecycle.require_privilege(ctx, self, privilege)
+        return self.vc.task_manager.create(
+            ctx, self, "ReconfigVM_Task", "VirtualMachine.reconfigure", self._reconfigure_body,
+            self.vc.timings["reconfig_vm"], args=(spec, ctx.user_name or "")).ref
+
+    def _reconfigure_body(self, spec, user):
+        lifecycle.reconfigure(self, spec, user)
+
+    def UnregisterVM(self, ctx):
+        self.vc.task_manager.require_unlocked(self)
+        lifecycle.destroy_vm(self, ctx.user_name or "", unregister=True)
+
+    def MarkAsTemplate(self, ctx):
+        lifecycle.mark_as_template(self)
+
+    def MarkAsVirtualMachine(self, ctx, pool, host=None):
+        lifecycle.mark_as_virtual_machine(self, self.vc.lookup(pool, ctx),
+                                          self.vc.lookup(host, ctx) if host else None)
 
     def CustomizeVM_Task(self, ctx, spec):
         # vCenter checks the VM and the spec as the task runs: its faults end the task.
@@ -449,7 +514,7 @@ class VirtualMachine(ManagedEntity):
 
     def nic_devices(self):
         return [DataObject(
-            "VirtualVmxnet3", key=4000 + i,
+            self.nic_types[i], key=4000 + i,
             deviceInfo=DataObject("Description", label="Network adapter %d" % (i + 1),
                                   summary=net.name),
             backing=net.nic_backing(),
@@ -503,9 +568,10 @@ class VirtualMachine(ManagedEntity):
     def config(self, ctx):
         folder = self.vm_path_name().rsplit("/", 1)[0] + "/"
         return DataObject(
-            "VirtualMachineConfigInfo", changeVersion="1", modified=self.vc.boot_time,
+            "VirtualMachineConfigInfo", changeVersion=self.change_version(),
+            modified=self.modified,
             name=self.name, guestFullName=self.guest_full_name, version="vmx-19", uuid=self.uuid,
-            createDate=self.vc.boot_time, instanceUuid=self.instance_uuid,
+            createDate=self.create_date, instanceUuid=self.instance_uuid,
             npivTemporaryDisabled=True, locationId="564d%s" % self.uuid.replace("-", "")[4:16],
             template=self.template, guestId=self.guest_id, alternateGuestName="",
             annotation=self.annotation,
@@ -532,7 +598,8 @@ class VirtualMachine(ManagedEntity):
                                 simultaneousThreads=1),
             cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
             memoryAllocation=vm_hardware.allocation(10 * self.memory_mb),
-            cpuHotAddEnabled=False, cpuHotRemoveEnabled=False, memoryHotAddEnabled=False,
+            cpuHotAddEnabled=self.cpu_hot_add, cpuHotRemoveEnabled=False,
+            memoryHotAddEnabled=self.memory_hot_add,
             hotPlugMemoryLimit=self.memory_mb, hotPlugMemoryIncrementSize=0,
             swapPlacement="inherit", bootOptions=DataObject(
                 "VirtualMachineBootOptions", bootDelay=0, enterBIOSSetup=False,
@@ -566,14 +633,17 @@ class VirtualMachine(ManagedEntity):
                           cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
                           memoryAllocation=vm_hardware.allocation(10 * self.memory_mb))
 
+    def change_version(self):
+        """config.changeVersion: the time of the last change, as vCenter gives it."""
+        return format_datetime(self.modified)
+
     def uptime(self):
         if self.boot_time is None or self.power_state != POWERED_ON:
             return 0
         return int((self.vc.clock.now() - self.boot_time).total_seconds())
 
     def vm_path_name(self):
-        ds = self.datastores[0].name if self.datastores else "LocalDS_0"
-        return "[%s] %s/%s.vmx" % (ds, self.name, self.name)
+        return self.vmx_path
 
     @vim_property
     def summary(self, ctx):
@@ -591,7 +661,8 @@ class VirtualMachine(ManagedEntity):
             config=DataObject(
                 "VirtualMachineConfigSummary", name=self.name, template=self.template,
                 vmPathName=self.vm_path_name(), memorySizeMB=self.memory_mb,
-                numCpu=self.num_cpu, numEthernetCards=len(self.networks), numVirtualDisks=1,
+                numCpu=self.num_cpu, numEthernetCards=len(self.networks),
+                numVirtualDisks=len(self.disks),
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
                 guestFullName=self.guest_full_name),
             storage=vm_hardware.storage_summary(self, self.vc.clock.now()),
@@ -617,7 +688,7 @@ class VirtualMachine(ManagedEntity):
 
     @vim_property
     def resourcePool(self, ctx):
-        return self.pool.ref
+        return None if self.template else self.pool.ref  # a template is in no pool
 
     @vim_property
     def environmentBrowser(self, ctx):

@@ -3,7 +3,7 @@ and the VM it becomes (a new identity, the source's guest, disks and NICs)."""
 import types
 import uuid
 
-from vimsim.model import faults, guest
+from vimsim.model import faults, guest, vm_devices
 
 MAX_NAME = 80  # vCenter's limit on an inventory name
 
@@ -60,35 +60,21 @@ def require_name(folder, name):
             raise faults.DuplicateName(name=name, object=child.ref)
 
 
-def _network(vc, backing, index):
-    """The Network a NIC backing names (by moRef, or by name as deviceName)."""
-    ref = getattr(backing, "network", None)
-    found = vc.find(ref) if ref is not None else next(
-        (o for o in vc.objects.values() if o.vim_type in ("Network", "DistributedVirtualPortgroup")
-         and o.name == getattr(backing, "deviceName", None)), None)
-    if found is None or found.vim_type not in ("Network", "DistributedVirtualPortgroup"):
-        raise faults.Fault.of("InvalidDeviceSpec", "Invalid network backing for device %d."
-                              % index, property="backing", deviceIndex=index)
-    return found
-
-
-NIC_KEY, DISK_KEY, CDROM_KEY = 4000, 2000, 3002
-
-
-def config_changes(vc, vm, config):
+def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
     """What a VirtualMachineConfigSpec changes on ``vm``, as fixture-style values
-    (cpus, memory_mb, annotation, extra_config, networks, disk_gb); InvalidArgument or
-    InvalidDeviceSpec for what vCenter refuses. Nothing is changed here."""
+    (cpus, memory_mb, annotation, extra_config, and the devices: vm_devices.Devices.values,
+    applied to ``devices`` or the VM's own); InvalidArgument or InvalidDeviceSpec for what
+    vCenter refuses (``prefix`` names the spec in the fault). Nothing is changed here."""
     changes = {}
     if config is None:
         return changes
     if config.numCPUs is not None:
         if not 1 <= config.numCPUs <= 768:
-            raise faults.InvalidArgument(invalidProperty="spec.config.numCPUs")
+            raise faults.InvalidArgument(invalidProperty=prefix + "numCPUs")
         changes["cpus"] = config.numCPUs
     if config.memoryMB is not None:
         if config.memoryMB < 4 or config.memoryMB % 4:
-            raise faults.InvalidArgument(invalidProperty="spec.config.memoryMB")
+            raise faults.InvalidArgument(invalidProperty=prefix + "memoryMB")
         changes["memory_mb"] = config.memoryMB
     if config.annotation is not None:
         changes["annotation"] = config.annotation
@@ -96,51 +82,16 @@ def config_changes(vc, vm, config):
         extra = dict(vm.extra_config)
         for option in config.extraConfig:
             if not option.key:
-                raise faults.InvalidArgument(invalidProperty="spec.config.extraConfig")
+                raise faults.InvalidArgument(invalidProperty=prefix + "extraConfig")
             value = option.value
             if value is None or value == "":  # an empty value removes the key
                 extra.pop(option.key, None)
             else:
                 extra[option.key] = str(value)
         changes["extra_config"] = extra
-    networks, disk_gb = list(vm.networks), vm.disk_gb
-    for index, change in enumerate(config.deviceChange or ()):
-        device = change.device
-        kind = getattr(device, "_typeName", "")
-        key = getattr(device, "key", None)
-        if "EthernetCard" in kind or kind in ("VirtualVmxnet", "VirtualVmxnet2", "VirtualVmxnet3",
-                                              "VirtualE1000", "VirtualE1000e", "VirtualPCNet32",
-                                              "VirtualSriovEthernetCard"):
-            if change.operation == "add":
-                networks.append(_network(vc, device.backing, index))
-            elif change.operation in ("edit", "remove"):
-                slot = (key or 0) - NIC_KEY
-                if not 0 <= slot < len(networks):
-                    raise faults.Fault.of("InvalidDeviceSpec", "Device %s not found." % key,
-                                          property="key", deviceIndex=index)
-                if change.operation == "remove":
-                    networks[slot] = None
-                elif device.backing is not None:
-                    networks[slot] = _network(vc, device.backing, index)
-            else:
-                raise faults.InvalidArgument(invalidProperty="spec.config.deviceChange.operation")
-        elif kind == "VirtualDisk" and change.operation == "edit" and key == DISK_KEY:
-            size_kb = device.capacityInKB or (device.capacityInBytes or 0) // 1024
-            new_gb = -(-size_kb // (1024 * 1024))
-            if new_gb < disk_gb:  # a disk only grows
-                raise faults.Fault.of("InvalidDeviceSpec", "Disks cannot shrink.",
-                                      property="capacityInKB", deviceIndex=index)
-            disk_gb = new_gb
-        elif kind == "VirtualCdrom" and change.operation == "edit" and key == CDROM_KEY:
-            pass  # the CD-ROM's media is not modelled; the edit is accepted as vCenter does
-        else:
-            raise faults.NotSupported("vimsim does not emulate a %s %s in a clone's config."
-                                      % (change.operation, kind or "device"))
-    networks = [n for n in networks if n is not None]
-    if networks != list(vm.networks):
-        changes["networks"] = networks
-    if disk_gb != vm.disk_gb:
-        changes["disk_gb"] = disk_gb
+    if config.deviceChange:
+        devices = (devices or vm_devices.Devices.of_vm(vm)).apply(config.deviceChange)
+        changes.update(devices.values())
     return changes
 
 
@@ -159,14 +110,35 @@ def clone_spec(source, moid, name, spec, datastores, changes):
         "tools_installed": source.tools_installed, "tools_autostart": source.tools_autostart,
         "power_state": "poweredOff", "hostname": source.host_name,
         "datastores": datastores, "networks": list(source.networks),
-        "customization": source.customization_plan, "disk_gb": source.disk_gb,
-        "custom_scripts": source.custom_scripts,
+        "customization": source.customization_plan, "created": True,
+        "vmx_path": vmx_path(datastores[0], name),
+        "disks": clone_disks(source, name, datastores[0]),
+        "controllers": source.controllers, "cdroms": source.cdroms,
+        "nic_types": source.nic_types, "custom_scripts": source.custom_scripts,
         "extra_config": dict(source.extra_config), "annotation": source.annotation,
         "template": bool(spec.template),
         "guest_accounts": guest.account_specs(source.guest_accounts),
     }
     values.update(changes)
     return values
+
+
+def vmx_path(datastore, name):
+    """A new VM's files.vmPathName on ``datastore``: its folder and .vmx named after it."""
+    return "[%s] %s/%s.vmx" % (datastore.name, name, name)
+
+
+def clone_disks(source, name, datastore):
+    """The source's disks, copied into the clone's folder on ``datastore``."""
+    return [dict(d, datastore=datastore, file="[%s] %s/%s%s.vmdk" % (
+        datastore.name, name, name, "_%d" % i if i else "")) for i, d in enumerate(source.disks)]
+
+
+def clone_devices(vc, source, name, host, datastore):
+    """The clone's devices before its spec's deviceChange."""
+    return vm_devices.Devices(vc, host, vmx_path(datastore, name),
+                              clone_disks(source, name, datastore), source.controllers,
+                              source.cdroms, source.networks, source.nic_types)
 
 
 def guest_of(source, changes):

@@ -28,41 +28,102 @@ def _connectable(connected):
                       connected=connected, status="ok")
 
 
-def disk_file(vm):
-    return "[%s] %s/%s.vmdk" % (vm.datastores[0].name if vm.datastores else "LocalDS_0",
-                                vm.name, vm.name)
+def disk_record(key, capacity_kb, datastore, file_name, controller=1000, unit=0, thin=True,
+                used=None):
+    """One virtual disk as a VM keeps it (data a snapshot keeps): its capacity, where its
+    file is, and what the file holds (``used`` bytes: all of a thick disk, nothing of a new
+    thin one)."""
+    return {"key": key, "controller": controller, "unit": unit, "capacity_kb": capacity_kb,
+            "thin": thin, "used": (0 if thin else capacity_kb * KB) if used is None else used,
+            "datastore": datastore, "file": file_name}
+
+
+def default_disks(datastore, vmx_path, disk_gb):
+    """The one thin disk of a fixture VM, a quarter full (a freshly installed guest)."""
+    capacity_kb = disk_gb * GB // KB
+    return [disk_record(2000, capacity_kb, datastore, vmx_path[:-len(".vmx")] + ".vmdk",
+                        used=capacity_kb * KB // 4)]
+
+
+def default_cdroms():
+    """A fixture VM's CD-ROM: on IDE 1, a remote device, not connected."""
+    return [{"key": 3002, "controller": 201, "unit": 0, "iso": None, "connected": False}]
+
+
+def default_controllers():
+    return [{"key": 1000, "type": "ParaVirtualSCSIController", "bus": 0}]
 
 
 def disk_used_bytes(vm):
-    """What the thin disk holds: a quarter of its capacity (a freshly installed guest)."""
-    return vm.disk_gb * GB // 4
+    """What the VM's first disk holds (the guest's root file system)."""
+    return vm.disks[0]["used"] if vm.disks else 0
+
+
+SCSI_SUMMARIES = {"ParaVirtualSCSIController": "VMware paravirtual SCSI",
+                  "VirtualLsiLogicController": "LSI Logic",
+                  "VirtualLsiLogicSASController": "LSI Logic SAS",
+                  "VirtualBusLogicController": "BusLogic"}
+
+
+def _disk_device(vm, disk, index):
+    capacity_kb = disk["capacity_kb"]
+    ds = disk["datastore"]
+    return _device(
+        "VirtualDisk", disk["key"], "Hard disk %d" % (index + 1),
+        "%s KB" % format(capacity_kb, ","), disk["controller"], disk["unit"],
+        capacityInKB=capacity_kb, capacityInBytes=capacity_kb * KB,
+        backing=DataObject(
+            "VirtualDiskFlatVer2BackingInfo", fileName=disk["file"],
+            datastore=ds.ref if ds is not None else None, diskMode="persistent",
+            split=False, writeThrough=False, thinProvisioned=disk["thin"], eagerlyScrub=False,
+            uuid=vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:-4] + "%04x" % disk["key"]
+            if index else vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:],
+            contentId=vm.uuid.replace("-", ""), digestEnabled=False, sharing="sharingNone"),
+        shares=DataObject("SharesInfo", shares=1000, level="normal"),
+        storageIOAllocation=DataObject("StorageIOAllocationInfo", limit=-1, shares=DataObject(
+            "SharesInfo", shares=1000, level="normal"), reservation=0),
+        diskObjectId="%d-%d" % (vm.number, disk["key"]), nativeUnmanagedLinkedClone=False)
+
+
+def _cdrom_device(cdrom, index):
+    if cdrom["iso"]:
+        backing = DataObject("VirtualCdromIsoBackingInfo", fileName=cdrom["iso"])
+        summary = "ISO %s" % cdrom["iso"]
+    else:
+        backing = DataObject("VirtualCdromRemotePassthroughBackingInfo", deviceName="",
+                             useAutoDetect=False, exclusive=False)
+        summary = "Remote device"
+    connected = cdrom["connected"]
+    return _device("VirtualCdrom", cdrom["key"], "CD/DVD drive %d" % (index + 1), summary,
+                   cdrom["controller"], cdrom["unit"], backing=backing,
+                   connectable=DataObject("VirtualDeviceConnectInfo", startConnected=connected,
+                                          allowGuestControl=True, connected=connected,
+                                          status="ok" if connected else "untried"))
 
 
 def devices(vm):
     """Every virtual device of ``vm`` in vCenter's order (controllers first)."""
     powered_on = vm.power_state == "poweredOn"
     nics = vm.nic_devices()
-    capacity_kb = vm.disk_gb * GB // KB
-    disk = _device(
-        "VirtualDisk", 2000, "Hard disk 1", "%s KB" % format(capacity_kb, ","), 1000, 0,
-        capacityInKB=capacity_kb, capacityInBytes=capacity_kb * KB,
-        backing=DataObject(
-            "VirtualDiskFlatVer2BackingInfo", fileName=disk_file(vm),
-            datastore=vm.datastores[0].ref if vm.datastores else None, diskMode="persistent",
-            split=False, writeThrough=False, thinProvisioned=True, eagerlyScrub=False,
-            uuid=vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:], contentId=vm.uuid.replace(
-                "-", ""), digestEnabled=False, sharing="sharingNone"),
-        shares=DataObject("SharesInfo", shares=1000, level="normal"),
-        storageIOAllocation=DataObject("StorageIOAllocationInfo", limit=-1, shares=DataObject(
-            "SharesInfo", shares=1000, level="normal"), reservation=0),
-        diskObjectId="%d-2000" % vm.number, nativeUnmanagedLinkedClone=False)
+    on_ide = {200: [], 201: []}
+    for cdrom in vm.cdroms:
+        on_ide.setdefault(cdrom["controller"], []).append(cdrom["key"])
+    scsi = [_device(c["type"], c["key"], "SCSI controller %d" % c["bus"],
+                    SCSI_SUMMARIES.get(c["type"], "SCSI"), 100, 3 + c["bus"] if c["bus"] == 0
+                    else 15 + c["bus"], busNumber=c["bus"],
+                    device=[d["key"] for d in vm.disks if d["controller"] == c["key"]],
+                    hotAddRemove=True, sharedBus="noSharing", scsiCtlrUnitNumber=7)
+            for c in vm.controllers]
     return [
-        _device("VirtualIDEController", 200, "IDE 0", "IDE 0", busNumber=0),
-        _device("VirtualIDEController", 201, "IDE 1", "IDE 1", busNumber=1, device=[3002]),
+        _device("VirtualIDEController", 200, "IDE 0", "IDE 0", busNumber=0,
+                device=on_ide[200] or None),
+        _device("VirtualIDEController", 201, "IDE 1", "IDE 1", busNumber=1,
+                device=on_ide[201] or None),
         _device("VirtualPS2Controller", 300, "PS2 controller 0", "PS2 controller 0",
                 busNumber=0, device=[600, 700]),
         _device("VirtualPCIController", 100, "PCI controller 0", "PCI controller 0",
-                busNumber=0, device=[500, 12000, 1000] + [n.key for n in nics]),
+                busNumber=0, device=[500, 12000] + [c["key"] for c in vm.controllers] +
+                [n.key for n in nics]),
         _device("VirtualSIOController", 400, "SIO controller 0", "SIO controller 0",
                 busNumber=0),
         _device("VirtualKeyboard", 600, "Keyboard", "Keyboard", 300, 0),
@@ -78,17 +139,9 @@ def devices(vm):
                 "Device on the virtual machine PCI bus that provides support for the virtual "
                 "machine communication interface", 100, 17, id=vm.number,
                 allowUnrestrictedCommunication=False, filterEnable=True),
-        _device("ParaVirtualSCSIController", 1000, "SCSI controller 0", "VMware paravirtual SCSI",
-                100, 3, busNumber=0, device=[2000], hotAddRemove=True, sharedBus="noSharing",
-                scsiCtlrUnitNumber=7),
-        _device("VirtualCdrom", 3002, "CD/DVD drive 1", "Remote device", 201, 0,
-                backing=DataObject("VirtualCdromRemotePassthroughBackingInfo", deviceName="",
-                                   useAutoDetect=False, exclusive=False),
-                connectable=DataObject("VirtualDeviceConnectInfo", startConnected=False,
-                                       allowGuestControl=True, connected=False,
-                                       status="untried")),
-        disk,
-    ] + [_with_connection(n, powered_on) for n in nics]
+    ] + scsi + [_cdrom_device(c, i) for i, c in enumerate(vm.cdroms)] + \
+        [_disk_device(vm, d, i) for i, d in enumerate(vm.disks)] + \
+        [_with_connection(n, powered_on) for n in nics]
 
 
 def _with_connection(nic, connected):
@@ -96,37 +149,71 @@ def _with_connection(nic, connected):
     return nic
 
 
+def vm_folder(vm):
+    """The VM's folder, as a datastore path ending in a slash: ``[LocalDS_0] web01/``."""
+    return vm.vm_path_name().rsplit("/", 1)[0] + "/"
+
+
 def files(vm):
     """The FileInfo of each file the VM has, as layoutEx lists them."""
-    folder = "[%s] %s/" % (vm.datastores[0].name if vm.datastores else "LocalDS_0", vm.name)
-    used = disk_used_bytes(vm)
-    entries = [("%s.vmx" % vm.name, "config", VMX_BYTES),
-               ("%s.nvram" % vm.name, "nvram", NVRAM_BYTES),
-               ("%s.vmsd" % vm.name, "snapshotList", 0),
-               ("%s.vmdk" % vm.name, "diskDescriptor", DESCRIPTOR_BYTES),
-               ("%s-flat.vmdk" % vm.name, "diskExtent", used),
-               ("vmware.log", "log", LOG_BYTES)]
+    folder = vm_folder(vm)
+    stem = vm.vm_path_name().rsplit("/", 1)[1][:-len(".vmx")]
+    entries = [(folder + "%s.vmx" % stem, "config", VMX_BYTES),
+               (folder + "%s.nvram" % stem, "nvram", NVRAM_BYTES),
+               (folder + "%s.vmsd" % stem, "snapshotList", 0)]
+    for disk in vm.disks:
+        entries += [(disk["file"], "diskDescriptor", DESCRIPTOR_BYTES),
+                    (disk["file"][:-len(".vmdk")] + "-flat.vmdk", "diskExtent", disk["used"])]
+    entries.append((folder + "vmware.log", "log", LOG_BYTES))
     if vm.power_state != "poweredOff":
-        entries.append(("%s-%s.vswp" % (vm.name, vm.uuid[:8]), "swap", vm.memory_mb * MB))
-    return [DataObject("VirtualMachineFileLayoutExFileInfo", key=i, name=folder + name,
+        entries.append((folder + "%s-%s.vswp" % (stem, vm.uuid[:8]), "swap",
+                        vm.memory_mb * MB))
+    return [DataObject("VirtualMachineFileLayoutExFileInfo", key=i, name=name,
                        type=kind, size=size, uniqueSize=size, accessible=True)
             for i, (name, kind, size) in enumerate(entries)]
 
 
 def layout_ex(vm, now):
     listed = files(vm)
-    disk_keys = [f.key for f in listed if f.type in ("diskDescriptor", "diskExtent")]
+    by_name = {f.name: f.key for f in listed}
     return DataObject(
         "VirtualMachineFileLayoutEx", file=listed,
-        disk=[DataObject("VirtualMachineFileLayoutExDiskLayout", key=2000, chain=[
-            DataObject("VirtualMachineFileLayoutExDiskUnit", fileKey=disk_keys)])],
+        disk=[DataObject("VirtualMachineFileLayoutExDiskLayout", key=d["key"], chain=[
+            DataObject("VirtualMachineFileLayoutExDiskUnit", fileKey=[
+                by_name[d["file"]], by_name[d["file"][:-len(".vmdk")] + "-flat.vmdk"]])])
+            for d in vm.disks],
         snapshot=[], timestamp=now)
 
 
+def datastore_of(vm, path):
+    """The datastore of ``path`` (``[name] ...``) among the VM's, or its first."""
+    name = path[1:path.index("]")] if path.startswith("[") and "]" in path else None
+    return next((d for d in vm.datastores if d.name == name),
+                vm.datastores[0] if vm.datastores else None)
+
+
+def allocated(vm):
+    """{datastore: bytes} the VM's files take while it is powered off (its swap file
+    aside): what creating, growing and destroying it moves in the datastores' free space."""
+    used = {}
+    for f in files(vm):
+        if f.type != "swap":
+            ds = datastore_of(vm, f.name)
+            if ds is not None:
+                used[ds] = used.get(ds, 0) + f.size
+    return used
+
+
+def uncommitted_on(vm, datastore):
+    """What the VM's thin disks on ``datastore`` may still grow by."""
+    return sum(d["capacity_kb"] * KB - d["used"] for d in vm.disks
+               if d["datastore"] is datastore and d["thin"])
+
+
 def storage_use(vm):
-    """(committed, uncommitted, unshared) bytes on the VM's datastore."""
+    """(committed, uncommitted, unshared) bytes of the VM."""
     committed = sum(f.size for f in files(vm))
-    uncommitted = vm.disk_gb * GB - disk_used_bytes(vm)
+    uncommitted = sum(d["capacity_kb"] * KB - d["used"] for d in vm.disks if d["thin"])
     return committed, uncommitted, committed
 
 
@@ -161,10 +248,13 @@ def tools_config(vm):
 
 
 def guest_disks(vm):
-    capacity = vm.disk_gb * GB - 1 * GB  # the root file system, less boot and swap
+    if not vm.disks:
+        return []
+    capacity = vm.disks[0]["capacity_kb"] * KB - 1 * GB  # the root file system, less boot and swap
     return [DataObject("GuestDiskInfo", diskPath="/", capacity=capacity,
                        freeSpace=capacity - disk_used_bytes(vm), filesystemType="ext4",
-                       mappings=[DataObject("GuestInfoVirtualDiskMapping", key=2000)])]
+                       mappings=[DataObject("GuestInfoVirtualDiskMapping",
+                                            key=vm.disks[0]["key"])])]
 
 
 def capability():

@@ -1,5 +1,6 @@
 """The vAPI standard errors (com.vmware.vapi.std.errors) and how model faults map to them."""
 from vimsim.model import faults
+from vimsim.vim25.types import REGISTRY
 
 # error_type -> (HTTP status, the /rest type suffix)
 ERROR_TYPES = {
@@ -96,6 +97,13 @@ def from_fault(fault):
     if isinstance(fault, faults.InvalidLogin):
         return RestError("UNAUTHENTICATED", "com.vmware.vapi.endpoint.method.authentication.required",
                          fault.msg)
+    kinds = set(REGISTRY.data[fault.type_name].ancestors) if fault.type_name in REGISTRY.data \
+        else {fault.type_name}
+    if kinds & {"DuplicateName", "FileAlreadyExists"}:
+        return RestError("ALREADY_EXISTS", "com.vmware.vapi.std.errors.already_exists",
+                         fault.msg, [fault.fields.get("name") or fault.fields.get("file", "")])
+    if kinds & {"InvalidName", "InvalidDeviceSpec", "InvalidDatastore", "NotSupported"}:
+        return invalid_argument(fault.msg)
     if isinstance(fault, (faults.InvalidState, faults.TaskInProgress)):
         return RestError("NOT_ALLOWED_IN_CURRENT_STATE",
                          "com.vmware.api.vcenter.vm.guest.customization.invalid_state", fault.msg)

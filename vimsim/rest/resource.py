@@ -12,7 +12,7 @@ from vimsim.compat import header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
-from vimsim.rest import errors, inputs
+from vimsim.rest import errors, inputs, vm_lifecycle
 from vimsim.rest.services import VIEW, AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
@@ -156,8 +156,8 @@ class AutomationResource(ModelResource):
                 error = errors.from_fault(p.fault)
                 body = self.finish_answer(request, error.status, self.error_body(error))
             else:  # a task's end (no body), or an answer a delay rule held back
-                body = self.finish_answer(request, status,
-                                          p.value if isinstance(p.value, (dict, list)) else None)
+                body = self.finish_answer(request, status, p.value if isinstance(
+                    p.value, (dict, list, str)) else None)
             request.write(body)
             request.finish()
         pending.add_callback(done)
@@ -287,6 +287,28 @@ class AutomationResource(ModelResource):
         self.api.require_available("com.vmware.vcenter.vm.Power.%s" % action, session, vm)
         done = self.api.inventory.power(session, vm, action)
         return (200 if self.dialect == "rest" else 204), done
+
+    def vm_create(self, route, session):
+        body = route.body()
+        spec = body.get("spec") if self.dialect == "rest" and isinstance(body, dict) else body
+        self.api.require_available("com.vmware.vcenter.VM.create", session)
+        made = vm_lifecycle.create(self.api, session, spec)
+        if self.dialect == "rest":
+            return 200, vm_lifecycle.then(made, lambda vm_id: {"value": vm_id})
+        return 201, made
+
+    def vm_delete(self, route, session, vm):
+        self.api.require_available("com.vmware.vcenter.VM.delete", session, vm)
+        return (200 if self.dialect == "rest" else 204), vm_lifecycle.delete(
+            self.api, session, vm)
+
+    def vm_hardware_update(self, route, session, vm, part):
+        body = route.body()
+        spec = body.get("spec") if self.dialect == "rest" and isinstance(body, dict) else body
+        self.api.require_available("com.vmware.vcenter.vm.hardware.%s.update" % part,
+                                   session, vm)
+        update = vm_lifecycle.update_cpu if part == "cpu" else vm_lifecycle.update_memory
+        return (200 if self.dialect == "rest" else 204), update(self.api, session, vm, spec)
 
     def guest_identity(self, route, session, vm):
         self.api.require(session, VIEW, vm)
@@ -478,6 +500,21 @@ class AutomationResource(ModelResource):
                              optional=("ip_address",))
         if service == CustomizationSpecs.SERVICE:
             return self.rpc_specs(session, operation, set_fields(given))
+        if service in RPC_HARDWARE and operation == "get":
+            part, struct, optional = RPC_HARDWARE[service]
+            api.require_available("com.vmware.vcenter.vm.hardware.get", session, vm)
+            api.require(session, VIEW, vm)
+            info = dict({k: None for k in optional}, **api.inventory.vm_part(vm, part))
+            return structure(struct, info, optional=optional)
+        if (service, operation) in RPC_LIFECYCLE:
+            api.require_available("%s.%s" % (service, operation), session, vm)
+            if operation == "create":
+                return vm_lifecycle.create(api, session, set_fields(given.get("spec")))
+            if operation == "delete":
+                return vm_lifecycle.delete(api, session, vm)
+            update = vm_lifecycle.update_cpu if service.endswith("cpu") else \
+                vm_lifecycle.update_memory
+            return update(api, session, vm, set_fields(given.get("spec")))
         if service == "com.vmware.vcenter.vm.guest.customization":
             if vm is None:
                 raise errors.invalid_argument("The vm parameter is missing.")
@@ -529,6 +566,17 @@ RPC_LISTS = {
     "com.vmware.vcenter.resource_pool": ("resource_pool",
                                          "com.vmware.vcenter.resource_pool.summary", ()),
 }
+# The SDK's VM lifecycle operations (rest/vm_lifecycle.py).
+RPC_LIFECYCLE = (("com.vmware.vcenter.VM", "create"), ("com.vmware.vcenter.VM", "delete"),
+                 ("com.vmware.vcenter.vm.hardware.cpu", "update"),
+                 ("com.vmware.vcenter.vm.hardware.memory", "update"))
+# The SDK's hardware gets: service id -> (the VM part, its info structure, optional fields).
+RPC_HARDWARE = {
+    "com.vmware.vcenter.vm.hardware.cpu": ("hardware/cpu", "com.vmware.vcenter.vm.hardware.cpu.info",
+                                           ()),
+    "com.vmware.vcenter.vm.hardware.memory": (
+        "hardware/memory", "com.vmware.vcenter.vm.hardware.memory.info",
+        ("hot_add_increment_size_MiB", "hot_add_limit_MiB"))}
 TAGGING_SERVICES = ("com.vmware.cis.tagging.category", "com.vmware.cis.tagging.tag",
                     "com.vmware.cis.tagging.tag_association")
 BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
@@ -536,6 +584,10 @@ BOTH, API, REST = ("api", "rest"), ("api",), ("rest",)
 ROUTES = [
     ("GET", _path("vcenter/vm"), BOTH, AutomationResource.list_vms),
     ("GET", _path("vcenter/vm/{id}"), BOTH, AutomationResource.vm_info),
+    ("POST", _path("vcenter/vm"), BOTH, AutomationResource.vm_create),
+    ("DELETE", _path("vcenter/vm/{id}"), BOTH, AutomationResource.vm_delete),
+    ("PATCH", _path("vcenter/vm/{id}/hardware/(cpu|memory)"), BOTH,
+     AutomationResource.vm_hardware_update),
     ("GET", _path("vcenter/vm/{id}/power"), BOTH, AutomationResource.power_get),
     ("POST", _path("vcenter/vm/{id}/power"), API, AutomationResource.power_action),
     ("POST", _path("vcenter/vm/{id}/power/(start|stop|suspend|reset)"), REST,

@@ -27,6 +27,8 @@ OPERATIONS = frozenset(
      "com.vmware.vcenter.vm.hardware.get", "com.vmware.vcenter.vm.guest.customization.get",
      "com.vmware.vcenter.vm.guest.customization.set"]
     + ["com.vmware.vcenter.vm.Power.%s" % a for a in ("start", "stop", "suspend", "reset")]
+    + ["com.vmware.vcenter.VM.create", "com.vmware.vcenter.VM.delete",
+       "com.vmware.vcenter.vm.hardware.cpu.update", "com.vmware.vcenter.vm.hardware.memory.update"]
     + ["com.vmware.cis.tagging.%s.list" % service for service in ("category", "tag", "tag_association")]
     + ["com.vmware.cis.tagging.tag_association.%s" % o for o in (
         "list_attached_tags", "list_attached_objects", "list_attached_tags_on_objects",

@@ -211,9 +211,9 @@ class VcenterInventory:
             "boot": {"type": "BIOS", "delay": 0, "retry": False, "retry_delay": 10000,
                      "enter_setup_mode": False},
             "boot_devices": [],
-            "cpu": {"count": vm.num_cpu, "cores_per_socket": 1, "hot_add_enabled": False,
-                    "hot_remove_enabled": False},
-            "memory": {"size_MiB": vm.memory_mb, "hot_add_enabled": False},
+            "cpu": {"count": vm.num_cpu, "cores_per_socket": 1,
+                    "hot_add_enabled": vm.cpu_hot_add, "hot_remove_enabled": False},
+            "memory": {"size_MiB": vm.memory_mb, "hot_add_enabled": vm.memory_hot_add},
             "disks": disks, "nics": nics, "cdroms": cdroms, "floppies": {},
             "parallel_ports": {}, "serial_ports": {}, "sata_adapters": {},
             "scsi_adapters": scsi, "nvme_adapters": {}}

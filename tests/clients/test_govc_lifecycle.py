@@ -1,0 +1,93 @@
+"""govc 0.24's VM lifecycle commands against `vimsim serve` (a server of their own, so the VMs
+they make and destroy do not change what the other govc tests list): vm.create, vm.change,
+object.rename, vm.destroy, and folder.create with object.mv."""
+import json
+
+import pytest
+
+from .conftest import VimsimProcess
+from .test_govc import Govc
+
+POOL = "/DC0/host/DC0_H0/Resources"
+
+
+@pytest.fixture(scope="module")
+def govc(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("vimsim-lifecycle")
+    server = VimsimProcess(tmp)
+    yield Govc(server, tmp / "home")
+    server.stop()
+    assert "Traceback" not in server.log(), server.log()
+
+
+def collect(govc, path, *props):
+    return govc.out("object.collect", "-s", path, *props).split("\n")[:len(props)]
+
+
+def vm_info(govc, name):
+    return json.loads(govc.out("vm.info", "-json", "-r", name))["VirtualMachines"][0]
+
+
+def devices(govc, name):
+    return json.loads(govc.out("device.ls", "-json", "-vm", name))["Devices"]
+
+
+def free_space(govc):
+    return int(collect(govc, "/DC0/datastore/LocalDS_0", "summary.freeSpace")[0])
+
+
+def test_create_change_rename_destroy(govc):
+    free = free_space(govc)
+    govc("vm.create", "-ds", "LocalDS_0", "-pool", POOL, "-net", "VM Network", "-c", "2",
+         "-m", "2048", "-g", "ubuntu64Guest", "-disk", "4G", "-on=false", "made01")
+    info = vm_info(govc, "made01")
+    assert info["Config"]["Hardware"]["NumCPU"] == 2
+    assert info["Config"]["Hardware"]["MemoryMB"] == 2048
+    assert info["Config"]["GuestId"] == "ubuntu64Guest"
+    assert info["Config"]["Files"]["VmPathName"] == "[LocalDS_0] made01/made01.vmx"
+    assert info["Runtime"]["PowerState"] == "poweredOff"
+    kinds = {d["Type"] for d in devices(govc, "made01")}
+    assert {"VirtualLsiLogicController", "VirtualDisk", "VirtualE1000"} <= kinds
+    assert "disk-1000-0" in {d["Name"] for d in devices(govc, "made01")}
+    disk = next(d for d in info["Config"]["Hardware"]["Device"] if "CapacityInKB" in d)
+    assert disk["CapacityInKB"] == 4 * 1024 * 1024
+    assert disk["Backing"]["FileName"] == "[LocalDS_0] made01/made01.vmdk"
+    assert 0 < free - free_space(govc) < 1024 * 1024  # a thin disk, empty so far
+    # govc looks for the .vmx first: a second create of the name is refused
+    again = govc("vm.create", "-ds", "LocalDS_0", "-pool", POOL, "-on=false", "made01", ok=False)
+    assert again.returncode == 1 and "already exists" in again.stderr, again.stderr
+
+    govc("vm.change", "-vm", "made01", "-c", "4", "-m", "4096", "-e", "guestinfo.role=web",
+         "-annotation", "made by govc")
+    info = vm_info(govc, "made01")
+    assert info["Config"]["Hardware"]["NumCPU"] == 4
+    assert info["Config"]["Hardware"]["MemoryMB"] == 4096
+    assert info["Config"]["Annotation"] == "made by govc"
+    extra = {o["Key"]: o["Value"] for o in info["Config"]["ExtraConfig"]}
+    assert extra["guestinfo.role"] == "web"
+
+    govc("vm.power", "-on", "made01")
+    refused = govc("vm.change", "-vm", "made01", "-c", "8", ok=False)
+    assert refused.returncode == 1 and "current state" in refused.stderr, refused.stderr
+
+    govc("object.rename", "/DC0/vm/made01", "made02")
+    assert collect(govc, "vm/made02", "name") == ["made02"]
+    duplicate = govc("object.rename", "/DC0/vm/made02", "DC0_H0_VM0", ok=False)
+    assert duplicate.returncode == 1 and "already exists" in duplicate.stderr, duplicate.stderr
+
+    govc("vm.destroy", "made02")  # powers it off first
+    assert govc.out("find", "/DC0/vm", "-name", "made02").strip() == ""
+    assert free_space(govc) == free
+
+
+def test_folders_moves_and_folder_destroy(govc):
+    govc("folder.create", "/DC0/vm/project")
+    govc("vm.create", "-ds", "LocalDS_0", "-pool", POOL, "-folder", "/DC0/vm/project",
+         "-on=false", "p01")
+    assert govc.out("find", "/DC0/vm/project", "-type", "m").split() == ["/DC0/vm/project/p01"]
+    govc("object.mv", "/DC0/vm/project/p01", "/DC0/vm")
+    assert govc.out("find", "/DC0/vm/project", "-type", "m").strip() == ""
+    govc("object.mv", "/DC0/vm/p01", "/DC0/vm/project")
+    govc("object.destroy", "/DC0/vm/project")
+    assert govc.out("find", "/DC0/vm", "-name", "p01").strip() == ""
+    assert govc.out("find", "/DC0/vm", "-name", "project").strip() == ""

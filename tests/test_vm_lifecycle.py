@@ -1,0 +1,461 @@
+"""The VM lifecycle through pyVmomi: Folder.CreateVM_Task, ReconfigVM_Task, Rename_Task,
+CreateFolder, MoveIntoFolder_Task, MarkAsTemplate / MarkAsVirtualMachine, Destroy_Task and
+UnregisterVM, each with its faults and events, datastore space following the disks, and a
+property filter watching the changes; on the virtual clock."""
+import pytest
+from pyVmomi import vim, vmodl
+
+from conftest import find_vm
+from test_durability import restored
+from test_performance import find as named
+
+D = vim.vm.device
+GB_KB = 1024 * 1024
+
+
+def datacenter(si):
+    return si.content.rootFolder.childEntity[0]
+
+
+def standalone_pool(si):
+    return named(si, vim.ComputeResource, "DC0_H0").resourcePool
+
+
+def done(emulator, task, seconds=2):
+    emulator.advance(seconds)
+    assert task.info.state in ("success", "error"), task.info.state
+    return task.info
+
+
+def task_fault(emulator, task):
+    """The fault a task ended with (pyVmomi gives info.error as the fault itself)."""
+    info = done(emulator, task)
+    assert info.state == "error"
+    assert info.error.msg  # the localizedMessage
+    return info.error
+
+
+def disk_spec(controller_key, size_kb, key=-2, thin=True, file_name="", datastore=None):
+    return D.VirtualDeviceSpec(
+        operation="add", fileOperation="create",
+        device=D.VirtualDisk(key=key, controllerKey=controller_key, unitNumber=None,
+                             capacityInKB=size_kb,
+                             backing=D.VirtualDisk.FlatVer2BackingInfo(
+                                 diskMode="persistent", thinProvisioned=thin,
+                                 fileName=file_name, datastore=datastore)))
+
+
+def nic_spec(network, key=-3, kind=D.VirtualVmxnet3):
+    return D.VirtualDeviceSpec(operation="add", device=kind(
+        key=key, backing=D.VirtualEthernetCard.NetworkBackingInfo(
+            network=network, deviceName=network.name)))
+
+
+def config_spec(si, name="web01", disk_gb=10, thin=True, extra=()):
+    network = named(si, vim.Network, "VM Network")
+    return vim.vm.ConfigSpec(
+        name=name, guestId="ubuntu64Guest", numCPUs=2, memoryMB=2048,
+        files=vim.vm.FileInfo(vmPathName="[LocalDS_0]"),
+        deviceChange=[
+            D.VirtualDeviceSpec(operation="add", device=D.ParaVirtualSCSIController(
+                key=-1, busNumber=0, sharedBus="noSharing")),
+            disk_spec(-1, disk_gb * GB_KB, thin=thin),
+            nic_spec(network),
+            D.VirtualDeviceSpec(operation="add", device=D.VirtualIDEController(
+                key=-4, busNumber=0)),
+            D.VirtualDeviceSpec(operation="add", device=D.VirtualCdrom(
+                key=-5, controllerKey=-4, backing=D.VirtualCdrom.IsoBackingInfo(
+                    fileName="[LocalDS_0] iso/ubuntu.iso"),
+                connectable=D.VirtualDevice.ConnectInfo(startConnected=True))),
+        ] + list(extra))
+
+
+def create(emulator, si, spec=None, folder=None, pool=None, host=None):
+    folder = folder or datacenter(si).vmFolder
+    task = folder.CreateVM_Task(config=spec or config_spec(si), pool=pool or standalone_pool(si),
+                                host=host)
+    info = done(emulator, task)
+    assert info.state == "success", info.error
+    return info.result
+
+
+def events_of(si, *types):
+    return si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(eventTypeId=list(types)))
+
+
+def devices_of(vm, kind):
+    return [d for d in vm.config.hardware.device if isinstance(d, kind)]
+
+
+# -- CreateVM_Task -------------------------------------------------------------------------
+
+def test_create_vm_from_a_config_spec(emulator, si):
+    datastore = named(si, vim.Datastore, "LocalDS_0")
+    free = datastore.summary.freeSpace
+    uncommitted = datastore.summary.uncommitted
+    host = named(si, vim.HostSystem, "DC0_H0")
+    vm = create(emulator, si, host=host)
+    assert vm.name == "web01" and vm.runtime.powerState == "poweredOff"
+    assert vm.runtime.host == host and vm.resourcePool == standalone_pool(si)
+    config = vm.config
+    assert config.guestId == "ubuntu64Guest"
+    assert config.guestFullName == "Ubuntu Linux (64-bit)"
+    assert config.hardware.numCPU == 2 and config.hardware.memoryMB == 2048
+    assert config.files.vmPathName == "[LocalDS_0] web01/web01.vmx"
+    scsi, = devices_of(vm, D.ParaVirtualSCSIController)
+    disk, = devices_of(vm, D.VirtualDisk)
+    nic, = devices_of(vm, D.VirtualEthernetCard)
+    cdrom, = devices_of(vm, D.VirtualCdrom)
+    assert scsi.key == 1000 and scsi.device == [disk.key]
+    assert disk.key == 2000 and disk.controllerKey == 1000 and disk.unitNumber == 0
+    assert disk.capacityInKB == 10 * GB_KB
+    assert disk.backing.fileName == "[LocalDS_0] web01/web01.vmdk"
+    assert disk.backing.datastore == datastore and disk.backing.thinProvisioned
+    assert isinstance(nic, D.VirtualVmxnet3) and nic.backing.network.name == "VM Network"
+    assert cdrom.backing.fileName == "[LocalDS_0] iso/ubuntu.iso" and cdrom.controllerKey == 200
+    assert vm.summary.config.numVirtualDisks == 1 and vm.summary.config.numEthernetCards == 1
+    assert vm.guest.toolsStatus == "toolsNotInstalled"
+    assert vm in host.vm and vm in datastore.vm
+    assert find_vm(si, "web01") == vm
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web01") == vm
+    # a thin disk takes no space yet; it may grow by its capacity
+    assert datastore.summary.uncommitted == uncommitted + 10 * GB_KB * 1024
+    assert 0 < free - datastore.summary.freeSpace < 1024 * 1024
+    being, = events_of(si, "VmBeingCreatedEvent")
+    created, = events_of(si, "VmCreatedEvent")
+    assert being.configSpec.name == "web01" and created.vm.vm == vm
+    assert created.host.host == host and created.chainId == being.chainId
+
+
+def test_a_thick_disk_takes_its_capacity_from_the_datastore(emulator, si):
+    datastore = named(si, vim.Datastore, "LocalDS_0")
+    free = datastore.summary.freeSpace
+    create(emulator, si, config_spec(si, "thick01", disk_gb=20, thin=False))
+    assert free - datastore.summary.freeSpace >= 20 * GB_KB * 1024
+
+
+def test_create_vm_in_a_cluster_places_it_on_a_host(emulator, si):
+    cluster = named(si, vim.ClusterComputeResource, "DC0_C0")
+    vm = create(emulator, si, config_spec(si, "in-cluster"), pool=cluster.resourcePool)
+    assert vm.runtime.host in cluster.host and vm.resourcePool == cluster.resourcePool
+
+
+def test_create_vm_faults(emulator, si):
+    folder, pool = datacenter(si).vmFolder, standalone_pool(si)
+
+    def fault_of(spec, **kw):
+        return task_fault(emulator, folder.CreateVM_Task(config=spec, pool=pool, **kw))
+
+    fault = fault_of(config_spec(si, "DC0_H0_VM0"))
+    assert isinstance(fault, vim.fault.DuplicateName) and fault.name == "DC0_H0_VM0"
+    assert fault.object == find_vm(si, "DC0_H0_VM0")
+    fault = fault_of(config_spec(si, "x" * 81))
+    assert isinstance(fault, vim.fault.InvalidName) and fault.name == "x" * 81
+    spec = config_spec(si, "nowhere")
+    spec.files.vmPathName = "[NoSuchDS]"
+    fault = fault_of(spec)
+    assert isinstance(fault, vim.fault.InvalidDatastorePath)
+    assert fault.datastorePath == "[NoSuchDS]"
+    spec = config_spec(si, "badkey", extra=[disk_spec(1234, GB_KB, key=-9)])
+    fault = fault_of(spec)
+    assert isinstance(fault, vim.fault.InvalidController) and fault.controllerKey == 1234
+    spec = config_spec(si, "nosize", extra=[disk_spec(-1, 0, key=-9)])
+    fault = fault_of(spec)
+    assert isinstance(fault, vim.fault.InvalidDeviceSpec) and fault.deviceIndex == 5
+    spec = config_spec(si, "twice", extra=[disk_spec(
+        -1, GB_KB, key=-9, file_name="[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmdk")])
+    fault = fault_of(spec)
+    assert isinstance(fault, vim.fault.FileAlreadyExists)
+    assert fault.file == "[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmdk"
+    spec = config_spec(si, "explicit")
+    spec.files.vmPathName = "[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmx"
+    assert isinstance(fault_of(spec), vim.fault.FileAlreadyExists)
+    other_host = named(si, vim.HostSystem, "DC0_C0_H0")
+    with pytest.raises(vmodl.fault.InvalidArgument) as raised:
+        folder.CreateVM_Task(config=config_spec(si, "elsewhere"), pool=pool, host=other_host)
+    assert raised.value.invalidProperty == "host"
+    with pytest.raises(vmodl.fault.NotSupported):
+        datacenter(si).hostFolder.CreateVM_Task(config=config_spec(si, "h"), pool=pool)
+    # nothing of the failed attempts is left
+    assert [e.vm.name for e in events_of(si, "VmCreatedEvent")] == []
+    with pytest.raises(LookupError):
+        find_vm(si, "nosize")
+
+
+def test_a_second_vm_of_a_name_on_the_datastore_gets_its_own_folder(emulator, si):
+    create(emulator, si, config_spec(si, "same"))
+    other = create(emulator, si, config_spec(si, "same"),
+                   folder=datacenter(si).vmFolder.CreateFolder("elsewhere"))
+    assert other.config.files.vmPathName == "[LocalDS_0] same_1/same.vmx"
+
+
+# -- ReconfigVM_Task -----------------------------------------------------------------------
+
+def reconfigure(emulator, vm, **fields):
+    return done(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(**fields)))
+
+
+def test_reconfigure_cpu_memory_annotation_and_extra_config(emulator, si):
+    vm = create(emulator, si)
+    version = vm.config.changeVersion
+    emulator.advance(5)
+    info = reconfigure(emulator, vm, numCPUs=4, memoryMB=4096, annotation="web tier",
+                       extraConfig=[vim.option.OptionValue(key="guestinfo.role", value="web")])
+    assert info.state == "success"
+    config = vm.config
+    assert config.hardware.numCPU == 4 and config.hardware.memoryMB == 4096
+    assert config.annotation == "web tier"
+    assert {o.key: o.value for o in config.extraConfig}["guestinfo.role"] == "web"
+    assert config.changeVersion != version and config.modified > config.createDate
+    event = events_of(si, "VmReconfiguredEvent")[0]
+    assert event.vm.vm == vm and event.configSpec.numCPUs == 4
+    assert event.configSpec.annotation == "web tier"
+    reconfigure(emulator, vm, extraConfig=[vim.option.OptionValue(key="guestinfo.role",
+                                                                  value="")])
+    assert "guestinfo.role" not in {o.key for o in vm.config.extraConfig}
+    # a spec naming an older changeVersion is refused
+    stale = vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(changeVersion=version, numCPUs=1))
+    assert isinstance(task_fault(emulator, stale), vim.fault.ConcurrentAccess)
+
+
+def test_hot_add_rules_on_a_powered_on_vm(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")  # powered on, hot add off
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(numCPUs=2)))
+    assert isinstance(fault, vim.fault.InvalidPowerState)
+    assert fault.existingState == "poweredOn" and fault.requestedState == "poweredOff"
+    assert isinstance(task_fault(emulator, vm.ReconfigVM_Task(
+        spec=vim.vm.ConfigSpec(memoryHotAddEnabled=True))), vim.fault.InvalidPowerState)
+    # turned on while powered off, hot add lets CPUs and memory grow (never shrink)
+    new = create(emulator, si, config_spec(si, "hot"))
+    assert reconfigure(emulator, new, cpuHotAddEnabled=True, memoryHotAddEnabled=True).state \
+        == "success"
+    done(emulator, new.PowerOnVM_Task())
+    assert reconfigure(emulator, new, numCPUs=4, memoryMB=4096).state == "success"
+    assert new.config.hardware.numCPU == 4 and new.config.cpuHotAddEnabled
+    assert isinstance(task_fault(emulator, new.ReconfigVM_Task(
+        spec=vim.vm.ConfigSpec(memoryMB=1024))), vim.fault.InvalidPowerState)
+    assert new.config.hardware.memoryMB == 4096
+
+
+def test_reconfigure_devices(emulator, si):
+    datastore = named(si, vim.Datastore, "LocalDS_0")
+    vm = create(emulator, si, config_spec(si, "dev01", thin=False))
+    disk, = devices_of(vm, D.VirtualDisk)
+    free = datastore.summary.freeSpace
+    disk.capacityInKB = 20 * GB_KB
+    info = reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk),
+        disk_spec(1000, 5 * GB_KB, key=-7),
+        nic_spec(named(si, vim.Network, "VM Network"), key=-8, kind=D.VirtualE1000)])
+    assert info.state == "success", info.error
+    disks = devices_of(vm, D.VirtualDisk)
+    assert [d.capacityInKB for d in disks] == [20 * GB_KB, 5 * GB_KB]
+    assert disks[1].key == 2001 and disks[1].backing.fileName == "[LocalDS_0] dev01/dev01_1.vmdk"
+    assert [type(n) for n in devices_of(vm, D.VirtualEthernetCard)] == [D.VirtualVmxnet3,
+                                                                        D.VirtualE1000]
+    # thick: grown by 10 GB; the new thin disk is a descriptor so far
+    assert 0 <= free - datastore.summary.freeSpace - 10 * GB_KB * 1024 < 4096
+    # a disk only grows
+    disk = devices_of(vm, D.VirtualDisk)[0]
+    disk.capacityInKB = GB_KB
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk)])))
+    assert isinstance(fault, vim.fault.InvalidDeviceSpec) and fault.deviceIndex == 0
+    # removing a disk with its file gives the space back; the CD-ROM gets other media
+    cdrom, = devices_of(vm, D.VirtualCdrom)
+    cdrom.backing = D.VirtualCdrom.RemotePassthroughBackingInfo(deviceName="")
+    free = datastore.summary.freeSpace
+    info = reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="remove", fileOperation="destroy",
+                            device=devices_of(vm, D.VirtualDisk)[0]),
+        D.VirtualDeviceSpec(operation="edit", device=cdrom),
+        D.VirtualDeviceSpec(operation="remove", device=devices_of(vm, D.VirtualEthernetCard)[0])])
+    assert info.state == "success", info.error
+    assert [d.key for d in devices_of(vm, D.VirtualDisk)] == [2001]
+    assert datastore.summary.freeSpace - free >= 20 * GB_KB * 1024
+    assert isinstance(devices_of(vm, D.VirtualCdrom)[0].backing,
+                      D.VirtualCdrom.RemotePassthroughBackingInfo)
+    assert [type(n) for n in devices_of(vm, D.VirtualEthernetCard)] == [D.VirtualE1000]
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+        D.VirtualDeviceSpec(operation="remove", device=D.VirtualDisk(key=2999))])))
+    assert isinstance(fault, vim.fault.InvalidDeviceSpec)
+
+
+# -- Rename_Task, CreateFolder, MoveIntoFolder_Task --------------------------------------
+
+def test_rename_entities(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert done(emulator, vm.Rename_Task("renamed")).state == "success"
+    assert vm.name == "renamed" and vm.config.files.vmPathName.endswith("DC0_H0_VM0.vmx")
+    event, = events_of(si, "VmRenamedEvent")
+    assert event.oldName == "DC0_H0_VM0" and event.newName == "renamed"
+    fault = task_fault(emulator, vm.Rename_Task("DC0_H0_VM1"))
+    assert isinstance(fault, vim.fault.DuplicateName) and fault.name == "DC0_H0_VM1"
+    assert isinstance(task_fault(emulator, vm.Rename_Task("")), vim.fault.InvalidName)
+    for entity in (datacenter(si), named(si, vim.Datastore, "LocalDS_0"),
+                   named(si, vim.ClusterComputeResource, "DC0_C0")):
+        assert done(emulator, entity.Rename_Task(entity.name + "-new")).state == "success"
+        assert entity.name.endswith("-new")
+    assert si.content.searchIndex.FindByInventoryPath("DC0-new/vm/renamed") == vm
+
+
+def test_folders_and_moves(emulator, si):
+    vm_folder = datacenter(si).vmFolder
+    web = vm_folder.CreateFolder("web")
+    assert web.parent == vm_folder and web in vm_folder.childEntity
+    assert web._moId.startswith("group-v") and set(web.childType) == set(vm_folder.childType)
+    with pytest.raises(vim.fault.DuplicateName) as raised:
+        vm_folder.CreateFolder("web")
+    assert raised.value.object == web
+    with pytest.raises(vim.fault.InvalidName):
+        vm_folder.CreateFolder("")
+    inner = web.CreateFolder("inner")
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert done(emulator, inner.MoveIntoFolder_Task([vm])).state == "success"
+    assert vm.parent == inner and vm not in vm_folder.childEntity
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web/inner/DC0_H0_VM0") == vm
+    fault = task_fault(emulator, inner.MoveIntoFolder_Task([web]))
+    assert isinstance(fault, vim.fault.InvalidFolder) and fault.target == web
+    host_folder = datacenter(si).hostFolder
+    assert isinstance(task_fault(emulator, host_folder.MoveIntoFolder_Task([vm])),
+                      vmodl.fault.NotSupported)
+
+
+# -- templates -----------------------------------------------------------------------------
+
+def test_templates(emulator, si):
+    vm = create(emulator, si, config_spec(si, "golden"))
+    vm.MarkAsTemplate()
+    assert vm.config.template and vm.summary.config.template and vm.resourcePool is None
+    with pytest.raises(vim.fault.InvalidState):
+        vm.PowerOnVM_Task()
+    with pytest.raises(vmodl.fault.NotSupported):
+        vm.MarkAsTemplate()
+    clone = done(emulator, vm.CloneVM_Task(folder=datacenter(si).vmFolder, name="from-golden",
+                                          spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec(
+                                              pool=standalone_pool(si)))), seconds=3)
+    assert clone.state == "success", clone.error
+    assert not clone.result.config.template
+    assert len(devices_of(clone.result, D.VirtualDisk)) == 1
+    vm.MarkAsVirtualMachine(pool=standalone_pool(si))
+    assert not vm.config.template and vm.resourcePool == standalone_pool(si)
+    with pytest.raises(vmodl.fault.NotSupported):
+        vm.MarkAsVirtualMachine(pool=standalone_pool(si))
+    running = find_vm(si, "DC0_H0_VM1")
+    with pytest.raises(vim.fault.InvalidPowerState):
+        running.MarkAsTemplate()
+
+
+# -- Destroy_Task, UnregisterVM ------------------------------------------------------------
+
+def test_destroy_a_vm(emulator, si):
+    datastore = named(si, vim.Datastore, "LocalDS_0")
+    free = datastore.summary.freeSpace
+    vm = create(emulator, si, config_spec(si, "short-lived", thin=False))
+    moid = vm._moId
+    running = find_vm(si, "DC0_H0_VM1")
+    fault = task_fault(emulator, running.Destroy_Task())
+    assert isinstance(fault, vim.fault.InvalidPowerState) and fault.existingState == "poweredOn"
+    assert done(emulator, vm.Destroy_Task()).state == "success"
+    assert datastore.summary.freeSpace == free
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound) as raised:
+        vm.name
+    assert raised.value.obj._moId == moid
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        vm.PowerOnVM_Task()
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/short-lived") is None
+    with pytest.raises(LookupError):
+        find_vm(si, "short-lived")
+    event, = events_of(si, "VmRemovedEvent")
+    assert event.vm.name == "short-lived"
+
+
+def test_unregister_keeps_the_files(emulator, si):
+    datastore = named(si, vim.Datastore, "LocalDS_0")
+    running = find_vm(si, "DC0_H0_VM1")
+    with pytest.raises(vim.fault.InvalidPowerState):
+        running.UnregisterVM()
+    vm = create(emulator, si, config_spec(si, "kept", thin=False))
+    free = datastore.summary.freeSpace
+    vm.UnregisterVM()
+    assert datastore.summary.freeSpace == free
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        vm.name
+
+
+def test_destroy_a_folder_destroys_its_vms(emulator, si):
+    vm_folder = datacenter(si).vmFolder
+    folder = vm_folder.CreateFolder("project")
+    vm = create(emulator, si, config_spec(si, "p1"), folder=folder)
+    running = find_vm(si, "DC0_H0_VM1")
+    done(emulator, folder.MoveIntoFolder_Task([running]))
+    fault = task_fault(emulator, folder.Destroy_Task())
+    assert isinstance(fault, vim.fault.InvalidPowerState)
+    assert vm.name == "p1"  # nothing destroyed
+    done(emulator, vm_folder.MoveIntoFolder_Task([running]))
+    assert done(emulator, folder.Destroy_Task()).state == "success"
+    for gone in (vm, folder):
+        with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+            gone.name
+    assert folder not in vm_folder.childEntity
+    assert isinstance(task_fault(emulator, vm_folder.Destroy_Task()), vmodl.fault.NotSupported)
+
+
+def test_a_property_filter_watches_the_lifecycle(emulator, si):
+    pc = si.content.propertyCollector
+    view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
+                                                      [vim.VirtualMachine], True)
+    traversal = vmodl.query.PropertyCollector.TraversalSpec(
+        name="view", path="view", skip=False, type=vim.view.ContainerView)
+    pfilter = pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=view, skip=True,
+                                                            selectSet=[traversal])],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(
+            type=vim.VirtualMachine, pathSet=["name", "config.hardware.numCPU"])]), True)
+    options = vmodl.query.PropertyCollector.WaitOptions(maxWaitSeconds=0)
+    first = pc.WaitForUpdatesEx("", options)
+    assert {u.kind for u in first.filterSet[0].objectSet} == {"enter"}
+
+    def updates(version):
+        result = pc.WaitForUpdatesEx(version, options)
+        return result.version, [(u.kind, u.obj._moId, {c.name: c.val for c in u.changeSet})
+                                for f in result.filterSet for u in f.objectSet]
+    vm = create(emulator, si)
+    version, seen = updates(first.version)
+    assert ("enter", vm._moId, {"name": "web01", "config.hardware.numCPU": 2}) in seen
+    reconfigure(emulator, vm, numCPUs=3)
+    done(emulator, vm.Rename_Task("web02"))
+    version, seen = updates(version)
+    assert seen == [("modify", vm._moId, {"name": "web02", "config.hardware.numCPU": 3})]
+    done(emulator, vm.Destroy_Task())
+    version, seen = updates(version)
+    assert seen == [("leave", vm._moId, {})]
+    left = pc.WaitForUpdatesEx(version, options)
+    assert left is None
+    pfilter.DestroyPropertyFilter()
+
+
+def test_the_state_keeps_what_the_lifecycle_did(make_emulator):
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    folder = datacenter(si).vmFolder.CreateFolder("kept")
+    made = create(first, si, config_spec(si, "made", thin=False), folder=folder)
+    done(first, find_vm(si, "DC0_C0_RP0_VM0").Rename_Task("renamed"))
+    gone = find_vm(si, "DC0_H0_VM0")
+    done(first, gone.PowerOffVM_Task())
+    done(first, gone.Destroy_Task())
+    done(first, folder.MoveIntoFolder_Task([find_vm(si, "DC0_H0_VM1")]))
+    free = named(si, vim.Datastore, "LocalDS_0").summary.freeSpace
+
+    si = restored(make_emulator, first).connect()
+    assert named(si, vim.Datastore, "LocalDS_0").summary.freeSpace == free
+    vm = find_vm(si, "made")
+    assert vm._moId == made._moId and vm.parent._moId == folder._moId
+    assert vm.parent.name == "kept" and vm.config.files.vmPathName == "[LocalDS_0] made/made.vmx"
+    assert [d.capacityInKB for d in devices_of(vm, D.VirtualDisk)] == [10 * GB_KB]
+    assert find_vm(si, "renamed").config.files.vmPathName.endswith("DC0_C0_RP0_VM0.vmx")
+    assert find_vm(si, "DC0_H0_VM1").parent.name == "kept"
+    with pytest.raises(LookupError):
+        find_vm(si, "DC0_H0_VM0")
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        vim.VirtualMachine(gone._moId, si._stub).name
