@@ -20,7 +20,9 @@ LINUX_PROGRAMS = ("/bin/bash", "/bin/sh", "/bin/cat", "/bin/echo", "/bin/ls", "/
                   "/bin/hostname", "/bin/touch", "/usr/bin/env", "/usr/bin/python3",
                   "/usr/bin/perl", "/usr/bin/sudo", "/usr/bin/tee", "/usr/bin/curl",
                   "/usr/bin/systemctl", "/usr/bin/vmware-toolbox-cmd", "/usr/bin/whoami",
-                  "/usr/bin/id", "/usr/bin/uname", "/sbin/ip", "/sbin/shutdown",
+                  "/usr/bin/id", "/usr/bin/uname", "/usr/bin/tail", "/usr/bin/head",
+                  "/usr/bin/grep", "/usr/bin/sed", "/usr/bin/awk", "/usr/bin/ps",
+                  "/usr/bin/kill", "/usr/bin/df", "/usr/bin/date", "/sbin/ip", "/sbin/shutdown",
                   "/sbin/reboot")
 WINDOWS_PROGRAMS = ("C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\System32\\whoami.exe",
                     "C:\\Windows\\System32\\hostname.exe", "C:\\Windows\\System32\\ipconfig.exe",
