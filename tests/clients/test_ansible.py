@@ -933,6 +933,89 @@ PLAYBOOK = r"""
         - g.instance.guest.ipAddress == '10.0.20.17'
     rescue: *rescue
 
+
+  - name: community.vmware guest operations (vmware_vm_shell, vmware_guest_file_operation)
+    block:
+    - name: vmware_guest_file_operation directory create
+      community.vmware.vmware_guest_file_operation:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        directory: {path: /tmp/ansible, operation: create, recurse: true}
+      register: mkdir
+    - name: a local file to upload
+      copy:
+        dest: "{{ playbook_dir }}/upload.txt"
+        content: "uploaded by ansible\n"
+    - name: vmware_guest_file_operation copy (upload)
+      community.vmware.vmware_guest_file_operation:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        copy: {src: "{{ playbook_dir }}/upload.txt", dest: /tmp/ansible/upload.txt}
+      register: up
+    - name: vmware_vm_shell (wait_for_process) copies the file in the guest
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/bash
+        vm_shell_args: "-c 'cat /tmp/ansible/upload.txt' > /tmp/ansible/copy.txt"
+        vm_shell_cwd: /tmp
+        wait_for_process: true
+        timeout: 60
+      register: shell
+    - name: vmware_guest_file_operation fetch (download)
+      community.vmware.vmware_guest_file_operation:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        fetch: {src: /tmp/ansible/copy.txt, dest: "{{ playbook_dir }}/fetched.txt"}
+      register: down
+    - name: vmware_vm_shell (no wait) returns the pid
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/echo
+        vm_shell_args: hello
+      register: nowait
+    - name: vmware_vm_shell with a failing program
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/false
+        wait_for_process: true
+      register: failing
+      ignore_errors: true
+    - name: vmware_vm_shell with a wrong guest password
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: wrong
+        vm_shell: /bin/true
+      register: wrong
+      ignore_errors: true
+    - name: the programs ran in the guest and the files went both ways
+      assert:
+        that:
+        - mkdir.changed and up.changed and down.changed
+        - shell.changed and shell.exit_code == 0 and shell.owner == 'root'
+        - shell.name == 'bash' and shell.end_time is defined and shell.start_time is defined
+        - shell.cmd_line is search('cat /tmp/ansible/upload.txt')
+        - lookup('file', playbook_dir + '/fetched.txt') == 'uploaded by ansible'
+        - nowait.changed and (nowait.msg | int) > 0
+        - failing.failed and failing.exit_code == 1
+        - wrong.failed and wrong.msg is search('Failed to authenticate')
+    rescue: *rescue
 """
 
 SEP = " | "
