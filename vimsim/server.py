@@ -11,6 +11,7 @@ from twisted.web import resource
 
 from vimsim import httpserver, tls, ui
 from vimsim.control import ControlResource
+from vimsim.guestfile import GuestFileResource
 from vimsim.model import fixture as fixtures
 from vimsim.model import snapshot
 from vimsim.model.clock import Clock
@@ -123,6 +124,7 @@ class Server:
         root.putChild(b"zstack", ZStackResource(self))
         self.dashboard = ui.Dashboard(self)
         self.control = ControlResource(self)
+        root.putChild(b"guestFile", GuestFileResource(self))
         vimsim_root = resource.Resource()
         vimsim_root.putChild(b"v1", self.control)
         vimsim_root.putChild(b"ui", ui.ui_resource())
@@ -143,6 +145,7 @@ class Server:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
         self.vc.session_manager.configure(*self.session_limits)
+        self._publish_endpoint()
         self._freeze()
         return self.vc
 
@@ -163,7 +166,13 @@ class Server:
             name, password = self.extra_user
             self.vc.users[name] = User(name, password, "Admin")
         self.vc.session_manager.configure(*self.session_limits)
+        self._publish_endpoint()
         self._freeze()
+
+    def _publish_endpoint(self):
+        """Tell the model where clients reach it (the URLs it hands out name the port)."""
+        if getattr(self, "port", None) is not None:
+            self.vc.endpoint = ("https" if self.secure else "http", self.port.getHost().port)
 
     def _freeze(self):
         """A process serving one model (vimsim serve) keeps it out of the garbage collector's
@@ -360,6 +369,7 @@ class Server:
             self.port = self.reactor.listenTCP(port, self.site, interface=host)
         self.secure = self.site.secure = secure
         self.host = host
+        self._publish_endpoint()
         when = self.clock.next_event_time()  # events a restored snapshot scheduled
         if when is not None:
             self._arm_timer(when)

@@ -165,6 +165,12 @@ class Simulator:
         whether they fail)."""
         _call(lambda: setattr(self.server.vc, "guest_behaviour", behaviour))
 
+    def set_program_behaviour(self, behaviour):
+        """Plug in a vimsim.model.guest_processes.ProgramBehaviour (what a program
+        StartProgramInGuest starts does: its exit code, duration and output)."""
+        _call(lambda: setattr(self.server.vc.managers["guestOperationsManager"],
+                              "program_behaviour", behaviour))
+
     def subscribe(self, callback, path=None, type=None):
         """Call ``callback(obj)`` (in the reactor thread) whenever a managed object changes,
         or, with ``path`` (a vSphere property path such as ``info.state`` or

@@ -141,6 +141,9 @@ def apply_rules(vc, fired, obj, args, result):
             vc.touch(task)  # state a snapshot keeps (vimsim/model/snapshot.py)
         elif rule.action == "task_delay" and task is not None:
             vc.task_manager.delay(task, rule.seconds)
+        elif rule.action in ("guest_fail", "guest_hang") and \
+                getattr(obj, "apply_guest_rule", None) is not None:
+            obj.apply_guest_rule(vm, rule, result)  # a program started in the guest
         elif rule.action in ("guest_fail", "guest_hang") and vm is not None:
             vm.customization_override = Outcome(
                 rule.seconds or vc.timings["customization_running"],

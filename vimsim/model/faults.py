@@ -190,3 +190,30 @@ UncustomizableGuest = _fault(
     "in this configuration.")
 CustomizationPending = _fault("CustomizationPending", CustomizationFault,
                               "A customization is already pending for this virtual machine.")
+
+# Guest operations (vimsim/model/guest_operations.py): the guest agent's faults, and the
+# file faults a guest's file system answers with.
+GuestOperationsUnavailable = _fault("GuestOperationsUnavailable", GuestOperationsFault,
+                                    "The guest operations agent could not be contacted.")
+GuestProcessNotFound = _fault("GuestProcessNotFound", GuestOperationsFault,
+                              "The guest process {pid} was not found.")
+OperationNotSupportedByGuest = _fault("OperationNotSupportedByGuest", GuestOperationsFault,
+                                      "The operation is not supported by the guest "
+                                      "operating system.")
+TooManyGuestLogons = _fault("TooManyGuestLogons", GuestOperationsFault,
+                            "Too many guest logons are active for the virtual machine.")
+FileFault = _fault("FileFault", VimFault, "Error caused by file {file}")
+FileNotFound = _fault("FileNotFound", FileFault, "File {file} was not found")
+FileAlreadyExists = _fault("FileAlreadyExists", FileFault,
+                           "Cannot complete the operation because the file or folder {file} "
+                           "already exists")
+NotAFile = _fault("NotAFile", FileFault, "{file} is not a file")
+NotADirectory = _fault("NotADirectory", FileFault, "{file} is not a directory")
+DirectoryNotEmpty = _fault("DirectoryNotEmpty", FileFault, "The directory {file} is not empty")
+CannotDeleteFile = _fault("CannotDeleteFile", FileFault, "Cannot delete file {file}")
+FileTooLarge = _fault("FileTooLarge", FileFault,
+                      "The file or folder {file} exceeds the maximum size limit of "
+                      "{maxFileSize} bytes")
+NoDiskSpace = _fault("NoDiskSpace", FileFault,
+                     "There is not enough space on the file system for the selected "
+                     "operation: {file}")

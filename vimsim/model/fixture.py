@@ -307,4 +307,6 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     if "ip" not in spec:  # a guest on a network has an address; `ip: null` for one without
         number = vc.peek_moid_number()
         spec["ip"] = "10.0.%d.%d" % ((number // 250) % 250, number % 250 + 2)
-    return vc.add_vm(spec, dc.vm_folder, pool, host, moid=spec.get("moid"))
+    vm = vc.add_vm(spec, dc.vm_folder, pool, host, moid=spec.get("moid"))
+    vc.managers["guestOperationsManager"].plan(vm, spec)
+    return vm

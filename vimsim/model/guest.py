@@ -19,6 +19,13 @@ POWERED_OFF_MESSAGE = "The virtual machine was powered off during guest customiz
 
 DEFAULT_ACCOUNTS = [{"username": "root", "password": "vmware", "privileged": True},
                     {"username": "guest", "password": "guest", "privileged": False}]
+WINDOWS_ACCOUNTS = [{"username": "Administrator", "password": "vmware", "privileged": True},
+                    {"username": "guest", "password": "guest", "privileged": False}]
+
+
+def default_accounts(guest_family):
+    """A VM's guest accounts when its fixture entry names none."""
+    return WINDOWS_ACCOUNTS if guest_family == "windowsGuest" else DEFAULT_ACCOUNTS
 
 
 class GuestAccount:

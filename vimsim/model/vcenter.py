@@ -90,6 +90,9 @@ class Vcenter:
         self.event_manager = managers["eventManager"]
         self.customization_spec_manager = managers["customizationSpecManager"]
         self.root_folder = None
+        # Where clients reach this vCenter, (scheme, port): the server that serves it says,
+        # for the URLs the model hands out (guest file transfers).
+        self.endpoint = ("https", 443)
 
     def set_fault_delivery(self, type_name, where):
         """Deliver faults of ``type_name`` on the method call ("call") or its task ("task")."""

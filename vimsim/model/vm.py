@@ -45,7 +45,8 @@ class VirtualMachine(ManagedEntity):
         # Per NIC, the address the guest has on it when its network is up (None: none).
         self.nic_addresses = [spec.get("ip")] + [None] * (len(self.networks) - 1)
         self.guest_network_up = spec.get("guest_network_up", True)
-        self.guest_accounts = guest.accounts(spec.get("guest_accounts", guest.DEFAULT_ACCOUNTS))
+        self.guest_accounts = guest.accounts(spec.get("guest_accounts",
+                                                      guest.default_accounts(self.guest_family)))
         self.customization = guest.GuestCustomization()
         self.customization_plan = spec.get("customization")
         self.hypervisor_version = spec.get("hypervisor_version")  # None: its host's

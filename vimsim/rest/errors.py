@@ -15,6 +15,7 @@ ERROR_TYPES = {
     "ALREADY_EXISTS": (400, "already_exists"),
     "ALREADY_IN_DESIRED_STATE": (400, "already_in_desired_state"),
     "CONCURRENT_CHANGE": (400, "concurrent_change"),
+    "RESOURCE_IN_USE": (400, "resource_in_use"),
     "INTERNAL_SERVER_ERROR": (500, "internal_server_error"),
 }
 

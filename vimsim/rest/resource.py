@@ -13,6 +13,7 @@ from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
 from vimsim.rest import errors, inputs, vm_lifecycle
+from vimsim.rest.guest_operations import GuestOperations
 from vimsim.rest.services import VIEW, AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
@@ -331,6 +332,15 @@ class AutomationResource(ModelResource):
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
 
+    # -- guest operations (processes and files in the guest) ------------------------------
+
+    def guest_operation(self, route, session, vm, part, pid=None):
+        return GuestOperations(self.api).call(session, vm, part, self._action(route),
+                                              route.body(), pid)
+
+    def guest_process(self, route, session, vm, pid):
+        return self.guest_operation(route, session, vm, "process", pid)
+
     # -- guest customization specs ---------------------------------------------------------
 
     def _spec_body(self, route):
@@ -610,6 +620,12 @@ ROUTES = [
                   "networking/routes|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
+    ("POST", _path("vcenter/vm/{id}/guest/(processes|filesystem)"), API,
+     AutomationResource.guest_operation),
+    ("POST", _path("vcenter/vm/{id}/guest/filesystem/(directories|files)"), API,
+     AutomationResource.guest_operation),
+    ("POST", _path("vcenter/vm/{id}/guest/processes/{id}"), API,
+     AutomationResource.guest_process),
     ("GET", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_list),
     ("POST", _path("vcenter/guest/customization-specs"), BOTH, AutomationResource.specs_post),
     ("GET", _path("vcenter/guest/customization-specs/{id}"), BOTH, AutomationResource.specs_get),
