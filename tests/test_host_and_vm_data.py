@@ -153,7 +153,7 @@ def test_a_hosts_advanced_options(si):
 
 def test_guest_operations_manager_names_its_managers(si):
     """govc's guest.* commands and Ansible's vm_shell read these references first: they are
-    there, and their methods answer a clean MethodNotFound until guest operations exist."""
+    there; the alias manager, not emulated, answers a clean MethodNotFound."""
     manager = si.content.guestOperationsManager
     assert manager.processManager._moId == "guestOperationsProcessManager"
     assert manager.fileManager._wsdlName == "GuestFileManager"
@@ -161,7 +161,7 @@ def test_guest_operations_manager_names_its_managers(si):
     vm = find_vm(si, "DC0_H0_VM0")
     auth = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
     with pytest.raises(vmodl.fault.MethodNotFound):
-        manager.processManager.ListProcessesInGuest(vm=vm, auth=auth)
+        manager.aliasManager.ListGuestAliases(vm=vm, auth=auth, username="root")
 
 
 def test_vm_datastore_urls(si):

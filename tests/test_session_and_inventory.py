@@ -237,8 +237,8 @@ def test_unknown_moref_is_managed_object_not_found(si):
 def test_unserved_method_is_method_not_found(si):
     vm = find_vm(si, "DC0_H0_VM0")
     with pytest.raises(vmodl.fault.MethodNotFound) as err:
-        vm.MarkAsTemplate()
-    assert err.value.method == "MarkAsTemplate"
+        vm.ExportVm()
+    assert err.value.method == "ExportVm"
     assert err.value.receiver._moId == vm._moId
 
 

@@ -332,9 +332,7 @@ class GuestCalls:
     def enter(self, ctx, vm, auth, privilege):
         """(the VM, its GuestSystem, the guest account) once every check passed."""
         vm = self.vc.lookup(vm, ctx)
-        if ctx.session is not None and not authorization.holds(ctx.session.user, vm,
-                                                               privilege):
-            raise faults.no_permission(vm.ref, privilege)
+        authorization.require(self.vc, ctx, vm, privilege)
         if vm.power_state != POWERED_ON:
             raise faults.invalid_power_state(POWERED_ON, vm.power_state)
         if not vm.tools_running:

@@ -20,9 +20,10 @@ class Struct:
     ``one_of`` (exactly one of these fields is set), ``some_of`` (at least one is) and
     ``needs`` ((field, value) -> the fields that value makes required)."""
 
-    def __init__(self, vapi_name, fields, required=(), closed=False, one_of=(), some_of=(),
-                 needs=None):
-        self.name, self.fields, self.required = vapi_name, fields, required
+    def __init__(self, vapi_name, fields=None, required=(), closed=False, one_of=(), some_of=(),
+                 needs=None, **named_fields):
+        # fields as a dict, or (where no name clashes with the rules) as keywords
+        self.name, self.fields, self.required = vapi_name, fields or named_fields, required
         self.closed, self.one_of, self.some_of = closed, one_of, some_of
         self.needs = needs or {}
 
