@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from pyVim.connect import Disconnect, SmartConnect
+from pyVim.task import WaitForTask
 from pyVmomi import vim
 
 from tests.test_cli import refused, start, stop
@@ -56,7 +57,7 @@ def test_a_saved_inventory_loads_into_a_new_server_unchanged(tmp_path):
         si = connect(url)
         vm = next(e for e in si.content.viewManager.CreateContainerView(
             si.content.rootFolder, [vim.VirtualMachine], True).view if e.name == "DC0_H0_VM1")
-        vm.PowerOffVM_Task()  # a state of its own, which the save keeps
+        WaitForTask(vm.PowerOffVM_Task())  # a state of its own, which the save keeps
         done = save(url, tmp_path / "saved")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("saved ") and str(tmp_path / "saved") in done.stdout

@@ -165,7 +165,8 @@ def main(argv=None):
         print("vimsim: %s" % exc, file=sys.stderr)
         return 2
     reactor.addSystemEventTrigger("before", "shutdown", server.close_state)
-    print("VIMSIM_URL=%s" % server.url, flush=True)
+    # Once the reactor runs, so its SIGTERM handler is in place when a client reads the line
+    reactor.callWhenRunning(lambda: print("VIMSIM_URL=%s" % server.url, flush=True))
     reactor.run()
     if server.save_failed:
         print("vimsim: the state was not saved to %s (see the errors above)" % args.state,
