@@ -61,6 +61,16 @@ class Govc:
         return self(*args, **kw).stdout
 
 
+def govc_of_own_server(tmp, *args):
+    """govc on a `vimsim serve` of its own started with ``args`` (for fixtures to ``yield
+    from``, so that what its tests change is not seen by the others); its log must hold no
+    traceback at the end."""
+    server = VimsimProcess(tmp, *args)
+    yield Govc(server, tmp / "home")
+    server.stop()
+    assert "Traceback" not in server.log(), server.log()
+
+
 @pytest.fixture(scope="module")
 def govc(vimsim_process, tmp_path_factory):
     return Govc(vimsim_process, tmp_path_factory.mktemp("govmomi-home"))

@@ -3,19 +3,14 @@ so the clones they make do not change what the other govc tests list): vm.clone 
 named customization spec and -on) and vm.customize (with flags, and with a spec name)."""
 import pytest
 
-from .conftest import VimsimProcess
-from .test_govc import Govc
+from .test_govc import govc_of_own_server
 
 POOL = "/DC0/host/DC0_H0/Resources"
 
 
 @pytest.fixture(scope="module")
 def govc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("vimsim-customization")
-    server = VimsimProcess(tmp)
-    yield Govc(server, tmp / "home")
-    server.stop()
-    assert "Traceback" not in server.log(), server.log()
+    yield from govc_of_own_server(tmp_path_factory.mktemp("vimsim-customization"))
 
 
 def guest(govc, vm, *paths):

@@ -5,19 +5,14 @@ import json
 
 import pytest
 
-from .conftest import VimsimProcess
-from .test_govc import Govc
+from .test_govc import govc_of_own_server
 
 POOL = "/DC0/host/DC0_H0/Resources"
 
 
 @pytest.fixture(scope="module")
 def govc(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("vimsim-lifecycle")
-    server = VimsimProcess(tmp)
-    yield Govc(server, tmp / "home")
-    server.stop()
-    assert "Traceback" not in server.log(), server.log()
+    yield from govc_of_own_server(tmp_path_factory.mktemp("vimsim-lifecycle"))
 
 
 def collect(govc, path, *props):
