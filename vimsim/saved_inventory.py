@@ -18,6 +18,8 @@ import urllib.parse
 
 from lxml import etree
 
+from vimsim.soap.codec import escape
+
 GIB = 1024 ** 3
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 VIM25 = "urn:vim25"
@@ -137,6 +139,9 @@ def _under(objects, obj, ancestor_moid):
 
 
 def _datacenter(objects, dc):
+    by_parent = {}
+    for obj in objects.values():
+        by_parent.setdefault(obj.parent, []).append(obj)
     folders = {kind: dc.prop(kind + "Folder") for kind in ("vm", "host", "datastore", "network")}
     inside = {kind: [o for o in objects.values() if _under(objects, o, moid)]
               for kind, moid in folders.items()}
@@ -149,20 +154,20 @@ def _datacenter(objects, dc):
                         if o.type in ("DistributedVirtualSwitch",
                                       "VmwareDistributedVirtualSwitch")]
     vms = [o for o in inside["vm"] if o.type == "VirtualMachine"]
+    portgroups = {_portgroup_key(o): o for o in inside["network"]
+                  if o.type == "DistributedVirtualPortgroup"}
     spec["clusters"], spec["hosts"] = [], []
     for compute in inside["host"]:
         if compute.type not in ("ComputeResource", "ClusterComputeResource"):
             continue
-        hosts = [o for o in objects.values()
-                 if o.type == "HostSystem" and o.parent == compute.moid]
+        hosts = [o for o in by_parent.get(compute.moid, ()) if o.type == "HostSystem"]
         root_pool = objects.get(compute.prop("resourcePool"))
-        pools = [o for o in objects.values() if o.type == "ResourcePool" and root_pool is not None
-                 and _under(objects, o, root_pool.moid)]
+        pools = _pools_below(by_parent, root_pool) if root_pool is not None else []
         mine = [vm for vm in vms if vm.prop("resourcePool") in
                 {p.moid for p in pools} | ({root_pool.moid} if root_pool else set())]
         host_specs = [_host(h) for h in hosts]
-        vm_specs = [_vm(objects, vm, root_pool, hosts, cluster=compute.type != "ComputeResource")
-                    for vm in mine]
+        vm_specs = [_vm(objects, portgroups, vm, root_pool,
+                        cluster=compute.type != "ComputeResource") for vm in mine]
         if compute.type == "ComputeResource" and len(hosts) == 1:
             host_specs[0].update(compute_moid=compute.moid,
                                  pool_moid=root_pool.moid if root_pool else None, vms=vm_specs)
@@ -192,6 +197,19 @@ def _entity_order(objects, top_folders, inside):
     return [moid for folder in folders for moid in _children(folder)]
 
 
+def _pools_below(by_parent, root_pool):
+    """The resource pools under ``root_pool``, nearest first."""
+    found, level = [], [root_pool]
+    while level:
+        level = [o for p in level for o in by_parent.get(p.moid, ()) if o.type == "ResourcePool"]
+        found += level
+    return found
+
+
+def _portgroup_key(pg):
+    return pg.prop("key") or pg.prop("config", "key") or pg.moid
+
+
 def _bool(text):
     return str(text).strip().lower() in ("true", "1")
 
@@ -219,8 +237,7 @@ def _switch(objects, o):
     for moid in _all(o.props.get("portgroup") or {}, "ManagedObjectReference"):
         pg = objects.get(moid)
         if pg is not None:
-            portgroups.append({"name": pg.name, "moid": pg.moid,
-                               "key": pg.prop("key") or pg.prop("config", "key") or pg.moid,
+            portgroups.append({"name": pg.name, "moid": pg.moid, "key": _portgroup_key(pg),
                                "ports": int(_number(pg.prop("config", "numPorts")))})
     return {"name": o.name, "moid": o.moid, "type": o.type,
             "uuid": o.prop("uuid") or o.prop("summary", "uuid"), "portgroups": portgroups}
@@ -238,7 +255,9 @@ def _host(h):
     return spec
 
 
-def _vm(objects, vm, root_pool, hosts, cluster):
+def _vm(objects, portgroups, vm, root_pool, cluster):
+    """A VM's fixture entry; ``portgroups`` are its datacenter's by key (a NIC's backing names
+    its port group so)."""
     config, guest, runtime = (vm.prop(p) or {} for p in ("config", "guest", "runtime"))
     spec = {"name": vm.name, "moid": vm.moid,
             "uuid": _get(config, "uuid"), "instance_uuid": _get(config, "instanceUuid"),
@@ -269,9 +288,7 @@ def _vm(objects, vm, root_pool, hosts, cluster):
         macs.append(_get(nic, "macAddress"))
         moid = _get(nic, "backing", "network")
         key = _get(nic, "backing", "port", "portgroupKey")
-        net = objects.get(moid) if moid else next(
-            (o for o in objects.values() if o.type == "DistributedVirtualPortgroup"
-             and (o.prop("key") or o.prop("config", "key") or o.moid) == key), None)
+        net = objects.get(moid) if moid else portgroups.get(key)
         if net is not None:
             networks.append(net.name)
     spec["networks"], spec["macs"] = networks, macs
@@ -315,13 +332,13 @@ class _Client:
         manager = content.find("{%s}sessionManager" % VIM25)
         self.call("Login", ("SessionManager", manager.text),
                   "<userName>%s</userName><password>%s</password>"
-                  % (_text(user), _text(password)))
+                  % (escape(user), escape(password)))
 
     def call(self, method, this, body):
         envelope = ('<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="%s" '
                     'xmlns:xsi="%s"><soapenv:Body><%s xmlns="%s"><_this type="%s">%s</_this>'
                     '%s</%s></soapenv:Body></soapenv:Envelope>'
-                    % (SOAP_ENV, XSI, method, VIM25, this[0], _text(this[1]), body, method))
+                    % (SOAP_ENV, XSI, method, VIM25, this[0], escape(this[1]), body, method))
         headers = {"Content-Type": "text/xml; charset=utf-8",
                    "SOAPAction": "urn:vim25/8.0.3.0"}
         if self.cookie:
@@ -337,10 +354,6 @@ class _Client:
         if fault is not None:
             raise SavedInventoryError("%s: %s" % (method, fault.findtext("faultstring")))
         return root.find(".//{%s}%sResponse" % (VIM25, method))
-
-
-def _text(value):
-    return (value or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _plain(el, parent=None):
@@ -367,17 +380,17 @@ def save(directory, url, user=None, password=None):
     view_manager = content.find("{%s}viewManager" % VIM25).text
     view = client.call("CreateContainerView", ("ViewManager", view_manager),
                        '<container type="Folder">%s</container><recursive>true</recursive>'
-                       % _text(root_folder))[0].text
+                       % escape(root_folder))[0].text
     managers = [(el.get("type"), el.text) for el in content if el.get("type")]
     prop_sets = "".join("<propSet><type>%s</type><all>true</all></propSet>" % t
                         for t in sorted(set(SAVED_TYPES) | {t for t, _ in managers}
                                         | {"ServiceInstance"}))
     objects = [("ServiceInstance", "ServiceInstance")] + managers
-    object_sets = "".join('<objectSet><obj type="%s">%s</obj></objectSet>' % (t, _text(m))
+    object_sets = "".join('<objectSet><obj type="%s">%s</obj></objectSet>' % (t, escape(m))
                           for t, m in objects)
     object_sets += ('<objectSet><obj type="ContainerView">%s</obj><skip>true</skip>'
                     '<selectSet xsi:type="TraversalSpec"><type>ContainerView</type>'
-                    '<path>view</path><skip>false</skip></selectSet></objectSet>' % _text(view))
+                    '<path>view</path><skip>false</skip></selectSet></objectSet>' % escape(view))
     spec = "<specSet>%s%s</specSet>" % (prop_sets, object_sets)
     found = []
     result = client.call("RetrievePropertiesEx", ("PropertyCollector", collector),
@@ -391,7 +404,7 @@ def save(directory, url, user=None, password=None):
         if not token:
             break
         result = client.call("ContinueRetrievePropertiesEx", ("PropertyCollector", collector),
-                             "<token>%s</token>" % _text(token))
+                             "<token>%s</token>" % escape(token))
     os.makedirs(directory, exist_ok=True)
     for i, el in enumerate(found):
         el.tag = "ObjectContent"
