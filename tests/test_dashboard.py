@@ -143,3 +143,21 @@ def test_the_stream_pushes_what_changes(emulator, web, si):
     assert {v["name"]: v["power_state"] for v in fresh["vms"]}["DC0_H0_VM0"] == "poweredOn"
     assert fresh["rules"] == []
     stream.close()
+
+
+def test_a_page_opening_takes_nothing_from_one_already_open(emulator, web, si):
+    """A change pushed to the open page is not lost when another opens before the push (the
+    push gathers changes over 0.1 s)."""
+    log_in(web)
+    cookie = "vimsim_dashboard=" + web.cookies["vimsim_dashboard"]
+    first = Stream(web.base, cookie)
+    assert first.next()[0] == "view"
+    vm = find_vm(si, "DC0_H0_VM0")
+    vm.PowerOffVM_Task()
+    emulator.advance(5)
+    second = Stream(web.base, cookie)  # within the 0.1 s the first one's update waits
+    assert second.next()[0] == "view"
+    off = first.until(lambda b: any(v["name"] == "DC0_H0_VM0" for v in b["vms"]))
+    assert [v["power_state"] for v in off["vms"] if v["name"] == "DC0_H0_VM0"] == ["poweredOff"]
+    first.close()
+    second.close()

@@ -27,10 +27,6 @@ HEARTBEAT = 15.0  # seconds between comment lines, so a dead stream is noticed a
 LOGIN_LIFETIME = 12 * 3600  # seconds a dashboard login lasts
 RECENT_EVENTS = 100
 SESSIONS_SHOWN = 100
-INVENTORY_TYPES = ("Folder", "Datacenter", "ComputeResource", "ClusterComputeResource",
-                   "HostSystem", "ResourcePool", "Datastore", "Network",
-                   "DistributedVirtualPortgroup", "VmwareDistributedVirtualSwitch",
-                   "DistributedVirtualSwitch", "VirtualMachine")
 # Headers every dashboard answer carries: nothing is loaded from elsewhere, and the page is
 # not framed by another site.
 SECURITY_HEADERS = (
@@ -93,7 +89,7 @@ def task_view(task):
             "error": (error.localizedMessage or error.fault._typeName) if error is not None else None}
 
 
-def event_view(event, vc):
+def event_view(event):
     vm = getattr(event, "vm", None)
     return {"key": event.key, "type": event._typeName, "time": _time(event.createdTime),
             "user": event.userName or "", "message": event.fullFormattedMessage or "",
@@ -123,14 +119,11 @@ class Dashboard:
                 self._vc.listeners.remove(self._listener)
             vc.listeners.append(self._listener)
             self._vc = vc
-            self._structural = True
-            self._last_event = 0
         return vc
 
     def tree(self, vc):
         def node(obj):
-            children = [node(c) for c in obj.inventory_children()
-                        if c.vim_type in INVENTORY_TYPES]
+            children = [node(c) for c in obj.inventory_children()]
             return {"moid": obj.moid, "name": obj.name, "type": obj.vim_type,
                     "children": children}
         return node(vc.root_folder)
@@ -150,30 +143,37 @@ class Dashboard:
                     for s in shown]}}
 
     def _new_events(self, vc):
+        """The events since the last message, the stream's cursor moved past them."""
         events = [e for e in vc.event_manager.events if e.key > self._last_event]
         events = events[-RECENT_EVENTS:]
         if events:
             self._last_event = events[-1].key
-        return [event_view(e, vc) for e in events]
+        return [event_view(e) for e in events]
 
     def view(self):
-        vc = self._attach()
-        self._last_event = 0
-        body = dict(self.meta(vc), tree=self.tree(vc),
+        """Everything the page shows (the stream's first message, GET .../dashboard)."""
+        vc = self.server.vc
+        events = list(itertools.islice(reversed(vc.event_manager.events), RECENT_EVENTS))
+        return dict(self.meta(vc), tree=self.tree(vc),
                     vms=[vm_view(o) for o in vc.objects.values()
                          if o.vim_type == "VirtualMachine"],
-                    events=self._new_events(vc))
+                    events=[event_view(e) for e in reversed(events)])
+
+    def _stream_view(self):
+        """``view()`` for the streams: what follows it are the changes after it."""
+        vc = self._attach()
         self._dirty.clear()
         self._structural = False
-        return body
+        self._last_event = vc.event_manager.events[-1].key if vc.event_manager.events else 0
+        return self.view()
 
     # -- pushing ---------------------------------------------------------------------------
 
     def _listener(self, obj):
         if not self.streams:
             return
-        if obj.vim_type in INVENTORY_TYPES and obj.vim_type != "VirtualMachine":
-            self._structural = True
+        if obj.vim_type != "VirtualMachine" and "ManagedEntity" in obj.type_names():
+            self._structural = True  # the tree may have changed
         self._dirty.add(obj.moid)
         self.changed()
 
@@ -186,11 +186,10 @@ class Dashboard:
         self._pending = None
         if not self.streams:
             return
-        replaced = self.server.vc is not self._vc
-        vc = self._attach()
-        if replaced:
-            self._send("view", self.view())
+        if self.server.vc is not self._vc:  # a reset or a loaded snapshot: all anew
+            self._send("view", self._stream_view())
             return
+        vc = self._vc
         dirty, self._dirty = self._dirty, set()
         body = self.meta(vc)
         body["vms"], body["removed"] = [], []
@@ -224,8 +223,13 @@ class Dashboard:
         request.setHeader(b"Cache-Control", b"no-store")
         if hasattr(request, "start_stream"):  # vimsim's HTTP server (twisted.web's streams)
             request.start_stream()
+        if self._pending is not None and self._pending.active():
+            # what the other streams have yet to get goes out first: the new one's view
+            # then starts where they stand
+            self._pending.cancel()
+            self._push()
+        view = self._stream_view()
         self.streams.add(request)
-        view = self.view()
         request.write(("retry: 2000\nevent: view\ndata: %s\n\n"
                        % json.dumps(view, default=str)).encode())
         if self._heartbeat is None:
