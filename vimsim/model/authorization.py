@@ -60,6 +60,8 @@ def entity_of(vc, obj):
     own objects (views, filters, collectors), which every session may use."""
     if "ManagedEntity" in obj.type_names():
         return obj
+    if obj.vim_type == "VirtualMachineSnapshot":  # subordinate to its VM, as vim25 says
+        return obj.vm
     if obj.vim_type == "Task":
         entity = obj.info.entity
         return (vc.find(entity) if entity is not None else None) or vc.root_folder

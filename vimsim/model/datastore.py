@@ -183,13 +183,15 @@ def vm_files(vm, folder_path):
                 "log": running, "swap": running}
     listed = [f for f in vm_hardware.files(vm) if f.name.startswith(folder_path)]
     extents = {f.name: f for f in listed if f.type == "diskExtent"}
+    extent_of = {descriptor: extent for d in vm.disk_records()
+                 for descriptor, extent, _ in vm_hardware.disk_chain(d)}
     entries = []
     for f in listed:
         if f.type == "diskExtent":
             continue
         name = f.name[len(folder_path):]
         if f.type == "diskDescriptor":
-            extent = extents[f.name[:-len(".vmdk")] + "-flat.vmdk"]
+            extent = extents[extent_of[f.name]]
             entries.append(FileEntry(name, f.size + extent.size, modified[f.type], vm,
                                      extents=[extent.name]))
         else:
@@ -199,8 +201,8 @@ def vm_files(vm, folder_path):
 
 def _disk_details(entry, flags):
     vm = entry.vm
-    disk = next(d for d in vm.disks if d["file"][:-len(".vmdk")] + "-flat.vmdk"
-                in entry.extents)
+    disk = next(d for d in vm.disk_records() if any(
+        extent in entry.extents for _, extent, _ in vm_hardware.disk_chain(d)))
     values = {"diskType": DISK_TYPE, "capacityKb": disk["capacity_kb"],
               "hardwareVersion": DISK_HARDWARE_VERSION, "controllerType": DISK_CONTROLLER,
               "diskExtents": entry.extents, "thin": disk["thin"], "sectorFormat": "native_512"}

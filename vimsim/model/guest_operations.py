@@ -240,6 +240,22 @@ class GuestOperationsManager(ManagedObject):
         self.guests = {moid: GuestSystem.restored(g, self.plans.get(moid))
                        for moid, g in state.get("guests", {}).items()}
 
+    def guest_state(self, vm):
+        """What a VM snapshot keeps of the guest (None: no guest operation used it yet)."""
+        guest = self.guests.get(vm.moid)
+        return guest.persisted_state() if guest is not None else None
+
+    def restore_guest(self, vm, state):
+        """The guest's files as a VM snapshot kept them (``guest_state``); the programs and
+        logins of the guest it replaces are gone."""
+        if state is None:
+            self.guests.pop(vm.moid, None)
+        else:
+            guest = GuestSystem.restored(state, self.plans.get(vm.moid))
+            guest.processes, guest.tickets = {}, {}
+            self.guests[vm.moid] = guest
+        self.changed()
+
     # -- file transfer URLs --------------------------------------------------------------
 
     def new_transfer(self, vm, path, to_guest, account, attributes=None, size=0,

@@ -75,6 +75,7 @@ def remove(vc, entity):
             remove(vc, child)
     elif entity.vim_type == "VirtualMachine":
         entity._next_cycle()  # its Tools and guest timers die with it
+        entity.drop_snapshots()
         for holder in (entity.pool.vms, entity.host.vms):
             if entity in holder:
                 holder.remove(entity)
@@ -335,8 +336,7 @@ def reconfigure(vm, spec, user):
     vc = vm.vc
     if spec.changeVersion and spec.changeVersion != vm.change_version():
         raise faults.ConcurrentAccess()
-    if vm.template:
-        raise faults.Fault.of("InvalidState", "The operation is not allowed on a template.")
+    require_not_template(vm)
     require_hot_change(vm, spec)
     if spec.name is not None and spec.name != vm.name:
         require_name(spec.name)
@@ -398,6 +398,12 @@ def apply_changes(vm, changes):
 
 
 # -- templates ---------------------------------------------------------------------------
+
+def require_not_template(vm):
+    """What a template refuses: a reconfiguration, a snapshot taken or reverted to."""
+    if vm.template:
+        raise faults.InvalidState("The operation is not allowed on a template.")
+
 
 def mark_as_template(vm):
     if vm.template:

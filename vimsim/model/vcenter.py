@@ -36,6 +36,7 @@ DEFAULT_TIMINGS = {
     "reconfig_vm": 0.5,     # ReconfigVM_Task
     "destroy": 0.5,         # Destroy_Task of a VM or a folder, UnregisterAndDestroy_Task
     "rename": 0.2,          # Rename_Task, MoveIntoFolder_Task
+    "snapshot": 1.0,        # a snapshot's creation, revert or removal
 }
 
 # Where a fault of each type is delivered: "call" fails the method call itself, "task" fails

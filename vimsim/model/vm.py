@@ -2,7 +2,7 @@
 import uuid
 
 from vimsim.model import authorization, faults, guest, guest_config, lifecycle, vm_clone, \
-    vm_hardware
+    vm_hardware, vm_snapshot
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject, format_datetime
@@ -21,7 +21,8 @@ class VirtualMachine(ManagedEntity):
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
                  "cycle_timers", "extra_config", "annotation", "template", "vmx_path", "disks",
                  "controllers", "cdroms", "nic_types", "cpu_hot_add", "memory_hot_add",
-                 "create_date", "modified", "guest_config", "custom_scripts")
+                 "create_date", "modified", "guest_config", "custom_scripts",
+                 "snapshot_roots", "current_snapshot", "snapshot_count")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -84,6 +85,11 @@ class VirtualMachine(ManagedEntity):
         # Whether VMware Tools runs a customization's scriptText (deployPkg's
         # enable-custom-scripts); a spec with a script fails in a guest that does not.
         self.custom_scripts = spec.get("custom_scripts", True)
+        # The snapshot tree (vimsim/model/vm_snapshot.py): its roots, the snapshot the VM runs
+        # from (None: none, or the root level), and the last snapshot id given.
+        self.snapshot_roots = []
+        self.current_snapshot = None
+        self.snapshot_count = 0
 
     # -- persisted state (see vimsim/model/snapshot.py) ----------------------------------
 
@@ -96,7 +102,7 @@ class VirtualMachine(ManagedEntity):
                  "boot_time", "power_cycle", "extra_config", "annotation", "template",
                  "vmx_path", "disks", "controllers", "cdroms", "nic_types", "cpu_hot_add",
                  "memory_hot_add", "create_date", "modified", "guest_config",
-                 "custom_scripts")
+                 "custom_scripts", "snapshot_roots", "current_snapshot", "snapshot_count")
     persisted_touched = True
     scheduled_work = ("_tools_started", "_guest_powered_off", "_guest_rebooted")
 
@@ -150,12 +156,12 @@ class VirtualMachine(ManagedEntity):
         self.modified = self.vc.clock.now()
         self.vc.touch(self)
 
-    def set_power(self, state, user="", chain_id=None):
+    def set_power(self, state, user="", chain_id=None, post_event=True):
         """The VM in ``state``; the event names the user and the task chain that did it."""
         before, self.power_state = self.power_state, state
         event = {POWERED_ON: "VmPoweredOnEvent", POWERED_OFF: "VmPoweredOffEvent",
                  SUSPENDED: "VmSuspendedEvent"}[state]
-        if before != state:
+        if before != state and post_event:
             self.vc.event_manager.post(event, self, "%s on %s in %s is %s" % (
                 self.name, self.host.name, self.parent.parent.name,
                 {POWERED_ON: "powered on", POWERED_OFF: "powered off",
@@ -334,6 +340,50 @@ class VirtualMachine(ManagedEntity):
     def _reconfigure_body(self, spec, user):
         lifecycle.reconfigure(self, spec, user)
 
+    # -- snapshots (vimsim/model/vm_snapshot.py has their rules) -------------------------
+
+    def all_snapshots(self):
+        """Every snapshot of the VM, each before its children."""
+        return list(vm_snapshot.walk(self.snapshot_roots))
+
+    def disk_records(self):
+        return vm_snapshot.disk_records(self)
+
+    def _snapshot_task(self, ctx, method, description_id, body, args):
+        return self.vc.task_manager.create(ctx, self, method, description_id, body,
+                                           self.vc.timings["snapshot"], args=args).ref
+
+    def CreateSnapshot_Task(self, ctx, name, memory, quiesce, description=None):
+        return self._snapshot_task(ctx, "CreateSnapshot_Task", "VirtualMachine.createSnapshot",
+                                   self._create_snapshot_body,
+                                   (name, description, bool(memory), bool(quiesce)))
+
+    def CreateSnapshotEx_Task(self, ctx, name, memory, description=None, quiesceSpec=None):
+        return self._snapshot_task(ctx, "CreateSnapshotEx_Task",
+                                   "VirtualMachine.createSnapshotEx", self._create_snapshot_body,
+                                   (name, description, bool(memory), quiesceSpec is not None))
+
+    def _create_snapshot_body(self, name, description, memory, quiesce):
+        return vm_snapshot.create(self, name, description, memory, quiesce)
+
+    def RevertToCurrentSnapshot_Task(self, ctx, host=None, suppressPowerOn=None):
+        if self.current_snapshot is None:
+            raise faults.NotFound()
+        return self.current_snapshot.revert_task(
+            ctx, "RevertToCurrentSnapshot_Task", "VirtualMachine.revertToCurrentSnapshot", host,
+            suppressPowerOn)
+
+    def drop_snapshots(self):
+        vm_snapshot.drop_all(self)
+
+    def RemoveAllSnapshots_Task(self, ctx, consolidate=None, spec=None):
+        return self._snapshot_task(ctx, "RemoveAllSnapshots_Task",
+                                   "VirtualMachine.removeAllSnapshots",
+                                   self._remove_all_snapshots_body, (consolidate,))
+
+    def _remove_all_snapshots_body(self, consolidate):
+        vm_snapshot.remove_all(self, consolidate)
+
     def UnregisterVM(self, ctx):
         self.vc.task_manager.require_unlocked(self)
         lifecycle.destroy_vm(self, ctx.user_name or "", unregister=True)
@@ -483,7 +533,8 @@ class VirtualMachine(ManagedEntity):
             toolsInstallerMounted=False, bootTime=self.boot_time, suspendInterval=0,
             maxCpuUsage=self.num_cpu * self.host.cpu_mhz, maxMemoryUsage=self.memory_mb,
             numMksConnections=0, recordReplayState="inactive", onlineStandby=False,
-            consolidationNeeded=False, paused=False, snapshotInBackground=False,
+            consolidationNeeded=vm_snapshot.consolidation_needed(self), paused=False,
+            snapshotInBackground=False,
             instantCloneFrozen=False)
 
     @property
@@ -618,6 +669,14 @@ class VirtualMachine(ManagedEntity):
             ftEncryptionMode="ftEncryptionOpportunistic",
             sevEnabled=False, pmemFailoverEnabled=False, vmOpNotificationToAppEnabled=False,
             vmOpNotificationTimeout=-1)
+
+    @vim_property
+    def snapshot(self, ctx):
+        return vm_snapshot.info(self)
+
+    @vim_property
+    def rootSnapshot(self, ctx):
+        return refs(self.snapshot_roots)
 
     @vim_property
     def layoutEx(self, ctx):

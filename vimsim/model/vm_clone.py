@@ -130,7 +130,7 @@ def vmx_path(datastore, name):
 
 def clone_disks(source, name, datastore):
     """The source's disks, copied into the clone's folder on ``datastore``."""
-    return [dict(d, datastore=datastore, file="[%s] %s/%s%s.vmdk" % (
+    return [dict(d, datastore=datastore, deltas=[], file="[%s] %s/%s%s.vmdk" % (
         datastore.name, name, name, "_%d" % i if i else "")) for i, d in enumerate(source.disks)]
 
 

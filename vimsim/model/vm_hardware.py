@@ -12,6 +12,12 @@ NVRAM_BYTES = 8684
 VMX_BYTES = 2992
 LOG_BYTES = 262144
 DESCRIPTOR_BYTES = 560
+VMSD_ENTRY_BYTES = 420  # what each snapshot adds to the .vmsd
+# A new snapshot delta (SEsparse, as on VMFS 6): its header and first grain tables; the guest
+# writes nothing the emulator keeps, so it stays this size.
+DELTA_BYTES = 16 * MB
+# A snapshot's .vmsn holds the VM's configuration and NVRAM.
+VMSN_BYTES = VMX_BYTES + NVRAM_BYTES + 18628
 
 
 def _description(label, summary):
@@ -65,20 +71,39 @@ SCSI_SUMMARIES = {"ParaVirtualSCSIController": "VMware paravirtual SCSI",
                   "VirtualBusLogicController": "BusLogic"}
 
 
+def disk_chain(disk):
+    """(descriptor, extent, extent bytes) of each file of a disk, from its base to the delta
+    the VM writes (vimsim/model/vm_snapshot.py adds a delta per snapshot)."""
+    base = disk["file"][:-len(".vmdk")]
+    return [(disk["file"], base + "-flat.vmdk", disk["used"])] + [
+        (delta, delta[:-len(".vmdk")] + "-sesparse.vmdk", DELTA_BYTES)
+        for delta in disk.get("deltas") or ()]
+
+
+def _disk_backing(vm, disk, index, chain):
+    """The backing of a disk's file at ``chain[-1]``, its parent that of the one before."""
+    ds = disk["datastore"]
+    descriptor = chain[-1][0]
+    return DataObject(
+        "VirtualDiskFlatVer2BackingInfo", fileName=descriptor,
+        datastore=ds.ref if ds is not None else None, diskMode="persistent",
+        split=False, writeThrough=False, thinProvisioned=disk["thin"], eagerlyScrub=False,
+        uuid=vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:-4] + "%04x" % disk["key"]
+        if index else vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:],
+        contentId=vm.uuid.replace("-", "") if len(chain) == 1 else
+        vm.uuid.replace("-", "")[:-4] + "%04x" % (len(chain) - 1),
+        parent=_disk_backing(vm, disk, index, chain[:-1]) if len(chain) > 1 else None,
+        deltaDiskFormat="seSparseFormat" if len(chain) > 1 else None,
+        digestEnabled=False, sharing="sharingNone")
+
+
 def _disk_device(vm, disk, index):
     capacity_kb = disk["capacity_kb"]
-    ds = disk["datastore"]
     return _device(
         "VirtualDisk", disk["key"], "Hard disk %d" % (index + 1),
         "%s KB" % format(capacity_kb, ","), disk["controller"], disk["unit"],
         capacityInKB=capacity_kb, capacityInBytes=capacity_kb * KB,
-        backing=DataObject(
-            "VirtualDiskFlatVer2BackingInfo", fileName=disk["file"],
-            datastore=ds.ref if ds is not None else None, diskMode="persistent",
-            split=False, writeThrough=False, thinProvisioned=disk["thin"], eagerlyScrub=False,
-            uuid=vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:-4] + "%04x" % disk["key"]
-            if index else vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:],
-            contentId=vm.uuid.replace("-", ""), digestEnabled=False, sharing="sharingNone"),
+        backing=_disk_backing(vm, disk, index, disk_chain(disk)),
         shares=DataObject("SharesInfo", shares=1000, level="normal"),
         storageIOAllocation=DataObject("StorageIOAllocationInfo", limit=-1, shares=DataObject(
             "SharesInfo", shares=1000, level="normal"), reservation=0),
@@ -154,16 +179,38 @@ def vm_folder(vm):
     return vm.vm_path_name().rsplit("/", 1)[0] + "/"
 
 
+def vmx_stem(vm):
+    """The .vmx's name without its extension: what the VM's other files are named after."""
+    return vm.vm_path_name().rsplit("/", 1)[1][:-len(".vmx")]
+
+
+def snapshot_stem(vm, snapshot):
+    """``[ds] folder/name-SnapshotN``: a snapshot's .vmsn and .vmem, N its id."""
+    return "%s%s-Snapshot%d" % (vm_folder(vm), vmx_stem(vm), snapshot.id)
+
+
 def files(vm):
-    """The FileInfo of each file the VM has, as layoutEx lists them."""
+    """The FileInfo of each file the VM has, as layoutEx lists them: its snapshots' and the
+    disks of every chain the VM and its snapshots name among them."""
     folder = vm_folder(vm)
-    stem = vm.vm_path_name().rsplit("/", 1)[1][:-len(".vmx")]
+    stem = vmx_stem(vm)
+    snapshots = vm.all_snapshots()
     entries = [(folder + "%s.vmx" % stem, "config", VMX_BYTES),
                (folder + "%s.nvram" % stem, "nvram", NVRAM_BYTES),
-               (folder + "%s.vmsd" % stem, "snapshotList", 0)]
-    for disk in vm.disks:
-        entries += [(disk["file"], "diskDescriptor", DESCRIPTOR_BYTES),
-                    (disk["file"][:-len(".vmdk")] + "-flat.vmdk", "diskExtent", disk["used"])]
+               (folder + "%s.vmsd" % stem, "snapshotList",
+                VMSD_ENTRY_BYTES * len(snapshots))]
+    for snapshot in snapshots:
+        name = snapshot_stem(vm, snapshot)
+        entries.append((name + ".vmsn", "snapshotData", VMSN_BYTES))
+        if snapshot.state != "poweredOff":
+            entries.append((name + ".vmem", "snapshotMemory", vm.memory_mb * MB))
+    listed = set()
+    for disk in vm.disk_records():
+        for descriptor, extent, size in disk_chain(disk):
+            if descriptor not in listed:
+                listed.add(descriptor)
+                entries += [(descriptor, "diskDescriptor", DESCRIPTOR_BYTES),
+                            (extent, "diskExtent", size)]
     entries.append((folder + "vmware.log", "log", LOG_BYTES))
     if vm.power_state != "poweredOff":
         entries.append((folder + "%s-%s.vswp" % (stem, vm.uuid[:8]), "swap",
@@ -176,13 +223,22 @@ def files(vm):
 def layout_ex(vm, now):
     listed = files(vm)
     by_name = {f.name: f.key for f in listed}
-    return DataObject(
-        "VirtualMachineFileLayoutEx", file=listed,
-        disk=[DataObject("VirtualMachineFileLayoutExDiskLayout", key=d["key"], chain=[
+
+    def layouts(disks):
+        return [DataObject("VirtualMachineFileLayoutExDiskLayout", key=d["key"], chain=[
             DataObject("VirtualMachineFileLayoutExDiskUnit", fileKey=[
-                by_name[d["file"]], by_name[d["file"][:-len(".vmdk")] + "-flat.vmdk"]])])
-            for d in vm.disks],
-        snapshot=[], timestamp=now)
+                by_name[descriptor], by_name[extent]])
+            for descriptor, extent, _ in disk_chain(d)]) for d in disks]
+
+    snapshots = []
+    for snapshot in vm.all_snapshots():
+        name = snapshot_stem(vm, snapshot)
+        snapshots.append(DataObject(
+            "VirtualMachineFileLayoutExSnapshotLayout", key=snapshot.ref,
+            dataKey=by_name[name + ".vmsn"], memoryKey=by_name.get(name + ".vmem", -1),
+            disk=layouts(snapshot.captured["disks"])))
+    return DataObject("VirtualMachineFileLayoutEx", file=listed, disk=layouts(vm.disks),
+                      snapshot=snapshots, timestamp=now)
 
 
 def datastore_of(vm, path):
