@@ -148,6 +148,15 @@ def test_snapshot_files_layout_and_datastore_space(emulator, si):
         f.size for f in layout.file if f.name.startswith(folder + "DC0_H0_VM0-0000"))
     assert by_key[one.memoryKey].size == vm.config.hardware.memoryMB * MB
     assert free - free_space(si) == snapshot_bytes
+    browser = named(si, vim.Datastore, "LocalDS_0").browser
+    search = ok(emulator, browser.SearchDatastore_Task(
+        datastorePath=folder, searchSpec=vim.host.DatastoreBrowser.SearchSpec(
+            query=[vim.host.DatastoreBrowser.VmSnapshotQuery()],
+            details=vim.host.DatastoreBrowser.FileInfo.Details(modification=True)))).result
+    assert [(f.path, f.modification) for f in search.file] == [
+        ("DC0_H0_VM0-Snapshot1.vmsn", vm.snapshot.rootSnapshotList[0].createTime),
+        ("DC0_H0_VM0-Snapshot2.vmsn",
+         vm.snapshot.rootSnapshotList[0].childSnapshotList[0].createTime)]
     ok(emulator, vm.RemoveAllSnapshots_Task())
     assert free_space(si) == free
     assert vm.snapshot is None and vm.layoutEx.snapshot == []
@@ -349,6 +358,11 @@ def test_remove_a_subtree_and_without_consolidation(emulator, si):
     # the VM still writes to the delta after "two": a consolidation is needed
     assert vm.runtime.consolidationNeeded
     assert len(files_of(vm, "diskDescriptor")) == 3
+    needing = free_space(si)
+    info = ok(emulator, vm.ConsolidateVMDisks_Task())
+    assert info.descriptionId == "VirtualMachine.consolidateDisks"
+    assert not vm.runtime.consolidationNeeded and len(files_of(vm, "diskDescriptor")) == 2
+    assert free_space(si) > needing
     ok(emulator, vm.RemoveAllSnapshots_Task(consolidate=True))
     assert vm.snapshot is None and free_space(si) == free
     with pytest.raises(vmodl.fault.ManagedObjectNotFound):

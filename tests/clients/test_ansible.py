@@ -41,6 +41,7 @@ PLAYBOOK = r"""
     all_vms: [DC0_C0_RP0_VM0, DC0_C0_RP0_VM1, DC0_C0_RP0_NoTools, DC0_H0_VM0, DC0_H0_VM1]
     clone: DC0_C0_RP0_VM0_ansible_ic
     custom_clone: DC0_H0_VM0_ansible_custom
+    snap_vm: DC0_C0_RP0_VM0  # (a block below registers a result as vm)
   tasks:
 
   - name: community.vmware.vmware_about_info
@@ -1003,6 +1004,123 @@ PLAYBOOK = r"""
         - disks.guest_disk_info['1'].capacity_in_kb == 1048576
         - gone.changed
         - "'ansible_made' not in (after.virtual_machines | map(attribute='guest_name') | list)"
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_snapshot
+    block:
+    - name: vmware_guest_snapshot state present (with memory, quiesced)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap1
+        description: before the change
+        memory_dump: true
+        quiesce: true
+        state: present
+      register: first
+    - name: vmware_guest_snapshot state present again (it exists)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap1
+        state: present
+      register: again
+    - name: vmware_guest_snapshot state present (a second one, disk only)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap2
+        state: present
+      register: second
+    - name: vmware_guest_snapshot renames snap2
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap2
+        new_snapshot_name: snap2b
+        new_description: renamed
+        state: present
+      register: renamed
+    - name: vmware_guest_snapshot_info ({{ snap_vm }} with two snapshots)
+      community.vmware.vmware_guest_snapshot_info:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+      register: listed
+    - name: vmware_guest_snapshot state revert (snap1, by id)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_id: "{{ first.snapshot_results.current_snapshot.id }}"
+        state: revert
+      register: reverted
+    - name: vmware_guest_info (after the revert)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ snap_vm }}"
+      register: after_revert
+    - name: vmware_guest_snapshot state absent (snap2b)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap2b
+        state: absent
+      register: removed
+    - name: vmware_guest_snapshot state absent again (nothing to remove)
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: snap2b
+        state: absent
+      register: removed_again
+    - name: vmware_guest_snapshot state remove_all
+      community.vmware.vmware_guest_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        state: remove_all
+      register: all_gone
+    - name: vmware_guest_snapshot_info ({{ snap_vm }} after remove_all)
+      community.vmware.vmware_guest_snapshot_info:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+      register: none_left
+    - name: the snapshots were taken, renamed, reverted to and removed
+      assert:
+        that:
+        - first.changed
+        - first.snapshot_results.current_snapshot.name == 'snap1'
+        - first.snapshot_results.current_snapshot.description == 'before the change'
+        - first.snapshot_results.current_snapshot.state == 'poweredOn'
+        - first.snapshot_results.current_snapshot.quiesced
+        - first.snapshot_results.snapshots | length == 1
+        - not again.changed
+        - "'already exists' in again.msg"
+        - second.changed
+        - second.snapshot_results.current_snapshot.name == 'snap2'
+        - second.snapshot_results.current_snapshot.state == 'poweredOff'
+        - second.snapshot_results.current_snapshot.id > first.snapshot_results.current_snapshot.id
+        - renamed.changed and renamed.renamed
+        - listed.guest_snapshots.snapshots | map(attribute='name') | list == ['snap1', 'snap2b']
+        - listed.guest_snapshots.snapshots[1].description == 'renamed'
+        - listed.guest_snapshots.current_snapshot.name == 'snap2b'
+        - reverted.changed
+        - reverted.snapshot_results.current_snapshot.name == 'snap1'
+        - after_revert.instance.hw_power_status == 'poweredOn'
+        - removed.changed
+        - removed.snapshot_results.snapshots | map(attribute='name') | list == ['snap1']
+        - not removed_again.changed
+        - all_gone.changed
+        - all_gone.snapshot_results == {}
+        - none_left.guest_snapshots == {}
     rescue: *rescue
 
 """

@@ -185,6 +185,10 @@ def vm_files(vm, folder_path):
     extents = {f.name: f for f in listed if f.type == "diskExtent"}
     extent_of = {descriptor: extent for d in vm.disk_records()
                  for descriptor, extent, _ in vm_hardware.disk_chain(d)}
+    taken = {}  # a snapshot's files were written when it was taken
+    for snapshot in vm.all_snapshots():
+        stem = vm_hardware.snapshot_stem(vm, snapshot)
+        taken[stem + ".vmsn"] = taken[stem + ".vmem"] = snapshot.create_time
     entries = []
     for f in listed:
         if f.type == "diskExtent":
@@ -195,7 +199,8 @@ def vm_files(vm, folder_path):
             entries.append(FileEntry(name, f.size + extent.size, modified[f.type], vm,
                                      extents=[extent.name]))
         else:
-            entries.append(FileEntry(name, f.size, modified.get(f.type, boot), vm))
+            entries.append(FileEntry(name, f.size, taken.get(f.name) or
+                                     modified.get(f.type, boot), vm))
     return entries
 
 

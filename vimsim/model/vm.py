@@ -373,6 +373,13 @@ class VirtualMachine(ManagedEntity):
             ctx, "RevertToCurrentSnapshot_Task", "VirtualMachine.revertToCurrentSnapshot", host,
             suppressPowerOn)
 
+    def ConsolidateVMDisks_Task(self, ctx):
+        return self._snapshot_task(ctx, "ConsolidateVMDisks_Task",
+                                   "VirtualMachine.consolidateDisks", self._consolidate_body, ())
+
+    def _consolidate_body(self):
+        vm_snapshot.consolidate(self)
+
     def drop_snapshots(self):
         vm_snapshot.drop_all(self)
 

@@ -39,9 +39,9 @@ def datastore_name(path):
 
 
 def disk_files(vc):
-    """Every disk file a VM of ``vc`` has."""
-    return {d["file"] for o in vc.objects.values() if o.vim_type == "VirtualMachine"
-            for d in o.disks}
+    """Every disk file a VM of ``vc`` has (its snapshots' deltas included)."""
+    return {descriptor for o in vc.objects.values() if o.vim_type == "VirtualMachine"
+            for d in o.disk_records() for descriptor, _, _ in vm_hardware.disk_chain(d)}
 
 
 class Devices:

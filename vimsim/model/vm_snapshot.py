@@ -84,14 +84,19 @@ def require_name(name):
         raise faults.InvalidName(name=name or "")
 
 
+def _needed_deltas(vm, disk):
+    """How many deltas the VM's ``disk`` needs: those its current snapshot froze and the one
+    the VM writes on top of them (none without a current snapshot holding the disk)."""
+    current = vm.current_snapshot
+    frozen = next((d for d in current.captured["disks"] if d["key"] == disk["key"]), None) \
+        if current is not None else None
+    return len(frozen.get("deltas") or ()) + 1 if frozen is not None else 0
+
+
 def consolidation_needed(vm):
     """runtime.consolidationNeeded: a removal without consolidation left the VM writing to a
     longer chain than its current snapshot needs."""
-    current = vm.current_snapshot
-    frozen = {d["key"]: len(d.get("deltas") or ()) for d in current.captured["disks"]} \
-        if current is not None else {}
-    return any(len(d.get("deltas") or ()) > (frozen[d["key"]] + 1 if d["key"] in frozen else 0)
-               for d in vm.disks)
+    return any(len(d.get("deltas") or ()) > _needed_deltas(vm, d) for d in vm.disks)
 
 
 # -- the VM's snapshot methods' work -----------------------------------------------------
@@ -248,9 +253,22 @@ def _merge(vm, frozen, dependent):
         if record is None or len(record.get("deltas") or ()) <= len(deltas):
             continue
         merged = record["deltas"][len(deltas)]
-        for other in disk_records(vm):
-            if merged in (other.get("deltas") or ()):
-                other["deltas"].remove(merged)
+        for owner, records in [(vm, vm.disks)] + [(s, s.captured["disks"])
+                                                  for s in walk(vm.snapshot_roots)]:
+            for other in records:
+                if merged in (other.get("deltas") or ()):
+                    other["deltas"].remove(merged)
+                    vm.vc.touch(owner)  # (what a --state file keeps of it changed)
+
+
+def consolidate(vm):
+    """ConsolidateVMDisks_Task's work: the deltas beyond the one the VM writes on top of its
+    current snapshot merge into it."""
+    before = vm_hardware.allocated(vm)
+    for disk in vm.disks:
+        disk["deltas"] = list(disk.get("deltas") or ())[:_needed_deltas(vm, disk)]
+    _settle_space(vm, before)
+    vm.reconfigured()
 
 
 def drop_all(vm):
