@@ -94,6 +94,11 @@ def test_create_snapshot_ex_quiesces_with_a_spec(emulator, si):
         name="ex", memory=False, quiesceSpec=vim.vm.GuestQuiesceSpec(timeout=5)))
     node, = vm.snapshot.rootSnapshotList
     assert node.snapshot == info.result and node.quiesced and node.state == "poweredOff"
+    for minutes in (4, 241):
+        with pytest.raises(vmodl.fault.InvalidArgument) as raised:
+            vm.CreateSnapshotEx_Task(name="ex", memory=False,
+                                     quiesceSpec=vim.vm.GuestQuiesceSpec(timeout=minutes))
+        assert raised.value.invalidProperty == "quiesceSpec.timeout"
 
 
 def test_memory_and_quiesce_apply_only_where_they_can(emulator, si):

@@ -1123,6 +1123,70 @@ PLAYBOOK = r"""
         - none_left.guest_snapshots == {}
     rescue: *rescue
 
+  - name: vmware.vmware.vm_snapshot
+    block:
+    - name: vm_snapshot state present
+      vmware.vmware.vm_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: vv1
+        description: from vmware.vmware
+        state: present
+      register: made
+    - name: vm_snapshot state present again (nothing to change)
+      vmware.vmware.vm_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: vv1
+        state: present
+      register: kept
+    - name: vm_snapshot renames vv1
+      vmware.vmware.vm_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        snapshot_name: vv1
+        new_snapshot_name: vv2
+        description: renamed by vmware.vmware
+        state: present
+      register: renamed
+    - name: vmware_guest_snapshot_info ({{ snap_vm }} after the rename)
+      community.vmware.vmware_guest_snapshot_info:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+      register: listed
+    - name: vm_snapshot state absent (remove_all)
+      vmware.vmware.vm_snapshot:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+        remove_all: true
+        state: absent
+      register: cleared
+    - name: vmware_guest_snapshot_info ({{ snap_vm }} after vm_snapshot)
+      community.vmware.vmware_guest_snapshot_info:
+        datacenter: DC0
+        folder: /DC0/vm
+        name: "{{ snap_vm }}"
+      register: after
+    - name: vm_snapshot made, kept, renamed and removed the snapshot
+      assert:
+        that:
+        - made.changed
+        - made.snapshot.name == 'vv1' and made.snapshot.description == 'from vmware.vmware'
+        - made.snapshot.state == 'poweredOff'
+        - made.result.state == 'success'
+        - not kept.changed
+        - renamed.changed and renamed.renamed
+        - listed.guest_snapshots.current_snapshot.name == 'vv2'
+        - listed.guest_snapshots.current_snapshot.description == 'renamed by vmware.vmware'
+        - cleared.changed and cleared.result.state == 'success'
+        - after.guest_snapshots == {}
+    rescue: *rescue
+
 """
 
 SEP = " | "

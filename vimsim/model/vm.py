@@ -359,6 +359,9 @@ class VirtualMachine(ManagedEntity):
                                    (name, description, bool(memory), bool(quiesce)))
 
     def CreateSnapshotEx_Task(self, ctx, name, memory, description=None, quiesceSpec=None):
+        timeout = getattr(quiesceSpec, "timeout", None)
+        if timeout is not None and not 5 <= timeout <= 240:  # minutes, as vim25 bounds it
+            raise faults.InvalidArgument(invalidProperty="quiesceSpec.timeout")
         return self._snapshot_task(ctx, "CreateSnapshotEx_Task",
                                    "VirtualMachine.createSnapshotEx", self._create_snapshot_body,
                                    (name, description, bool(memory), quiesceSpec is not None))
