@@ -11,7 +11,7 @@ from pyVmomi import vim, vmodl
 from conftest import customize, find_vm
 from test_durability import restored
 from test_performance import find as named
-from test_vm_lifecycle import config_spec, create, done, reconfigure, task_fault
+from test_vm_lifecycle import config_spec, create, done, nic_spec, reconfigure, task_fault
 
 D = vim.vm.device
 MB = 1024 * 1024
@@ -243,11 +243,16 @@ def test_revert_restores_hardware_power_and_guest(emulator, si):
     assert vm.guest.hostName == "custom01"
     assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
     with_memory = snap(emulator, vm, "customized", memory=True)
-    reconfigure(emulator, vm, numCPUs=cpus * 2, memoryMB=memory * 2,
+    nics = len(vm.network)
+    ok(emulator, vm.PowerOffVM_Task())
+    assert reconfigure(emulator, vm, numCPUs=cpus * 2, memoryMB=memory * 2,
                 deviceChange=[D.VirtualDeviceSpec(operation="add", device=D.VirtualCdrom(
                     key=-1, controllerKey=201, backing=D.VirtualCdrom.IsoBackingInfo(
-                        fileName="[LocalDS_0] iso/tools.iso")))])
-    ok(emulator, vm.PowerOffVM_Task())
+                        fileName="[LocalDS_0] iso/tools.iso"))),
+                    nic_spec(named(si, vim.Network, "VM Network"))]).state == "success"
+    assert len([d for d in vm.config.hardware.device
+                if isinstance(d, D.VirtualEthernetCard)]) == nics + 1
+    assert vm.config.hardware.numCPU == cpus * 2
 
     info = ok(emulator, plain.RevertToSnapshot_Task())
     assert info.descriptionId == "vm.Snapshot.revert" and info.entity == vm
@@ -255,6 +260,8 @@ def test_revert_restores_hardware_power_and_guest(emulator, si):
     assert vm.snapshot.currentSnapshot == plain
     assert (vm.config.hardware.numCPU, vm.config.hardware.memoryMB) == (cpus, memory)
     assert len([d for d in vm.config.hardware.device if isinstance(d, D.VirtualCdrom)]) == 1
+    assert len([d for d in vm.config.hardware.device
+                if isinstance(d, D.VirtualEthernetCard)]) == nics
     ok(emulator, vm.PowerOnVM_Task())
     emulator.advance(5)
     assert vm.guest.hostName == host_name and vm.guest.ipAddress == address
@@ -272,6 +279,8 @@ def test_revert_restores_hardware_power_and_guest(emulator, si):
     assert vm.runtime.powerState == "suspended"
     ok(emulator, vm.RevertToCurrentSnapshot_Task())
     assert vm.runtime.powerState == "poweredOn"
+    ok(emulator, plain.RevertToSnapshot_Task())  # a running VM to a disk-only snapshot
+    assert vm.runtime.powerState == "poweredOff" and vm.snapshot.currentSnapshot == plain
     events = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
         eventTypeId=["TaskEvent"], entity=vim.event.EventFilterSpec.ByEntity(
             entity=vm, recursion="self")))
@@ -324,6 +333,27 @@ def test_revert_faults(emulator, si):
     emulator.advance(1)
     vm.MarkAsTemplate()
     assert isinstance(task_fault(emulator, first.RevertToSnapshot_Task()), vim.fault.InvalidState)
+
+
+def test_clone_from_a_snapshot(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    cpus = vm.config.hardware.numCPU
+    first = snap(emulator, vm, "first")
+    ok(emulator, vm.PowerOffVM_Task())
+    assert reconfigure(emulator, vm, numCPUs=cpus + 1).state == "success"
+    folder = vm.parent
+    location = vim.vm.RelocateSpec(pool=vm.resourcePool)
+    info = ok(emulator, vm.CloneVM_Task(folder=folder, name="as-first", spec=vim.vm.CloneSpec(
+        location=location, snapshot=first)))
+    clone = info.result
+    assert clone.config.hardware.numCPU == cpus and clone.snapshot is None
+    assert disk_of(clone).backing.fileName == "[LocalDS_0] as-first/as-first.vmdk"
+    assert disk_of(clone).backing.parent is None
+    other = snap(emulator, find_vm(si, "DC0_H0_VM1"), "other")
+    with pytest.raises(vmodl.fault.InvalidArgument) as raised:
+        vm.CloneVM_Task(folder=folder, name="wrong", spec=vim.vm.CloneSpec(
+            location=location, snapshot=other))
+    assert raised.value.invalidProperty == "spec.snapshot"
 
 
 # -- removal and renaming ----------------------------------------------------------------------
@@ -418,9 +448,23 @@ def test_a_property_filter_watches_the_tree(emulator, si):
     one.RenameSnapshot(name="uno")
     version, seen = changes(version)
     assert seen["snapshot"].val.rootSnapshotList[0].name == "uno"
-    ok(emulator, one.RemoveSnapshot_Task(removeChildren=False))
+    watched = pc.CreateFilter(vmodl.query.PropertyCollector.FilterSpec(
+        objectSet=[vmodl.query.PropertyCollector.ObjectSpec(obj=one)],
+        propSet=[vmodl.query.PropertyCollector.PropertySpec(
+            type=vim.vm.Snapshot, pathSet=["childSnapshot"])]), True)
     version, seen = changes(version)
+    assert list(seen["childSnapshot"].val) == []  # the new filter's enter
+    two = snap(emulator, vm, "two")
+    version, seen = changes(version)
+    assert list(seen["childSnapshot"].val) == [two]
+    assert seen["snapshot"].val.currentSnapshot == two
+    ok(emulator, one.RemoveSnapshot_Task(removeChildren=True))
+    result = pc.WaitForUpdatesEx(version, options)
+    kinds = {(f.filter, u.obj._moId): u.kind for f in result.filterSet for u in f.objectSet}
+    assert kinds[(watched, one._moId)] == "leave"
+    seen = {c.name: c for f in result.filterSet for u in f.objectSet for c in u.changeSet}
     assert seen["snapshot"].val is None and list(seen["rootSnapshot"].val) == []
+    watched.DestroyPropertyFilter()
     pfilter.DestroyPropertyFilter()
 
 
@@ -446,7 +490,8 @@ def test_the_state_keeps_the_tree(make_emulator):
     cpus = vm.config.hardware.numCPU
     one = snap(first, vm, "one", memory=True)
     two = snap(first, vm, "two", description="second")
-    reconfigure(first, vm, numCPUs=cpus + 1)
+    ok(first, vm.PowerOffVM_Task())
+    assert reconfigure(first, vm, numCPUs=cpus + 1).state == "success"
     free = free_space(si)
     layout = [(f.name, f.size) for f in vm.layoutEx.file]
 

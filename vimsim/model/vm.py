@@ -282,6 +282,9 @@ class VirtualMachine(ManagedEntity):
     def CloneVM_Task(self, ctx, folder, name, spec):
         vc = self.vc
         folder = vc.lookup(folder, ctx)
+        if spec.snapshot is not None and vc.lookup(spec.snapshot, ctx) not in \
+                self.all_snapshots():
+            raise faults.InvalidArgument(invalidProperty="spec.snapshot")
         pool, host, datastores = vm_clone.location(vc, ctx, self, spec.location)
         # vim25 leaves the privileges to the method: VMware's reference names these
         for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
@@ -301,13 +304,16 @@ class VirtualMachine(ManagedEntity):
         vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
             self.name, self.host.name, self.parent.parent.name, name), chain_id=chain,
             user=user, **destination)
+        # a clone of spec.snapshot is of the VM as that snapshot kept it
+        source = self if spec.snapshot is None else \
+            vm_snapshot.as_taken(vc.lookup(spec.snapshot))
         try:
             vm_clone.require_name(folder, name)
-            changes = vm_clone.config_changes(vc, self, spec.config, vm_clone.clone_devices(
-                vc, self, name, host, datastores[0]))
+            changes = vm_clone.config_changes(vc, source, spec.config, vm_clone.clone_devices(
+                vc, source, name, host, datastores[0]))
             if spec.customization is not None and not spec.template:
                 fault = vc.guest_customization_manager.deploy_fault(
-                    vm_clone.guest_of(self, changes), spec.customization)
+                    vm_clone.guest_of(source, changes), spec.customization)
                 if fault is not None:
                     raise fault
         except faults.Fault as fault:
@@ -316,7 +322,7 @@ class VirtualMachine(ManagedEntity):
                 **destination)
             raise
         moid = vc.new_moid("vm-")
-        clone = vc.add_vm(vm_clone.clone_spec(self, moid, name, spec, datastores, changes),
+        clone = vc.add_vm(vm_clone.clone_spec(source, moid, name, spec, datastores, changes),
                           folder, pool, host, moid=moid)
         for ds, size in vm_hardware.allocated(clone).items():
             ds.allocate(size)

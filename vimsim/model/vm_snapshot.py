@@ -12,6 +12,8 @@ delta into the one the snapshot froze, as ESXi consolidates; with several it onl
 
 vCenter's reference lists no events for these methods: only their tasks' TaskEvents are posted.
 """
+import types
+
 from vimsim.model import faults, guest, lifecycle, vm_hardware
 from vimsim.model.objects import ExtensibleManagedObject, refs, vim_property
 from vimsim.vim25.data import DataObject
@@ -55,6 +57,18 @@ def capture(vm):
                 customization=vm.customization.persisted_state(),
                 guest_system=vm.vc.managers["guestOperationsManager"].guest_state(vm))
     return kept
+
+
+def as_taken(snapshot):
+    """The VM as ``snapshot`` kept it, for CloneVM_Task's ``spec.snapshot``: an object with
+    the attributes a clone reads of its source (vimsim/model/vm_clone.py)."""
+    vm, kept = snapshot.vm, snapshot.captured
+    values = {name: getattr(vm, name) for name in (
+        "name", "parent", "pool", "host", "datastores", "uuid", "template", "annotation",
+        "tools_installed", "tools_autostart", "customization_plan", "custom_scripts")}
+    values.update({name: _copied(name, kept[name]) for name in HARDWARE + GUEST})
+    values["guest_accounts"] = guest.accounts(kept["guest_accounts"])
+    return types.SimpleNamespace(**values)
 
 
 def disk_records(vm):
