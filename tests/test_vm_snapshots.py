@@ -335,6 +335,21 @@ def test_revert_faults(emulator, si):
     assert isinstance(task_fault(emulator, first.RevertToSnapshot_Task()), vim.fault.InvalidState)
 
 
+def test_a_disk_with_a_snapshot_does_not_grow(emulator, si):
+    vm = create(emulator, si, config_spec(si, "grows"))
+    disk = disk_of(vm)
+    snap(emulator, vm, "first")
+    disk.capacityInKB *= 2
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk)])))
+    assert isinstance(fault, vim.fault.InvalidDeviceOperation)
+    assert (fault.deviceIndex, fault.badOp) == (0, "edit")
+    ok(emulator, vm.RemoveAllSnapshots_Task())
+    assert reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk)]).state == "success"
+    assert disk_of(vm).capacityInKB == disk.capacityInKB
+
+
 def test_clone_from_a_snapshot(emulator, si):
     vm = find_vm(si, "DC0_H0_VM0")
     cpus = vm.config.hardware.numCPU

@@ -167,6 +167,12 @@ class Devices:
         if capacity:
             if capacity < disk["capacity_kb"]:  # a disk only grows
                 raise invalid_device(index, "device.capacityInKB")
+            if capacity > disk["capacity_kb"] and disk.get("deltas"):
+                # a snapshot's delta is on it (vimsim/model/vm_snapshot.py)
+                raise faults.Fault.of(
+                    "InvalidDeviceOperation", "Invalid operation for device '%d'. Disks with "
+                    "parents cannot be expanded." % index, property="device.capacityInKB",
+                    deviceIndex=index, badOp="edit")
             disk["capacity_kb"] = capacity
             if not disk["thin"]:
                 disk["used"] = capacity * KB
