@@ -93,11 +93,6 @@ def _settle_space(vm, before):
         ds.allocate(after.get(ds, 0) - before.get(ds, 0))
 
 
-def require_name(name):
-    if not name or not name.strip() or len(name) > lifecycle.MAX_NAME:
-        raise faults.InvalidName(name=name or "")
-
-
 def _needed_deltas(vm, disk):
     """How many deltas the VM's ``disk`` needs: those its current snapshot froze and the one
     the VM writes on top of them (none without a current snapshot holding the disk)."""
@@ -118,7 +113,7 @@ def consolidation_needed(vm):
 def create(vm, name, description, memory, quiesce):
     """CreateSnapshot_Task's work: the new snapshot, a child of the current one."""
     lifecycle.require_not_template(vm)
-    require_name(name)
+    lifecycle.require_name(name)
     parent = vm.current_snapshot
     depth = 0
     level = parent
@@ -376,7 +371,7 @@ class VirtualMachineSnapshot(ExtensibleManagedObject):
         vm = self.vm
         vm.vc.task_manager.require_unlocked(vm)
         if name is not None:
-            require_name(name)
+            lifecycle.require_name(name)
             self.name = name
         if description is not None:
             self.description = description
