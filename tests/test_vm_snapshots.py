@@ -9,7 +9,7 @@ import pytest
 from pyVmomi import vim, vmodl
 
 from conftest import customize, find_vm
-from test_durability import restored
+from test_durability import Served, restored, wait_for
 from test_performance import find as named
 from test_vm_lifecycle import config_spec, create, done, nic_spec, reconfigure, task_fault
 
@@ -524,3 +524,35 @@ def test_the_state_keeps_the_tree(make_emulator):
     ok(second, restored_one.RevertToSnapshot_Task())
     assert vm.config.hardware.numCPU == cpus and vm.runtime.powerState == "poweredOn"
     assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+
+
+def test_a_state_file_keeps_the_chains_a_removal_merged(tmp_path):
+    """--state writes again only what was touched: a removal's merge changes the chains of the
+    snapshots below it, which the file must then hold."""
+    state = tmp_path / "state.json"
+    served = Served(state)
+    try:
+        vm = find_vm(served.si, "DC0_H0_VM0")
+        for name in ("one", "two", "three"):
+            vm.CreateSnapshot_Task(name=name, memory=False, quiesce=False)
+            served.advance(1)
+        wait_for(lambda: state.exists() and '"three"' in state.read_text(),
+                 "the snapshots in the state file")
+        tree(vm)["one"][0].RemoveSnapshot_Task(removeChildren=False)  # "three" is not its child
+        served.advance(1)
+        files = [(f.name, f.size) for f in vm.layoutEx.file]
+        chains = [[u.fileKey for u in d.chain] for s in vm.layoutEx.snapshot for d in s.disk]
+        assert len(files) == len(set(files)) and len(chains) == 2
+    finally:
+        status, errors = served.stop()
+    assert status == 0, errors
+    served = Served(state)
+    try:
+        vm = find_vm(served.si, "DC0_H0_VM0")
+        assert sorted(tree(vm)) == ["three", "two"]
+        assert [(f.name, f.size) for f in vm.layoutEx.file] == files
+        assert [[u.fileKey for u in d.chain] for s in vm.layoutEx.snapshot
+                for d in s.disk] == chains
+    finally:
+        status, errors = served.stop()
+    assert status == 0 and "Traceback" not in errors, errors
