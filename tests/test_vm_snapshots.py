@@ -10,6 +10,7 @@ from pyVmomi import vim, vmodl
 
 from conftest import customize, find_vm
 from test_durability import Served, restored, wait_for
+from test_jsonapi import Json
 from test_performance import find as named
 from test_vm_lifecycle import config_spec, create, done, nic_spec, reconfigure, task_fault
 
@@ -86,6 +87,28 @@ def test_create_snapshots_makes_a_tree(emulator, si):
         "DC0_H0_VM0-000002.vmdk")
     frozen, = [d for d in second.config.hardware.device if isinstance(d, D.VirtualDisk)]
     assert frozen.backing.fileName.endswith("DC0_H0_VM0-000001.vmdk")
+
+
+def test_snapshots_over_vi_json(emulator):
+    api = Json(emulator)
+    api.login()
+    vm = api.vm_id("DC0_H0_VM0")
+    r = api.post("VirtualMachine", vm, "CreateSnapshot_Task",
+                 {"name": "json", "memory": False, "quiesce": False})
+    assert r.status_code == 200, r.text
+    emulator.advance(2)
+    info = api.task_info(r.json()["value"])
+    assert info["state"] == "success", info
+    snapshot = info["result"]
+    assert snapshot["_typeName"] == "ManagedObjectReference"
+    assert snapshot["type"] == "VirtualMachineSnapshot"
+    tree = api.get("VirtualMachine", vm, "snapshot").json()
+    assert tree["_typeName"] == "VirtualMachineSnapshotInfo"
+    assert tree["currentSnapshot"]["value"] == snapshot["value"]
+    assert tree["rootSnapshotList"][0]["name"] == "json"
+    assert api.get("VirtualMachineSnapshot", snapshot["value"], "vm").json()["value"] == vm
+    r = api.post("VirtualMachineSnapshot", snapshot["value"], "RenameSnapshot", {"name": ""})
+    assert r.status_code == 500 and r.json()["_typeName"] == "InvalidName"
 
 
 def test_create_snapshot_ex_quiesces_with_a_spec(emulator, si):
