@@ -18,7 +18,7 @@ Before the first block, `vimsim serve` starts with its defaults (HTTPS, the real
 default fixture, user/pass) on a free port, its certificate in a scratch folder. Every block
 then runs in order, in one scratch working directory, with what the README tells its reader
 to set: `VIMSIM_URL` (the line the server printed), REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
-unset, and the interpreter's bin folder (the venv's `.venv/bin`) first on PATH.
+unset, no PYTEST_ variables, and the interpreter's bin folder (the venv's `.venv/bin`) first on PATH.
 """
 import os
 import re
@@ -150,8 +150,10 @@ class VimsimServe:
 
 
 def block_env(url, path_first=()):
+    # The reader's shell has none of this pytest run's own variables (PYTEST_CURRENT_TEST,
+    # PYTEST_XDIST_WORKER), which a block running pytest would take for its own.
     env = {k: v for k, v in os.environ.items()
-           if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
+           if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE") and not k.startswith("PYTEST_")}
     env["VIMSIM_URL"] = url
     env["PATH"] = os.pathsep.join([*path_first, os.path.dirname(sys.executable),
                                    env.get("PATH", "")])
