@@ -18,17 +18,20 @@ Before the first block, `vimsim serve` starts with its defaults (HTTPS, the real
 default fixture, user/pass) on a free port, its certificate in a scratch folder. Every block
 then runs in order, in one scratch working directory, with what the README tells its reader
 to set: `VIMSIM_URL` (the line the server printed), REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE
-unset, no PYTEST_ variables, and the interpreter's bin folder (the venv's `.venv/bin`) first on PATH.
+unset, and the interpreter's bin folder (the venv's `.venv/bin`) first on PATH; and without
+this pytest run's own PYTEST_ variables.
 """
+import contextlib
 import os
 import re
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
 from typing import Optional
 
 import pytest
+
+from tests.test_cli import start, stop
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
@@ -117,38 +120,6 @@ def curl_without_fail(block):
             if not any(CURL_FAILS.match(word) for word in m.group(1).split())]
 
 
-class VimsimServe:
-    """`vimsim serve` with its defaults, but on a free port and a scratch certificate."""
-
-    def __init__(self, tmp_path):
-        self.log_path = tmp_path / "vimsim.log"
-        env = {k: v for k, v in os.environ.items() if k != "VIMSIM_URL"}
-        env["PYTHONUNBUFFERED"] = "1"
-        with open(self.log_path, "w") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "vimsim", "serve", "--port", "0",
-                 "--cert-dir", str(tmp_path / "cert")],
-                stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        line = self.proc.stdout.readline().strip()
-        if not line.startswith("VIMSIM_URL="):
-            self.proc.kill()
-            raise RuntimeError("vimsim serve did not start: %r\n%s" % (line, self.log()))
-        self.url = line.split("=", 1)[1]
-
-    def log(self):
-        return self.log_path.read_text()
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            status = self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise
-        self.proc.stdout.close()
-        return status
-
-
 def block_env(url, path_first=()):
     # The reader's shell has none of this pytest run's own variables (PYTEST_CURRENT_TEST,
     # PYTEST_XDIST_WORKER), which a block running pytest would take for its own.
@@ -186,16 +157,21 @@ def run_block(block, workdir, env):
             block.where(), done.returncode, block.text, done.stdout[-6000:]), pytrace=False)
 
 
-def run_all(tmp_path, blocks, path_first=()):
-    """Start `vimsim serve`, run ``blocks`` in order against it, and stop it cleanly."""
+@contextlib.contextmanager
+def serving(tmp_path, path_first=()):
+    """Start `vimsim serve`; yield ``run(block)`` running a block against it; stop it cleanly."""
     workdir = tmp_path / "work"
     workdir.mkdir(parents=True)
-    server = VimsimServe(tmp_path)
+    proc, url = start("--cert-dir", str(tmp_path / "cert"))
     try:
-        env = block_env(server.url, path_first)
-        for block in blocks:
-            run_block(block, workdir, env)
+        env = block_env(url.geturl(), path_first)
+        yield lambda block: run_block(block, workdir, env)
     finally:
-        status = server.stop()
-    log = server.log()
-    assert status == 0 and "Traceback" not in log, log
+        stop(proc)
+
+
+def run_all(tmp_path, blocks, path_first=()):
+    """Run ``blocks`` in order against one `vimsim serve`."""
+    with serving(tmp_path, path_first) as run:
+        for block in blocks:
+            run(block)

@@ -3,7 +3,8 @@ defaults (the conventions are in tests/readme_blocks.py). Blocks that run govc r
 real-client suite instead (tests/clients/test_readme_govc.py)."""
 import pytest
 
-from readme_blocks import ReadmeError, curl_without_fail, parse, readme_blocks, run_all
+from readme_blocks import (ReadmeError, curl_without_fail, parse, readme_blocks, run_all,
+                           serving)
 
 
 def test_readme_blocks_run_in_order(tmp_path):
@@ -13,13 +14,16 @@ def test_readme_blocks_run_in_order(tmp_path):
 
 
 def test_a_broken_block_fails_the_run(tmp_path):
-    good = parse("```python\nprint('fine')\n```\n")
-    for n, broken in enumerate(("```python\nprint(undefined)\n```\n",
-                   "```sh\nfalse\necho unreachable\n```\n",
-                   "```sh\ncurl -sk $VIMSIM_URL/nothing-here\n```\n",
-                   "```sh\ncurl -fsk ${VIMSIM_URL%/sdk}/vimsim/v1/no-such-route\n```\n")):
-        with pytest.raises(pytest.fail.Exception, match="README.md line 1"):
-            run_all(tmp_path / str(n), good + parse(broken))
+    with serving(tmp_path) as run:
+        [good] = parse("```python\nprint('fine')\n```\n")
+        run(good)
+        for broken in ("```python\nprint(undefined)\n```\n",
+                       "```sh\nfalse\necho unreachable\n```\n",
+                       "```sh\ncurl -sk $VIMSIM_URL/nothing-here\n```\n",
+                       "```sh\ncurl -fsk ${VIMSIM_URL%/sdk}/vimsim/v1/no-such-route\n```\n"):
+            [block] = parse(broken)
+            with pytest.raises(pytest.fail.Exception, match="README.md line 1"):
+                run(block)
 
 
 def test_the_conventions():
