@@ -3,9 +3,10 @@ tests/clients/test_readme_govc.py).
 
 What runs, by the block's fence:
 - ```python: a program. It is written to a file of its own and run with this interpreter, one
-  process per block, so each block defines what it uses. A block whose first line is a comment
-  naming a file (`# test_my_client.py`) is saved under that name and not run: a later shell
-  block runs it (`pytest test_my_client.py`).
+  process per block, so each block defines what it uses.
+- A block, other than a shell one, whose first line is a comment naming a file
+  (`# test_my_client.py`, `# my-fixture.yaml`) is saved under that name and not run: a later
+  block uses it (`pytest test_my_client.py`, `Simulator(fixture="my-fixture.yaml")`).
 - ```sh, ```bash, ```shell: run with `bash -euo pipefail`. Every curl in them passes --fail
   (or -f, --fail-with-body), so that an HTTP error fails the block.
 - Any other fence (```text, ```yaml, a bare ```) is output, configuration or a sketch: not run.
@@ -40,7 +41,7 @@ RUN = {"python": "python", "sh": "sh", "bash": "sh", "shell": "sh"}
 FENCE = re.compile(r"^(\s*)```\s*([\w+-]*)")
 SKIP = re.compile(r"^\s*<!--\s*readme-test:\s*skip\b\s*(.*?)\s*-->\s*$")
 MARKER = re.compile(r"<!--\s*readme-test\b")
-SAVE_AS = re.compile(r"^#\s*([\w.-]+\.py)\s*$")
+SAVE_AS = re.compile(r"^#\s*([\w-]+\.[\w.]+)\s*$")
 GOVC = re.compile(r"(?:^|[\s;|&(`])govc\s", re.M)
 CURL = re.compile(r"(?:^|[\s;|&(`])curl\b([^\n|;&)]*)")
 CURL_FAILS = re.compile(r"^(?:--fail(?:-with-body)?|-[A-Za-z]*f[A-Za-z]*)$")
@@ -56,12 +57,19 @@ class Block:
 
     @property
     def kind(self):
-        return None if self.skip is not None else RUN.get(self.lang)
+        """"python", "sh", "save" (a file to write) or None (not run)."""
+        if self.skip is not None:
+            return None
+        if RUN.get(self.lang) != "sh" and self._save_as():
+            return "save"
+        return RUN.get(self.lang)
 
     @property
     def save_as(self):
-        first = self.text.split("\n", 1)[0]
-        match = SAVE_AS.match(first) if self.kind == "python" else None
+        return self._save_as() if self.kind == "save" else None
+
+    def _save_as(self):
+        match = SAVE_AS.match(self.text.split("\n", 1)[0])
         return match.group(1) if match else None
 
     @property
@@ -133,10 +141,10 @@ def block_env(url, path_first=()):
 
 def run_block(block, workdir, env):
     """Run one block in ``workdir``; a failure is ``pytest.fail`` naming it, with its output."""
+    if block.kind == "save":
+        (workdir / block.save_as).write_text(block.text)
+        return
     if block.kind == "python":
-        if block.save_as:
-            (workdir / block.save_as).write_text(block.text)
-            return
         script = workdir / ("readme_line_%d.py" % block.line)
         script.write_text(block.text)
         command = [sys.executable, str(script)]

@@ -30,10 +30,14 @@ def test_the_conventions():
     blocks = parse("<!-- readme-test: skip starts the server -->\n```sh\nscripts/serve\n```\n"
                    "```text\nVIMSIM_URL=...\n```\n"
                    "```python\n# test_mine.py\ndef test_x(): pass\n```\n"
-                   "  ```bash\n  govc ls\n  ```\n")
-    assert [(b.line, b.kind, b.skip) for b in blocks] == [
-        (2, None, "starts the server"), (5, None, None), (8, "python", None), (12, "sh", None)]
-    assert blocks[2].save_as == "test_mine.py" and blocks[3].text == "govc ls\n"
+                   "  ```bash\n  govc ls\n  ```\n"
+                   "```yaml\n# my-fixture.yaml\nusers: []\n```\n"
+                   "```sh\n# deploy.sh\necho runs\n```\n")
+    assert [(b.line, b.kind, b.skip, b.save_as) for b in blocks] == [
+        (2, None, "starts the server", None), (5, None, None, None),
+        (8, "save", None, "test_mine.py"), (12, "sh", None, None),
+        (15, "save", None, "my-fixture.yaml"), (19, "sh", None, None)]
+    assert blocks[3].text == "govc ls\n"
     assert blocks[3].needs_govc and not blocks[2].needs_govc
     [curl] = parse("```sh\ncurl -k -u a:b https://x/ | jq .  # curl -f in a comment\n"
                    "curl -fk https://y/\ncurl --fail-with-body \\\n  https://z/\n```\n")
