@@ -4,12 +4,15 @@ time), and acts: raise a fault on the call, fail the task the call returns, dela
 or the task, fail or hang the guest side of a customization, or answer a REST/ZStack error.
 Rules come from scenario YAML, the control API and Python; each counts its hits."""
 import itertools
+import logging
 import random
 
+from vimsim import activity
 from vimsim.model import faults, schemas
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 
+log = logging.getLogger("vimsim.rules")
 
 
 class RuleError(ValueError):
@@ -171,4 +174,10 @@ class RuleBook:
         if not self.rules:
             return []
         now = self.clock.time() - self.origin
-        return [r for r in self.rules if r.matches(operation, targets, user) and r.fires(now)]
+        fired = [r for r in self.rules if r.matches(operation, targets, user) and r.fires(now)]
+        for rule in fired:
+            activity.event(log, "rule", "rule %s fired on %s: %s%s (hit %d)", rule.id, operation,
+                           rule.action, " " + rule.fault if rule.fault else "", rule.hits,
+                           rule=rule.id, operation=operation, action=rule.action,
+                           fault=rule.fault, hits=rule.hits, user=user)
+        return fired
