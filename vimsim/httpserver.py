@@ -181,7 +181,8 @@ class Request:
         if self.finished:
             return
         self.finished = True
-        activity.request_done(self)  # before the answer: the next request may start in it
+        if not self._disconnected:  # (a lost one had its line when the client went)
+            activity.request_done(self)  # before the answer: the next request may start in it
         if self.streaming:
             if not self._disconnected:
                 self.channel._sent(False)
