@@ -15,13 +15,10 @@ REQUESTS = logging.getLogger("vimsim.request")
 # The fields of a request line, in the order the text line gives them.
 REQUEST_FIELDS = ("surface", "method", "target", "user", "status", "fault", "ms")
 
-# First path segment -> the surface it serves (sdk/vim25 is VI/JSON, POST /api the SDK's).
+# First path segment -> the surface it serves (surface_of: sdk/vim25 is VI/JSON; the REST
+# resource notes POST /api, the SDK's JSON-RPC, as jsonrpc).
 _SURFACES = {b"sdk": "soap", b"api": "api", b"rest": "rest", b"zstack": "zstack",
              b"guestFile": "guestfile", b"vimsim": "control", b"": "dashboard"}
-
-
-def enabled():
-    return REQUESTS.isEnabledFor(logging.INFO)
 
 
 def note(request, **fields):
