@@ -74,6 +74,17 @@ def customization_session(served):
         network = mgr.StartGuestNetwork_Task(vm=clone, auth=ROOT)
         served.advance(1)
         assert network.info.state == "success"
+        mgr.CustomizeGuest_Task(vm=clone, auth=ROOT, spec=C.Specification(
+            identity=C.LinuxPrep(hostName=C.FixedName(name="ic-web"), domain="example.com"),
+            globalIPSettings=C.GlobalIPSettings()))
+        served.advance(5)
+        assert clone.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+        cycled = find_vm(si, "DC0_C0_RP0_VM1")
+        cycled.PowerOffVM_Task()
+        served.advance(1)
+        cycled.PowerOnVM_Task()
+        served.advance(4)  # the power-on's task, then VMware Tools start in the guest
+        assert cycled.guest.toolsRunningStatus == "guestToolsRunning"
         power_on = src.PowerOnVM_Task()  # on a powered-on VM: the task fails
         served.advance(1)
         assert isinstance(power_on.info.error, vim.fault.InvalidPowerState)
@@ -95,7 +106,7 @@ def customization_session(served):
             pass
         return {"clone": clone._moId, "src": src._moId, "customize": customize._moId,
                 "abort": abort._moId, "network": network._moId, "rule": rule["id"],
-                "power_on": power_on._moId}
+                "power_on": power_on._moId, "cycled": cycled._moId}
     finally:
         Disconnect(si)
 
@@ -138,7 +149,11 @@ def test_verbose_logs_requests_and_the_customization_lifecycle():
     one(r"vimsim\.guest INFO customization %s ic-log RUNNING$" % clone)
     one(r"vimsim\.guest INFO customization %s ic-log FAILED: The guest customization was "
         r"aborted\.$" % clone)
+    one(r"vimsim\.guest INFO customization %s ic-log SUCCEEDED$" % clone)
     one(r"vimsim\.guest INFO guest network %s ic-log up " % clone)
+    cycled = "VirtualMachine:%s DC0_C0_RP0_VM1" % ids["cycled"]
+    assert lines.index(one("tools %s notRunning$" % cycled)) < \
+        lines.index(one("tools %s running$" % cycled))
     one(r"vimsim\.rules INFO rule %s fired on PowerOffVM_Task: fault SystemError \(hit 1\)$"
         % ids["rule"])
     order = [lines.index(one(p)) for p in (
@@ -203,7 +218,7 @@ def test_json_format_gives_the_same_fields_one_object_a_line():
                       (ids["abort"], "success")]
     guest = [r["state"] for r in records if r.get("event") == "customization"
              and r["target"] == clone]
-    assert guest == ["PENDING", "RUNNING", "FAILED"]
+    assert guest == ["PENDING", "RUNNING", "FAILED", "PENDING", "RUNNING", "SUCCEEDED"]
     assert any(r.get("event") == "guest_network" and r["target"] == clone for r in records)
     fired = [r for r in records if r.get("event") == "rule"]
     assert [(r["rule"], r["operation"], r["action"], r["fault"]) for r in fired] == [
