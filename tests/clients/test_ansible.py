@@ -1011,13 +1011,17 @@ PLAYBOOK = r"""
 
   - name: community.vmware.vmware_vm_shell
     block:
-    - name: vmware_guest_info ({{ vm }}, its UUIDs and guest host name)
+    - name: vmware_guest_info ({{ vm }}, its moId, UUIDs and guest host name)
       community.vmware.vmware_guest_info:
         datacenter: DC0
         name: "{{ vm }}"
         schema: vsphere
-        properties: [config.uuid, config.instanceUuid, guest.hostName]
+        properties: [_moId, config.uuid, config.instanceUuid, guest.hostName]
       register: info
+    - name: vcenter_vm_guest_operations_info ({{ vm }})
+      vmware.vmware_rest.vcenter_vm_guest_operations_info:
+        vm: "{{ info.instance.moid }}"
+      register: ready
     - name: vmware_vm_shell (wait_for_process, a program that runs 30 s of clock time)
       community.vmware.vmware_vm_shell:
         <<: &guest {datacenter: DC0, vm_id: "{{ vm }}", vm_username: root, vm_password: vmware}
@@ -1084,6 +1088,7 @@ PLAYBOOK = r"""
     - name: the programs ran in the guest, on the clock, with their exit codes
       assert:
         that:
+        - ready.value.guest_operations_ready and not ready.value.interactive_guest_operations_ready
         - waited.changed and waited.exit_code == 0
         - waited.name == 'sleep' and waited.owner == 'root'
         - waited.cmd_line == '"/bin/sleep" 30'
