@@ -49,9 +49,19 @@ class VimsimProcess:
             self.proc.kill()
 
 
-@pytest.fixture(scope="module")
-def vimsim_process(tmp_path_factory):
-    server = VimsimProcess(tmp_path_factory.mktemp("vimsim"))
+def vimsim_serving(tmp_path_factory, port_ok=None):
+    """A module's `vimsim serve` (a fixture's generator): started again until ``port_ok``
+    takes its port; stopped after the module, its log free of tracebacks."""
+    while True:
+        server = VimsimProcess(tmp_path_factory.mktemp("vimsim"))
+        if port_ok is None or port_ok(server.port):
+            break
+        server.stop()
     yield server
     server.stop()
     assert "Traceback" not in server.log(), server.log()
+
+
+@pytest.fixture(scope="module")
+def vimsim_process(tmp_path_factory):
+    yield from vimsim_serving(tmp_path_factory)
