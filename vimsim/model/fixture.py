@@ -15,8 +15,9 @@ from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
 from vimsim.vim25.data import DataObject
 
-FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "fixtures")
+# Package data (setup.cfg, MANIFEST.in): found beside the code wherever vimsim is installed.
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "fixtures")
 
 
 class FixtureError(ValueError):

@@ -1,0 +1,101 @@
+"""vimsim as pip installs it: the wheel and the sdist built from this tree, each installed into
+a clean venv outside the clone, run `vimsim serve`, vimsim.Simulator and the pytest plugin from
+the package data alone (fixtures, scenarios, the WSDL, the dashboard). Building leaves nothing
+untracked in the tree."""
+import glob
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Run by the installed vimsim in the clean venv, from a folder outside the clone.
+CHECK = r'''
+import os, signal, subprocess, sys, urllib.request
+import vimsim
+assert vimsim.__file__.startswith(sys.prefix), vimsim.__file__  # not the clone's
+
+SOAP = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/">'
+        '<soapenv:Body><RetrieveServiceContent xmlns="urn:vim25"><_this type="ServiceInstance">'
+        'ServiceInstance</_this></RetrieveServiceContent></soapenv:Body></soapenv:Envelope>')
+
+def call(base):
+    request = urllib.request.Request(base + "/sdk", SOAP.encode(), {
+        "Content-Type": "text/xml", "SOAPAction": "urn:vim25/8.0.3.0"})
+    body = urllib.request.urlopen(request, timeout=30).read().decode()
+    assert "<apiType>VirtualCenter</apiType>" in body, body
+    wsdl = urllib.request.urlopen(base + "/sdk/vimService.wsdl", timeout=30).read().decode()
+    assert 'location="%s/sdk"' % base in wsdl, wsdl
+
+serve = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "vimsim"), "serve",
+                          "--http", "--port", "0", "--scenario", "flaky-customization"],
+                         stdout=subprocess.PIPE, text=True)
+ready = serve.stdout.readline().strip()
+assert ready.startswith("VIMSIM_URL=http://user:pass@127.0.0.1:"), ready
+base = ready.split("=", 1)[1].replace("user:pass@", "").rsplit("/sdk", 1)[0]
+call(base)
+serve.send_signal(signal.SIGTERM)
+assert serve.wait(timeout=30) == 0
+
+with vimsim.Simulator() as sim:
+    sim.start()
+    assert sim.vm("DC0_H0_VM0").power_state == "poweredOn"
+    call("http://127.0.0.1:%d" % sim.port)
+print("installed vimsim works")
+'''
+
+PLUGIN_TEST = '''
+import urllib.request
+
+def test_the_plugin_serves(vimsim):
+    assert vimsim.vm("DC0_H0_VM0").power_state == "poweredOn"
+    page = urllib.request.urlopen("http://127.0.0.1:%d/" % vimsim.port, timeout=30)
+    assert page.status == 200 and b"vimsim" in page.read()
+'''
+
+
+def clean_env():
+    """The environment without what would reach back into this tree or this pytest."""
+    return {k: v for k, v in os.environ.items()
+            if k != "PYTHONPATH" and not k.startswith("PYTEST_")}
+
+
+def untracked():
+    return subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=all"],
+                          capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def run(*args, cwd):
+    proc = subprocess.run(args, cwd=cwd, env=clean_env(), capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, "%s\n%s\n%s" % (args, proc.stdout[-3000:], proc.stderr[-3000:])
+    return proc.stdout
+
+
+def install_and_check(dist, where):
+    """Install ``dist`` (and pytest) into a new venv under ``where`` and use it from there."""
+    venv = where / "venv"
+    # No pip of its own: the test venv's pip installs into it (much faster than ensurepip).
+    run(sys.executable, "-m", "venv", "--without-pip", str(venv), cwd=where)
+    python = str(venv / "bin" / "python")
+    run(sys.executable, "-m", "pip", "--python", python, "install", "-q",
+        "--disable-pip-version-check", dist, "pytest", cwd=where)
+    assert run(str(venv / "bin" / "vimsim"), "--version", cwd=where).startswith("vimsim ")
+    (where / "check.py").write_text(CHECK)
+    assert "installed vimsim works" in run(python, "check.py", cwd=where)
+    (where / "test_with_plugin.py").write_text(PLUGIN_TEST)
+    assert "1 passed" in run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "test_with_plugin.py", cwd=where)
+
+
+def test_wheel_and_sdist_install_and_run_without_the_clone(tmp_path):
+    before = untracked()
+    out = tmp_path / "dist"
+    run(sys.executable, "-m", "build", "--outdir", str(out), ROOT, cwd=tmp_path)
+    assert untracked() == before
+    wheel, = glob.glob(str(out / "vimsim-*.whl"))
+    sdist, = glob.glob(str(out / "vimsim-*.tar.gz"))
+    for name, dist in (("wheel", wheel), ("sdist", sdist)):
+        where = tmp_path / name
+        where.mkdir()
+        install_and_check(dist, where)
