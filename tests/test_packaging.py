@@ -72,14 +72,20 @@ def run(*args, cwd):
     return proc.stdout
 
 
-def install_and_check(dist, where):
-    """Install ``dist`` (and pytest) into a new venv under ``where`` and use it from there."""
+def installing(dist, where):
+    """pip installing ``dist`` (and pytest) into a new venv under ``where``, under way."""
     venv = where / "venv"
     # No pip of its own: the test venv's pip installs into it (much faster than ensurepip).
     run(sys.executable, "-m", "venv", "--without-pip", str(venv), cwd=where)
+    return venv, subprocess.Popen(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+         "--disable-pip-version-check", dist, "pytest"],
+        cwd=where, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def check(venv, where):
+    """The installed vimsim, run from ``where``: the command, the Simulator, the plugin."""
     python = str(venv / "bin" / "python")
-    run(sys.executable, "-m", "pip", "--python", python, "install", "-q",
-        "--disable-pip-version-check", dist, "pytest", cwd=where)
     assert run(str(venv / "bin" / "vimsim"), "--version", cwd=where).startswith("vimsim ")
     (where / "check.py").write_text(CHECK)
     assert "installed vimsim works" in run(python, "check.py", cwd=where)
@@ -91,11 +97,20 @@ def install_and_check(dist, where):
 def test_wheel_and_sdist_install_and_run_without_the_clone(tmp_path):
     before = untracked()
     out = tmp_path / "dist"
-    run(sys.executable, "-m", "build", "--outdir", str(out), ROOT, cwd=tmp_path)
+    # The sdist, then the wheel from it (so the wheel has only what the sdist carries), with
+    # the test venv's setuptools: no build environment to download.
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), ROOT,
+        cwd=tmp_path)
     assert untracked() == before
     wheel, = glob.glob(str(out / "vimsim-*.whl"))
     sdist, = glob.glob(str(out / "vimsim-*.tar.gz"))
-    for name, dist in (("wheel", wheel), ("sdist", sdist)):
+    installs = []
+    for name, dist in (("wheel", wheel), ("sdist", sdist)):  # both at once: mostly downloads
         where = tmp_path / name
         where.mkdir()
-        install_and_check(dist, where)
+        installs.append((where,) + installing(dist, where))
+    for where, venv, pip in installs:
+        output = pip.communicate(timeout=300)[0]
+        assert pip.returncode == 0, output[-3000:]
+    for where, venv, pip in installs:
+        check(venv, where)
