@@ -42,20 +42,25 @@ _minutes = _number(float, lambda v: 0 <= v < _INF, "a number of minutes, 0 or mo
 _factor = _number(float, lambda v: 0 < v < _INF, "a number more than 0")
 
 
+DEFAULT_HOST, DEFAULT_PORT, DEFAULT_USER, DEFAULT_PASSWORD = "127.0.0.1", 8989, "user", "pass"
+DEFAULT_URL = "https://%s:%s@%s:%d/sdk" % (DEFAULT_USER, DEFAULT_PASSWORD, DEFAULT_HOST,
+                                           DEFAULT_PORT)  # `vimsim serve` with no options
+
+
 def parser():
     p = argparse.ArgumentParser(prog="vimsim", description="An offline emulator of vCenter's "
                                 "APIs around guest customization.")
     p.add_argument("--version", action="version", version="vimsim %s" % __version__)
     sub = p.add_subparsers(dest="command", required=True, metavar="{serve,save,env}")
     s = sub.add_parser("serve", help="serve the emulated vCenter until Ctrl-C or SIGTERM")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    s.add_argument("--port", type=_port, default=8989,
-                   help="port to listen on (8989; 0 picks a free port)")
+    s.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (%s)" % DEFAULT_HOST)
+    s.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                   help="port to listen on (%d; 0 picks a free port)" % DEFAULT_PORT)
     s.add_argument("--http", action="store_true",
                    help="plain HTTP instead of HTTPS with a self-signed certificate")
-    s.add_argument("--cert-dir", help="where the self-signed certificate is kept "
+    s.add_argument("--cert-dir", metavar="DIR", help="where the self-signed certificate is kept "
                    "(default ~/.cache/vimsim)")
-    s.add_argument("--fixture", default="default",
+    s.add_argument("--fixture", default="default", metavar="NAME|PATH",
                    help="a fixture shipped with vimsim (default) or a YAML file's path")
     s.add_argument("--load", metavar="DIR",
                    help="start from an inventory saved by `govc object.save -d DIR` or "
@@ -69,8 +74,10 @@ def parser():
     s.add_argument("--state-interval", type=_seconds, default=DEFAULT_STATE_INTERVAL,
                    metavar="SECONDS", help="--state: seconds a change may wait to be saved "
                    "(1; nothing is written while nothing changes)")
-    s.add_argument("--username", default="user", help="an Administrator user to add (user)")
-    s.add_argument("--password", default="pass", help="that user's password (pass)")
+    s.add_argument("--username", default=DEFAULT_USER,
+                   help="an Administrator user to add (%s)" % DEFAULT_USER)
+    s.add_argument("--password", default=DEFAULT_PASSWORD,
+                   help="that user's password (%s)" % DEFAULT_PASSWORD)
     s.add_argument("--vms", type=_count, metavar="N", help="total number of VMs to grow the "
                    "inventory to, spread over the clusters, pools and hosts")
     s.add_argument("--hosts", type=_count, metavar="N", help="total number of hosts")
@@ -125,9 +132,6 @@ def parser():
                    help="the server's URL with credentials, as its ready line says "
                    "($VIMSIM_URL, or the default server's: %s)" % DEFAULT_URL)
     return p
-
-
-DEFAULT_URL = "https://user:pass@127.0.0.1:8989/sdk"  # `vimsim serve` with no options
 
 
 def endpoints(base):
