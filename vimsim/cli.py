@@ -1,6 +1,5 @@
 """The ``vimsim`` command."""
 import argparse
-import logging
 import os
 import shlex
 import sys
@@ -10,7 +9,7 @@ from vimsim import __version__, compat
 
 compat.without_twisted_tls()  # before anything imports the reactor
 
-from vimsim import saved_inventory  # noqa: E402
+from vimsim import activity, saved_inventory  # noqa: E402
 from vimsim.model import fixture as fixtures  # noqa: E402
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
@@ -115,7 +114,12 @@ def parser():
     s.add_argument("--fault-delivery", action="append", default=[], metavar="TYPE=call|task",
                    help="deliver faults of TYPE on the method call or on its task "
                    "(repeatable; e.g. InvalidGuestLogin=call)")
-    s.add_argument("-v", "--verbose", action="store_true", help="log requests and faults")
+    s.add_argument("-v", "--verbose", action="store_true",
+                   help="log each request (surface, method, object, user, status or fault, "
+                   "duration) and the lifecycle of tasks, customizations, Tools and fault "
+                   "rules, on stderr")
+    s.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="log lines as text, or as one JSON object each (text)")
     s.add_argument("-E", "--exports", action="store_true",
                    help="after the ready line, print shell exports for govc and the other "
                    "clients, as `vcsim -E` does (the whole output can be eval'ed)")
@@ -208,8 +212,7 @@ def main(argv=None):
         return save(args)
     if args.command == "env":
         return env(args)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    activity.configure(args.verbose, args.log_format)
     from twisted.internet import reactor
     try:
         fixture = args.fixture
