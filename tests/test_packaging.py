@@ -6,6 +6,8 @@ import glob
 import os
 import subprocess
 import sys
+import tarfile
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -104,6 +106,15 @@ def test_wheel_and_sdist_install_and_run_without_the_clone(tmp_path):
     assert untracked() == before
     wheel, = glob.glob(str(out / "vimsim-*.whl"))
     sdist, = glob.glob(str(out / "vimsim-*.tar.gz"))
+    # every file of the package in git, code or data, is in both (a new data file needs
+    # setup.cfg's package_data and MANIFEST.in)
+    tracked = set(subprocess.run(["git", "-C", ROOT, "ls-files", "vimsim"], capture_output=True,
+                                 text=True, check=True).stdout.split())
+    with zipfile.ZipFile(wheel) as whl:
+        assert tracked <= set(whl.namelist()), tracked - set(whl.namelist())
+    with tarfile.open(sdist) as tar:
+        in_sdist = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
+    assert tracked <= in_sdist, tracked - in_sdist
     installs = []
     for name, dist in (("wheel", wheel), ("sdist", sdist)):  # both at once: mostly downloads
         where = tmp_path / name
