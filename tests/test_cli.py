@@ -67,7 +67,10 @@ def refused(*args):
 
 
 def test_serve_rejects_an_unknown_fixture():
-    assert "no fixture" in refused("--fixture", "nosuch")
+    said = refused("--fixture", "nosuch")
+    assert "no fixture named or at 'nosuch'" in said and "vimsim ships (default)" in said
+    said = refused("--scenario", "nosuch")
+    assert "no scenario named or at 'nosuch'" in said and "flaky-customization" in said
 
 
 def test_serve_rejects_a_bad_fault_delivery():
