@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 import sys
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -36,7 +36,8 @@ class VimsimProcess:
             raise RuntimeError("vimsim did not start: %r\n%s" % (line, self.log()))
         self.url = urlparse(line.split("=", 1)[1])
         self.host, self.port = self.url.hostname, self.url.port
-        self.user, self.password = self.url.username, self.url.password
+        # percent-encoded in the URL (as any URL's userinfo)
+        self.user, self.password = unquote(self.url.username), unquote(self.url.password)
 
     def log(self):
         return self.log_path.read_text()
