@@ -246,3 +246,32 @@ def test_env_defaults_to_vimsim_url_then_the_default_server_and_refuses_a_non_ur
     assert status == 2 and out == "" and "Traceback" not in err
     assert "--url: expected the server's URL, such as https://user:pass@127.0.0.1:8989/sdk, " \
         "got '127.0.0.1:8989'" in err
+
+
+def test_a_reader_gone_before_the_ready_line_does_not_stop_the_server():
+    """`vimsim serve | head -1` or `| true`: the ready lines meet a closed pipe; the server
+    goes on serving and stops cleanly."""
+    import socket
+    import urllib.request
+    from test_durability import wait_for
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.Popen([sys.executable, "-m", "vimsim", "serve", "--http", "--port",
+                             str(port)], stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+
+    def answers():
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/sdk/vimServiceVersions.xml"
+                                        % port, timeout=5) as got:
+                return got.status == 200
+        except OSError:
+            return False
+    try:
+        wait_for(answers, "the server to answer")
+    finally:
+        stop(proc)

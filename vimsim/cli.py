@@ -241,14 +241,22 @@ def main(argv=None):
         return 2
     reactor.addSystemEventTrigger("before", "shutdown", server.close_state)
     # Once the reactor runs, so its SIGTERM handler is in place when a client reads the line
-    reactor.callWhenRunning(lambda: print("\n".join(ready_lines(server, args.exports)),
-                                          flush=True))
+    reactor.callWhenRunning(announce, ready_lines(server, args.exports))
     reactor.run()
     if server.save_failed:
         print("vimsim: the state was not saved to %s (see the errors above)" % args.state,
               file=sys.stderr)
         return 1
     return 0
+
+
+def announce(lines):
+    """Print the ready lines; a reader that has gone (``vimsim serve | head -1``) does not
+    stop the server: what it would print later goes nowhere."""
+    try:
+        print("\n".join(lines), flush=True)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")
 
 
 if __name__ == "__main__":
