@@ -8,8 +8,10 @@ block is rescued so that the play goes on, and the JSON callback gives every tas
 test below checks one block and reports the task that failed, the module's message and the tail
 of its traceback. The blocks run in the order written: the read-only ones first, then the power
 operations and the instant clone, then guest customization (a clone of DC0_H0_VM0 customized
-by vmware_guest, then customized again by each module that can), the VM lifecycle, and last
-the guest operations (programs with vmware_vm_shell, files with vmware_guest_file_operation).
+by vmware_guest, then customized again by each module that can), the VM lifecycle, the guest
+operations (programs with vmware_vm_shell, files with vmware_guest_file_operation), and last
+snapshots of DC0_C0_RP0_VM0 (vmware_guest_snapshot, vmware.vmware's vm_snapshot), all removed
+at the end.
 A registered result outlives its block and hides the play variable of its name (``vm``), so
 tasks register under names of their own.
 """
