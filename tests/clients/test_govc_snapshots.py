@@ -1,7 +1,7 @@
 """govc 0.24's snapshot commands against `vimsim serve` (a server of their own, so the
 snapshots they take and revert to do not change what the other govc tests see):
 snapshot.create, snapshot.tree with its flags, snapshot.revert and snapshot.remove by name,
-tree path, moId and ``*``."""
+tree path, moId and ``*``, and vm.clone -snapshot."""
 import json
 from datetime import datetime
 
@@ -95,3 +95,22 @@ def test_remove_all_and_the_files(govc):
     listed = govc.out("datastore.ls", "-ds", "LocalDS_0", VM + "/").split()
     assert not [name for name in listed if name.endswith((".vmsn", ".vmem"))
                 or name.startswith(VM + "-0000")]
+
+
+def test_clone_from_a_snapshot(govc):
+    other = "DC0_H0_VM1"
+
+    def cpus(name):
+        return json.loads(govc.out("vm.info", "-json", name))["VirtualMachines"][0][
+            "Config"]["Hardware"]["NumCPU"]
+    before = cpus(other)
+    govc("vm.power", "-off", other)
+    govc("snapshot.create", "-vm", other, "-m=false", "base")
+    govc("vm.change", "-vm", other, "-c", str(before + 2))
+    assert cpus(other) == before + 2
+    govc("vm.clone", "-vm", other, "-pool", "/DC0/host/DC0_H0/Resources", "-snapshot", "base",
+         "-on=false", "from-base")
+    assert cpus("from-base") == before  # as the snapshot kept it
+    missing = govc("vm.clone", "-vm", other, "-pool", "/DC0/host/DC0_H0/Resources",
+                   "-snapshot", "nope", "-on=false", "from-nothing", ok=False)
+    assert missing.returncode == 1 and 'snapshot "nope" not found' in missing.stderr
