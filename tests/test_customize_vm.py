@@ -123,11 +123,17 @@ def test_a_vm_without_tools_cannot_be_customized(make_emulator, tmp_path):
     emulator = make_emulator(fixture=str(path), clock="virtual")
     si = emulator.connect()
     vm = find_vm(si, "DC0_H0_Bare")
-    with pytest.raises(vim.fault.CustomizationFault) as refused:
+    # vCenter 8.0: "... not supported due to the given reason: Tools is not installed ..."
+    with pytest.raises(vim.fault.UncustomizableGuest) as refused:
         vm.CheckCustomizationSpec(spec=linux_spec())
-    assert "VMware Tools is not installed" in refused.value.msg
+    assert refused.value.msg.startswith("Customization of the guest operating system is not "
+                                        "supported due to the given reason: Tools is not "
+                                        "installed in the GuestOS.")
+    assert refused.value.uncustomizableGuestOS == "otherLinux64Guest"
     error = task_error(emulator, vm.CustomizeVM_Task(spec=linux_spec()))
-    assert type(error) is vim.fault.CustomizationFault
+    assert type(error) is vim.fault.UncustomizableGuest and error.msg == refused.value.msg
+    assert vm.config.tools.pendingCustomization is None
+    assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_IDLE"
 
 
 def test_a_guest_failure_rule_fails_the_customization_at_boot(emulator, si):
