@@ -93,6 +93,59 @@ def test_clone_with_customization_and_power_on(emulator, si):
     assert source.guest.hostName != "clone01"
 
 
+def test_the_timeline_of_a_clone_powered_on_with_a_customization(emulator, si):
+    """CloneVM_Task with powerOn and a customization on the virtual clock: the task (2 s) ends
+    with the clone booting and the customization PENDING; Tools start 3 s later, RUNNING 1 s
+    after, SUCCEEDED 3 s after that; each event at its time, in one chain for the clone."""
+    source = find_vm(si, "DC0_H0_VM0")
+    task = source.CloneVM_Task(folder=vm_folder(si), name="timed-clone", spec=vim.vm.CloneSpec(
+        location=vim.vm.RelocateSpec(), powerOn=True, customization=linux_customization()))
+    t0 = task.info.queueTime
+
+    def at(when):
+        return round((when - t0).total_seconds(), 3)
+
+    emulator.advance(1.999)
+    assert task.info.state == "running"
+    with pytest.raises(LookupError):  # no clone until the task ends
+        find_vm(si, "timed-clone")
+    emulator.advance(0.001)
+    info = task.info
+    assert info.state == "success" and at(info.completeTime) == 2
+    clone = info.result
+    assert clone.runtime.powerState == "poweredOn" and at(clone.runtime.bootTime) == 2
+    assert clone.config.tools.pendingCustomization
+    custom = clone.guest.customizationInfo
+    assert (custom.customizationStatus, custom.startTime, custom.endTime) == (
+        "TOOLSDEPLOYPKG_PENDING", None, None)
+    emulator.advance(3)
+    assert clone.guest.toolsRunningStatus == "guestToolsRunning"
+    assert clone.config.tools.pendingCustomization is None
+    assert clone.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_PENDING"
+    emulator.advance(1)
+    custom = clone.guest.customizationInfo
+    assert custom.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+    assert at(custom.startTime) == 6 and custom.endTime is None
+    assert clone.guest.hostName != "clone01"  # applied when it succeeds
+    emulator.advance(3)
+    custom = clone.guest.customizationInfo
+    assert custom.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert (at(custom.startTime), at(custom.endTime)) == (6, 9)
+    assert clone.guest.hostName == "clone01" and clone.guest.ipAddress == "10.0.7.7"
+
+    events = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        time=vim.event.EventFilterSpec.ByTime(beginTime=t0)))
+    timeline = [(type(e).__name__.split(".")[-1], e.vm.name, at(e.createdTime))
+                for e in sorted(events, key=lambda e: e.key) if isinstance(e, vim.event.VmEvent)]
+    assert timeline == [
+        ("VmBeingClonedEvent", "DC0_H0_VM0", 0), ("VmClonedEvent", "timed-clone", 2),
+        ("VmPoweredOnEvent", "timed-clone", 2), ("CustomizationStartedEvent", "timed-clone", 6),
+        ("CustomizationSucceeded", "timed-clone", 9)]
+    chain = {e.chainId for e in events if isinstance(e, vim.event.VmEvent) and
+             not isinstance(e, vim.event.CustomizationEvent)}
+    assert chain == {task.info.eventChainId}
+
+
 def test_clone_faults(emulator, si):
     source = find_vm(si, "DC0_H0_VM0")
     folder = vm_folder(si)

@@ -148,3 +148,66 @@ def test_a_guest_failure_rule_fails_the_customization_at_boot(emulator, si):
     assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
     assert info.errorMsg == "Unable to set the host name"
     assert vm.guest.hostName != "web01"
+
+
+def test_the_timeline_of_a_customization_at_the_next_boot(emulator, si):
+    """Each state, time and event of CustomizeVM_Task, then a power-on, on the virtual clock:
+    the task (1 s), PENDING with no times however long the VM stays off, then at the boot
+    (0.3 s) Tools start (3 s), the guest takes the package, RUNNING 1 s later and SUCCEEDED
+    after 3 s more."""
+    vm = powered_off(emulator, si)
+    task = vm.CustomizeVM_Task(spec=linux_spec())
+    t0 = task.info.queueTime
+
+    def at(when):
+        return (when - t0).total_seconds()
+
+    assert at(si.CurrentTime()) == pytest.approx(0)
+    emulator.advance(1)
+    info = task.info
+    assert info.state == "success" and info.descriptionId == "VirtualMachine.customize"
+    assert (at(info.startTime), at(info.completeTime)) == (pytest.approx(0), pytest.approx(1))
+    pending = vm.config.tools.pendingCustomization
+    assert pending.startswith("[LocalDS_0] DC0_H0_VM0/imcf-")
+    emulator.advance(10)  # off for a while: nothing moves
+    info = vm.guest.customizationInfo
+    assert (info.customizationStatus, info.startTime, info.endTime, info.errorMsg) == (
+        "TOOLSDEPLOYPKG_PENDING", None, None, None)
+    assert vm.config.tools.pendingCustomization == pending
+
+    power = vm.PowerOnVM_Task()
+    assert at(power.info.queueTime) == pytest.approx(11)
+    emulator.advance(0.3)
+    assert power.info.state == "success" and at(vm.runtime.bootTime) == pytest.approx(11.3)
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    assert status_of(vm) == "TOOLSDEPLOYPKG_PENDING" and vm.config.tools.pendingCustomization
+    emulator.advance(3)  # Tools run and take the package: it is no longer pending
+    assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+    assert vm.config.tools.pendingCustomization is None
+    info = vm.guest.customizationInfo
+    assert (info.customizationStatus, info.startTime) == ("TOOLSDEPLOYPKG_PENDING", None)
+    emulator.advance(0.999)
+    assert status_of(vm) == "TOOLSDEPLOYPKG_PENDING"
+    emulator.advance(0.001)
+    info = vm.guest.customizationInfo
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+    assert at(info.startTime) == pytest.approx(15.3) and info.endTime is None
+    emulator.advance(2.999)
+    assert status_of(vm) == "TOOLSDEPLOYPKG_RUNNING"
+    emulator.advance(0.001)
+    info = vm.guest.customizationInfo
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED" and info.errorMsg is None
+    assert at(info.startTime) == pytest.approx(15.3) and at(info.endTime) == pytest.approx(18.3)
+
+    events = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        entity=vim.event.EventFilterSpec.ByEntity(entity=vm, recursion="self"),
+        time=vim.event.EventFilterSpec.ByTime(beginTime=t0)))
+    timeline = [(type(e).__name__.split(".")[-1], round(at(e.createdTime), 3))
+                for e in sorted(events, key=lambda e: e.key)
+                if not isinstance(e, vim.event.TaskEvent)]
+    assert timeline == [("VmPoweredOnEvent", 11.3), ("CustomizationStartedEvent", 15.3),
+                        ("CustomizationSucceeded", 18.3)]
+
+
+def status_of(vm):
+    return vm.guest.customizationInfo.customizationStatus

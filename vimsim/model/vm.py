@@ -280,21 +280,29 @@ class VirtualMachine(ManagedEntity):
         # vim25 leaves the privileges to the method: VMware's reference names these
         for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
             authorization.require(vc, ctx, obj, privilege)
-        return vc.task_manager.create(
+        user = ctx.user_name or ""
+        task = vc.task_manager.create(
             ctx, self, "CloneVM_Task", "VirtualMachine.clone", self._clone_body,
-            vc.timings["clone_vm"],
-            args=(folder, name, spec, pool, host, datastores, ctx.user_name or "")).ref
+            vc.timings["clone_vm"], args=(folder, name, spec, pool, host, datastores, user))
+        # the copy begins as the task does (VmClonedEvent or VmCloneFailedEvent ends it)
+        vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
+            self.name, self.host.name, self.parent.parent.name, name),
+            chain_id=task.info.eventChainId, user=user, **self._clone_destination(
+                folder, name, host))
+        return task.ref
+
+    @staticmethod
+    def _clone_destination(folder, name, host):
+        """The destination fields of VmBeingClonedEvent and VmCloneFailedEvent."""
+        return dict(
+            destFolder=DataObject("FolderEventArgument", name=folder.name, folder=folder.ref),
+            destName=name, destHost=DataObject("HostEventArgument", name=host.name,
+                                               host=host.ref))
 
     def _clone_body(self, folder, name, spec, pool, host, datastores, user):
         vc = self.vc
         chain = vc.task_manager.running.info.eventChainId
-        destination = dict(
-            destFolder=DataObject("FolderEventArgument", name=folder.name, folder=folder.ref),
-            destName=name, destHost=DataObject("HostEventArgument", name=host.name,
-                                               host=host.ref))
-        vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
-            self.name, self.host.name, self.parent.parent.name, name), chain_id=chain,
-            user=user, **destination)
+        destination = self._clone_destination(folder, name, host)
         try:
             vm_clone.require_name(folder, name)
             changes = vm_clone.config_changes(vc, self, spec.config, vm_clone.clone_devices(
