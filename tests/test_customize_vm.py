@@ -211,3 +211,76 @@ def test_the_timeline_of_a_customization_at_the_next_boot(emulator, si):
 
 def status_of(vm):
     return vm.guest.customizationInfo.customizationStatus
+
+
+def test_state_keeps_specs_pending_and_running_customizations_through_a_kill(tmp_path):
+    """A real ``vimsim serve --state`` process killed with SIGKILL: its named spec (with its
+    version), a customization pending for a VM's next boot, one RUNNING in a guest and a
+    clone's pending one all come back whole, and each then runs to its end."""
+    import signal
+
+    from test_durability import Served, wait_for
+
+    state = tmp_path / "state.json"
+    served = Served(state)
+    try:
+        si = served.si
+        specs = si.content.customizationSpecManager
+        specs.CreateCustomizationSpec(vim.CustomizationSpecItem(
+            info=vim.CustomizationSpecInfo(name="kept-spec", type="Linux", description="kept"),
+            spec=linux_spec("kept01", ("10.9.0.1",))))
+        kept = specs.GetCustomizationSpec("kept-spec").info
+        pending, running = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+        for vm in (pending, running):
+            vm.PowerOffVM_Task()
+        served.advance(1)
+        pending.CustomizeVM_Task(spec=linux_spec("pending01", ("10.9.0.2",)))
+        running.CustomizeVM_Task(spec=linux_spec("running01", ("10.9.0.3",)))
+        served.advance(1)
+        clone_task = pending.CloneVM_Task(
+            folder=si.content.rootFolder.childEntity[0].vmFolder, name="kept-clone",
+            spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec(),
+                                  customization=linux_spec("clone01", ("10.9.0.4",))))
+        served.advance(2)
+        assert clone_task.info.state == "success", clone_task.info.error
+        running.PowerOnVM_Task()
+        served.advance(0.3 + 3 + 1 + 1)  # booted, Tools up, RUNNING for 1 s of its 3
+        started = running.guest.customizationInfo.startTime
+        assert running.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+        file_name = pending.config.tools.pendingCustomization
+        specs.CreateCustomizationSpec(vim.CustomizationSpecItem(  # the last change
+            info=vim.CustomizationSpecInfo(name="marker", type="Linux"), spec=linux_spec()))
+        wait_for(lambda: state.exists() and '"marker"' in state.read_text(),
+                 "the last change in the state file")
+    finally:
+        served.stop(signal.SIGKILL)
+
+    served = Served(state)
+    try:
+        si = served.si
+        specs = si.content.customizationSpecManager
+        item = specs.GetCustomizationSpec("kept-spec")
+        assert (item.info.changeVersion, item.info.lastUpdateTime, item.info.description) == (
+            kept.changeVersion, kept.lastUpdateTime, "kept")
+        assert item.spec.identity.hostName.name == "kept01"
+        pending, running = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+        clone = find_vm(si, "kept-clone")
+        assert pending.config.tools.pendingCustomization == file_name
+        for vm in (pending, clone):
+            info = vm.guest.customizationInfo
+            assert (info.customizationStatus, info.startTime) == ("TOOLSDEPLOYPKG_PENDING", None)
+        info = running.guest.customizationInfo
+        assert info.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+        assert info.startTime == started
+        served.advance(2)  # the rest of its RUNNING
+        assert running.guest.customizationInfo.customizationStatus == \
+            "TOOLSDEPLOYPKG_SUCCEEDED"
+        assert (running.guest.hostName, running.guest.ipAddress) == ("running01", "10.9.0.3")
+        for vm in (pending, clone):
+            vm.PowerOnVM_Task()
+        served.advance(0.3 + 3 + 1 + 3)
+        assert (pending.guest.hostName, pending.guest.ipAddress) == ("pending01", "10.9.0.2")
+        assert (clone.guest.hostName, clone.guest.ipAddress) == ("clone01", "10.9.0.4")
+    finally:
+        status, log = served.stop()
+    assert status == 0 and "Traceback" not in log, log
