@@ -2,6 +2,7 @@
 their versions, their faults and their XML form."""
 import pytest
 import requests
+import zeep
 from pyVmomi import vim, vmodl
 
 C = vim.vm.customization
@@ -190,22 +191,67 @@ def test_a_spec_created_over_soap_is_what_rest_applies(emulator, si, specs):
     assert r.status_code == 404
 
 
-def test_zeep_reads_the_spec_manager(emulator):
-    import zeep
-    from zeep.transports import Transport
-    client = zeep.Client(emulator.base + "/sdk/vimService.wsdl",
-                         transport=Transport(session=requests.Session()))
-    svc = client.service
-    sc = svc.RetrieveServiceContent(_this={"_value_1": "ServiceInstance",
-                                           "type": "ServiceInstance"})
-    svc.Login(_this=sc.sessionManager, userName="user", password="pass")
-    assert svc.DoesCustomizationSpecExist(_this=sc.customizationSpecManager,
-                                          name="linux-web") is True
-    item = svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="linux-web")
-    assert item.info.name == "linux-web" and item.spec.identity.hostName.name == "web"
+from test_zeep import fault_of, recorder, zc  # noqa: E402,F401  (zeep client fixtures)
+
+
+def test_zeep_drives_every_method_of_the_spec_manager(emulator, zc):
+    """Each CustomizationSpecManager method and property through zeep, from the WSDL vimsim
+    serves; the recorder checks every answer and fault against the schema."""
+    svc, mgr, t = zc.svc, zc.sc.customizationSpecManager, zc.type
+    assert [i.name for i in zc.prop(mgr, "info").CustomizationSpecInfo] == [
+        "linux-dhcp", "linux-web"]
+    assert len(zc.prop(mgr, "encryptionKey").byte) == 256
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="linux-web") is True
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="zeep") is False
+    spec = zc.spec(nics=1)
+    # (zeep reads an empty element as None, which its own checks then refuse to send back)
+    spec.globalIPSettings = t("CustomizationGlobalIPSettings", dnsServerList=["10.3.3.1"])
+    item = t("CustomizationSpecItem",
+             info=t("CustomizationSpecInfo", name="zeep", description="from zeep", type="Linux"),
+             spec=spec)
+    svc.CreateCustomizationSpec(_this=mgr, item=item)
     with pytest.raises(zeep.exceptions.Fault) as refused:
-        svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="nope")
-    assert refused.value.detail[0].tag == "{urn:vim25}NotFoundFault"
+        svc.CreateCustomizationSpec(_this=mgr, item=item)
+    element, fields = fault_of(refused)
+    assert element.tag == "{urn:vim25}AlreadyExistsFault" and fields["name"].text == "zeep"
+
+    got = svc.GetCustomizationSpec(_this=mgr, name="zeep")
+    assert got.info.description == "from zeep" and got.info.changeVersion
+    assert got.spec.identity.hostName.name == "zeep01"
+    assert got.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.3.3.3"
+    version = got.info.changeVersion
+    emulator.advance(2)
+    got.spec.identity.hostName.name = "zeep02"
+    svc.OverwriteCustomizationSpec(_this=mgr, item=got)
+    newer = svc.GetCustomizationSpec(_this=mgr, name="zeep")
+    assert int(newer.info.changeVersion) > int(version)
+    assert newer.spec.identity.hostName.name == "zeep02"
+    with pytest.raises(zeep.exceptions.Fault) as refused:  # got's version is stale now
+        svc.OverwriteCustomizationSpec(_this=mgr, item=got)
+    assert fault_of(refused)[0].tag == "{urn:vim25}ConcurrentAccessFault"
+
+    svc.DuplicateCustomizationSpec(_this=mgr, name="zeep", newName="zeep-copy")
+    svc.RenameCustomizationSpec(_this=mgr, name="zeep-copy", newName="zeep-renamed")
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="zeep-copy") is False
+    xml = svc.CustomizationSpecItemToXml(_this=mgr, item=newer)
+    assert xml.lstrip().startswith("<?xml") and "<ConfigRoot>" in xml
+    back = svc.XmlToCustomizationSpecItem(_this=mgr, specItemXml=xml)
+    assert back.info.name == "zeep" and back.spec.identity.hostName.name == "zeep02"
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.XmlToCustomizationSpecItem(_this=mgr, specItemXml="<nope/>")
+    assert fault_of(refused)[0].tag == "{urn:vim25}CustomizationFaultFault"
+    svc.CheckCustomizationResources(_this=mgr, guestOs="ubuntu64Guest")
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.CheckCustomizationResources(_this=mgr, guestOs="winNTGuest")
+    assert fault_of(refused)[0].tag == "{urn:vim25}MissingWindowsCustResourcesFault"
+
+    for name in ("zeep", "zeep-renamed"):
+        svc.DeleteCustomizationSpec(_this=mgr, name=name)
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.DeleteCustomizationSpec(_this=mgr, name="zeep")
+    assert fault_of(refused)[0].tag == "{urn:vim25}NotFoundFault"
+    assert [i.name for i in zc.prop(mgr, "info").CustomizationSpecInfo] == [
+        "linux-dhcp", "linux-web"]
 
 
 # -- the Automation API's customization specs, over the same store ---------------------------

@@ -119,9 +119,7 @@ class CustomizationSpecManager(ManagedObject):
         if guestOs not in REGISTRY.enums["VirtualMachineGuestOsIdentifier"]:
             raise faults.InvalidArgument(invalidProperty="guestOs")
         if guestOs in NO_SYSPREP_GUESTS:
-            raise faults.Fault.of("MissingWindowsCustResources",
-                                  "Windows customization resources were not found on this "
-                                  "server")
+            raise faults.MissingWindowsCustResources()
 
     # -- rules ---------------------------------------------------------------------------
 

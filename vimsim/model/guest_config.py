@@ -69,7 +69,7 @@ def _generator_fault(path, generator):
         return faults.CustomizationFault(UNKNOWN_MESSAGE % (path, kind))
     if kind in ("CustomizationCustomName", "CustomizationCustomIpGenerator",
                 "CustomizationCustomIpV6Generator"):
-        return faults.Fault.of("IpHostnameGeneratorError", GENERATOR_MESSAGE % path)
+        return faults.IpHostnameGeneratorError(GENERATOR_MESSAGE % path)
     return None
 
 
