@@ -152,6 +152,12 @@ def test_check_customization_resources(specs):
         specs.CheckCustomizationResources("win2000ProGuest")
     with pytest.raises(vmodl.fault.InvalidArgument):
         specs.CheckCustomizationResources("beOSGuest-nope")
+    specs.CheckCustomizationResources("rhel9_64Guest")
+    specs.CheckCustomizationResources("other5xLinux64Guest")
+    for guest_os in ("darwin19_64Guest", "freebsd13_64Guest", "otherGuest64", "dosGuest"):
+        with pytest.raises(vim.fault.UncustomizableGuest) as refused:
+            specs.CheckCustomizationResources(guest_os)
+        assert refused.value.uncustomizableGuestOS == guest_os
 
 
 def test_specs_need_the_provisioning_privileges(emulator, specs):

@@ -284,3 +284,24 @@ def test_state_keeps_specs_pending_and_running_customizations_through_a_kill(tmp
     finally:
         status, log = served.stop()
     assert status == 0 and "Traceback" not in log, log
+
+
+def test_a_guest_vcenter_does_not_customize_is_uncustomizable_guest(make_emulator, tmp_path):
+    """macOS, FreeBSD, Solaris, "other" guests...: no identity customizes them."""
+    with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
+        data = yaml.safe_load(f)
+    data["datacenters"][0]["hosts"][0]["vms"].append({
+        "name": "DC0_H0_BSD", "guest_id": "freebsd13_64Guest", "guest_family": "otherGuestFamily",
+        "guest_full_name": "FreeBSD 13 (64-bit)", "power_state": "poweredOff"})
+    path = tmp_path / "bsd.yaml"
+    path.write_text(yaml.safe_dump(data))
+    emulator = make_emulator(fixture=str(path), clock="virtual")
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_BSD")
+    with pytest.raises(vim.fault.UncustomizableGuest) as refused:
+        vm.CheckCustomizationSpec(spec=linux_spec())
+    assert refused.value.uncustomizableGuestOS == "freebsd13_64Guest"
+    error = task_error(emulator, vm.CustomizeVM_Task(spec=linux_spec()))
+    assert type(error) is vim.fault.UncustomizableGuest
+    assert error.uncustomizableGuestOS == "freebsd13_64Guest"
+    assert vm.config.tools.pendingCustomization is None

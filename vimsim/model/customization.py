@@ -68,7 +68,7 @@ class GuestCustomizationManager(ManagedObject):
     def _spec_fault(vm, spec):
         identity = spec.identity
         windows = guest_config.is_windows(vm)
-        if identity is not None and (
+        if not guest_config.customizable(vm.guest_id) or identity is not None and (
                 (identity._typeName in WINDOWS_IDENTITIES and not windows) or
                 (identity._typeName in LINUX_IDENTITIES and windows)):
             return faults.UncustomizableGuest(uncustomizableGuestOS=vm.guest_id)
