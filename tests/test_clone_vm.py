@@ -181,6 +181,36 @@ def test_clone_faults(emulator, si):
     assert refused.value.privilegeId == "VirtualMachine.Provisioning.Clone"
 
 
+def test_many_clones_of_one_source_at_once(emulator, si):
+    """Deploying several VMs from one source at once works, as on vCenter (Terraform's
+    ``count``, Ansible's loops); a source another task is changing is TaskInProgress."""
+    source = find_vm(si, "DC0_H0_VM0")
+    tasks = [source.CloneVM_Task(folder=vm_folder(si), name=name, spec=vim.vm.CloneSpec(
+        location=vim.vm.RelocateSpec(), customization=linux_customization(name, address)))
+        for name, address in (("par1", "10.0.8.1"), ("par2", "10.0.8.2"), ("par1", "10.0.8.3"))]
+    with pytest.raises(vim.fault.TaskInProgress) as busy:  # nor is the source changed meanwhile
+        source.PowerOffVM_Task()
+    assert busy.value.task == tasks[0]
+    assert tasks[1].info.locked == [source]
+    emulator.advance(2)
+    assert [t.info.state for t in tasks] == ["success", "success", "error"]
+    assert isinstance(tasks[2].info.error, vim.fault.DuplicateName)
+    clones = [t.info.result for t in tasks[:2]]
+    assert [c.name for c in clones] == ["par1", "par2"]
+    assert len({c.config.uuid for c in clones} | {source.config.uuid}) == 3
+    power = source.PowerOffVM_Task()
+    with pytest.raises(vim.fault.TaskInProgress) as busy:
+        source.CloneVM_Task(folder=vm_folder(si), name="par3", spec=vim.vm.CloneSpec(
+            location=vim.vm.RelocateSpec()))
+    assert busy.value.task == power
+    emulator.advance(1)
+    for clone in clones:
+        clone.PowerOnVM_Task()
+    emulator.advance(0.3 + 3 + 1 + 3)
+    assert [(c.guest.hostName, c.guest.ipAddress) for c in clones] == [
+        ("par1", "10.0.8.1"), ("par2", "10.0.8.2")]
+
+
 def test_clone_from_a_template(make_emulator, tmp_path):
     with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
         data = yaml.safe_load(f)
@@ -206,3 +236,25 @@ def test_clone_from_a_template(make_emulator, tmp_path):
     assert clone.config.template is False and clone.runtime.powerState == "poweredOn"
     emulator.advance(3 + 1 + 3)
     assert clone.guest.hostName == "fromtpl"
+
+
+def test_clones_in_flight_are_kept_by_a_snapshot_with_their_hold_on_the_source(make_emulator):
+    from test_durability import restored
+
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    source = find_vm(si, "DC0_H0_VM0")
+    for name in ("kept1", "kept2"):
+        source.CloneVM_Task(folder=vm_folder(si), name=name, spec=vim.vm.CloneSpec(
+            location=vim.vm.RelocateSpec()))
+    first.advance(1)
+    second = restored(make_emulator, first)
+    si = second.connect()
+    source = find_vm(si, "DC0_H0_VM0")
+    with pytest.raises(vim.fault.TaskInProgress):
+        source.PowerOffVM_Task()
+    second.advance(1)
+    assert {find_vm(si, n).name for n in ("kept1", "kept2")} == {"kept1", "kept2"}
+    task = source.PowerOffVM_Task()  # the clones done, the source is free
+    second.advance(1)
+    assert task.info.state == "success"

@@ -281,9 +281,12 @@ class VirtualMachine(ManagedEntity):
         for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
             authorization.require(vc, ctx, obj, privilege)
         user = ctx.user_name or ""
+        # A clone reads its source: many deploy from one template or VM at once, as on
+        # vCenter, but not from one another task is changing, nor is it changed meanwhile.
         task = vc.task_manager.create(
             ctx, self, "CloneVM_Task", "VirtualMachine.clone", self._clone_body,
-            vc.timings["clone_vm"], args=(folder, name, spec, pool, host, datastores, user))
+            vc.timings["clone_vm"], lock="shared",
+            args=(folder, name, spec, pool, host, datastores, user))
         # the copy begins as the task does (VmClonedEvent or VmCloneFailedEvent ends it)
         vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
             self.name, self.host.name, self.parent.parent.name, name),
