@@ -260,6 +260,36 @@ def test_zeep_drives_every_method_of_the_spec_manager(emulator, zc):
         "linux-dhcp", "linux-web"]
 
 
+def test_vi_json_shares_the_spec_store(emulator, specs):
+    """VI/JSON's CustomizationSpecManager is the same store: what it creates pyVmomi reads,
+    and its faults come in VI/JSON's shape."""
+    from test_jsonapi import Json, fault, linux_spec
+
+    js = Json(emulator)
+    js.login()
+    mgr = ("CustomizationSpecManager", "CustomizationSpecManager")
+    names = [i["name"] for i in js.get(*mgr, "info").json()]
+    assert names == ["linux-dhcp", "linux-web"]
+    item = {"_typeName": "CustomizationSpecItem",
+            "info": {"_typeName": "CustomizationSpecInfo", "name": "from-json", "type": "Linux",
+                     "description": "made over VI/JSON"},
+            "spec": linux_spec("10.6.6.6", nics=1)}
+    r = js.post(*mgr, "CreateCustomizationSpec", {"item": item})
+    assert r.status_code == 204, r.text
+    got = specs.GetCustomizationSpec("from-json")  # pyVmomi, over SOAP
+    assert got.info.description == "made over VI/JSON"
+    assert got.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.6.6.6"
+    back = js.post(*mgr, "GetCustomizationSpec", {"name": "from-json"}).json()
+    assert back["_typeName"] == "CustomizationSpecItem"
+    assert back["info"]["changeVersion"] == got.info.changeVersion
+    assert js.post(*mgr, "DoesCustomizationSpecExist", {"name": "from-json"}).json() is True
+    body = fault(js.post(*mgr, "CreateCustomizationSpec", {"item": item}), "AlreadyExists")
+    assert body["name"] == "from-json"
+    fault(js.post(*mgr, "GetCustomizationSpec", {"name": "nope"}), "NotFound")
+    assert js.post(*mgr, "DeleteCustomizationSpec", {"name": "from-json"}).status_code == 204
+    assert specs.DoesCustomizationSpecExist("from-json") is False
+
+
 # -- the Automation API's customization specs, over the same store ---------------------------
 
 from tests.test_rest import Rest, api_error, input_error, rest_error  # noqa: E402

@@ -438,6 +438,23 @@ PLAYBOOK = r"""
         - r.instance.advanced_settings['guestinfo.ic.hostname'] == 'ansible-ic'
         - r.instance.advanced_settings['guestinfo.ic.ipaddress'] == '10.10.10.50'
         - r.instance.ipv4 == '10.10.10.50'
+    - name: vmware_guest_info ({{ clone }}, the guest's identity after its reboot)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress, guest.net, guest.ipStack, guest.customizationInfo]
+      register: g
+    - name: the clone's guest came up with the host name, address, gateway and DNS asked for
+      assert:
+        that:
+        - g.instance.guest.hostName == 'ansible-ic'
+        - g.instance.guest.ipAddress == '10.10.10.50'
+        - g.instance.guest.net[0].ipConfig.ipAddress[0].prefixLength == 24
+        - g.instance.guest.ipStack[0].dnsConfig.ipAddress == ['10.10.10.2']
+        - g.instance.guest.ipStack[0].dnsConfig.domainName == 'example.com'
+        - "'10.10.10.1' in (g.instance.guest.ipStack[0].ipRouteConfig.ipRoute | map(attribute='gateway') | map(attribute='ipAddress') | list)"
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_SUCCEEDED'
     rescue: *rescue
 
   - name: vmware.vmware.guest_info
