@@ -278,6 +278,30 @@ def test_sysprep_restarts_the_guest_while_it_runs(make_emulator):
     assert succeeded.logLocation == r"C:\Windows\TEMP\vmware-imc\guestcust.log"
 
 
+@pytest.mark.parametrize("reboot", ["shutdown", "noreboot"])
+def test_sysprep_options_say_whether_windows_shuts_down_after(make_emulator, reboot):
+    """CustomizationWinOptions.reboot: ``shutdown`` powers the guest off once Sysprep has
+    succeeded (after the guest's shutdown time); ``noreboot`` (and ``reboot``) leave it on."""
+    emulator = windows_emulator(make_emulator)
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_Win")
+    spec = sysprep(C.FixedName(name="WIN-OPT"), workgroup="WG")
+    spec.options = C.WinOptions(changeSID=True, deleteAccounts=False, reboot=reboot)
+    info = customize_at_boot(emulator, vm, spec)
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert vm.runtime.powerState == "poweredOn"
+    emulator.advance(2)
+    if reboot == "noreboot":
+        assert vm.runtime.powerState == "poweredOn"
+        return
+    assert vm.runtime.powerState == "poweredOff"
+    [off] = events_of(si, vm, "VmPoweredOffEvent")
+    assert (off.createdTime - info.endTime).total_seconds() == pytest.approx(2)
+    vm.PowerOnVM_Task()  # what it applied stays, and nothing runs again
+    emulator.advance(0.3 + 3 + 5)
+    assert vm.guest.hostName == "WIN-OPT" and status(vm) == "TOOLSDEPLOYPKG_SUCCEEDED"
+
+
 def test_sysprep_virtual_machine_name_is_a_netbios_name(make_emulator):
     emulator = windows_emulator(make_emulator, name="DC0_H0_Windows_Server_Web")
     si = emulator.connect()

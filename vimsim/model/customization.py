@@ -217,6 +217,9 @@ class GuestCustomizationManager(ManagedObject):
                      % fault.error_id, "CustomizationUnknownFailure")
             return
         self.end(vm, guest.SUCCEEDED, None)
+        options = vm.customization.spec.options
+        if getattr(options, "reboot", None) == "shutdown" and guest_config.is_windows(vm):
+            vm.guest_shuts_down()  # CustomizationWinOptions: Sysprep ends by shutting down
 
     def end(self, vm, status, error, event=None, reason=None):
         """The customization ends: SUCCEEDED, or FAILED with ``error`` (customizationInfo's

@@ -375,6 +375,11 @@ class VirtualMachine(ManagedEntity):
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
         self._post_guest_event("VmGuestShutdownEvent", "Guest OS shut down", ctx)
+        self.guest_shuts_down()
+
+    def guest_shuts_down(self):
+        """The guest OS shuts down: powered off after its shutdown time (a power change
+        before then cancels it)."""
         self._call_in_cycle(self.vc.timings["guest_shutdown"], self._guest_powered_off)
 
     def _post_guest_event(self, type_name, what, ctx):
