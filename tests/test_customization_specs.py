@@ -1,5 +1,7 @@
 """CustomizationSpecManager through pyVmomi (and zeep): the named specs every surface shares,
 their versions, their faults and their XML form."""
+import json
+
 import pytest
 import requests
 import zeep
@@ -405,7 +407,8 @@ def test_rest_dialect_customization_specs(emulator):
 
 
 def test_sdk_customization_specs(make_emulator, tmp_path):
-    from com.vmware.vapi.std.errors_client import AlreadyExists, InvalidArgument, NotFound
+    from com.vmware.vapi.std.errors_client import AlreadyExists, ConcurrentChange, \
+        InvalidArgument, NotFound
     from com.vmware.vcenter import guest_client as g
     from tests.test_rest import sdk_client
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
@@ -435,6 +438,11 @@ def test_sdk_customization_specs(make_emulator, tmp_path):
     specs.set("sdk", specs.Spec(name="sdk", description="changed",
                                 fingerprint=info.spec.fingerprint, spec=spec))
     assert specs.get("sdk").spec.description == "changed"
+    with pytest.raises(ConcurrentChange):  # info's fingerprint is stale now
+        specs.set("sdk", specs.Spec(name="sdk", description="again",
+                                    fingerprint=info.spec.fingerprint, spec=spec))
+    as_json = json.loads(specs.export("sdk", specs.Format.JSON))
+    assert as_json["spec"]["interfaces"][0]["adapter"]["ipv4"]["ip_address"] == "10.0.0.9"
     xml = specs.export("sdk", specs.Format.XML)
     assert "<ConfigRoot>" in xml
     imported = specs.import_specification(xml)
