@@ -199,7 +199,10 @@ def test_a_spec_created_over_soap_is_what_rest_applies(emulator, si, specs):
     assert r.status_code == 404
 
 
-from test_zeep import fault_of, recorder, zc  # noqa: E402,F401  (zeep client fixtures)
+import test_zeep  # noqa: E402
+from test_zeep import fault_of  # noqa: E402
+
+recorder, zc = test_zeep.recorder, test_zeep.zc  # the zeep client's fixtures
 
 
 def test_zeep_drives_every_method_of_the_spec_manager(emulator, zc):

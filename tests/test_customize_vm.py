@@ -1,16 +1,16 @@
 """VirtualMachine.CustomizeVM_Task and CheckCustomizationSpec through pyVmomi: the
 customization vCenter deploys for a powered-off VM's next boot, its faults and its timeline
 on the virtual clock."""
-import os
+import signal
 
 import pytest
-import yaml
 from pyVmomi import vim
 
 from conftest import find_vm
+from test_durability import Served, wait_for
+from vimsim.model import fixture as fixtures
 
 C = vim.vm.customization
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def linux_spec(host_name="web01", addresses=("10.0.5.5",)):
@@ -112,17 +112,17 @@ def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
     assert vm.config.tools.pendingCustomization is None
 
 
-def test_a_vm_without_tools_cannot_be_customized(make_emulator, tmp_path):
-    with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
-        data = yaml.safe_load(f)
-    host = data["datacenters"][0]["hosts"][0]
-    host["vms"].append({"name": "DC0_H0_Bare", "tools_installed": False,
-                        "power_state": "poweredOff"})
-    path = tmp_path / "bare.yaml"
-    path.write_text(yaml.safe_dump(data))
-    emulator = make_emulator(fixture=str(path), clock="virtual")
+def with_a_vm(make_emulator, **entry):
+    """(emulator, si, vm): the default fixture and a powered-off VM of fixture ``entry``."""
+    data = fixtures.load("default")
+    data["datacenters"][0]["hosts"][0]["vms"].append(dict(entry, power_state="poweredOff"))
+    emulator = make_emulator(fixture=data, clock="virtual")
     si = emulator.connect()
-    vm = find_vm(si, "DC0_H0_Bare")
+    return emulator, si, find_vm(si, entry["name"])
+
+
+def test_a_vm_without_tools_cannot_be_customized(make_emulator):
+    emulator, si, vm = with_a_vm(make_emulator, name="DC0_H0_Bare", tools_installed=False)
     # vCenter 8.0: "... not supported due to the given reason: Tools is not installed ..."
     with pytest.raises(vim.fault.UncustomizableGuest) as refused:
         vm.CheckCustomizationSpec(spec=linux_spec())
@@ -217,10 +217,6 @@ def test_state_keeps_specs_pending_and_running_customizations_through_a_kill(tmp
     """A real ``vimsim serve --state`` process killed with SIGKILL: its named spec (with its
     version), a customization pending for a VM's next boot, one RUNNING in a guest and a
     clone's pending one all come back whole, and each then runs to its end."""
-    import signal
-
-    from test_durability import Served, wait_for
-
     state = tmp_path / "state.json"
     served = Served(state)
     try:
@@ -286,18 +282,11 @@ def test_state_keeps_specs_pending_and_running_customizations_through_a_kill(tmp
     assert status == 0 and "Traceback" not in log, log
 
 
-def test_a_guest_vcenter_does_not_customize_is_uncustomizable_guest(make_emulator, tmp_path):
+def test_a_guest_vcenter_does_not_customize_is_uncustomizable_guest(make_emulator):
     """macOS, FreeBSD, Solaris, "other" guests...: no identity customizes them."""
-    with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
-        data = yaml.safe_load(f)
-    data["datacenters"][0]["hosts"][0]["vms"].append({
-        "name": "DC0_H0_BSD", "guest_id": "freebsd13_64Guest", "guest_family": "otherGuestFamily",
-        "guest_full_name": "FreeBSD 13 (64-bit)", "power_state": "poweredOff"})
-    path = tmp_path / "bsd.yaml"
-    path.write_text(yaml.safe_dump(data))
-    emulator = make_emulator(fixture=str(path), clock="virtual")
-    si = emulator.connect()
-    vm = find_vm(si, "DC0_H0_BSD")
+    emulator, si, vm = with_a_vm(make_emulator, name="DC0_H0_BSD", guest_id="freebsd13_64Guest",
+                                 guest_family="otherGuestFamily",
+                                 guest_full_name="FreeBSD 13 (64-bit)")
     with pytest.raises(vim.fault.UncustomizableGuest) as refused:
         vm.CheckCustomizationSpec(spec=linux_spec())
     assert refused.value.uncustomizableGuestOS == "freebsd13_64Guest"
