@@ -128,6 +128,7 @@ def test_inventory_lists_and_filters(auto):
 
 def test_sdk_inventory_lists_and_guest_identity(make_emulator, tmp_path):
     from test_rest import sdk_client
+    from test_durability import wait_for
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
     client = sdk_client(emulator)
     vcenter = client.vcenter
@@ -160,6 +161,7 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
     its answer for the rule's clock seconds, over /api and the SDK's JSON-RPC alike."""
     import threading
     from test_rest import sdk_client
+    from test_durability import wait_for
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
     rule = emulator.call(emulator.vc.rules.add, operation="com.vmware.vcenter.VM.list",
                          action="delay", seconds=5)
@@ -167,9 +169,10 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
     got = {}
     callers = [threading.Thread(target=lambda: got.update(api=rest.get("/api/vcenter/vm"))),
                threading.Thread(target=lambda: got.update(sdk=client.vcenter.VM.list()))]
-    for caller in callers:
+    for count, caller in enumerate(callers, 1):
         caller.start()
-        caller.join(0.3)
+        # The rule counts the call as it arrives; advancing before then would leave it waiting.
+        wait_for(lambda: rule.hits == count, "the delay rule's hit %d" % count)
         assert caller.is_alive()  # the answer waits for the clock
     emulator.advance(5)
     for caller in callers:

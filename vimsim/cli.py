@@ -1,6 +1,5 @@
 """The ``vimsim`` command."""
 import argparse
-import logging
 import os
 import sys
 
@@ -8,7 +7,7 @@ from vimsim import compat
 
 compat.without_twisted_tls()  # before anything imports the reactor
 
-from vimsim import saved_inventory  # noqa: E402
+from vimsim import activity, saved_inventory  # noqa: E402
 from vimsim.model import fixture as fixtures  # noqa: E402
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
@@ -107,7 +106,12 @@ def parser():
     s.add_argument("--fault-delivery", action="append", default=[], metavar="TYPE=call|task",
                    help="deliver faults of TYPE on the method call or on its task "
                    "(repeatable; e.g. InvalidGuestLogin=call)")
-    s.add_argument("-v", "--verbose", action="store_true", help="log requests and faults")
+    s.add_argument("-v", "--verbose", action="store_true",
+                   help="log each request (surface, method, object, user, status or fault, "
+                   "duration) and the lifecycle of tasks, customizations, Tools and fault "
+                   "rules, on stderr")
+    s.add_argument("--log-format", choices=("text", "json"), default="text",
+                   help="log lines as text, or as one JSON object each (text)")
     v = sub.add_parser("save", help="save a running server's inventory into a directory, as "
                        "`govc object.save -d DIR` does (what `serve --load DIR` reads)")
     v.add_argument("dir", metavar="DIR", help="the directory to write (made if missing)")
@@ -135,8 +139,7 @@ def main(argv=None):
     args = parser().parse_args(argv)
     if args.command == "save":
         return save(args)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    activity.configure(args.verbose, args.log_format)
     from twisted.internet import reactor
     try:
         fixture = args.fixture

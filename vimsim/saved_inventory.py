@@ -18,6 +18,7 @@ import urllib.parse
 
 from lxml import etree
 
+from vimsim.model import fixture as fixtures
 from vimsim.soap.codec import escape
 
 GIB = 1024 ** 3
@@ -123,6 +124,7 @@ def fixture_from(directory, base=None):
     data["datacenters"] = [_datacenter(objects, dc) for dc in by_type.get("Datacenter", ())]
     if not data["datacenters"]:
         raise SavedInventoryError("--load %s: no Datacenter among the saved objects" % directory)
+    fixtures.check(data, "--load %s" % directory)  # what was read, as any fixture
     return data
 
 

@@ -161,6 +161,7 @@ class GuestCustomizationManager(ManagedObject):
         state.status, state.start_time, state.end_time, state.error = guest.PENDING, None, None, None
         state.spec, state.config_params, state.task = spec, config_params, task
         self.vc.touch(vm)
+        guest.logged(vm)
         self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
                                  state.generation)
 
@@ -182,6 +183,7 @@ class GuestCustomizationManager(ManagedObject):
         self.vc.event_manager.post("CustomizationStartedEvent", vm,
                                    logLocation=guest_config.log_location(vm, state.spec.identity))
         self.vc.touch(vm)
+        guest.logged(vm)
         if getattr(state.spec.identity, "_typeName", None) in WINDOWS_IDENTITIES:
             # Sysprep restarts Windows while it runs: Tools go down, then come back.
             self.vc.clock.call_later(outcome.duration / 3, self._guest_restarts, vm, generation,
@@ -239,3 +241,4 @@ class GuestCustomizationManager(ManagedObject):
                 fields = guest_config.sysprep_versions(vm)
             self.vc.event_manager.post(event, vm, reason=reason, logLocation=where, **fields)
         self.vc.touch(vm)
+        guest.logged(vm)
