@@ -96,10 +96,11 @@ def test_customize_vm_faults(emulator, si):
     assert isinstance(error, vim.fault.CustomizationPending)
 
     readonly = emulator.connect("readonly", "readonly")
-    with pytest.raises(vim.fault.NoPermission) as refused:
-        find_vm(readonly, "DC0_H0_VM0").CustomizeVM_Task(spec=linux_spec())
-    assert refused.value.privilegeId == "VirtualMachine.Provisioning.Customize"
-    assert refused.value.object._moId == vm._moId
+    for method in ("CustomizeVM_Task", "CheckCustomizationSpec"):
+        with pytest.raises(vim.fault.NoPermission) as refused:
+            getattr(find_vm(readonly, "DC0_H0_VM0"), method)(spec=linux_spec())
+        assert refused.value.privilegeId == "VirtualMachine.Provisioning.Customize"
+        assert refused.value.object._moId == vm._moId
 
 
 def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
