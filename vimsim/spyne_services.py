@@ -44,6 +44,9 @@ spyne behaviour an adjustment is for):
 8. spyne's twisted server (spyne.server.twisted) does not import on current twisted (it
    imports twisted.python.constants, gone since twisted 24): serve the WsgiApplication
    through twisted.web.wsgi (examples/spyne_lab.py).
+9. The vim25 types are spyne classes made from the registry, their fields added once every
+   class exists (types refer to each other in cycles): spyne then needs each class's base
+   said outright and Attributes of its own (see _Types.model).
 """
 import logging
 import threading
@@ -59,6 +62,7 @@ from spyne.model.primitive import (AnyUri, AnyXml, Boolean, Byte, DateTime, Doub
 from spyne.model.binary import ByteArray
 from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
+from spyne.server.wsgi import WsgiApplication
 
 from vimsim import frontend
 from vimsim.compat import XmlRejected, parse_xml
@@ -69,8 +73,8 @@ from vimsim.model.sessions import CallContext
 from vimsim.simulator import ensure_reactor, in_reactor
 from vimsim.soap import envelope
 from vimsim.soap.codec import local
-from vimsim.soap.resource import (SoapResource, call_target, session_cookie, set_cookie,
-                                  version_of)
+from vimsim.soap.resource import (VERSIONS_XML, SoapResource, call_target, session_cookie,
+                                  set_cookie, version_of)
 from vimsim.vim25.types import REGISTRY
 
 log = logging.getLogger("vimsim.spyne")
@@ -79,6 +83,9 @@ VIM25 = "urn:vim25"
 # The managed types a client needs to log in, customize a guest and follow the task.
 DEFAULT_TYPES = ("ServiceInstance", "SessionManager", "PropertyCollector", "PropertyFilter",
                  "Task", "VirtualMachineGuestCustomizationManager")
+# Data types a client reads besides the served types' own (an anyType slot holds them): the
+# VM's guest, where a customization shows.
+DEFAULT_DATA_TYPES = ("GuestInfo",)
 # Faults any call may answer (dispatch's checks), besides those its method declares.
 CALL_FAULTS = ("NotAuthenticated", "NoPermission", "ManagedObjectNotFound", "InvalidArgument",
                "InvalidRequest", "MethodNotFound", "InvalidType", "InvalidProperty",
@@ -119,8 +126,15 @@ class _Types:
         else:
             dtype = REGISTRY.data[name]
             base = self.model(dtype.base) if dtype.base else ComplexModel
-            cls = type(name, (base,), {"__namespace__": VIM25, "__type_name__": name,
-                                       "_type_info": []})
+            # adjustment 9: the base said outright (spyne takes a base without fields yet
+            # for none), and Attributes of the class's own (spyne keeps the customized
+            # copies a field added later must reach in Attributes._variants: inherited, a
+            # subtype's field would reach its base's copies too)
+            attrs = {"__namespace__": VIM25, "__type_name__": name, "_type_info": [],
+                     "Attributes": type("Attributes", (base.Attributes,), {"_variants": None})}
+            if dtype.base:
+                attrs["__extends__"] = base
+            cls = type(name, (base,), attrs)
         self.classes[name] = cls
         return cls
 
@@ -193,10 +207,10 @@ class Answer:
 class Vim25Services:
     """spyne ServiceBase classes (``services``) for vimsim's managed types (``types``) of one
     simulator, and the vim25 types their WSDL names (``classes``: spyne finds subtypes only
-    when an Application is given them)."""
+    when an Application is given them), with ``data_types`` and the types they need."""
 
-    def __init__(self, sim, types=DEFAULT_TYPES):
-        self.sim = sim
+    def __init__(self, sim, types=DEFAULT_TYPES, data_types=DEFAULT_DATA_TYPES):
+        self.server = getattr(sim, "server", sim)  # a vimsim.Simulator, or its Server
         self._types = _Types()
         self.services = []
         served = set()
@@ -212,6 +226,8 @@ class Vim25Services:
         self.services.append(self._service("ManagedObject", [None]))
         for name in CALL_FAULTS:
             self._types.include(name, subtypes=False)
+        for name in data_types:
+            self._types.include(name)
         self.classes = tuple(self._types.classes.values())
 
     def application(self, *services, tns=VIM25, name="VimService"):
@@ -219,6 +235,21 @@ class Vim25Services:
         return Application(self.services + list(services), tns=tns, name=name,
                            in_protocol=Vim25Soap11(), out_protocol=Vim25Soap11(),
                            classes=self.classes)
+
+    def wsgi(self, app, **options):
+        """A WSGI callable serving ``app`` (spyne's WsgiApplication, with ``options``) and,
+        beside it, the vimServiceVersions.xml that pyVmomi's SmartConnect reads first
+        (under any path: /sdk/vimServiceVersions.xml for a service mounted at /sdk)."""
+        served = WsgiApplication(app, **options)
+
+        def serve(environ, start_response):
+            if environ.get("REQUEST_METHOD") == "GET" and \
+                    environ.get("PATH_INFO", "").endswith("/vimServiceVersions.xml"):
+                start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
+                                          ("Content-Length", str(len(VERSIONS_XML)))])
+                return [VERSIONS_XML]
+            return served(environ, start_response)
+        return serve
 
     def _service(self, type_name, methods):
         attrs = {"__doc__": "vim25 %s, served by vimsim." % type_name, "vim25": self}
@@ -287,7 +318,7 @@ class Vim25Services:
 
     @property
     def vc(self):
-        return self.sim.server.vc
+        return self.server.vc
 
     def _call(self, request, call, method):
         """The call, as SoapResource answers it (in the reactor thread)."""
@@ -302,7 +333,7 @@ class Vim25Services:
         except faults.Fault as fault:
             raise VimFault(fault, version_ids)
         finally:
-            self.sim.server.request_done()
+            self.server.request_done()
         if ctx.session is not had_session and ctx.session is not None:
             request.cookie = set_cookie(ctx.session, request.secure)
         return Answer(method, minfo, result, version_ids, obj.vim_type,
@@ -317,7 +348,7 @@ class Vim25Services:
         except faults.Fault as raised:
             fault = raised
         finally:
-            self.sim.server.request_done()
+            self.server.request_done()
         return VimFault(fault, version_ids)
 
     def _wait(self, answer):

@@ -1,0 +1,313 @@
+"""vimsim's managers served by spyne (vimsim/spyne_services.py), driven over real sockets by
+zeep from spyne's own WSDL and by pyVmomi, answering as /sdk does; and the spyne behaviour
+each adjustment in that module exists for, so that a spyne upgrade that changes it fails here.
+
+spyne 2.14 imports only before Python 3.12: .ci/run deselects this file on its newer Python.
+"""
+import logging
+import threading
+from socketserver import ThreadingMixIn
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import pytest
+import requests
+import spyne
+import zeep
+from lxml import etree
+from zeep.transports import Transport
+
+import vimsim
+from vimsim.model import fixture as fixtures
+from vimsim.spyne_services import Vim25Services
+
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
+WITH_TOOLS, NO_TOOLS = "DC0_H0_VM0", "DC0_C0_RP0_NoTools"
+
+
+class _Server(ThreadingMixIn, WSGIServer):
+    daemon_threads = True  # a blocked WaitForUpdates must not hold the others
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def serve_wsgi(wsgi):
+    httpd = make_server("127.0.0.1", 0, wsgi, server_class=_Server, handler_class=_Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    return httpd
+
+
+class Lab:
+    """A Simulator serving /sdk itself, and its managers through spyne beside it."""
+
+    def __init__(self, fixture="default", clock="virtual"):
+        self.sim = vimsim.Simulator(fixture=fixture, clock=clock).start()
+        self.vim = Vim25Services(self.sim)
+        self.httpd = serve_wsgi(self.vim.wsgi(self.vim.application()))
+        self.port = self.httpd.server_port
+        self.url = "http://127.0.0.1:%d/sdk" % self.port
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.sim.stop()
+
+
+@pytest.fixture
+def make_lab():
+    made = []
+
+    def make(**kw):
+        made.append(Lab(**kw))
+        return made[-1]
+    yield make
+    for lab in made:
+        lab.close()
+
+
+@pytest.fixture
+def lab(make_lab):
+    return make_lab()
+
+
+class Zeep:
+    """zeep from spyne's WSDL, logged in."""
+
+    def __init__(self, lab, user="user", pwd="pass"):
+        self.lab = lab
+        self.http = requests.Session()
+        self.client = zeep.Client(lab.url + "?wsdl", transport=Transport(session=self.http))
+        self.svc = self.client.service
+        self.sc = self.svc.RetrieveServiceContent(
+            _this={"_value_1": "ServiceInstance", "type": "ServiceInstance"})
+        self.session = self.svc.Login(_this=self.sc.sessionManager, userName=user,
+                                      password=pwd)
+
+    def type(self, type_name, **fields):
+        return self.client.get_type("ns0:" + type_name)(**fields)
+
+    def vm(self, name):
+        return {"_value_1": self.lab.sim.vm(name).moid, "type": "VirtualMachine"}
+
+    def auth(self, username="root", password="vmware"):
+        return self.type("NamePasswordAuthentication", interactiveSession=False,
+                         username=username, password=password)
+
+    def spec(self, nics=0):
+        t = self.type
+        return t("CustomizationSpec",
+                 identity=t("CustomizationLinuxPrep",
+                            hostName=t("CustomizationFixedName", name="spyne01"),
+                            domain="example.com"),
+                 globalIPSettings=t("CustomizationGlobalIPSettings"),
+                 nicSettingMap=[t("CustomizationAdapterMapping", adapter=t(
+                     "CustomizationIPSettings", ip=t("CustomizationFixedIp",
+                                                     ipAddress="10.4.4.4")))
+                                for _ in range(nics)])
+
+    def customize(self, vm_name, auth=None, spec=None):
+        return self.svc.CustomizeGuest_Task(_this=self.sc.guestCustomizationManager,
+                                            vm=self.vm(vm_name), auth=auth or self.auth(),
+                                            spec=spec or self.spec())
+
+    def follow(self, task):
+        """Watch a task to its end with a PropertyCollector filter and WaitForUpdatesEx,
+        moving the virtual clock on between waits: (state, error)."""
+        pc = self.sc.propertyCollector
+        pfilter = self.svc.CreateFilter(_this=pc, spec={
+            "propSet": [{"type": "Task", "pathSet": ["info"]}],
+            "objectSet": [{"obj": task}]}, partialUpdates=False)
+        version, info = "", None
+        for _ in range(20):
+            update = self.svc.WaitForUpdatesEx(_this=pc, version=version,
+                                               options={"maxWaitSeconds": 0})
+            if update is not None:
+                version = update.version
+                info = update.filterSet[0].objectSet[0].changeSet[0].val
+            if info is not None and info.state in ("success", "error"):
+                break
+            self.lab.sim.advance(0.5)
+        self.svc.DestroyPropertyFilter(_this=pfilter)
+        return info.state, info.error
+
+    def prop(self, obj, path):
+        result = self.svc.RetrievePropertiesEx(_this=self.sc.propertyCollector, specSet=[{
+            "propSet": [{"type": obj["type"], "pathSet": [path]}], "objectSet": [{"obj": obj}]}],
+            options={})
+        return result.objects[0].propSet[0].val
+
+
+def fault_of(excinfo):
+    fault = excinfo.value
+    assert fault.code == "ServerFaultCode"
+    [element] = list(fault.detail)
+    return element, {etree.QName(c).localname: c for c in element}
+
+
+def test_zeep_logs_in_customizes_and_follows_the_task(lab):
+    zc = Zeep(lab)
+    assert zc.session.userName == "user"
+    assert zc.sc.about.apiType == "VirtualCenter"
+    task = zc.customize(WITH_TOOLS)
+    assert task.type == "Task" and task._value_1.startswith("task-")
+    assert zc.follow(task) == ("success", None)
+    vm = zc.vm(WITH_TOOLS)
+    assert zc.prop(vm, "guest.customizationInfo").customizationStatus == \
+        "TOOLSDEPLOYPKG_PENDING"
+    lab.sim.advance(5)
+    assert zc.prop(vm, "guest.customizationInfo").customizationStatus == \
+        "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert lab.sim.vm(WITH_TOOLS).host_name == "spyne01"
+    network = zc.svc.StartGuestNetwork_Task(_this=zc.sc.guestCustomizationManager, vm=vm,
+                                            auth=zc.auth())
+    assert zc.follow(network)[0] == "success"
+
+
+def test_spynes_wsdl_declares_the_vim25_methods_and_types(lab):
+    wsdl = etree.fromstring(requests.get(lab.url + "?wsdl", timeout=10).content)
+    names = {op.get("name") for op in wsdl.iter("{http://schemas.xmlsoap.org/wsdl/}operation")}
+    assert {"CustomizeGuest_Task", "AbortCustomization_Task", "StartGuestNetwork_Task",
+            "Login", "RetrieveServiceContent", "CreateFilter", "WaitForUpdatesEx",
+            "RetrievePropertiesEx", "CancelTask", "DestroyPropertyFilter"} <= names
+    zc = Zeep(lab)
+    for name in ("NamePasswordAuthentication", "CustomizationCloudinitPrep", "TaskInfo",
+                 "InvalidPowerState", "NicSettingMismatch", "TraversalSpec"):
+        zc.type(name)  # zeep knows each, so it can send and read them
+
+
+def _not_on(lab, vm_name):
+    lab.sim.vm(vm_name).power_state = "poweredOff"
+
+
+def _busy(lab, zc, vm_name):
+    return zc.customize(vm_name)
+
+
+# Seed 002's seven faults: how each is brought about, where /sdk delivers it by default,
+# and the fields it carries.
+SEED_FAULTS = {
+    "InvalidPowerState": ("call", {"requestedState": "poweredOn", "existingState": "poweredOff"}),
+    "InvalidState": ("call", {}),
+    "TaskInProgress": ("call", {"task": None}),
+    "InvalidGuestLogin": ("task", {}),
+    "GuestPermissionDenied": ("task", {}),
+    "CustomizationFault": ("call", {}),
+    "RuntimeFault": ("call", {}),
+}
+
+
+def _provoke(lab, zc, fault):
+    """Bring ``fault`` about for the next CustomizeGuest_Task: (vm name, auth, expected
+    fields)."""
+    vm_name, auth, fields = WITH_TOOLS, None, dict(SEED_FAULTS[fault][1])
+    if fault == "InvalidPowerState":
+        _not_on(lab, vm_name)
+    elif fault == "InvalidState":
+        vm_name = NO_TOOLS
+    elif fault == "TaskInProgress":
+        fields["task"] = _busy(lab, zc, vm_name)._value_1
+    elif fault == "InvalidGuestLogin":
+        auth = zc.auth("root", "wrong")
+    elif fault == "GuestPermissionDenied":
+        auth = zc.auth("guest", "guest")
+    else:  # what vimsim's model never raises by itself: a fault rule, as on /sdk
+        lab.sim.faults.add(operation="CustomizeGuest_Task", action="fault", fault=fault,
+                           message="injected %s" % fault)
+    return vm_name, auth, fields
+
+
+@pytest.mark.parametrize("fault", sorted(SEED_FAULTS))
+def test_each_seed_fault_arrives_typed_where_sdk_delivers_it(lab, fault):
+    zc = Zeep(lab)
+    vm_name, auth, fields = _provoke(lab, zc, fault)
+    if SEED_FAULTS[fault][0] == "call":
+        with pytest.raises(zeep.exceptions.Fault) as err:
+            zc.customize(vm_name, auth=auth)
+        element, got = fault_of(err)
+        assert element.tag == "{urn:vim25}%sFault" % fault
+        assert element.get(XSI_TYPE) == fault
+        assert {name: (got[name].text if name in got else None) for name in fields} == fields
+        if fault == "TaskInProgress":
+            assert got["task"].get("type") == "Task"
+        assert err.value.message
+    else:
+        state, error = zc.follow(zc.customize(vm_name, auth=auth))
+        assert state == "error"
+        assert type(error.fault).__name__ == fault
+        assert error.localizedMessage.startswith("Failed to authenticate") or \
+            error.localizedMessage.startswith("Insufficient permissions")
+
+
+def _raw_call(url, body, cookie=None):
+    envelope = ('<soapenv:Envelope xmlns:soapenv="%s" '
+                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>%s'
+                '</soapenv:Body></soapenv:Envelope>' % (SOAPENV, body))
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"urn:vim25/8.0.3.0"'}
+    if cookie:
+        headers["Cookie"] = cookie
+    return requests.post(url, data=envelope.encode(), headers=headers, timeout=30)
+
+
+def _login(url):
+    answer = _raw_call(url, '<Login xmlns="urn:vim25"><_this type="SessionManager">'
+                            'SessionManager</_this><userName>user</userName>'
+                            '<password>pass</password></Login>')
+    assert answer.status_code == 200
+    return answer.headers["Set-Cookie"]
+
+
+CUSTOMIZE = ('<CustomizeGuest_Task xmlns="urn:vim25"><_this type="VirtualMachineGuestCustom'
+             'izationManager">GuestCustomizationManager</_this><vm type="VirtualMachine">%s'
+             '</vm><auth xsi:type="NamePasswordAuthentication"><interactiveSession>false'
+             '</interactiveSession><username>root</username><password>vmware</password>'
+             '</auth><spec><identity xsi:type="CustomizationLinuxPrep"><hostName xsi:type='
+             '"CustomizationFixedName"><name>raw01</name></hostName><domain>example.com'
+             '</domain></identity><globalIPSettings/>%s</spec></CustomizeGuest_Task>')
+
+
+@pytest.mark.parametrize("case", ["powered-off", "no-tools", "nic-mismatch", "unknown-vm",
+                                  "no-session", "bad-xml", "doctype", "not-served"])
+def test_faults_are_byte_for_byte_those_of_sdk(lab, case):
+    """The same request, to /sdk and to the spyne endpoint, gets the same answer."""
+    sdk = "http://127.0.0.1:%d/sdk" % lab.sim.port
+    vm, nics = lab.sim.vm(WITH_TOOLS).moid, ""
+    if case == "powered-off":
+        _not_on(lab, WITH_TOOLS)
+    elif case == "no-tools":
+        vm = lab.sim.vm(NO_TOOLS).moid
+    elif case == "nic-mismatch":
+        nics = "<nicSettingMap><adapter><ip xsi:type=\"CustomizationDhcpIpGenerator\"/>" \
+               "</adapter></nicSettingMap>" * 3
+    elif case == "unknown-vm":
+        vm = "vm-4040"
+    body = CUSTOMIZE % (vm, nics)
+    answers = []
+    for url in (sdk, lab.url):
+        cookie = None if case == "no-session" else _login(url)
+        if case == "bad-xml":
+            answer = requests.post(url, data=b"<soapenv:Envelope><Login>", timeout=30,
+                                   headers={"Content-Type": "text/xml", "Cookie": cookie})
+        elif case == "doctype":
+            answer = requests.post(url, data=b'<?xml version="1.0"?><!DOCTYPE e [<!ENTITY a '
+                                   b'"b">]><e>&a;</e>', timeout=30,
+                                   headers={"Content-Type": "text/xml", "Cookie": cookie})
+        elif case == "not-served":  # a vim25 method the spyne Application does not serve
+            answer = _raw_call(url, '<PowerOffVM_Task xmlns="urn:vim25"><_this type="Virtual'
+                                    'Machine">%s</_this></PowerOffVM_Task>' % vm, cookie)
+        else:
+            answer = _raw_call(url, body, cookie)
+        answers.append(answer)
+    sdk_answer, spyne_answer = answers
+    if case == "not-served":  # /sdk serves it; this Application answers MethodNotFound
+        assert sdk_answer.status_code == 200 and spyne_answer.status_code == 500
+        assert b'xsi:type="MethodNotFound"' in spyne_answer.content
+        assert b"<method>PowerOffVM_Task</method>" in spyne_answer.content
+        return
+    assert sdk_answer.status_code == 500
+    assert b"<faultcode>ServerFaultCode</faultcode>" in sdk_answer.content
+    assert (spyne_answer.status_code, spyne_answer.content) == \
+        (sdk_answer.status_code, sdk_answer.content)
+    assert spyne_answer.headers["Content-Type"] == "text/xml; charset=utf-8"
