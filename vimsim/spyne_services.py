@@ -20,30 +20,29 @@ spyne behaviour an adjustment is for):
 
 1. vimsim's requests are not deserialized by spyne. The body element goes to the @rpc
    method, which decodes it with vimsim's codec after the session, object and method checks
-   (vCenter's order), so input is validated once, by the codec, as on /sdk. spyne's own
-   reading needs ``parse_xsi_type=False`` to take pyVmomi's ``xsi:type`` attributes, and
-   then reads an ``anyType`` (AnyXml) argument as its first child element only.
+   (vCenter's order), so input is validated once, by the codec, as on /sdk. (spyne's own
+   reading hands an ``anyType`` (AnyXml) argument over as its first child element only.)
 2. vimsim's answers are written by vimsim's envelope (``returnval``, ``xsi:type`` in anyType
-   slots, only the fields of the client's API version): spyne's serializer writes
-   ``xsi:nil="true"`` for every unset field, which pyVmomi reads as "" (a TypeError for an
-   int or a dateTime).
+   slots, only the fields of the client's API version, never ``xsi:nil``): spyne's serializer
+   writes ``xsi:nil="true"`` for an unset field its schema requires, which pyVmomi reads as
+   "" (a TypeError for an int or a dateTime).
 3. vimsim's faults are vimsim's envelope's (faultcode ServerFaultCode, unqualified detail
    with ``<TypeFault xsi:type="Type">`` and the fault's fields): spyne writes its faultcode
-   with a prefix (``soap11env:Server``) and a detail vim25 clients cannot type. HTTP 500, as
+   with a prefix (``soap11env:Server``) and no detail a vim25 client can type. HTTP 500, as
    /sdk (503 when no session is left).
 4. spyne logs every Fault an @rpc method raises at ERROR, with a traceback
    (spyne.application, spyne.server): a vim25 fault is an answer, logged at DEBUG on
    vimsim.spyne.
 5. The request body is parsed by vimsim's parser, which refuses any DOCTYPE as vCenter
-   does; spyne's keeps a DOCTYPE's internal subset.
+   does; spyne's parser takes one and silently drops what its entities stand for.
 6. A urn:vim25 method this Application does not serve gets vimsim's answer (NotAuthenticated
    without a session, ManagedObjectNotFound, MethodNotFound), not spyne's
    Client.ResourceNotFound.
-7. ``_this``: spyne reads argument names from the function's signature; the vim25 names,
-   ``_this`` among them, are given with ``_args`` instead.
+7. The methods are made from the registry, not written: their vim25 argument names,
+   ``_this`` first, are given to @rpc with ``_args``.
 8. spyne's twisted server (spyne.server.twisted) does not import on current twisted (it
-   imports twisted.python.constants, gone since twisted 24): serve the WsgiApplication
-   through twisted.web.wsgi (examples/spyne_lab.py).
+   imports twisted.python.constants, which twisted no longer has): serve the
+   WsgiApplication through twisted.web.wsgi (examples/spyne_lab.py).
 9. The vim25 types are spyne classes made from the registry, their fields added once every
    class exists (types refer to each other in cycles): spyne then needs each class's base
    said outright and Attributes of its own (see _Types.model).
