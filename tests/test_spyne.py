@@ -5,6 +5,7 @@ each adjustment in that module exists for, so that a spyne upgrade that changes 
 spyne 2.14 imports only before Python 3.12: .ci/run deselects this file on its newer Python.
 """
 import logging
+import re
 import threading
 import warnings
 from socketserver import ThreadingMixIn
@@ -501,3 +502,30 @@ def test_spyne_still_needs_base_and_attributes_said_outright():  # adjustment 9
 
 def test_spyne_is_the_release_these_checks_were_written_for():
     assert spyne.__version__ == "2.14.0"
+
+
+def test_spyne_still_keys_methods_by_the_target_namespace():  # adjustment 10
+    from spyne import Application, ServiceBase, rpc
+    from spyne.protocol.soap import Soap11
+
+    class Other(ServiceBase):
+        @rpc(_in_message_name="{urn:vim25}Ping")
+        def ping(ctx):
+            pass
+    app = Application([Other], "urn:plain", in_protocol=Soap11(), out_protocol=Soap11())
+    assert list(app.interface.service_method_map) == ["{urn:plain}Ping"]
+
+
+# -- examples/spyne_lab.py -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("server", ["wsgi", "twisted"])
+def test_the_lab_example_serves_its_own_service_beside_the_manager(server):
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    done = subprocess.run([sys.executable, os.path.join(root, "examples", "spyne_lab.py"),
+                           server, "--check"], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"DC0_H0_VM0: task-\d+ success, host name lab01", done.stdout.strip())

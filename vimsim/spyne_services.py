@@ -46,10 +46,17 @@ spyne behaviour an adjustment is for):
 9. The vim25 types are spyne classes made from the registry, their fields added once every
    class exists (types refer to each other in cycles): spyne then needs each class's base
    said outright and Attributes of its own (see _Types.model).
+10. An Application of one's own has a targetNamespace of its own (examples/spyne_lab.py),
+   and spyne keys every method by it, whatever namespace the method's element is in: a
+   urn:vim25 call is looked up under the targetNamespace too (get_call_handles). Its WSDL
+   names a vim25 method's messages in urn:vim25 but writes them all in the targetNamespace
+   (zeep then finds neither them nor the operations): ``Vim25Services.wsgi`` names them
+   where they are.
 """
 import logging
 import threading
 
+from lxml import etree
 from spyne import Application, ServiceBase, rpc
 from spyne.const.http import HTTP_500, HTTP_503
 from spyne.error import ResourceNotFoundError
@@ -240,6 +247,15 @@ class Vim25Services:
         beside it, the vimServiceVersions.xml that pyVmomi's SmartConnect reads first
         (under any path: /sdk/vimServiceVersions.xml for a service mounted at /sdk)."""
         served = WsgiApplication(app, **options)
+        fixed = {}
+
+        def messages_in_target_namespace(ctx):  # adjustment 10
+            wsdl = ctx.transport.wsdl
+            if wsdl not in fixed:
+                fixed.clear()
+                fixed[wsdl] = _messages_in_target_namespace(wsdl)
+            ctx.transport.wsdl = fixed[wsdl]
+        served.event_manager.add_listener("wsdl", messages_in_target_namespace)
 
         def serve(environ, start_response):
             if environ.get("REQUEST_METHOD") == "GET" and \
@@ -371,6 +387,27 @@ class Vim25Services:
         return b"".join(body) if isinstance(body, list) else body
 
 
+_WSDL = "http://schemas.xmlsoap.org/wsdl/"
+_WSDL_MESSAGE_REFS = ["{%s}%s" % (_WSDL, tag) for tag in ("input", "output", "fault")]
+
+
+def _messages_in_target_namespace(wsdl):
+    """spyne's WSDL with each operation's messages named in the targetNamespace, where spyne
+    writes them all (it names a vim25 method's in urn:vim25 when the Application's
+    targetNamespace is another one: zeep then finds no such message, nor the operation)."""
+    root = etree.fromstring(wsdl)
+    tns = root.get("targetNamespace")
+    prefix = next((p for p, ns in root.nsmap.items() if ns == tns and p), None)
+    if prefix is None:
+        return wsdl
+    for el in root.iter(*_WSDL_MESSAGE_REFS):
+        ref = el.get("message") or ""
+        name = ref.rpartition(":")[2]
+        if ref and el.nsmap.get(ref.partition(":")[0]) != tns:
+            el.set("message", "%s:%s" % (prefix, name))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
 def _last(steps):
     """A generator returning the last item ``steps`` yields (the body)."""
     body = None
@@ -427,6 +464,16 @@ class Vim25Soap11(Soap11):
         except XmlRejected as exc:
             raise VimFault(faults.InvalidRequest(str(exc)), REGISTRY.newest)
         ctx.in_document = (root, {})
+
+    def get_call_handles(self, ctx):
+        handles = super().get_call_handles(ctx)
+        name = ctx.method_request_string or ""
+        if not handles and name.startswith("{%s}" % VIM25):
+            # adjustment 10: spyne keys every method by the targetNamespace
+            key = "{%s}%s" % (self.app.interface.get_tns(), name[len(VIM25) + 2:])
+            handles = [d for d in self.app.interface.service_method_map.get(key, ())
+                       if hasattr(d.service_class, "vim25")]
+        return handles
 
     def generate_method_contexts(self, ctx):
         try:
