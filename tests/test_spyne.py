@@ -529,3 +529,23 @@ def test_the_lab_example_serves_its_own_service_beside_the_manager(server):
                            server, "--check"], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"DC0_H0_VM0: task-\d+ success, host name lab01", done.stdout.strip())
+
+
+def test_the_readmes_spyne_example_runs_as_written(tmp_path):
+    """README.md's spyne block (left out of the README test, which also runs on a Python
+    spyne does not import on) runs here as its reader runs it: a program of its own."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "README.md")) as f:
+        readme = f.read()
+    section = readme[readme.index("\n## spyne\n"):]
+    block = section[section.index("```python\n") + 10:]
+    block = block[:block.index("\n```\n") + 1]
+    program = tmp_path / "spyne_readme.py"
+    program.write_text(block)
+    done = subprocess.run([sys.executable, str(program)], capture_output=True, text=True,
+                          timeout=180, cwd=str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"task-\d+", done.stdout.strip())
