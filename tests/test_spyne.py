@@ -21,6 +21,7 @@ from zeep.transports import Transport
 import vimsim
 from vimsim.model import fixture as fixtures
 from vimsim.spyne_services import Vim25Services
+from test_zeep import ZeepClient, fault_of
 
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 SOAPENV = "http://schemas.xmlsoap.org/soap/envelope/"
@@ -75,8 +76,8 @@ def lab(make_lab):
     return make_lab()
 
 
-class Zeep:
-    """zeep from spyne's WSDL, logged in."""
+class Zeep(ZeepClient):
+    """zeep from spyne's WSDL, logged in (test_zeep.py's client, at the spyne endpoint)."""
 
     def __init__(self, lab, user="user", pwd="pass"):
         self.lab = lab
@@ -85,30 +86,10 @@ class Zeep:
         self.svc = self.client.service
         self.sc = self.svc.RetrieveServiceContent(
             _this={"_value_1": "ServiceInstance", "type": "ServiceInstance"})
-        self.session = self.svc.Login(_this=self.sc.sessionManager, userName=user,
-                                      password=pwd)
-
-    def type(self, type_name, **fields):
-        return self.client.get_type("ns0:" + type_name)(**fields)
+        self.session = self.login(user, pwd)
 
     def vm(self, name):
         return {"_value_1": self.lab.sim.vm(name).moid, "type": "VirtualMachine"}
-
-    def auth(self, username="root", password="vmware"):
-        return self.type("NamePasswordAuthentication", interactiveSession=False,
-                         username=username, password=password)
-
-    def spec(self, nics=0):
-        t = self.type
-        return t("CustomizationSpec",
-                 identity=t("CustomizationLinuxPrep",
-                            hostName=t("CustomizationFixedName", name="spyne01"),
-                            domain="example.com"),
-                 globalIPSettings=t("CustomizationGlobalIPSettings"),
-                 nicSettingMap=[t("CustomizationAdapterMapping", adapter=t(
-                     "CustomizationIPSettings", ip=t("CustomizationFixedIp",
-                                                     ipAddress="10.4.4.4")))
-                                for _ in range(nics)])
 
     def customize(self, vm_name, auth=None, spec=None):
         return self.svc.CustomizeGuest_Task(_this=self.sc.guestCustomizationManager,
@@ -142,13 +123,6 @@ class Zeep:
         return result.objects[0].propSet[0].val
 
 
-def fault_of(excinfo):
-    fault = excinfo.value
-    assert fault.code == "ServerFaultCode"
-    [element] = list(fault.detail)
-    return element, {etree.QName(c).localname: c for c in element}
-
-
 def test_zeep_logs_in_customizes_and_follows_the_task(lab):
     zc = Zeep(lab)
     assert zc.session.userName == "user"
@@ -162,7 +136,7 @@ def test_zeep_logs_in_customizes_and_follows_the_task(lab):
     lab.sim.advance(5)
     assert zc.prop(vm, "guest.customizationInfo").customizationStatus == \
         "TOOLSDEPLOYPKG_SUCCEEDED"
-    assert lab.sim.vm(WITH_TOOLS).host_name == "spyne01"
+    assert lab.sim.vm(WITH_TOOLS).host_name == "zeep01"
     network = zc.svc.StartGuestNetwork_Task(_this=zc.sc.guestCustomizationManager, vm=vm,
                                             auth=zc.auth())
     assert zc.follow(network)[0] == "success"
