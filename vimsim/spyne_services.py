@@ -39,7 +39,7 @@ spyne behaviour an adjustment is for):
    without a session, ManagedObjectNotFound, MethodNotFound), not spyne's
    Client.ResourceNotFound.
 7. The methods are made from the registry, not written: their vim25 argument names,
-   ``_this`` first, are given to @rpc with ``_args``.
+   ``_this`` first, are given to @rpc with ``_args`` rather than read from a signature.
 8. spyne's twisted server (spyne.server.twisted) does not import on current twisted (it
    imports twisted.python.constants, which twisted no longer has): serve the
    WsgiApplication through twisted.web.wsgi (examples/spyne_lab.py).
