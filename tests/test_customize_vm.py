@@ -1,16 +1,14 @@
 """VirtualMachine.CustomizeVM_Task and CheckCustomizationSpec through pyVmomi: the
 customization vCenter deploys for a powered-off VM's next boot, its faults and its timeline
 on the virtual clock."""
-import os
-
 import pytest
 import yaml
 from pyVmomi import vim
 
 from conftest import find_vm
+from vimsim.model import fixture as fixtures
 
 C = vim.vm.customization
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def linux_spec(host_name="web01", addresses=("10.0.5.5",)):
@@ -113,8 +111,7 @@ def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
 
 
 def test_a_vm_without_tools_cannot_be_customized(make_emulator, tmp_path):
-    with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
-        data = yaml.safe_load(f)
+    data = fixtures.load("default")
     host = data["datacenters"][0]["hosts"][0]
     host["vms"].append({"name": "DC0_H0_Bare", "tools_installed": False,
                         "power_state": "poweredOff"})

@@ -96,6 +96,24 @@ def test_guest_identity(auto):
               503, "SERVICE_UNAVAILABLE")
 
 
+def test_guest_operations_readiness(auto):
+    """Vm.Guest.Operations.get (/api only, since 7.0.2): ready while VMware Tools run, as
+    guest.guestOperationsReady; never for interactive operations."""
+    rest = Rest(auto)
+    vm = vm_id(auto, "DC0_H0_VM0")
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % vm).json() == {
+        "guest_operations_ready": True, "interactive_guest_operations_ready": False}
+    no_tools = vm_id(auto, "DC0_C0_RP0_NoTools")
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % no_tools).json()[
+        "guest_operations_ready"] is False
+    assert rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                          headers=rest.headers, timeout=10).status_code == 204
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % vm).json()[
+        "guest_operations_ready"] is False
+    api_error(rest.get("/api/vcenter/vm/vm-999/guest/operations"), 404, "NOT_FOUND")
+    assert rest.get("/rest/vcenter/vm/%s/guest/operations" % vm).status_code == 404
+
+
 def test_inventory_lists_and_filters(auto):
     rest = Rest(auto)
     hosts = rest.get("/api/vcenter/host").json()
@@ -128,6 +146,7 @@ def test_inventory_lists_and_filters(auto):
 
 def test_sdk_inventory_lists_and_guest_identity(make_emulator, tmp_path):
     from test_rest import sdk_client
+    from test_durability import wait_for
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
     client = sdk_client(emulator)
     vcenter = client.vcenter
@@ -160,6 +179,7 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
     its answer for the rule's clock seconds, over /api and the SDK's JSON-RPC alike."""
     import threading
     from test_rest import sdk_client
+    from test_durability import wait_for
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
     rule = emulator.call(emulator.vc.rules.add, operation="com.vmware.vcenter.VM.list",
                          action="delay", seconds=5)
@@ -167,9 +187,10 @@ def test_a_delay_rule_holds_a_rest_answer_on_the_clock(make_emulator, tmp_path):
     got = {}
     callers = [threading.Thread(target=lambda: got.update(api=rest.get("/api/vcenter/vm"))),
                threading.Thread(target=lambda: got.update(sdk=client.vcenter.VM.list()))]
-    for caller in callers:
+    for count, caller in enumerate(callers, 1):
         caller.start()
-        caller.join(0.3)
+        # The rule counts the call as it arrives; advancing before then would leave it waiting.
+        wait_for(lambda: rule.hits == count, "the delay rule's hit %d" % count)
         assert caller.is_alive()  # the answer waits for the clock
     emulator.advance(5)
     for caller in callers:

@@ -93,6 +93,20 @@ def test_load_refuses_what_is_not_a_saved_inventory(tmp_path):
     assert "an ObjectContent with obj" in refused("--load", str(bad))
 
 
+def test_load_checks_what_it_read_as_any_fixture(tmp_path):
+    """What a saved inventory gives is checked against the fixture schema: a datacenter
+    without a name is refused, naming the directory and the place."""
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    (saved / "0001-Datacenter-datacenter-2.xml").write_text(
+        '<ObjectContent xmlns="urn:vim25" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        '<obj type="Datacenter">datacenter-2</obj><propSet><name>vmFolder</name>'
+        '<val type="Folder" xsi:type="ManagedObjectReference">group-v3</val></propSet>'
+        '</ObjectContent>')
+    assert refused("--load", str(saved)) == (
+        "vimsim: --load %s: datacenters[0].name: '' should be non-empty\n" % saved)
+
+
 def test_save_says_why_it_cannot(tmp_path):
     proc, url = start("--http")
     try:

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from twisted.web import resource
 from twisted.web.server import NOT_DONE_YET
 
+from vimsim import activity
 from vimsim.compat import header
 from vimsim.model import faults, guest, schemas
 from vimsim.model.rules import RuleError
@@ -140,6 +141,7 @@ class ControlResource(resource.Resource):
         name, password = body.get("username"), body.get("password")
         if not isinstance(name, str) or not isinstance(password, str):
             raise ControlError(400, "give username and password, as strings")
+        activity.note(request, user=name)
         user = self.emulator.vc.users.get(name)
         if user is None or user.password != password:
             raise ControlError(401, "Cannot complete login due to an incorrect user name or "
@@ -171,6 +173,7 @@ class ControlResource(resource.Resource):
         user = self.emulator.vc.users.get(name) if scheme.lower() == "basic" else None
         if user is None or user.password != password:
             raise ControlError(401, "the control API needs HTTP Basic auth of a fixture user")
+        activity.note(request, user=name)
         if user.role != "Admin":
             raise ControlError(403, "the control API is for Administrator users only")
 
@@ -180,6 +183,7 @@ class ControlResource(resource.Resource):
         user = self.emulator.vc.users.get(name) if name is not None else None
         if user is None:
             raise ControlError(401, "the dashboard login has ended: log in again")
+        activity.note(request, user=name)
         if user.role != "Admin":
             raise ControlError(403, "the control API is for Administrator users only")
         if request.method not in (b"GET", b"HEAD") and \

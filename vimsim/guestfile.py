@@ -5,7 +5,7 @@ used or expired one answers 404."""
 import logging
 from urllib.parse import parse_qs
 
-from vimsim import frontend
+from vimsim import activity, frontend
 from vimsim.model import faults
 
 log = logging.getLogger("vimsim")
@@ -22,7 +22,11 @@ class GuestFileResource(frontend.ModelResource):
             transfer = operations.transfers.get(token)
             return transfer is not None and transfer.to_guest == to_guest and \
                 str(transfer.transfer_id) == transfer_id
-        return operations.take_transfer(transfer_id, token, to_guest)
+        transfer = operations.take_transfer(transfer_id, token, to_guest)
+        if transfer is not None:
+            activity.note(request, target=activity.ref_text(transfer.vm.ref),
+                          user=transfer.username)
+        return transfer
 
     def authenticated(self, request):
         """An upload URL's token stands for the session that asked for it: its body may be

@@ -24,7 +24,7 @@ from twisted.web import server as web_server
 from twisted.web.error import UnsupportedMethod
 from twisted.web.http import RESPONSES, parse_qs
 
-from vimsim import compat
+from vimsim import activity, compat
 from vimsim.model import faults
 
 log = logging.getLogger("vimsim.http")
@@ -103,6 +103,8 @@ class Request:
         self._written = []
         self._watchers = None
         self.streaming = False  # the head is sent, and writes go out as they come
+        self.started = time.perf_counter()
+        self.activity = None  # what the front-end noted for the request's log line
 
     # -- what the request says -------------------------------------------------------------
 
@@ -179,6 +181,8 @@ class Request:
         if self.finished:
             return
         self.finished = True
+        if not self._disconnected:  # (a lost one had its line when the client went)
+            activity.request_done(self)  # before the answer: the next request may start in it
         if self.streaming:
             if not self._disconnected:
                 self.channel._sent(False)
@@ -201,6 +205,7 @@ class Request:
     def connection_lost(self):
         self._disconnected = True
         if not self.finished:
+            activity.request_done(self, lost=True)
             self._notify(failure.Failure(ConnectionError("the client went away")))
 
     def _notify(self, result):
@@ -552,6 +557,7 @@ class HTTPChannel(protocol.Protocol):
         self._closing = True
         self._head = self._chunks = None
         self._buffer = bytearray()
+        activity.refused(code, text)
         body = (text + "\n").encode()
         self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
                              b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"

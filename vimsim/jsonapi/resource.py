@@ -6,7 +6,7 @@ from urllib.parse import unquote
 
 from twisted.web import server
 
-from vimsim import frontend
+from vimsim import activity, frontend
 from vimsim.compat import PARSE_STEP, header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
@@ -78,6 +78,8 @@ class JsonApiResource(ModelResource):
                                             "{method or property}")
             _, mo_type, mo_id, member = parts
             this = MoRef(mo_type, mo_id)
+            activity.note(request, method=member if not read else "Fetch " + member,
+                          target=activity.ref_text(this))
             if read:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, dispatch.FETCH, member)
                 args = {"prop": member}
@@ -91,6 +93,7 @@ class JsonApiResource(ModelResource):
             failure = fault
         finally:
             self.state.request_done()
+            activity.note(request, user=ctx.user_name)
         if failure is not None:
             yield self._fault(request, encoder, failure)
             return
@@ -178,7 +181,7 @@ class JsonApiResource(ModelResource):
     @staticmethod
     def _fault(request, encoder, fault):
         request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
-        log.debug("fault %s: %s", fault.type_name, fault.msg)
+        activity.note(request, fault=fault.type_name)
         return json.dumps(encoder.fault(fault)).encode()
 
 

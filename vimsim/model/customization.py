@@ -157,6 +157,7 @@ class GuestCustomizationManager(ManagedObject):
         state.status, state.start_time, state.end_time, state.error = guest.PENDING, None, None, None
         state.spec, state.config_params, state.task = spec, config_params, task
         self.vc.touch(vm)
+        guest.logged(vm)
         self.vc.clock.call_later(self.vc.guest_behaviour.pending_seconds(vm), self._run, vm,
                                  state.generation)
 
@@ -179,6 +180,7 @@ class GuestCustomizationManager(ManagedObject):
                                    "Started customization of VM %s." % vm.name,
                                    logLocation=guest_config.log_location(vm, state.spec.identity))
         self.vc.touch(vm)
+        guest.logged(vm)
         if getattr(state.spec.identity, "_typeName", None) in WINDOWS_IDENTITIES:
             # Sysprep restarts Windows while it runs: Tools go down, then come back.
             self.vc.clock.call_later(outcome.duration / 3, self._guest_restarts, vm, generation,
@@ -235,3 +237,4 @@ class GuestCustomizationManager(ManagedObject):
                 event, vm, "Customization of VM %s failed: %s" % (vm.name, error),
                 reason=reason or error, logLocation=where, **fields)
         self.vc.touch(vm)
+        guest.logged(vm)

@@ -1,11 +1,12 @@
 """Building a Vcenter from a fixture: a YAML inventory (see README, "Fixtures")."""
+import collections.abc
 import copy
 import os
 import uuid
 
 import yaml
 
-from vimsim.model import dvs, guest
+from vimsim.model import dvs, guest, rules, schemas
 from vimsim.model.datastore import Datastore
 from vimsim.model.host import HostSystem
 from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
@@ -15,45 +16,111 @@ from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
 from vimsim.vim25.data import DataObject
 
-FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "fixtures")
+# Package data (setup.cfg, MANIFEST.in): found beside the code wherever vimsim is installed.
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "fixtures")
 
 
 class FixtureError(ValueError):
     pass
 
 
+def _shipped(folder):
+    """The names of the YAML files in ``folder``, for an error message."""
+    return ", ".join(sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".yaml")))
+
+
 def load(fixture):
-    """A fixture as a dict, from a dict, a path, or a name under fixtures/."""
+    """A fixture as a dict, from a dict, a path, or a name of one vimsim ships (FIXTURES_DIR),
+    checked (check())."""
     if isinstance(fixture, dict):
-        return copy.deepcopy(fixture)
+        data = copy.deepcopy(fixture)
+        check(data, "the fixture")
+        return data
     path = fixture
     if not os.path.exists(path):
         path = os.path.join(FIXTURES_DIR, "%s.yaml" % fixture)
     if not os.path.exists(path):
-        raise FixtureError("no fixture named or at %r (looked in %s)" % (fixture, FIXTURES_DIR))
-    with open(path) as f:
-        data = yaml.safe_load(f)
+        raise FixtureError("no fixture named or at %r: give a YAML file's path or one of those "
+                           "vimsim ships (%s)" % (fixture, _shipped(FIXTURES_DIR)))
+    data = _read_yaml(path, "fixture")
     if not isinstance(data, dict):
         raise FixtureError("fixture %s is not a YAML mapping" % path)
+    check(data, "fixture %s" % path)
     return data
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (PyYAML keeps the last
+    silently: a second ``power_state`` would win unseen)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode) and not any(
+                key.tag == "tag:yaml.org,2002:merge" for key, _ in node.value):
+            seen = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, collections.abc.Hashable) and key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        "found the key %r twice" % (key,), key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
+
+def _read_yaml(path, what):
+    try:
+        with open(path) as f:
+            return yaml.load(f, Loader=_Loader)
+    except yaml.YAMLError as exc:  # where in the file, as the parser says it
+        raise FixtureError("%s %s is not valid YAML: %s" % (what, path, " ".join(
+            str(exc).split())))
+
+
+def check(data, source):
+    """Refuse a fixture the JSON Schema (``$defs/fixture`` of vimsim/schemas/vimsim.json)
+    does not allow, or whose rules could not fire (rules.check), with FixtureError naming
+    ``source``, the place in it and what was expected."""
+    try:
+        schemas.validate("fixture", data)
+    except schemas.SchemaError as exc:
+        raise FixtureError("%s: %s" % (source, exc))
+    for i, rule in enumerate(data.get("rules") or ()):
+        _check_rule(rule, "%s: rules[%d]" % (source, i))
+    for i, scenario in enumerate(data.get("scenarios") or ()):
+        for j, rule in enumerate(scenario.get("rules") if isinstance(scenario, dict) else ()):
+            _check_rule(rule, "%s: scenarios[%d].rules[%d]" % (source, i, j))
+
+
+def _check_rule(rule, where):
+    try:
+        rules.check(rule, where)
+    except rules.RuleError as exc:
+        raise FixtureError(str(exc))
+
+
 def load_scenario(scenario):
-    """A scenario's fault rules, from a dict, a path, or a name under fixtures/scenarios/."""
+    """A scenario's fault rules and what to call it in messages, from a dict, a path, or a
+    name of one vimsim ships (FIXTURES_DIR/scenarios), checked against ``$defs/scenario`` of
+    the schema."""
     if isinstance(scenario, dict):
-        data = scenario
+        data, source = scenario, "scenario (inline)"
     else:
         path = scenario if os.path.exists(scenario) else os.path.join(
             FIXTURES_DIR, "scenarios", "%s.yaml" % scenario)
         if not os.path.exists(path):
-            raise FixtureError("no scenario named or at %r" % scenario)
-        with open(path) as f:
-            data = yaml.safe_load(f) or {}
-    rules = data.get("rules") if isinstance(data, dict) else None
-    if not isinstance(rules, list):
-        raise FixtureError("a scenario is a mapping with a list of rules")
-    return rules
+            raise FixtureError("no scenario named or at %r: give a YAML file's path or one of "
+                               "those vimsim ships (%s)" % (
+                                   scenario, _shipped(os.path.join(FIXTURES_DIR, "scenarios"))))
+        data, source = _read_yaml(path, "scenario"), "scenario %s" % path
+    if not isinstance(data, dict):
+        raise FixtureError("%s: a scenario is a mapping with a list of rules" % source)
+    try:
+        schemas.validate("scenario", data)
+    except schemas.SchemaError as exc:
+        raise FixtureError("%s: %s" % (source, exc))
+    return data["rules"], source
 
 
 def add_rules(vc, rules, source="the fixture"):
@@ -154,8 +221,7 @@ def build(data, clock):
     vc.zstack = ZStackBackend(vc, data.get("zstack"))
     add_rules(vc, data.get("rules", ()))
     for scenario in data.get("scenarios", ()):
-        add_rules(vc, load_scenario(scenario), "scenario %s" % (
-            scenario if isinstance(scenario, str) else "(inline)"))
+        add_rules(vc, *load_scenario(scenario))
     return vc
 
 

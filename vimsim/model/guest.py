@@ -7,8 +7,10 @@ How long the guest takes and whether it fails is decided by a GuestBehaviour, wh
 fixture configures and an embedding program may replace.
 """
 import functools
+import logging
 import types
 
+from vimsim import activity
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject
 
@@ -16,6 +18,33 @@ IDLE, PENDING, RUNNING, SUCCEEDED, FAILED = (
     "IDLE", "PENDING", "RUNNING", "SUCCEEDED", "FAILED")
 ABORTED_MESSAGE = "The guest customization was aborted."
 POWERED_OFF_MESSAGE = "The virtual machine was powered off during guest customization."
+
+log = logging.getLogger("vimsim.guest")
+
+
+def logged(vm):
+    """A VM's customization state changed: a line for ``-v`` (vimsim/activity.py)."""
+    state = vm.customization
+    activity.event(log, "customization", "customization %s %s %s%s", activity.ref_text(vm.ref),
+                   vm.name, state.status, ": " + state.error if state.error else "",
+                   target=activity.ref_text(vm.ref), vm_name=vm.name, state=state.status,
+                   error=state.error)
+
+
+def tools_logged(vm):
+    activity.event(log, "tools", "tools %s %s %s", activity.ref_text(vm.ref), vm.name,
+                   "running" if vm.tools_running else "notRunning",
+                   target=activity.ref_text(vm.ref), vm_name=vm.name,
+                   state="running" if vm.tools_running else "notRunning")
+
+
+def network_logged(vm):
+    addresses = [a for a in vm.nic_addresses if a]
+    activity.event(log, "guest_network", "guest network %s %s up %s", activity.ref_text(vm.ref),
+                   vm.name, ", ".join(addresses) or "(no address)",
+                   target=activity.ref_text(vm.ref), vm_name=vm.name, state="up",
+                   addresses=addresses)
+
 
 DEFAULT_ACCOUNTS = [{"username": "root", "password": "vmware", "privileged": True},
                     {"username": "guest", "password": "guest", "privileged": False}]

@@ -14,7 +14,7 @@ import re
 
 import yaml
 
-from vimsim.model import faults
+from vimsim.model import faults, guest
 from vimsim.vim25.data import DataObject
 
 # Where the guest's customization log is: CustomizationEvent.logLocation.
@@ -430,6 +430,7 @@ def bring_up(vm, every_nic=False):
             addresses[i] = dhcp_address(vm, i)
     vm.nic_addresses = addresses
     vm.guest_network_up = True
+    guest.network_logged(vm)
 
 
 # -- what VMware Tools reports ---------------------------------------------------------------

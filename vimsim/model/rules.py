@@ -4,12 +4,15 @@ time), and acts: raise a fault on the call, fail the task the call returns, dela
 or the task, fail or hang the guest side of a customization, or answer a REST/ZStack error.
 Rules come from scenario YAML, the control API and Python; each counts its hits."""
 import itertools
+import logging
 import random
 
+from vimsim import activity
 from vimsim.model import faults, schemas
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 
+log = logging.getLogger("vimsim.rules")
 
 
 class RuleError(ValueError):
@@ -27,28 +30,29 @@ def register_operations(names, error_types=None):
         OTHER_OPERATIONS[name] = frozenset(error_types) if error_types is not None else None
 
 
+@schemas.FORMATS.checks("vimsim-operation")
+def is_operation(name):
+    """Whether a rule's ``operation`` is one vimsim fires rules on (the schema's format)."""
+    return not isinstance(name, str) or REGISTRY.is_method_name(name) or \
+        name in OTHER_OPERATIONS
+
+
 def check(spec, where="rule"):
-    """Refuse a rule the schema (vimsim/schemas/vimsim.json) or the operation and fault it
-    names do not allow: a rule that is stored must be one that can fire, be answered and be
-    saved. ``where`` names the rule in messages."""
+    """Refuse a rule the schema (vimsim/schemas/vimsim.json: its keys, the operation and fault
+    it names) or the fault's fields do not allow: a rule that is stored must be one that can
+    fire, be answered and be saved. ``where`` names the rule in messages."""
     try:
         schemas.validate("rule", spec, where)
     except schemas.SchemaError as exc:
         raise RuleError(str(exc))
     operation, fault = spec.get("operation"), spec.get("fault")
-    if operation is not None and not REGISTRY.is_method_name(operation) \
-            and operation not in OTHER_OPERATIONS:
-        raise RuleError("%s.operation: %s is not a vim25 method, nor an Automation API or "
-                        "ZStack operation vimsim serves" % (where, operation))
     error_types = OTHER_OPERATIONS.get(operation)
     if spec.get("error_type") is not None and error_types is not None \
             and spec["error_type"] not in error_types:
         raise RuleError("%s.error_type: %s is not one of %s" % (
             where, spec["error_type"], ", ".join(sorted(error_types))))
-    if fault is not None:
-        fault_type = REGISTRY.data.get(fault)
-        if fault_type is None or not fault_type.is_fault:
-            raise RuleError("%s.fault: %s is not a vim25 fault type" % (where, fault))
+    if fault is not None:  # a vim25 fault type (the schema's vim25-fault format)
+        fault_type = REGISTRY.data[fault]
         for name, value in (spec.get("fields") or {}).items():
             _check_field(fault_type, name, value, where)
 
@@ -171,4 +175,10 @@ class RuleBook:
         if not self.rules:
             return []
         now = self.clock.time() - self.origin
-        return [r for r in self.rules if r.matches(operation, targets, user) and r.fires(now)]
+        fired = [r for r in self.rules if r.matches(operation, targets, user) and r.fires(now)]
+        for rule in fired:
+            activity.event(log, "rule", "rule %s fired on %s: %s%s (hit %d)", rule.id, operation,
+                           rule.action, " " + rule.fault if rule.fault else "", rule.hits,
+                           rule=rule.id, operation=operation, action=rule.action,
+                           fault=rule.fault, hits=rule.hits, user=user)
+        return fired

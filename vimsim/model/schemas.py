@@ -1,12 +1,22 @@
 """The JSON Schema vimsim checks its inputs against (``vimsim/schemas/vimsim.json``), through
-jsonschema: fault rules (from scenarios, the control API and Python) and the control API's VM
-changes. A refusal names where in the value it is and what was expected."""
+jsonschema: fixtures, scenarios, fault rules (from scenarios, the control API and Python) and
+the control API's VM changes. A refusal names where in the value it is and what was expected.
+
+Beyond JSON Schema's own keywords the schema uses formats registered on FORMATS (``vim25-fault``
+here, ``vimsim-operation`` by vimsim/model/rules.py) and ``x-unique``: names that must not
+repeat among the items found at some paths (``{"what": "VM", "in": "datacenter", "at":
+[["hosts", "*", "vms", "*"]]}``), as vCenter refuses a second VM of one name in a folder
+(DuplicateName)."""
+import difflib
 import functools
 import json
 import math
 import os
+import reprlib
 
 import jsonschema
+
+from vimsim.vim25.types import REGISTRY
 
 SCHEMA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "schemas",
                       "vimsim.json")
@@ -14,6 +24,48 @@ SCHEMA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 
 class SchemaError(ValueError):
     pass
+
+
+FORMATS = jsonschema.FormatChecker()
+
+
+@FORMATS.checks("vim25-fault")
+def _is_fault_type(value):
+    fault_type = REGISTRY.data.get(value) if isinstance(value, str) else None
+    return not isinstance(value, str) or (fault_type is not None and fault_type.is_fault)
+
+
+def _named_at(value, path, where=()):
+    """(place, name) of each item at ``path`` ("*": every item or value) that has a name:
+    the item itself when it is a string, its ``name`` when it is a mapping."""
+    if not path:
+        name = value if isinstance(value, str) else \
+            value.get("name") if isinstance(value, dict) else None
+        if isinstance(name, str):
+            yield (list(where) + (["name"] if isinstance(value, dict) else [])), name
+        return
+    step, rest = path[0], path[1:]
+    if step == "*":
+        items = enumerate(value) if isinstance(value, list) else \
+            value.items() if isinstance(value, dict) else ()
+        for key, item in items:
+            yield from _named_at(item, rest, list(where) + [key])
+    elif isinstance(value, dict) and step in value:
+        yield from _named_at(value[step], rest, list(where) + [step])
+
+
+def _unique(validator, specs, instance, schema):
+    for spec in specs:
+        seen = {}
+        for path in spec["at"]:
+            for place, name in _named_at(instance, path):
+                if name in seen:
+                    yield jsonschema.ValidationError(
+                        "%r is the name of another %s in this %s (at %s)" % (
+                            name, spec["what"], spec["in"], where(seen[name])),
+                        path=place, instance=name)
+                else:
+                    seen[name] = place
 
 
 @functools.lru_cache(maxsize=None)
@@ -29,9 +81,10 @@ def validator(name):
     if name not in doc["$defs"]:
         raise KeyError(name)
     schema = {"$schema": doc["$schema"], "$defs": doc["$defs"], "$ref": "#/$defs/%s" % name}
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(doc)
-    return cls(schema, format_checker=jsonschema.FormatChecker())
+    base = jsonschema.validators.validator_for(schema)
+    base.check_schema(doc)
+    cls = jsonschema.validators.extend(base, {"x-unique": _unique})
+    return cls(schema, format_checker=FORMATS)
 
 
 def where(path, prefix=""):
@@ -66,7 +119,35 @@ def validate(name, value, prefix=""):
     _plain(value, [], prefix)
     error = jsonschema.exceptions.best_match(validator(name).iter_errors(value))
     if error is not None:
-        # A schema's "x-message" says in words what a failed pattern or anyOf means.
-        message = error.schema.get("x-message") if isinstance(error.schema, dict) else None
-        raise SchemaError("%s: %s" % (where(error.absolute_path, prefix), "%r %s" % (
-            error.instance, message) if message else error.message))
+        place = where(error.absolute_path, prefix) if error.absolute_path or prefix else ""
+        raise SchemaError("%s: %s" % (place, _message(error)) if place else _message(error))
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring, _SHORT.maxother = 60, 60
+
+
+def _message(error):
+    """What was wrong and what was expected, in words (jsonschema's, unless the schema's
+    "x-message" says what a failed pattern, format or anyOf means)."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = sorted(schema.get("properties", ()))
+        unknown = [k for k in error.instance if k not in schema.get("properties", ())]
+        close = difflib.get_close_matches(str(unknown[0]), known, 1, 0.6) if unknown else []
+        return "unknown key %r (%s)" % (unknown[0] if unknown else "?", "did you mean %r?" % (
+            close[0]) if close else "expected one of: " + ", ".join(known))
+    if error.validator == "x-unique":
+        return error.message
+    if schema.get("x-message"):
+        return "%s %s" % (_SHORT.repr(error.instance), schema["x-message"])
+    if error.validator == "enum":
+        hint = " (YAML reads an unquoted on, off, yes or no as a boolean: quote it)" \
+            if isinstance(error.instance, bool) else ""
+        return "%s is not one of %s%s" % (_SHORT.repr(error.instance), ", ".join(
+            str(v) for v in error.validator_value), hint)
+    if error.validator == "type":
+        expected = error.validator_value
+        return "%s is not of type %s" % (_SHORT.repr(error.instance), " or ".join(
+            map(repr, expected)) if isinstance(expected, list) else repr(expected))
+    return error.message

@@ -2,11 +2,13 @@
 import collections
 import logging
 
+from vimsim import activity
 from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
 from vimsim.vim25.data import DataObject
 
 log = logging.getLogger("vimsim")
+lifecycle_log = logging.getLogger("vimsim.task")
 
 # vCenter shows a finished task in recentTask for about ten minutes.
 RECENT_SECONDS = 600
@@ -78,6 +80,18 @@ class Task(ExtensibleManagedObject):
         self.vc.task_manager.finish(self, error=faults.RequestCanceled())
 
 
+def logged(task):
+    """A task's state change, for ``-v`` (vimsim/activity.py)."""
+    info = task.info
+    fault = task.error.type_name if task.error is not None else None
+    target = activity.ref_text(info.entity)
+    user = getattr(info.reason, "userName", None) or None
+    activity.event(lifecycle_log, "task", "task %s %s%s %s%s", info.key, info.name,
+                   " " + target if target else "", info.state,
+                   " fault=" + fault if fault else "", task=info.key, method=info.name,
+                   target=target, state=info.state, user=user, fault=fault)
+
+
 class TaskManager(ManagedObject):
     vim_type = "TaskManager"
 
@@ -142,6 +156,7 @@ class TaskManager(ManagedObject):
         task.timer = vc.clock.call_later(duration, self._run, task)
         vc.touch(task)
         vc.touch(self)
+        logged(task)
         return task
 
     def _start(self, task):
@@ -151,6 +166,7 @@ class TaskManager(ManagedObject):
         task.info.startTime = self.vc.clock.now()
         task.info.progress = 0
         self.vc.touch(task)
+        logged(task)
 
     def _run(self, task):
         if task.done:
@@ -207,6 +223,7 @@ class TaskManager(ManagedObject):
             self.vc.remove(purged)
         self.vc.touch(task)
         self.vc.touch(self)
+        logged(task)
         task._complete()
 
     def recent_tasks(self, entity=None):

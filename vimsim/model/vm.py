@@ -193,6 +193,7 @@ class VirtualMachine(ManagedEntity):
         if self.tools_running != running:
             self.tools_running = running
             self.vc.touch(self)
+            guest.tools_logged(self)
 
     # -- preconditions -------------------------------------------------------------------
 
@@ -222,6 +223,7 @@ class VirtualMachine(ManagedEntity):
             state.status = guest.IDLE
         self.pending_customization = spec
         self.vc.touch(self)
+        guest.logged(self)
 
     def pending_customization_file(self):
         """config.tools.pendingCustomization: the package the guest runs at its next boot."""

@@ -8,6 +8,7 @@ import re
 
 from twisted.web import server
 
+from vimsim import activity
 from vimsim.compat import header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
@@ -129,13 +130,13 @@ class AutomationResource(ModelResource):
                 self.answer_later(request, status, value)
                 return server.NOT_DONE_YET
         except errors.RestError as error:
-            status, value = error.status, self.error_body(error)
+            status, value = error.status, self.error_body(error, request)
         except faults.Fault as fault:
             error = errors.from_fault(fault)
-            status, value = error.status, self.error_body(error)
+            status, value = error.status, self.error_body(error, request)
         except Exception:  # a vimsim bug: a vAPI internal error, never a traceback
             error = errors.internal_error(faults.internal_error(log, "answering " + route.path))
-            status, value = error.status, self.error_body(error)
+            status, value = error.status, self.error_body(error, request)
         finally:
             self.state.request_done()
         return self.finish_answer(request, status, value)
@@ -155,7 +156,7 @@ class AutomationResource(ModelResource):
                 return
             if p.fault is not None:
                 error = errors.from_fault(p.fault)
-                body = self.finish_answer(request, error.status, self.error_body(error))
+                body = self.finish_answer(request, error.status, self.error_body(error, request))
             else:  # a task's end (no body), or an answer a delay rule held back
                 body = self.finish_answer(request, status, p.value if isinstance(
                     p.value, (dict, list, str)) else None)
@@ -163,7 +164,8 @@ class AutomationResource(ModelResource):
             request.finish()
         pending.add_callback(done)
 
-    def error_body(self, error):
+    def error_body(self, error, request):
+        activity.note(request, fault=error.error_type)
         if self.dialect == "rest":
             return {"type": error.std_name, "value": {"messages": error.messages()}}
         return {"error_type": error.error_type, "messages": error.messages()}
@@ -192,6 +194,7 @@ class AutomationResource(ModelResource):
         if scheme.lower() != "basic":
             raise errors.unauthenticated()
         request = route.request
+        activity.note(request, user=user)
         return self.api.login(user, password, getattr(request.getClientAddress(), "host", None),
                               header(request, "User-Agent"))
 
@@ -210,7 +213,10 @@ class AutomationResource(ModelResource):
             match = pattern.match(path)
             if match is None:
                 continue
+            if match.groups():
+                activity.note(route.request, target=self.api.target_text(match.group(1)))
             session = api.session(self.token(route.request))
+            activity.note(route.request, user=session.user.name)
             status, value = handler(self, route, session, *match.groups())
             if rest and value is not None and not isinstance(value, Pending):
                 value = {"value": reshape(value)}
@@ -227,6 +233,7 @@ class AutomationResource(ModelResource):
                                         secure=route.request.isSecure())
             return (200 if rest else 201), wrap(session.cookie)
         session = api.session(self.token(route.request))
+        activity.note(route.request, user=session.user.name)
         if route.method == "DELETE":
             api.logout(session)
             return (200 if rest else 204), None
@@ -271,7 +278,8 @@ class AutomationResource(ModelResource):
         return 200, {"networking": inventory.guest_networking,
                      "networking/interfaces": inventory.guest_interfaces,
                      "networking/routes": inventory.guest_routes,
-                     "local-filesystem": inventory.guest_local_filesystem}[part](vm)
+                     "local-filesystem": inventory.guest_local_filesystem,
+                     "operations": inventory.guest_operations}[part](vm)
 
     def vm_tools(self, route, session, vm):
         self.api.require(session, VIEW, vm)
@@ -409,8 +417,10 @@ class AutomationResource(ModelResource):
                        if k in ("schemeId", "sessionId", "userName", "password")):
                 raise TypeError("the security context's fields are strings")
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+            activity.note(request, surface="jsonrpc", fault="Invalid Request")
             return json.dumps({"jsonrpc": "2.0", "id": None, "error": {
                 "code": -32600, "message": "Invalid Request"}}).encode()
+        activity.note(request, surface="jsonrpc", method="%s.%s" % (service, operation))
         self.api.fired = []
         try:
             output = self.api.answer(self.invoke(service, operation, given, security, request))
@@ -419,12 +429,12 @@ class AutomationResource(ModelResource):
                 return server.NOT_DONE_YET
             result = {"output": output}
         except errors.RestError as error:
-            result = {"error": self.rpc_error(error)}
+            result = {"error": self.rpc_error(error, request)}
         except faults.Fault as fault:
-            result = {"error": self.rpc_error(errors.from_fault(fault))}
+            result = {"error": self.rpc_error(errors.from_fault(fault), request)}
         except Exception:
             result = {"error": self.rpc_error(errors.internal_error(faults.internal_error(
-                log, "in %s.%s" % (service, operation))))}
+                log, "in %s.%s" % (service, operation))), request)}
         return json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode()
 
     def rpc_specs(self, session, operation, given):
@@ -454,13 +464,14 @@ class AutomationResource(ModelResource):
     def rpc_answer_later(self, request, rpc_id, pending):
         if request.finished or getattr(request, "_disconnected", False):
             return
-        result = {"error": self.rpc_error(errors.from_fault(pending.fault))} \
+        result = {"error": self.rpc_error(errors.from_fault(pending.fault), request)} \
             if pending.fault is not None else {"output": pending.value}
         request.write(json.dumps({"jsonrpc": "2.0", "id": rpc_id, "result": result}).encode())
         request.finish()
 
     @staticmethod
-    def rpc_error(error):
+    def rpc_error(error, request):
+        activity.note(request, fault=error.error_type)
         messages = [structure("com.vmware.vapi.std.localizable_message", m)
                     for m in error.messages()]
         return {"ERROR": {error.std_name: {"messages": messages, "data": {"OPTIONAL": None},
@@ -471,6 +482,7 @@ class AutomationResource(ModelResource):
         if (service, operation) == ("com.vmware.cis.session", "create"):
             if security.get("schemeId") != "com.vmware.vapi.std.security.user_pass":
                 raise errors.unauthenticated()
+            activity.note(request, user=security.get("userName"))
             session = api.login(security.get("userName"), security.get("password"),
                                 getattr(request.getClientAddress(), "host", None),
                                 header(request, "User-Agent"))
@@ -478,6 +490,7 @@ class AutomationResource(ModelResource):
         if security.get("schemeId") != "com.vmware.vapi.std.security.session_id":
             raise errors.unauthenticated()
         session = api.session(security.get("sessionId"))
+        activity.note(request, user=session.user.name)
         given = given.get("operation-input", given) if isinstance(given, dict) else {}
         if not isinstance(given, dict):
             raise errors.invalid_input(operation, [])
@@ -501,6 +514,7 @@ class AutomationResource(ModelResource):
             api.require_available("%s.%s" % (service, operation), session)
             return []  # the tagging service holds no categories, tags or associations
         vm = inputs.check(operation, given.get("vm"), inputs.STRING, "vm")
+        activity.note(request, target=api.target_text(vm))
         if (service, operation) == ("com.vmware.vcenter.vm.guest.identity", "get"):
             identity = dict(api.inventory.guest_identity(vm))
             identity["full_name"] = structure("com.vmware.vapi.std.localizable_message",
@@ -619,6 +633,7 @@ ROUTES = [
     ("GET", _path("vcenter/vm/{id}/guest/(networking|networking/interfaces|"
                   "networking/routes|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
+    ("GET", _path("vcenter/vm/{id}/guest/(operations)"), API, AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
     ("POST", _path("vcenter/vm/{id}/guest/(processes|filesystem)"), API,
      AutomationResource.guest_operation),

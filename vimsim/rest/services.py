@@ -4,6 +4,7 @@ wraps them its own way."""
 import json
 from datetime import timezone
 
+from vimsim import activity
 from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
@@ -120,6 +121,12 @@ class AutomationApi:
     def visible(self, session):
         """What a list shows the session: the entities it may see (None: all of them)."""
         return authorization.read_filter(self.vc, CallContext(session=session), VIEW)
+
+    def target_text(self, moid):
+        """An object an operation names, for its log line: ``VirtualMachine:vm-42`` if it
+        exists, else the id as given (None for none)."""
+        obj = self.vc.objects.get(moid) if moid else None
+        return activity.ref_text(obj.ref) if obj is not None else moid
 
     def vm(self, vm_id):
         obj = self.vc.objects.get(vm_id)

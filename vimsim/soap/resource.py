@@ -4,7 +4,7 @@ import re
 
 from twisted.web import resource, server
 
-from vimsim import frontend
+from vimsim import activity, frontend
 from vimsim.compat import PARSE_STEP, XmlRejected, header, parse_xml, parse_xml_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.model import dispatch, faults
@@ -113,6 +113,7 @@ class SoapResource(ModelResource):
             big = len(body) > PARSE_STEP
             root = (yield from parse_xml_in_steps(body)) if big else self._xml(body)
             method, this, el, version_id = self._parse(root)
+            activity.note(request, method=method, target=activity.ref_text(this))
             if version is None and version_id:  # no SOAPAction: the _this versionId
                 version = ctx.version = version_id
                 version_ids = box["version_ids"] = REGISTRY.version_ids(version)
@@ -129,6 +130,7 @@ class SoapResource(ModelResource):
             failure = fault
         finally:
             self.state.request_done()
+            activity.note(request, user=ctx.user_name)
         if failure is not None:
             yield self._fault(request, failure, version_ids)
             return
@@ -203,7 +205,7 @@ class SoapResource(ModelResource):
     @staticmethod
     def _fault(request, fault, version_ids):
         request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
-        log.debug("fault %s: %s", fault.type_name, fault.msg)
+        activity.note(request, fault=fault.type_name)
         return envelope.fault(fault, version_ids)
 
     def _answer_later(self, request, pending, method, minfo, version_ids):

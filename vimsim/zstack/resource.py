@@ -3,6 +3,7 @@ GetVirtualizerInfo, over vimsim's inventory (WIRE.md section 7)."""
 import json
 import logging
 
+from vimsim import activity
 from vimsim.compat import header
 from vimsim.frontend import ModelResource
 from vimsim.model import faults, rules
@@ -31,6 +32,7 @@ class ZStackResource(ModelResource):
         try:
             status, body = self.dispatch(request)
         except ZStackError as error:
+            activity.note(request, fault=error.code)
             status, body = 503, error.body()
         except Exception:  # a vimsim bug: ZStack's internal error, never a traceback
             fault = faults.internal_error(log, "answering ZStack")
@@ -54,7 +56,9 @@ class ZStackResource(ModelResource):
         scheme, _, session = auth.strip().partition(" ")
         if scheme != "OAuth" or not session.strip():
             return None, (400, "Authorization type must be 'OAuth'")
-        return self.backend.check_session(session.strip()), None
+        account = self.backend.check_session(session.strip())
+        activity.note(request, user=account)
+        return account, None
 
     def authenticated(self, request):
         try:
@@ -75,6 +79,7 @@ class ZStackResource(ModelResource):
             try:
                 body = json.loads(request.content.read() or b"{}")
                 login = body["logInByAccount"]
+                activity.note(request, method="LogInByAccount", user=login["accountName"])
                 return 200, {"inventory": backend.login(login["accountName"], login["password"])}
             except (ValueError, KeyError, TypeError):
                 raise ZStackError("SYS.1007", "One or more API argument is invalid",
@@ -83,6 +88,7 @@ class ZStackResource(ModelResource):
         if path.startswith("accounts/sessions/") and method == "DELETE":
             # A session is ended only with its own token (knowing its uuid is not enough).
             session = path.rsplit("/", 1)[1]
+            activity.note(request, method="LogOut")
             _, refused = self.authenticate(request)
             if refused:
                 return refused
@@ -100,8 +106,10 @@ class ZStackResource(ModelResource):
             return refused
         operation = OPERATIONS.get(
             path, "QueryVmInstance" if path.startswith("vm-instances/") else "QueryHost")
+        activity.note(request, method=operation)
         for rule in self.vc.rules.firing(operation, set(args.get("uuids", ())), None):
             if rule.action == "http_error":
+                activity.note(request, fault=rule.error_type or "SYS.1000")
                 return int(rule.status or 503), ZStackError(
                     rule.error_type or "SYS.1000", "An injected error",
                     rule.message or "Injected by fault rule %s." % rule.id).body()
