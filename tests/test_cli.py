@@ -1,5 +1,6 @@
 """`vimsim serve` as a user runs it: a real process, the VIMSIM_URL line, a clean stop."""
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -66,7 +67,10 @@ def refused(*args):
 
 
 def test_serve_rejects_an_unknown_fixture():
-    assert "no fixture" in refused("--fixture", "nosuch")
+    said = refused("--fixture", "nosuch")
+    assert "no fixture named or at 'nosuch'" in said and "vimsim ships (default)" in said
+    said = refused("--scenario", "nosuch")
+    assert "no scenario named or at 'nosuch'" in said and "flaky-customization" in said
 
 
 def test_serve_rejects_a_bad_fault_delivery():
@@ -112,7 +116,8 @@ def test_serve_request_and_idle_timeouts():
 
 
 def test_serve_rejects_a_bad_timeout():
-    assert "must be more than 0" in refused("--request-timeout", "0")
+    assert "--request-timeout: expected a number of seconds more than 0, got '0'" in refused(
+        "--request-timeout", "0")
 
 
 def test_serve_leaves_pyopenssl_and_cryptography_unloaded():
@@ -125,5 +130,148 @@ def test_serve_leaves_pyopenssl_and_cryptography_unloaded():
         assert "cryptography" not in maps and "OpenSSL" not in maps
         assert SmartConnect(host=url.hostname, port=url.port, user="user", pwd="pass",
                             protocol="http").content.about.apiType == "VirtualCenter"
+    finally:
+        stop(proc)
+
+
+def test_version_and_option_errors_in_plain_words():
+    from vimsim import __version__
+    version = subprocess.run([sys.executable, "-m", "vimsim", "--version"], capture_output=True,
+                             text=True, timeout=30)
+    assert (version.returncode, version.stdout) == (0, "vimsim %s\n" % __version__)
+    said = refused("--port", "abc")
+    assert "argument --port: expected a port number from 0 to 65535, got 'abc'" in said
+    assert "_positive_int" not in said and "invalid" not in said
+    assert "--port: expected a port number from 0 to 65535, got '70000'" in refused(
+        "--port", "70000")
+    assert "--vms: expected a whole number, 0 or more, got '-3'" in refused("--vms", "-3")
+    assert "--speed: expected a number more than 0, got 'fast'" in refused("--speed", "fast")
+    assert "--session-timeout: expected a number of minutes, 0 or more, got 'nan'" in refused(
+        "--session-timeout", "nan")
+
+
+def read_ready(proc, last):
+    """The lines `vimsim serve` prints after its ready line, up to the one starting ``last``."""
+    lines = [proc.stdout.readline().rstrip("\n")]
+    while not lines[-1].startswith(last):
+        assert lines[-1] or proc.poll() is None, lines
+        lines.append(proc.stdout.readline().rstrip("\n"))
+    return lines
+
+
+def test_ready_line_percent_encodes_credentials_and_endpoints_follow(tmp_path):
+    from urllib.parse import unquote
+    import requests
+    proc, url = start("--http", "--username", "administrator@vsphere.local",
+                      "--password", "p@ss:w/rd")
+    try:
+        assert url.geturl() == "http://administrator%%40vsphere.local:p%%40ss%%3Aw%%2Frd@" \
+            "127.0.0.1:%d/sdk" % url.port
+        assert url.hostname == "127.0.0.1" and url.path == "/sdk"
+        user, password = unquote(url.username), unquote(url.password)
+        assert (user, password) == ("administrator@vsphere.local", "p@ss:w/rd")
+        si = SmartConnect(host=url.hostname, port=url.port, user=user, pwd=password,
+                          protocol="http")
+        assert si.content.sessionManager.currentSession.userName == user
+        Disconnect(si)
+        base = "http://127.0.0.1:%d" % url.port
+        # "  NAME  URL  (clients)" a line, each URL the server's own
+        where = dict(re.match(r"  (\S+(?: \S+)?)  +(\S+)", line).groups()
+                     for line in read_ready(proc, "  dashboard"))
+        assert list(where) == ["vim25 SOAP", "WSDL", "VI/JSON", "REST", "ZStack",
+                               "control API", "dashboard"]
+        assert all(url.startswith(base + "/") for url in where.values()), where
+        assert where["WSDL"] == base + "/sdk/vimService.wsdl"
+        session = requests.Session()
+        session.trust_env = False
+        wsdl = session.get(where["WSDL"], timeout=10)
+        assert wsdl.status_code == 200 and "VimService" in wsdl.text
+        assert where["dashboard"] == base + "/"
+        assert session.get(where["dashboard"], timeout=10).status_code == 200
+        content = session.get(where["VI/JSON"] + "ServiceInstance/ServiceInstance/content",
+                              timeout=10)
+        assert content.json()["about"]["apiType"] == "VirtualCenter"
+        assert session.get(where["control API"] + "clock", auth=(user, password),
+                           timeout=10).status_code == 200
+    finally:
+        stop(proc)
+
+
+def evaluated(shell_text):
+    """The environment bash has after eval'ing ``shell_text``."""
+    proc = subprocess.run(["bash", "-c", 'eval "$1" && env -0', "bash", shell_text],
+                          capture_output=True, text=True, timeout=30, env={})
+    assert proc.returncode == 0, proc.stderr
+    return dict(item.split("=", 1) for item in proc.stdout.split("\0") if item)
+
+
+def test_serve_e_prints_exports_that_work_when_evaled():
+    from urllib.parse import unquote
+    proc, url = start("--http", "-E", "--password", "it's $x")
+    try:
+        output = "\n".join(["VIMSIM_URL=" + url.geturl()] +
+                           read_ready(proc, "export VMWARE_VALIDATE_CERTS"))
+        env = evaluated(output)
+        assert env["VIMSIM_URL"] == url.geturl()
+        assert env["GOVC_URL"] == "http://127.0.0.1:%d/sdk" % url.port
+        assert (env["GOVC_USERNAME"], env["GOVC_PASSWORD"]) == ("user", "it's $x")
+        assert env["GOVC_INSECURE"] == "1" and unquote(url.password) == "it's $x"
+        si = SmartConnect(host=env["VMWARE_HOST"], port=int(env["VMWARE_PORT"]),
+                          user=env["VMWARE_USER"], pwd=env["VMWARE_PASSWORD"], protocol="http")
+        assert si.content.sessionManager.currentSession.userName == "user"
+        Disconnect(si)
+        # `vimsim env` prints the same exports from the URL alone
+        printed = subprocess.run([sys.executable, "-m", "vimsim", "env", "--url", url.geturl()],
+                                 capture_output=True, text=True, timeout=30)
+        assert printed.returncode == 0
+        assert printed.stdout.splitlines() == [line for line in output.splitlines()
+                                               if line.startswith("export ")]
+    finally:
+        stop(proc)
+
+
+def test_env_defaults_to_vimsim_url_then_the_default_server_and_refuses_a_non_url():
+    def env_of(*args, **variables):
+        proc = subprocess.run([sys.executable, "-m", "vimsim", "env", *args],
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, **variables))
+        return proc.returncode, proc.stdout, proc.stderr
+    status, out, _ = env_of(VIMSIM_URL="")
+    assert status == 0 and evaluated(out)["GOVC_URL"] == "https://127.0.0.1:8989/sdk"
+    status, out, _ = env_of(VIMSIM_URL="https://a%40b:c@[::1]:9443/sdk")
+    env = evaluated(out)
+    assert (env["GOVC_URL"], env["GOVC_USERNAME"]) == ("https://[::1]:9443/sdk", "a@b")
+    assert (env["VMWARE_HOST"], env["VMWARE_PORT"]) == ("::1", "9443")
+    status, out, err = env_of("--url", "127.0.0.1:8989")
+    assert status == 2 and out == "" and "Traceback" not in err
+    assert "--url: expected the server's URL, such as https://user:pass@127.0.0.1:8989/sdk, " \
+        "got '127.0.0.1:8989'" in err
+
+
+def test_a_reader_gone_before_the_ready_line_does_not_stop_the_server():
+    """`vimsim serve | head -1` or `| true`: the ready lines meet a closed pipe; the server
+    goes on serving and stops cleanly."""
+    import socket
+    import urllib.request
+    from test_durability import wait_for
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    proc = subprocess.Popen([sys.executable, "-m", "vimsim", "serve", "--http", "--port",
+                             str(port)], stdout=write_end, stderr=subprocess.PIPE, text=True)
+    os.close(write_end)
+
+    def answers():
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/sdk/vimServiceVersions.xml"
+                                        % port, timeout=5) as got:
+                return got.status == 200
+        except OSError:
+            return False
+    try:
+        wait_for(answers, "the server to answer")
     finally:
         stop(proc)

@@ -1,15 +1,13 @@
 """VirtualMachine.CloneVM_Task through pyVmomi: placement, config changes, customization at
 the clone's first boot, templates, faults and events, on the virtual clock."""
-import os
-
 import pytest
 import yaml
 from pyVmomi import vim, vmodl
 
 from conftest import find_vm
+from vimsim.model import fixture as fixtures
 
 C = vim.vm.customization
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def vm_folder(si):
@@ -212,8 +210,7 @@ def test_many_clones_of_one_source_at_once(emulator, si):
 
 
 def test_clone_from_a_template(make_emulator, tmp_path):
-    with open(os.path.join(ROOT, "fixtures", "default.yaml")) as f:
-        data = yaml.safe_load(f)
+    data = fixtures.load("default")
     data["datacenters"][0]["hosts"][0]["vms"].append(
         {"name": "linux-template", "template": True, "power_state": "poweredOff"})
     path = tmp_path / "templates.yaml"

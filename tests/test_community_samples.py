@@ -7,11 +7,14 @@ Where a sample reads "now" from the client's wall clock, the test reads the serv
 (``CurrentTime``) instead, since vimsim's virtual clock is not the machine's.
 """
 import re
+from datetime import timedelta
 
 import pytest
+import requests
 from pyVmomi import vim, vmodl
 
 from conftest import connected, find_vm
+from vimsim.model import fixture as fixtures
 
 PC = vmodl.query.PropertyCollector
 
@@ -889,3 +892,107 @@ def test_generate_html5_console_reads_the_vcenter_fqdn_setting(si):
     assert vm._moId.startswith("vm-")
     fqdn = [o.value for o in content.setting.setting if o.key == "VirtualCenter.FQDN"]
     assert len(fqdn) == 1 and isinstance(fqdn[0], str) and fqdn[0]
+
+
+# -- programs and files in the guest -------------------------------------------------------------
+
+GuestLogin = vim.vm.guest.NamePasswordAuthentication
+
+
+def run_in_guest(emulator, si, vm, creds, program, arguments=None):
+    """execute_program_in_vm.py's calls after it found the VM: guest.toolsStatus checked, a
+    ProgramSpec (arguments only when given) to processManager.StartProgramInGuest, then
+    ListProcessesInGuest(vm, creds, [pid]).pop().exitCode until it is a number (the sample
+    sleeps 5 s between reads: here the virtual clock moves 5 s). The exit code, or what the
+    sample would stop with."""
+    if vm.guest.toolsStatus in ("toolsNotInstalled", "toolsNotRunning"):
+        return "tools not running"
+    manager = si.RetrieveContent().guestOperationsManager.processManager
+    Spec = vim.vm.guest.ProcessManager.ProgramSpec
+    spec = Spec(programPath=program, arguments=arguments) if arguments else \
+        Spec(programPath=program)
+    try:
+        pid = manager.StartProgramInGuest(vm, creds, spec)
+        assert pid > 0
+        exit_code = manager.ListProcessesInGuest(vm, creds, [pid]).pop().exitCode
+        for _ in range(20):
+            if re.match("[0-9]+", str(exit_code)):
+                return exit_code
+            emulator.advance(5)
+            exit_code = manager.ListProcessesInGuest(vm, creds, [pid]).pop().exitCode
+    except vmodl.MethodFault as error:
+        return "Caught vmodl fault : " + error.msg
+    raise AssertionError("program %d never ended" % pid)
+
+
+def test_execute_program_in_vm_runs_the_program_until_it_exits(make_emulator):
+    """execute_program_in_vm.py: the VM by UUID (searchIndex.FindByUuid(None, uuid, True):
+    vmSearch, so the BIOS UUID) or by name (a ContainerView), its example ``/bin/cat
+    /etc/network/interfaces > /tmp/plop`` on a guest whose fixture entry has that file, a
+    program that runs on the clock, and a failing one."""
+    data = fixtures.load("default")
+    data["datacenters"][0]["hosts"][0]["vms"][0]["guest_files"] = {
+        "/etc/network/interfaces": "auto lo\niface lo inet loopback\n"}
+    emulator = make_emulator(clock="virtual", fixture=data)
+    si = emulator.connect()
+    content = si.RetrieveContent()
+    named = by_name(si, [vim.VirtualMachine], "DC0_H0_VM0")
+    vm = content.searchIndex.FindByUuid(None, named.config.uuid, True)
+    assert vm == named
+    root = GuestLogin(username="root", password="vmware")
+    files = content.guestOperationsManager.fileManager
+    assert run_in_guest(emulator, si, vm, root, "/bin/cat",
+                        "/etc/network/interfaces > /tmp/plop") == 0
+    info = files.InitiateFileTransferFromGuest(vm, root, "/tmp/plop")
+    assert requests.get(info.url.replace("*", "127.0.0.1"), timeout=10).content == \
+        b"auto lo\niface lo inet loopback\n"
+    before = emulator.call(emulator.vc.clock.now)
+    assert run_in_guest(emulator, si, vm, root, "/bin/sleep", "12") == 0
+    assert emulator.call(emulator.vc.clock.now) - before == timedelta(seconds=15)
+    assert run_in_guest(emulator, si, vm, root, "/bin/bash", "-c 'exit 2'") == 2
+    # the sample's failure report: the process as ListProcessesInGuest gives it
+    [ended] = [p for p in content.guestOperationsManager.processManager.ListProcessesInGuest(
+        vm, root) if p.cmdLine == "\"/bin/bash\" -c 'exit 2'"]
+    assert ended.exitCode == 2 and ended.endTime is not None
+    assert vm.summary.guest.ipAddress
+
+
+def test_execute_program_in_vm_stops_where_vcenter_refuses(emulator, si):
+    """execute_program_in_vm.py's ways out: a VM without running Tools (toolsStatus), the
+    vmodl fault of a wrong guest password or a program the guest lacks."""
+    no_tools = by_name(si, [vim.VirtualMachine], "DC0_C0_RP0_NoTools")
+    root = GuestLogin(username="root", password="vmware")
+    assert run_in_guest(emulator, si, no_tools, root, "/bin/true") == "tools not running"
+    vm = by_name(si, [vim.VirtualMachine], "DC0_H0_VM0")
+    assert run_in_guest(emulator, si, vm, GuestLogin(username="root", password="nope"),
+                        "/bin/true") == ("Caught vmodl fault : Failed to authenticate with the "
+                                         "guest operating system using the supplied "
+                                         "credentials.")
+    assert run_in_guest(emulator, si, vm, root, "/opt/none") == \
+        "Caught vmodl fault : File /opt/none was not found"
+
+
+def test_upload_file_to_vm_puts_the_file_through_the_https_url(make_emulator, tmp_path):
+    """upload_file_to_vm.py over HTTPS: the VM by its BIOS UUID, fileManager.
+    InitiateFileTransferToGuest(vm, creds, path, FileAttributes(), size, True) with its
+    ``https://*:`` rewritten to the vCenter host, and a PUT of the bytes (verify=False)."""
+    emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
+    si = emulator.connect()
+    content = si.RetrieveContent()
+    uuid = by_name(si, [vim.VirtualMachine], "DC0_C0_RP0_VM0").config.uuid
+    vm = content.searchIndex.FindByUuid(None, uuid, True)
+    assert vm.guest.toolsStatus not in ("toolsNotInstalled", "toolsNotRunning")
+    creds = GuestLogin(username="root", password="vmware")
+    data = b"#!/bin/sh\necho uploaded\n"
+    for _ in range(2):  # overwrite=True: the second upload replaces the first
+        url = content.guestOperationsManager.fileManager.InitiateFileTransferToGuest(
+            vm, creds, "/tmp/setup.sh", vim.vm.guest.FileManager.FileAttributes(), len(data),
+            True)
+        assert url.startswith("https://*:%d/guestFile?" % emulator.port)
+        url = re.sub(r"^https://\*:", "https://127.0.0.1:", url)
+        assert requests.put(url, data=data, verify=False, timeout=10).status_code == 200
+    info = content.guestOperationsManager.fileManager.InitiateFileTransferFromGuest(
+        vm, creds, "/tmp/setup.sh")
+    assert info.size == len(data)
+    assert requests.get(re.sub(r"^https://\*:", "https://127.0.0.1:", info.url), verify=False,
+                        timeout=10).content == data

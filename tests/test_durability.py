@@ -18,6 +18,7 @@ from pyVmomi import vim
 
 from conftest import customize, find_vm, in_reactor
 from test_rest import Rest
+from vimsim.model import snapshot
 
 C = vim.vm.customization
 AUTH = vim.vm.guest.NamePasswordAuthentication(username="root", password="vmware")
@@ -361,7 +362,11 @@ def test_a_state_path_that_cannot_be_used_fails_at_start(tmp_path):
     corrupt = tmp_path / "corrupt.json"
     corrupt.write_text('{"format": 2, "fixture": ')
     message = refused(serve_args(corrupt))
-    assert str(corrupt) in message and "cannot be read" in message
+    assert message.count(str(corrupt)) == 1 and "cannot be read" in message
+    corrupt.write_text('{"format": %d}' % snapshot.FORMAT)  # JSON, but no snapshot
+    message = refused(serve_args(corrupt))
+    assert "state file %s: not a whole vimsim snapshot: 'fixture' is missing" % corrupt in message
+    corrupt.write_text('{"format": 2, "fixture": ')
     assert corrupt.read_text() == '{"format": 2, "fixture": '  # left for its owner to see
     dated = tmp_path / "dated.yaml"  # YAML reads the note as a date, which JSON cannot hold:
     # the fixture's schema refuses it before a state is made of it

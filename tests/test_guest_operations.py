@@ -1,5 +1,6 @@
 """GuestOperationsManager through pyVmomi: guest credentials, programs and files in the guest,
 and the file transfer URLs (driven with requests), with the faults vCenter answers."""
+import signal
 from datetime import timedelta
 
 import pytest
@@ -8,8 +9,9 @@ from pyVim.connect import Disconnect
 from pyVmomi import vim, vmodl
 
 from conftest import customize, find_vm
+from test_durability import Served, wait_for
 from vimsim.model import fixture as fixtures
-from vimsim.model import guest_operations
+from vimsim.model import guest_files, guest_operations
 from vimsim.model.guest_processes import ProgramBehaviour, ProgramOutcome
 
 G = vim.vm.guest
@@ -545,6 +547,32 @@ def test_an_upload_bigger_than_the_unauthenticated_cap(ops, vm):
     assert download(ops, vm, "/tmp/blob").content == data
 
 
+def test_the_guest_root_cannot_be_deleted(ops, vm):
+    with pytest.raises(vim.fault.CannotDeleteFile) as exc:
+        ops.fileManager.DeleteDirectoryInGuest(vm=vm, auth=ROOT, directoryPath="/",
+                                               recursive=True)
+    assert exc.value.file == "/"
+    assert "tmp" in files(ops, vm, "/")
+
+
+def test_a_full_guest_disk_is_no_disk_space(ops, vm, monkeypatch):
+    monkeypatch.setattr(guest_files, "CAPACITY_BYTES", 100)
+    assert upload(ops, vm, "/tmp/first", b"x" * 60).status_code == 200
+    with pytest.raises(vim.fault.NoDiskSpace) as exc:
+        upload(ops, vm, "/tmp/second", b"y" * 60)
+    assert exc.value.file == "/tmp/second" and exc.value.datastore == ""
+    # replacing a file needs room only for what it grows by
+    assert upload(ops, vm, "/tmp/first", b"z" * 60, overwrite=True).status_code == 200
+    ops.fileManager.DeleteFileInGuest(vm=vm, auth=ROOT, filePath="/tmp/first")
+    assert upload(ops, vm, "/tmp/second", b"y" * 60).status_code == 200
+
+
+def test_sspi_on_a_linux_guest_is_not_supported(ops, vm):
+    with pytest.raises(vim.fault.OperationNotSupportedByGuest):
+        ops.authManager.ValidateCredentialsInGuest(
+            vm=vm, auth=G.SSPIAuthentication(sspiToken="TlRMTVNTUAABAAAA"))
+
+
 # -- a Windows guest ----------------------------------------------------------------------
 
 def test_a_windows_guest(make_emulator):
@@ -616,3 +644,37 @@ def test_other_sessions_see_the_same_guest(emulator, ops, vm):
                                  find_vm(other, "DC0_H0_VM0"), "/tmp")
     finally:
         Disconnect(other)
+
+
+def test_the_guest_survives_a_sigkill_of_the_server(tmp_path):
+    """The guest's files (an upload through /guestFile), a running program and a ticket reach
+    the --state file within its interval, and a killed `vimsim serve` comes back with them."""
+    state = tmp_path / "state.json"
+    served = Served(state)
+    try:
+        ops, vm = served.si.content.guestOperationsManager, find_vm(served.si, "DC0_H0_VM0")
+        url = ops.fileManager.InitiateFileTransferToGuest(
+            vm=vm, auth=ROOT, guestFilePath="/tmp/kept", fileSize=16, overwrite=False,
+            fileAttributes=G.FileManager.FileAttributes())
+        assert requests.put(url.replace("*", served.host), data=b"before the kill",
+                            timeout=10).status_code == 200
+        running = start(ops, vm, "/bin/sleep", "10")
+        ticket = ops.authManager.AcquireCredentialsInGuest(vm=vm, requestedAuth=ROOT)
+        wait_for(lambda: state.exists() and ticket.ticket in state.read_text(),
+                 "the guest in the state file")
+    finally:
+        status, _ = served.stop(signal.SIGKILL)
+    assert status == -signal.SIGKILL
+    served = Served(state)
+    try:
+        ops, vm = served.si.content.guestOperationsManager, find_vm(served.si, "DC0_H0_VM0")
+        info = ops.fileManager.InitiateFileTransferFromGuest(vm=vm, auth=ticket,
+                                                             guestFilePath="/tmp/kept")
+        assert requests.get(info.url.replace("*", served.host), timeout=10).content == \
+            b"before the kill"
+        assert process(ops, vm, running).endTime is None
+        served.advance(10)
+        assert process(ops, vm, running).exitCode == 0
+    finally:
+        status, errors = served.stop()
+    assert status == 0 and "Traceback" not in errors, errors

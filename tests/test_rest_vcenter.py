@@ -96,6 +96,24 @@ def test_guest_identity(auto):
               503, "SERVICE_UNAVAILABLE")
 
 
+def test_guest_operations_readiness(auto):
+    """Vm.Guest.Operations.get (/api only, since 7.0.2): ready while VMware Tools run, as
+    guest.guestOperationsReady; never for interactive operations."""
+    rest = Rest(auto)
+    vm = vm_id(auto, "DC0_H0_VM0")
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % vm).json() == {
+        "guest_operations_ready": True, "interactive_guest_operations_ready": False}
+    no_tools = vm_id(auto, "DC0_C0_RP0_NoTools")
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % no_tools).json()[
+        "guest_operations_ready"] is False
+    assert rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % vm,
+                          headers=rest.headers, timeout=10).status_code == 204
+    assert rest.get("/api/vcenter/vm/%s/guest/operations" % vm).json()[
+        "guest_operations_ready"] is False
+    api_error(rest.get("/api/vcenter/vm/vm-999/guest/operations"), 404, "NOT_FOUND")
+    assert rest.get("/rest/vcenter/vm/%s/guest/operations" % vm).status_code == 404
+
+
 def test_inventory_lists_and_filters(auto):
     rest = Rest(auto)
     hosts = rest.get("/api/vcenter/host").json()

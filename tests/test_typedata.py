@@ -3,6 +3,8 @@ import os
 import subprocess
 import sys
 
+from vimsim.soap.wsdl import WSDL_DIR
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -44,16 +46,16 @@ def test_wsdl_is_regenerated_from_the_type_tables(tmp_path):
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-wsdl")], check=True,
                    env=env, capture_output=True, timeout=120)
     for name in os.listdir(tmp_path):
-        with open(os.path.join(ROOT, "wsdl", name)) as f:
+        with open(os.path.join(WSDL_DIR, name)) as f:
             assert (tmp_path / name).read_text() == f.read(), \
-                "wsdl/%s is stale: run scripts/gen-wsdl" % name
+                "vimsim/wsdl/%s is stale: run scripts/gen-wsdl" % name
 
 
 def test_wsdl_declares_exactly_the_served_operations():
     from lxml import etree
     from vimsim.model.objects import MANAGED_TYPES
     import vimsim.model.fixture  # noqa: F401
-    wsdl = etree.parse(os.path.join(ROOT, "wsdl", "vim.wsdl"))
+    wsdl = etree.parse(os.path.join(WSDL_DIR, "vim.wsdl"))
     ns = {"w": "http://schemas.xmlsoap.org/wsdl/"}
     declared = {op.get("name") for op in wsdl.findall("w:portType/w:operation", ns)}
     bound = {op.get("name") for op in wsdl.findall("w:binding/w:operation", ns)}

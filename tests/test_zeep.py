@@ -1,4 +1,4 @@
-"""zeep, driven by the WSDL vimsim serves, against vimsim over real sockets (issue: wsdl/)."""
+"""zeep, driven by the WSDL vimsim serves, against vimsim over real sockets (vimsim/wsdl/)."""
 import copy
 import os
 
@@ -9,8 +9,8 @@ from lxml import etree
 from zeep.plugins import Plugin
 from zeep.transports import Transport
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WSDL = os.path.join(ROOT, "wsdl")
+from vimsim.soap.wsdl import WSDL_DIR as WSDL
+
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 SOAP_BODY = "{http://schemas.xmlsoap.org/soap/envelope/}Body"
 SCHEMA = etree.XMLSchema(etree.XML(

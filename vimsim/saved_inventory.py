@@ -2,8 +2,8 @@
 
 The directory holds one file per managed object, ``NNNN-Type-moId.xml``, each an
 ObjectContent (``obj`` and every ``propSet`` with its value as vim25 XML). ``fixture_from``
-reads one into a fixture (the format of fixtures/default.yaml, with the saved moIds, UUIDs,
-sizes and guest data), which ``vimsim serve --load DIR`` builds as it builds any fixture;
+reads one into a fixture (the format of vimsim/fixtures/default.yaml, with the saved moIds,
+UUIDs, sizes and guest data), which ``vimsim serve --load DIR`` builds as it builds any fixture;
 ``save`` writes one from a running server over vim25, as ``govc object.save`` does.
 
 A saved file is read leniently (an element tree, not the schema's codec): govc writes the

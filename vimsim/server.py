@@ -4,6 +4,7 @@ import gc
 import logging
 import threading
 import time
+from urllib.parse import quote
 
 from twisted.internet import reactor as default_reactor
 from twisted.internet.task import LoopingCall
@@ -101,8 +102,9 @@ class Server:
         try:
             loaded = self.state is not None and self.state.exists()
             if loaded:
+                saved = self.state.read()  # its errors name the file already
                 try:
-                    self.load_snapshot(self.state.read())
+                    self.load_snapshot(saved)
                 except fixtures.FixtureError as exc:
                     raise fixtures.FixtureError("state file %s: %s" % (state_file, exc))
             else:
@@ -157,8 +159,10 @@ class Server:
         self.clock.clear()
         try:
             vc = snapshot.restore(data, self.clock)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise fixtures.FixtureError("bad snapshot: %s" % exc)
+        except KeyError as exc:
+            raise fixtures.FixtureError("not a whole vimsim snapshot: %s is missing" % exc)
+        except (TypeError, ValueError) as exc:
+            raise fixtures.FixtureError("not a snapshot vimsim can restore: %s" % exc)
         self.fixture_data = snapshot.fixture_of(data)
         self.vc = vc
         self.generation += 1
@@ -377,11 +381,19 @@ class Server:
         return self.port.getHost().port
 
     @property
-    def url(self):
+    def base_url(self):
+        """scheme://host:port, where every endpoint lives (`vimsim serve` lists them)."""
         scheme = "https" if self.secure else "http"
         host = "[%s]" % self.host if ":" in self.host else self.host
-        return "%s://%s:%s@%s:%d/sdk" % (scheme, self.username, self.password, host,
-                                         self.port.getHost().port)
+        return "%s://%s:%d" % (scheme, host, self.port.getHost().port)
+
+    @property
+    def url(self):
+        """The SOAP endpoint with the user's credentials, percent-encoded (RFC 3986 userinfo),
+        so a password such as p@ss:w/rd still gives a URL that parses."""
+        scheme, rest = self.base_url.split("://", 1)
+        return "%s://%s:%s@%s/sdk" % (scheme, quote(self.username, safe=""),
+                                      quote(self.password, safe=""), rest)
 
     def stop(self):
         self.dashboard.close()

@@ -5,7 +5,7 @@ import os
 import signal
 import subprocess
 import sys
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -36,7 +36,8 @@ class VimsimProcess:
             raise RuntimeError("vimsim did not start: %r\n%s" % (line, self.log()))
         self.url = urlparse(line.split("=", 1)[1])
         self.host, self.port = self.url.hostname, self.url.port
-        self.user, self.password = self.url.username, self.url.password
+        # percent-encoded in the URL (as any URL's userinfo)
+        self.user, self.password = unquote(self.url.username), unquote(self.url.password)
 
     def log(self):
         return self.log_path.read_text()
@@ -49,9 +50,19 @@ class VimsimProcess:
             self.proc.kill()
 
 
-@pytest.fixture(scope="module")
-def vimsim_process(tmp_path_factory):
-    server = VimsimProcess(tmp_path_factory.mktemp("vimsim"))
+def vimsim_serving(tmp_path_factory, port_ok=None):
+    """A module's `vimsim serve` (a fixture's generator): started again until ``port_ok``
+    takes its port; stopped after the module, its log free of tracebacks."""
+    while True:
+        server = VimsimProcess(tmp_path_factory.mktemp("vimsim"))
+        if port_ok is None or port_ok(server.port):
+            break
+        server.stop()
     yield server
     server.stop()
     assert "Traceback" not in server.log(), server.log()
+
+
+@pytest.fixture(scope="module")
+def vimsim_process(tmp_path_factory):
+    yield from vimsim_serving(tmp_path_factory)

@@ -8,7 +8,10 @@ block is rescued so that the play goes on, and the JSON callback gives every tas
 test below checks one block and reports the task that failed, the module's message and the tail
 of its traceback. The blocks run in the order written: the read-only ones first, then the power
 operations and the instant clone, then guest customization (a clone of DC0_H0_VM0 customized
-by vmware_guest, then customized again by each module that can).
+by vmware_guest, then customized again by each module that can), the VM lifecycle, and last
+the guest operations (programs with vmware_vm_shell, files with vmware_guest_file_operation).
+A registered result outlives its block and hides the play variable of its name (``vm``), so
+tasks register under names of their own.
 """
 import json
 import subprocess
@@ -17,6 +20,7 @@ import pytest
 import yaml
 
 from .ansible_env import ansible_env, ansible_venv
+from .conftest import vimsim_serving
 
 PLAYBOOK = r"""
 - name: vimsim through Ansible's VMware collections
@@ -964,14 +968,14 @@ PLAYBOOK = r"""
     - name: vcenter_vm_info (filter_names {{ custom_clone }}) for its id
       vmware.vmware_rest.vcenter_vm_info:
         filter_names: ["{{ custom_clone }}"]
-      register: vm
+      register: found
     - name: vcenter_vm_power stop
       vmware.vmware_rest.vcenter_vm_power:
-        vm: "{{ vm.value[0].vm }}"
+        vm: "{{ found.value[0].vm }}"
         state: stop
     - name: vcenter_vm_guest_customization (linux_config, static IPv4)
       vmware.vmware_rest.vcenter_vm_guest_customization:
-        vm: "{{ vm.value[0].vm }}"
+        vm: "{{ found.value[0].vm }}"
         configuration_spec:
           linux_config:
             domain: example.com
@@ -990,7 +994,7 @@ PLAYBOOK = r"""
       register: pending
     - name: vcenter_vm_power start
       vmware.vmware_rest.vcenter_vm_power:
-        vm: "{{ vm.value[0].vm }}"
+        vm: "{{ found.value[0].vm }}"
         state: start
     - name: vmware_guest_info ({{ custom_clone }}) until the guest has customized
       community.vmware.vmware_guest_info:
@@ -1085,6 +1089,171 @@ PLAYBOOK = r"""
         - "'ansible_made' not in (after.virtual_machines | map(attribute='guest_name') | list)"
     rescue: *rescue
 
+  - name: community.vmware.vmware_vm_shell
+    block:
+    - name: vmware_guest_info ({{ vm }}, its moId, UUIDs and guest host name)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ vm }}"
+        schema: vsphere
+        properties: [_moId, config.uuid, config.instanceUuid, guest.hostName]
+      register: info
+    - name: vcenter_vm_guest_operations_info ({{ vm }})
+      vmware.vmware_rest.vcenter_vm_guest_operations_info:
+        vm: "{{ info.instance.moid }}"
+      register: ready
+    - name: vmware_vm_shell (wait_for_process, a program that runs 30 s of clock time)
+      community.vmware.vmware_vm_shell:
+        <<: &guest {datacenter: DC0, vm_id: "{{ vm }}", vm_username: root, vm_password: vmware}
+        vm_shell: /bin/sleep
+        vm_shell_args: "30"
+        wait_for_process: true
+        timeout: 60
+      register: waited
+    - name: vmware_vm_shell (without wait_for_process) returns the pid
+      community.vmware.vmware_vm_shell:
+        <<: *guest
+        vm_shell: /bin/echo
+        vm_shell_args: hello
+      register: started
+    - name: vmware_vm_shell (vm_id_type uuid, vm_shell_cwd, output redirected to a relative path)
+      community.vmware.vmware_vm_shell:
+        vm_id: "{{ info.instance.config.uuid }}"
+        vm_id_type: uuid
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/hostname
+        vm_shell_args: "> hostname.txt"
+        vm_shell_cwd: /tmp
+        vm_shell_env: [LANG=C]
+        wait_for_process: true
+      register: in_cwd
+    - name: vmware_guest_file_operation fetch (what /bin/hostname wrote)
+      community.vmware.vmware_guest_file_operation:
+        vm_id: "{{ info.instance.config.instanceUuid }}"
+        vm_id_type: instance_uuid
+        vm_username: root
+        vm_password: vmware
+        fetch: {src: /tmp/hostname.txt, dest: "{{ playbook_dir }}/hostname.txt"}
+    - name: vmware_vm_shell (vm_id_type inventory_path, a shell's exit code)
+      community.vmware.vmware_vm_shell:
+        vm_id: "{{ vm }}"
+        vm_id_type: inventory_path
+        folder: /DC0/vm
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/sh
+        vm_shell_args: "-c 'exit 3'"
+        wait_for_process: true
+      register: failing
+      failed_when: false          # the failure is what the assert below checks
+    - name: vmware_vm_shell (a wrong guest password)
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: "{{ vm }}"
+        vm_username: root
+        vm_password: wrong
+        vm_shell: /bin/true
+      register: wrong
+      failed_when: false
+    - name: vmware_vm_shell (DC0_C0_RP0_NoTools)
+      community.vmware.vmware_vm_shell:
+        datacenter: DC0
+        vm_id: DC0_C0_RP0_NoTools
+        vm_username: root
+        vm_password: vmware
+        vm_shell: /bin/true
+      register: no_tools
+      failed_when: false
+    - name: the programs ran in the guest, on the clock, with their exit codes
+      assert:
+        that:
+        - ready.value.guest_operations_ready and not ready.value.interactive_guest_operations_ready
+        - waited.changed and waited.exit_code == 0
+        - waited.name == 'sleep' and waited.owner == 'root'
+        - waited.cmd_line == '"/bin/sleep" 30'
+        - waited.uuid == info.instance.config.uuid
+        - (waited.end_time[:19] | to_datetime('%Y-%m-%dT%H:%M:%S') - waited.start_time[:19] | to_datetime('%Y-%m-%dT%H:%M:%S')).total_seconds() == 30
+        - started.changed and started.msg | int > 0
+        - in_cwd.exit_code == 0 and in_cwd.name == 'hostname'
+        - lookup('file', playbook_dir + '/hostname.txt') == info.instance.guest.hostName
+        - failing.exit_code == 3 and failing.msg == 'Failed to execute command'
+        - wrong.msg is search('Failed to authenticate with the guest operating system')
+        - no_tools.msg is search('VMware Tools are necessary')
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest_file_operation
+    block:
+    - name: vmware_guest_file_operation directory create (with parents)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        directory: {operation: create, path: /tmp/ansible/deep, recurse: true}
+      register: made
+    - name: vmware_guest_file_operation directory create again
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        directory: {operation: create, path: /tmp/ansible/deep}
+      register: made_again
+    - name: a local file to upload
+      copy:
+        dest: "{{ playbook_dir }}/upload.bin"
+        content: "uploaded by Ansible\nline two\n"
+    - name: vmware_guest_file_operation copy (upload)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        copy: {src: "{{ playbook_dir }}/upload.bin", dest: /tmp/ansible/deep/upload.bin}
+      register: uploaded
+    - name: vmware_guest_file_operation copy again (no overwrite)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        copy: {src: "{{ playbook_dir }}/upload.bin", dest: /tmp/ansible/deep/upload.bin}
+      register: uploaded_again
+    - name: vmware_guest_file_operation fetch (download)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        fetch: {src: /tmp/ansible/deep/upload.bin, dest: "{{ playbook_dir }}/fetched.bin"}
+      register: fetched
+    - name: vmware_vm_shell (the guest reads the uploaded file)
+      community.vmware.vmware_vm_shell:
+        <<: *guest
+        vm_shell: /bin/cat
+        vm_shell_args: /tmp/ansible/deep/upload.bin > /tmp/ansible/copy.txt
+        wait_for_process: true
+    - name: vmware_guest_file_operation fetch (the guest's copy)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        fetch: {src: /tmp/ansible/copy.txt, dest: "{{ playbook_dir }}/copy.txt"}
+    - name: vmware_guest_file_operation directory mktemp
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        directory: {operation: mktemp, prefix: ansible-, suffix: .d}
+      register: temp
+    - name: vmware_guest_file_operation directory delete (recurse)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        directory: {operation: delete, path: /tmp/ansible, recurse: true}
+      register: deleted
+    - name: vmware_guest_file_operation fetch (a file deleted with its directory)
+      community.vmware.vmware_guest_file_operation:
+        <<: *guest
+        fetch: {src: /tmp/ansible/deep/upload.bin, dest: "{{ playbook_dir }}/gone.bin"}
+      register: gone
+      failed_when: false          # the failure is what the assert below checks
+    - name: the files went to the guest and back, the directories came and went
+      assert:
+        that:
+        - made.changed
+        - not made_again.changed and made_again.msg is search('already exist')
+        - uploaded.changed
+        - not uploaded_again.changed and uploaded_again.msg is search('already exists')
+        - fetched.changed
+        - lookup('file', playbook_dir + '/fetched.bin', rstrip=false) == "uploaded by Ansible\nline two\n"
+        - lookup('file', playbook_dir + '/copy.txt', rstrip=false) == "uploaded by Ansible\nline two\n"
+        - temp.dir is match('/tmp/ansible-.{6}\.d$')
+        - deleted.changed
+        - gone.msg is search('does not exist')
+    rescue: *rescue
+
 """
 
 SEP = " | "
@@ -1106,6 +1275,14 @@ BLOCKS = [block["name"] for block in yaml.safe_load(PLAYBOOK)[0]["tasks"]]
 
 def _tail(text, lines=30):
     return "\n".join((text or "").rstrip().splitlines()[-lines:])
+
+
+@pytest.fixture(scope="module")
+def vimsim_process(tmp_path_factory):
+    """The server, on a port without "443" in its number: vmware_guest_file_operation puts
+    the port it was given in place of every "443" in a transfer URL (it expects vCenter's
+    https://*:443/guestFile?...), which would break a port such as 34431."""
+    yield from vimsim_serving(tmp_path_factory, lambda port: "443" not in str(port))
 
 
 @pytest.fixture(scope="module")

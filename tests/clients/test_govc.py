@@ -1,6 +1,6 @@
 """govc 0.24 against `vimsim serve`, one test per command family.
 
-The assertions are what a vCenter holding the default fixture (fixtures/default.yaml) shows:
+The assertions are what a vCenter holding the default fixture (vimsim/fixtures/default.yaml) shows:
 datacenter DC0; cluster DC0_C0 (hosts DC0_C0_H0..H2, pools Resources and DC0_C0_RP1) with VMs
 DC0_C0_RP0_VM0, DC0_C0_RP0_VM1, DC0_C0_RP0_NoTools; standalone host DC0_H0 with DC0_H0_VM0 and
 DC0_H0_VM1; datastore LocalDS_0 (1024 GB, 900 GB free); network "VM Network". They were
@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import textwrap
+from urllib.parse import quote
 
 import pytest
 
@@ -38,7 +39,8 @@ class Govc:
                     if not k.startswith("GOVC_") and k not in ("REQUESTS_CA_BUNDLE",
                                                                  "CURL_CA_BUNDLE")}
         self.env.update(
-            GOVC_URL="https://%s:%s@%s:%d/sdk" % (user or server.user, password or server.password,
+            GOVC_URL="https://%s:%s@%s:%d/sdk" % (quote(user or server.user, safe=""),
+                                                  quote(password or server.password, safe=""),
                                                   server.host, server.port),
             GOVC_INSECURE="1", GOVMOMI_HOME=str(home))
 

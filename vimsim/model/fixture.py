@@ -16,16 +16,23 @@ from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
 from vimsim.vim25.data import DataObject
 
-FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "fixtures")
+# Package data (setup.cfg, MANIFEST.in): found beside the code wherever vimsim is installed.
+FIXTURES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "fixtures")
 
 
 class FixtureError(ValueError):
     pass
 
 
+def _shipped(folder):
+    """The names of the YAML files in ``folder``, for an error message."""
+    return ", ".join(sorted(name[:-5] for name in os.listdir(folder) if name.endswith(".yaml")))
+
+
 def load(fixture):
-    """A fixture as a dict, from a dict, a path, or a name under fixtures/, checked (check())."""
+    """A fixture as a dict, from a dict, a path, or a name of one vimsim ships (FIXTURES_DIR),
+    checked (check())."""
     if isinstance(fixture, dict):
         data = copy.deepcopy(fixture)
         check(data, "the fixture")
@@ -34,7 +41,8 @@ def load(fixture):
     if not os.path.exists(path):
         path = os.path.join(FIXTURES_DIR, "%s.yaml" % fixture)
     if not os.path.exists(path):
-        raise FixtureError("no fixture named or at %r (looked in %s)" % (fixture, FIXTURES_DIR))
+        raise FixtureError("no fixture named or at %r: give a YAML file's path or one of those "
+                           "vimsim ships (%s)" % (fixture, _shipped(FIXTURES_DIR)))
     data = _read_yaml(path, "fixture")
     if not isinstance(data, dict):
         raise FixtureError("fixture %s is not a YAML mapping" % path)
@@ -94,14 +102,17 @@ def _check_rule(rule, where):
 
 def load_scenario(scenario):
     """A scenario's fault rules and what to call it in messages, from a dict, a path, or a
-    name under fixtures/scenarios/, checked against ``$defs/scenario`` of the schema."""
+    name of one vimsim ships (FIXTURES_DIR/scenarios), checked against ``$defs/scenario`` of
+    the schema."""
     if isinstance(scenario, dict):
         data, source = scenario, "scenario (inline)"
     else:
         path = scenario if os.path.exists(scenario) else os.path.join(
             FIXTURES_DIR, "scenarios", "%s.yaml" % scenario)
         if not os.path.exists(path):
-            raise FixtureError("no scenario named or at %r" % scenario)
+            raise FixtureError("no scenario named or at %r: give a YAML file's path or one of "
+                               "those vimsim ships (%s)" % (
+                                   scenario, _shipped(os.path.join(FIXTURES_DIR, "scenarios"))))
         data, source = _read_yaml(path, "scenario"), "scenario %s" % path
     if not isinstance(data, dict):
         raise FixtureError("%s: a scenario is a mapping with a list of rules" % source)

@@ -279,6 +279,7 @@ class GuestOperationsManager(ManagedObject):
         if node is None or node.kind != FILE:
             raise faults.FileNotFound(file=transfer.path)
         node.atime = self.vc.clock.now()
+        self.changed()
         return node.data
 
     def upload(self, transfer, data):
@@ -492,9 +493,12 @@ class GuestProcessManager(GuestCalls, ManagedObject):
         vm, guest, account = self.enter(ctx, vm, auth, QUERY)
         now = self.vc.clock.now()
         keep = timedelta(seconds=KEEP_ENDED_SECONDS)
-        for pid in [p.pid for p in guest.processes.values()
-                    if p.end_time is not None and now - p.end_time > keep]:
+        gone = [p.pid for p in guest.processes.values()
+                if p.end_time is not None and now - p.end_time > keep]
+        for pid in gone:
             del guest.processes[pid]
+        if gone:
+            self.operations.changed()
         listed = guest.system_processes(vm) + list(guest.processes.values())
         wanted = set(pids) if pids else None
         return [p.info() for p in listed if wanted is None or p.pid in wanted]

@@ -278,7 +278,8 @@ class AutomationResource(ModelResource):
         return 200, {"networking": inventory.guest_networking,
                      "networking/interfaces": inventory.guest_interfaces,
                      "networking/routes": inventory.guest_routes,
-                     "local-filesystem": inventory.guest_local_filesystem}[part](vm)
+                     "local-filesystem": inventory.guest_local_filesystem,
+                     "operations": inventory.guest_operations}[part](vm)
 
     def vm_tools(self, route, session, vm):
         self.api.require(session, VIEW, vm)
@@ -632,6 +633,7 @@ ROUTES = [
     ("GET", _path("vcenter/vm/{id}/guest/(networking|networking/interfaces|"
                   "networking/routes|local-filesystem)"), BOTH,
      AutomationResource.vm_guest),
+    ("GET", _path("vcenter/vm/{id}/guest/(operations)"), API, AutomationResource.vm_guest),
     ("GET", _path("vcenter/vm/{id}/tools"), BOTH, AutomationResource.vm_tools),
     ("POST", _path("vcenter/vm/{id}/guest/(processes|filesystem)"), API,
      AutomationResource.guest_operation),

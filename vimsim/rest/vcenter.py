@@ -341,6 +341,14 @@ class VcenterInventory:
                              "filesystem": d.filesystemType}
                 for d in vm_hardware.guest_disks(vm)} if vm.tools_running else {}
 
+    def guest_operations(self, vm_id):
+        """Vm.Guest.Operations.Info: whether the guest takes guest operations now (VMware
+        Tools running, as guest.guestOperationsReady says); interactive ones never, as
+        vimsim's guests have no desktop session."""
+        vm = self.vm(vm_id)
+        return {"guest_operations_ready": vm.tools_running,
+                "interactive_guest_operations_ready": False}
+
     def tools(self, vm_id):
         vm = self.vm(vm_id)
         return {"version_status": "CURRENT" if vm.tools_installed else "NOT_INSTALLED",

@@ -1,4 +1,4 @@
-"""The WSDL in wsdl/, served under /sdk with the service location pointing at the server."""
+"""The WSDL in vimsim/wsdl/ (package data), served under /sdk with the service location pointing at the server."""
 import functools
 import os
 
@@ -6,8 +6,7 @@ from twisted.web import resource
 
 from vimsim.compat import header
 
-WSDL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "wsdl")
+WSDL_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "wsdl")
 FILES = ("vimService.wsdl", "vim.wsdl", "vim-types.xsd", "vim-messagetypes.xsd")
 _LOCATION = b'location="https://localhost/sdk"'
 
