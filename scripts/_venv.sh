@@ -1,8 +1,11 @@
 # Sourced by scripts/serve and scripts/test: create .venv if needed and (re)install vimsim
-# whenever setup.cfg or pyproject.toml changed since the last install.
+# whenever setup.cfg or pyproject.toml changed since the last install. $PYTHON is the
+# interpreter a new venv is made with; $VIMSIM_VENV the venv's folder (default .venv), so
+# that a second Python has a venv of its own (.ci/run's run on a newer Python).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VENV="$ROOT/.venv"
+VENV="${VIMSIM_VENV:-$ROOT/.venv}"
+case "$VENV" in /*) ;; *) VENV="$ROOT/$VENV" ;; esac
 PY="${PYTHON:-python3}"
 extras="${1:-}"
 stamp="$VENV/.vimsim-installed${extras:+-$extras}"

@@ -706,6 +706,114 @@ def stalls(vms, clock="virtual"):
     return report
 
 
+CUSTOMIZE = ('<CustomizeGuest_Task xmlns="urn:vim25"><_this type="VirtualMachineGuestCustomi'
+             'zationManager">GuestCustomizationManager</_this><vm type="VirtualMachine">%s</vm>'
+             '<auth xsi:type="NamePasswordAuthentication"><interactiveSession>false'
+             '</interactiveSession><username>root</username><password>vmware</password></auth>'
+             '<spec><identity xsi:type="CustomizationLinuxPrep"><hostName xsi:type="Customizati'
+             'onFixedName"><name>bench01</name></hostName><domain>example.com</domain>'
+             '</identity><globalIPSettings/></spec></CustomizeGuest_Task>')
+
+
+LOGIN = ('<Login xmlns="urn:vim25"><_this type="SessionManager">SessionManager</_this>'
+         '<userName>user</userName><password>pass</password></Login>')
+
+
+def _wsgi_post(wsgi, body, cookie=None):
+    """One SOAP call to a WSGI callable in this process: (status, headers)."""
+    import io
+    body = (ENVELOPE % body).encode()
+    env = {"REQUEST_METHOD": "POST", "CONTENT_TYPE": "text/xml; charset=utf-8",
+           "PATH_INFO": "/", "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+           "SERVER_PORT": "80", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+           "CONTENT_LENGTH": str(len(body)), "HTTP_SOAPACTION": '"urn:vim25/8.0.3.0"'}
+    if cookie:
+        env["HTTP_COOKIE"] = cookie
+    answer = {}
+    b"".join(wsgi(env, lambda status, headers: answer.update(status=status,
+                                                             headers=dict(headers))))
+    return answer["status"], answer["headers"]
+
+
+def _customize_client(port, path, moids, out):
+    """(In a process of its own, so that only the server's CPU is counted) CustomizeGuest_Task
+    on each VM once, over one connection; the statuses go to ``out``."""
+    client = RawClient("127.0.0.1", port, "http")
+    client.conn.connect()
+    if path != "/sdk":
+        original = client.conn.request
+        client.conn.request = lambda method, _, *a, **kw: original(method, path, *a, **kw)
+    client.login()
+    out.put([client.call(CUSTOMIZE % moid)[0] for moid in moids])
+
+
+def spyne_cpu(calls):
+    """Server CPU per CustomizeGuest_Task through vimsim.spyne_services (spyne's
+    WsgiApplication on wsgiref, a thread per connection) and through /sdk, in one process
+    serving both, each driven by a client process over one connection (its Login counted
+    as one more call); and through spyne's WSGI callable alone, called in this process."""
+    import resource
+    import threading
+    import vimsim
+    from socketserver import ThreadingMixIn
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+    from vimsim.spyne_services import Vim25Services
+
+    class Server(ThreadingMixIn, WSGIServer):
+        daemon_threads = True
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+    warm = 20  # calls first made on each path and not counted (tables unpacked, caches)
+    sim = vimsim.Simulator(fixture="default", clock="virtual",
+                           vms=3 * (calls + warm) + 10).start()
+    vim = Vim25Services(sim)
+    httpd = make_server("127.0.0.1", 0, vim.wsgi(vim.application()), server_class=Server,
+                        handler_class=Quiet)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    moids = sorted((vm.moid for vm in sim.vc.objects.values()
+                    if vm.vim_type == "VirtualMachine" and vm.tools_running),
+                   key=lambda m: int(m.split("-")[1]))
+    # getrusage, not /proc/PID/task: wsgiref's thread per connection is gone by the time
+    # /proc would be read, and so would be its CPU
+    def process_cpu():
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    spawn = multiprocessing.get_context("spawn")  # no fork of a process running threads
+    report = {}
+    paths = (("sdk", sim.port, "/sdk"), ("spyne", httpd.server_port, "/"))
+    rounds = [(path, warm, False) for path in paths] + [(path, calls, True) for path in paths]
+    for (name, port, path), count, counted in rounds:
+        chosen, moids = moids[:count], moids[count:]
+        out = spawn.Queue()
+        before = process_cpu()
+        client = spawn.Process(target=_customize_client, args=(port, path, chosen, out))
+        client.start()
+        statuses = out.get()
+        client.join()
+        used = process_cpu() - before
+        assert statuses == [200] * len(chosen), sorted(set(statuses))
+        if counted:
+            report[name + "_customize_cpu_ms"] = round(used / (count + 1) * 1000, 3)
+    # spyne's path alone: the WSGI callable called here, no HTTP server and no socket
+    wsgi = vim.wsgi(vim.application())
+    cookie = _wsgi_post(wsgi, LOGIN)[1]["Set-Cookie"].split(";")[0]
+    for counted, count in ((False, warm), (True, calls)):
+        chosen, moids = moids[:count], moids[count:]
+        before = process_cpu()
+        statuses = [_wsgi_post(wsgi, CUSTOMIZE % moid, cookie)[0] for moid in chosen]
+        used = process_cpu() - before
+        assert statuses == ["200 OK"] * count, sorted(set(statuses))
+        if counted:
+            report["spyne_wsgi_in_process_cpu_ms"] = round(used / count * 1000, 3)
+    httpd.shutdown()
+    sim.stop()
+    report["spyne_over_sdk"] = round(report["spyne_customize_cpu_ms"]
+                                     / report["sdk_customize_cpu_ms"], 2)
+    return report
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -718,7 +826,17 @@ def main():
                         "each server with its defaults, side by side (a few minutes)")
     parser.add_argument("--stalls", action="store_true", help="only the stall table: the "
                         "longest a small call waits behind each big request (10,000 VMs)")
+    parser.add_argument("--spyne", action="store_true", help="only server CPU per "
+                        "CustomizeGuest_Task through vimsim.spyne_services and through /sdk, "
+                        "in one process serving both (needs Python < 3.12)")
     args = parser.parse_args()
+    if args.spyne:
+        report = {"spyne": spyne_cpu(100 if args.quick else 400)}
+        print(json.dumps(report, indent=2))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump(report, f, indent=2)
+        return
     if args.defaults or args.stalls:
         if args.defaults:
             report = {"defaults": default_configurations(args.vcsim, args.quick)}

@@ -91,6 +91,59 @@ def test_clone_with_customization_and_power_on(emulator, si):
     assert source.guest.hostName != "clone01"
 
 
+def test_the_timeline_of_a_clone_powered_on_with_a_customization(emulator, si):
+    """CloneVM_Task with powerOn and a customization on the virtual clock: the task (2 s) ends
+    with the clone booting and the customization PENDING; Tools start 3 s later, RUNNING 1 s
+    after, SUCCEEDED 3 s after that; each event at its time, in one chain for the clone."""
+    source = find_vm(si, "DC0_H0_VM0")
+    task = source.CloneVM_Task(folder=vm_folder(si), name="timed-clone", spec=vim.vm.CloneSpec(
+        location=vim.vm.RelocateSpec(), powerOn=True, customization=linux_customization()))
+    t0 = task.info.queueTime
+
+    def at(when):
+        return round((when - t0).total_seconds(), 3)
+
+    emulator.advance(1.999)
+    assert task.info.state == "running"
+    with pytest.raises(LookupError):  # no clone until the task ends
+        find_vm(si, "timed-clone")
+    emulator.advance(0.001)
+    info = task.info
+    assert info.state == "success" and at(info.completeTime) == 2
+    clone = info.result
+    assert clone.runtime.powerState == "poweredOn" and at(clone.runtime.bootTime) == 2
+    assert clone.config.tools.pendingCustomization
+    custom = clone.guest.customizationInfo
+    assert (custom.customizationStatus, custom.startTime, custom.endTime) == (
+        "TOOLSDEPLOYPKG_PENDING", None, None)
+    emulator.advance(3)
+    assert clone.guest.toolsRunningStatus == "guestToolsRunning"
+    assert clone.config.tools.pendingCustomization is None
+    assert clone.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_PENDING"
+    emulator.advance(1)
+    custom = clone.guest.customizationInfo
+    assert custom.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+    assert at(custom.startTime) == 6 and custom.endTime is None
+    assert clone.guest.hostName != "clone01"  # applied when it succeeds
+    emulator.advance(3)
+    custom = clone.guest.customizationInfo
+    assert custom.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert (at(custom.startTime), at(custom.endTime)) == (6, 9)
+    assert clone.guest.hostName == "clone01" and clone.guest.ipAddress == "10.0.7.7"
+
+    events = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        time=vim.event.EventFilterSpec.ByTime(beginTime=t0)))
+    timeline = [(type(e).__name__.split(".")[-1], e.vm.name, at(e.createdTime))
+                for e in sorted(events, key=lambda e: e.key) if isinstance(e, vim.event.VmEvent)]
+    assert timeline == [
+        ("VmBeingClonedEvent", "DC0_H0_VM0", 0), ("VmClonedEvent", "timed-clone", 2),
+        ("VmPoweredOnEvent", "timed-clone", 2), ("CustomizationStartedEvent", "timed-clone", 6),
+        ("CustomizationSucceeded", "timed-clone", 9)]
+    chain = {e.chainId for e in events if isinstance(e, vim.event.VmEvent) and
+             not isinstance(e, vim.event.CustomizationEvent)}
+    assert chain == {task.info.eventChainId}
+
+
 def test_clone_faults(emulator, si):
     source = find_vm(si, "DC0_H0_VM0")
     folder = vm_folder(si)
@@ -126,6 +179,36 @@ def test_clone_faults(emulator, si):
     assert refused.value.privilegeId == "VirtualMachine.Provisioning.Clone"
 
 
+def test_many_clones_of_one_source_at_once(emulator, si):
+    """Deploying several VMs from one source at once works, as on vCenter (Terraform's
+    ``count``, Ansible's loops); a source another task is changing is TaskInProgress."""
+    source = find_vm(si, "DC0_H0_VM0")
+    tasks = [source.CloneVM_Task(folder=vm_folder(si), name=name, spec=vim.vm.CloneSpec(
+        location=vim.vm.RelocateSpec(), customization=linux_customization(name, address)))
+        for name, address in (("par1", "10.0.8.1"), ("par2", "10.0.8.2"), ("par1", "10.0.8.3"))]
+    with pytest.raises(vim.fault.TaskInProgress) as busy:  # nor is the source changed meanwhile
+        source.PowerOffVM_Task()
+    assert busy.value.task == tasks[0]
+    assert tasks[1].info.locked == [source]
+    emulator.advance(2)
+    assert [t.info.state for t in tasks] == ["success", "success", "error"]
+    assert isinstance(tasks[2].info.error, vim.fault.DuplicateName)
+    clones = [t.info.result for t in tasks[:2]]
+    assert [c.name for c in clones] == ["par1", "par2"]
+    assert len({c.config.uuid for c in clones} | {source.config.uuid}) == 3
+    power = source.PowerOffVM_Task()
+    with pytest.raises(vim.fault.TaskInProgress) as busy:
+        source.CloneVM_Task(folder=vm_folder(si), name="par3", spec=vim.vm.CloneSpec(
+            location=vim.vm.RelocateSpec()))
+    assert busy.value.task == power
+    emulator.advance(1)
+    for clone in clones:
+        clone.PowerOnVM_Task()
+    emulator.advance(0.3 + 3 + 1 + 3)
+    assert [(c.guest.hostName, c.guest.ipAddress) for c in clones] == [
+        ("par1", "10.0.8.1"), ("par2", "10.0.8.2")]
+
+
 def test_clone_from_a_template(make_emulator, tmp_path):
     data = fixtures.load("default")
     data["datacenters"][0]["hosts"][0]["vms"].append(
@@ -150,3 +233,25 @@ def test_clone_from_a_template(make_emulator, tmp_path):
     assert clone.config.template is False and clone.runtime.powerState == "poweredOn"
     emulator.advance(3 + 1 + 3)
     assert clone.guest.hostName == "fromtpl"
+
+
+def test_clones_in_flight_are_kept_by_a_snapshot_with_their_hold_on_the_source(make_emulator):
+    from test_durability import restored
+
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    source = find_vm(si, "DC0_H0_VM0")
+    for name in ("kept1", "kept2"):
+        source.CloneVM_Task(folder=vm_folder(si), name=name, spec=vim.vm.CloneSpec(
+            location=vim.vm.RelocateSpec()))
+    first.advance(1)
+    second = restored(make_emulator, first)
+    si = second.connect()
+    source = find_vm(si, "DC0_H0_VM0")
+    with pytest.raises(vim.fault.TaskInProgress):
+        source.PowerOffVM_Task()
+    second.advance(1)
+    assert {find_vm(si, n).name for n in ("kept1", "kept2")} == {"kept1", "kept2"}
+    task = source.PowerOffVM_Task()  # the clones done, the source is free
+    second.advance(1)
+    assert task.info.state == "success"

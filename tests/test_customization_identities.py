@@ -217,7 +217,9 @@ def test_a_mac_address_the_vm_does_not_have_fails_the_network_setup(emulator, si
     assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
     assert "MAC address mismatch" in info.errorMsg
     [failed] = events_of(si, clone, "CustomizationNetworkSetupFailed")
-    assert failed.reason == info.errorMsg
+    assert failed.reason is None  # a CustomizationFailedReasonCode: none for this failure
+    assert failed.fullFormattedMessage == ("An error occurred while setting up network "
+                                           "properties of the guest OS")
     assert failed.logLocation == "/var/log/vmware-imc/toolsDeployPkg.log"
     assert failed.createdTime == info.endTime
     assert clone.guest.hostName != "web01"  # nothing of the spec was applied
@@ -274,6 +276,30 @@ def test_sysprep_restarts_the_guest_while_it_runs(make_emulator):
     assert kept["joined_domain"] == "corp" and kept["workgroup"] is None
     [succeeded] = events_of(si, vm, "CustomizationSucceeded")
     assert succeeded.logLocation == r"C:\Windows\TEMP\vmware-imc\guestcust.log"
+
+
+@pytest.mark.parametrize("reboot", ["shutdown", "noreboot"])
+def test_sysprep_options_say_whether_windows_shuts_down_after(make_emulator, reboot):
+    """CustomizationWinOptions.reboot: ``shutdown`` powers the guest off once Sysprep has
+    succeeded (after the guest's shutdown time); ``noreboot`` (and ``reboot``) leave it on."""
+    emulator = windows_emulator(make_emulator)
+    si = emulator.connect()
+    vm = find_vm(si, "DC0_H0_Win")
+    spec = sysprep(C.FixedName(name="WIN-OPT"), workgroup="WG")
+    spec.options = C.WinOptions(changeSID=True, deleteAccounts=False, reboot=reboot)
+    info = customize_at_boot(emulator, vm, spec)
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED"
+    assert vm.runtime.powerState == "poweredOn"
+    emulator.advance(2)
+    if reboot == "noreboot":
+        assert vm.runtime.powerState == "poweredOn"
+        return
+    assert vm.runtime.powerState == "poweredOff"
+    [off] = events_of(si, vm, "VmPoweredOffEvent")
+    assert (off.createdTime - info.endTime).total_seconds() == pytest.approx(2)
+    vm.PowerOnVM_Task()  # what it applied stays, and nothing runs again
+    emulator.advance(0.3 + 3 + 5)
+    assert vm.guest.hostName == "WIN-OPT" and status(vm) == "TOOLSDEPLOYPKG_SUCCEEDED"
 
 
 def test_sysprep_virtual_machine_name_is_a_netbios_name(make_emulator):
@@ -366,8 +392,8 @@ def test_cloudinit_metadata_of_any_shape_ends_cleanly(emulator, si, metadata):
     assert info.customizationStatus in ("TOOLSDEPLOYPKG_SUCCEEDED", "TOOLSDEPLOYPKG_FAILED")
     assert "internal error" not in (info.errorMsg or "")
     if info.customizationStatus == "TOOLSDEPLOYPKG_FAILED":
-        [failed] = events_of(si, vm, "CustomizationNetworkSetupFailed")
-        assert "not-an-ip" in failed.reason
+        assert events_of(si, vm, "CustomizationNetworkSetupFailed")
+        assert "not-an-ip" in info.errorMsg
 
 
 def test_cloudinit_data_that_is_not_json_or_yaml_is_a_fault(si):
@@ -404,7 +430,7 @@ def test_a_fixture_chooses_the_failure_event_and_reason(make_emulator):
     data = fixtures.load("default")
     data["datacenters"][0]["hosts"][0]["vms"][0]["customization"] = {
         "fail": "Unable to set the host name", "event": "CustomizationLinuxIdentityFailed",
-        "reason": "hostnamectl failed", "duration": 2}
+        "reason": "customizationDisabled", "duration": 2}
     emulator = make_emulator(clock="virtual", fixture=data)
     si = emulator.connect()
     vm = powered_off(emulator, find_vm(si, "DC0_H0_VM0"))
@@ -413,10 +439,18 @@ def test_a_fixture_chooses_the_failure_event_and_reason(make_emulator):
     assert info.errorMsg == "Unable to set the host name"
     [failed] = events_of(si, vm, "CustomizationLinuxIdentityFailed")
     assert type(failed) is vim.event.CustomizationLinuxIdentityFailed
-    assert failed.reason == "hostnamectl failed"
+    assert failed.reason == "customizationDisabled"
     assert failed.logLocation == "/var/log/vmware-imc/toolsDeployPkg.log"
-    assert failed.vm.vm == vm and failed.createdTime == info.endTime
-    assert "Unable to set the host name" in failed.fullFormattedMessage
+    assert failed.vm.vm == vm and failed.vm.name == "DC0_H0_VM0"
+    assert failed.createdTime == info.endTime and failed.template is False
+    assert (failed.host.name, failed.datacenter.name) == ("DC0_H0", "DC0")
+    # vCenter's words (EventManager.description's fullFormat), the guest's error aside
+    assert failed.fullFormattedMessage == (
+        "An error occurred while setting up Linux identity. See log file "
+        "'/var/log/vmware-imc/toolsDeployPkg.log' on guest OS for details.")
+    [started] = events_of(si, vm, "CustomizationStartedEvent")
+    assert started.fullFormattedMessage == "Started customization of VM DC0_H0_VM0"
+    assert started.logLocation == failed.logLocation and started.template is False
 
 
 def test_a_fault_rule_chooses_the_sysprep_failure(make_emulator):
@@ -428,22 +462,29 @@ def test_a_fault_rule_chooses_the_sysprep_failure(make_emulator):
     info = customize_at_boot(emulator, vm, sysprep(C.FixedName(name="W1"), workgroup="WG"))
     assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
     [failed] = events_of(si, vm, "CustomizationSysprepFailed")
-    assert failed.reason == "Sysprep failed"
+    assert failed.reason is None and info.errorMsg == "Sysprep failed"
     assert failed.systemVersion == WINDOWS["guest_full_name"] and failed.sysprepVersion
     assert failed.logLocation == r"C:\Windows\TEMP\vmware-imc\guestcust.log"
+    assert failed.fullFormattedMessage == (
+        "The version of Sysprep %s provided for customizing VM DC0_H0_Win does not match the "
+        "version of guest OS %s. See the log file %s in the guest OS for more information."
+        % (failed.sysprepVersion, failed.systemVersion, failed.logLocation))
 
 
 def test_an_unknown_failure_event_from_python(emulator, si):
     class Failing(GuestBehaviour):
         def customization(self, vm, spec, config_params):
             return Outcome(2, error="guest agent crashed", event="CustomizationUnknownFailure",
-                           reason="exit code 127")
+                           reason="rawDataIsNotSupported")
 
     emulator.vc.guest_behaviour = Failing(emulator.vc.timings)
     vm = powered_off(emulator, find_vm(si, "DC0_H0_VM0"))
     customize_at_boot(emulator, vm, linux(), running=2)
     [failed] = events_of(si, vm, "CustomizationUnknownFailure")
-    assert failed.reason == "exit code 127"
+    assert failed.reason == "rawDataIsNotSupported"
+    assert failed.fullFormattedMessage == (
+        "An error occurred while customizing VM DC0_H0_VM0. For details reference the log file "
+        "/var/log/vmware-imc/toolsDeployPkg.log in the guest OS.")
     assert vm.guest.customizationInfo.errorMsg == "guest agent crashed"
 
 
@@ -458,6 +499,8 @@ def test_a_script_in_a_guest_with_custom_scripts_disabled_fails(make_emulator):
     [failed] = events_of(si, vm, "CustomizationFailed")
     assert type(failed) is vim.event.CustomizationFailed
     assert failed.reason == "userDefinedScriptDisabled"  # CustomizationFailedReasonCode
+    assert failed.fullFormattedMessage == \
+        "An error occurred during customization on VM DC0_H0_VM0"
     assert vm.guest.hostName != "web01"
 
 

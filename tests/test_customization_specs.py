@@ -1,7 +1,10 @@
 """CustomizationSpecManager through pyVmomi (and zeep): the named specs every surface shares,
 their versions, their faults and their XML form."""
+import json
+
 import pytest
 import requests
+import zeep
 from pyVmomi import vim, vmodl
 
 C = vim.vm.customization
@@ -151,6 +154,12 @@ def test_check_customization_resources(specs):
         specs.CheckCustomizationResources("win2000ProGuest")
     with pytest.raises(vmodl.fault.InvalidArgument):
         specs.CheckCustomizationResources("beOSGuest-nope")
+    specs.CheckCustomizationResources("rhel9_64Guest")
+    specs.CheckCustomizationResources("other5xLinux64Guest")
+    for guest_os in ("darwin19_64Guest", "freebsd13_64Guest", "otherGuest64", "dosGuest"):
+        with pytest.raises(vim.fault.UncustomizableGuest) as refused:
+            specs.CheckCustomizationResources(guest_os)
+        assert refused.value.uncustomizableGuestOS == guest_os
 
 
 def test_specs_need_the_provisioning_privileges(emulator, specs):
@@ -190,22 +199,100 @@ def test_a_spec_created_over_soap_is_what_rest_applies(emulator, si, specs):
     assert r.status_code == 404
 
 
-def test_zeep_reads_the_spec_manager(emulator):
-    import zeep
-    from zeep.transports import Transport
-    client = zeep.Client(emulator.base + "/sdk/vimService.wsdl",
-                         transport=Transport(session=requests.Session()))
-    svc = client.service
-    sc = svc.RetrieveServiceContent(_this={"_value_1": "ServiceInstance",
-                                           "type": "ServiceInstance"})
-    svc.Login(_this=sc.sessionManager, userName="user", password="pass")
-    assert svc.DoesCustomizationSpecExist(_this=sc.customizationSpecManager,
-                                          name="linux-web") is True
-    item = svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="linux-web")
-    assert item.info.name == "linux-web" and item.spec.identity.hostName.name == "web"
+import test_zeep  # noqa: E402
+from test_zeep import fault_of  # noqa: E402
+
+recorder, zc = test_zeep.recorder, test_zeep.zc  # the zeep client's fixtures
+
+
+def test_zeep_drives_every_method_of_the_spec_manager(emulator, zc):
+    """Each CustomizationSpecManager method and property through zeep, from the WSDL vimsim
+    serves; the recorder checks every answer and fault against the schema."""
+    svc, mgr, t = zc.svc, zc.sc.customizationSpecManager, zc.type
+    assert [i.name for i in zc.prop(mgr, "info").CustomizationSpecInfo] == [
+        "linux-dhcp", "linux-web"]
+    assert len(zc.prop(mgr, "encryptionKey").byte) == 256
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="linux-web") is True
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="zeep") is False
+    spec = zc.spec(nics=1)
+    # (zeep reads an empty element as None, which its own checks then refuse to send back)
+    spec.globalIPSettings = t("CustomizationGlobalIPSettings", dnsServerList=["10.3.3.1"])
+    item = t("CustomizationSpecItem",
+             info=t("CustomizationSpecInfo", name="zeep", description="from zeep", type="Linux"),
+             spec=spec)
+    svc.CreateCustomizationSpec(_this=mgr, item=item)
     with pytest.raises(zeep.exceptions.Fault) as refused:
-        svc.GetCustomizationSpec(_this=sc.customizationSpecManager, name="nope")
-    assert refused.value.detail[0].tag == "{urn:vim25}NotFoundFault"
+        svc.CreateCustomizationSpec(_this=mgr, item=item)
+    element, fields = fault_of(refused)
+    assert element.tag == "{urn:vim25}AlreadyExistsFault" and fields["name"].text == "zeep"
+
+    got = svc.GetCustomizationSpec(_this=mgr, name="zeep")
+    assert got.info.description == "from zeep" and got.info.changeVersion
+    assert got.spec.identity.hostName.name == "zeep01"
+    assert got.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.3.3.3"
+    version = got.info.changeVersion
+    emulator.advance(2)
+    got.spec.identity.hostName.name = "zeep02"
+    svc.OverwriteCustomizationSpec(_this=mgr, item=got)
+    newer = svc.GetCustomizationSpec(_this=mgr, name="zeep")
+    assert int(newer.info.changeVersion) > int(version)
+    assert newer.spec.identity.hostName.name == "zeep02"
+    with pytest.raises(zeep.exceptions.Fault) as refused:  # got's version is stale now
+        svc.OverwriteCustomizationSpec(_this=mgr, item=got)
+    assert fault_of(refused)[0].tag == "{urn:vim25}ConcurrentAccessFault"
+
+    svc.DuplicateCustomizationSpec(_this=mgr, name="zeep", newName="zeep-copy")
+    svc.RenameCustomizationSpec(_this=mgr, name="zeep-copy", newName="zeep-renamed")
+    assert svc.DoesCustomizationSpecExist(_this=mgr, name="zeep-copy") is False
+    xml = svc.CustomizationSpecItemToXml(_this=mgr, item=newer)
+    assert xml.lstrip().startswith("<?xml") and "<ConfigRoot>" in xml
+    back = svc.XmlToCustomizationSpecItem(_this=mgr, specItemXml=xml)
+    assert back.info.name == "zeep" and back.spec.identity.hostName.name == "zeep02"
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.XmlToCustomizationSpecItem(_this=mgr, specItemXml="<nope/>")
+    assert fault_of(refused)[0].tag == "{urn:vim25}CustomizationFaultFault"
+    svc.CheckCustomizationResources(_this=mgr, guestOs="ubuntu64Guest")
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.CheckCustomizationResources(_this=mgr, guestOs="winNTGuest")
+    assert fault_of(refused)[0].tag == "{urn:vim25}MissingWindowsCustResourcesFault"
+
+    for name in ("zeep", "zeep-renamed"):
+        svc.DeleteCustomizationSpec(_this=mgr, name=name)
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        svc.DeleteCustomizationSpec(_this=mgr, name="zeep")
+    assert fault_of(refused)[0].tag == "{urn:vim25}NotFoundFault"
+    assert [i.name for i in zc.prop(mgr, "info").CustomizationSpecInfo] == [
+        "linux-dhcp", "linux-web"]
+
+
+def test_vi_json_shares_the_spec_store(emulator, specs):
+    """VI/JSON's CustomizationSpecManager is the same store: what it creates pyVmomi reads,
+    and its faults come in VI/JSON's shape."""
+    from test_jsonapi import Json, fault, linux_spec
+
+    js = Json(emulator)
+    js.login()
+    mgr = ("CustomizationSpecManager", "CustomizationSpecManager")
+    names = [i["name"] for i in js.get(*mgr, "info").json()]
+    assert names == ["linux-dhcp", "linux-web"]
+    item = {"_typeName": "CustomizationSpecItem",
+            "info": {"_typeName": "CustomizationSpecInfo", "name": "from-json", "type": "Linux",
+                     "description": "made over VI/JSON"},
+            "spec": linux_spec("10.6.6.6", nics=1)}
+    r = js.post(*mgr, "CreateCustomizationSpec", {"item": item})
+    assert r.status_code == 204, r.text
+    got = specs.GetCustomizationSpec("from-json")  # pyVmomi, over SOAP
+    assert got.info.description == "made over VI/JSON"
+    assert got.spec.nicSettingMap[0].adapter.ip.ipAddress == "10.6.6.6"
+    back = js.post(*mgr, "GetCustomizationSpec", {"name": "from-json"}).json()
+    assert back["_typeName"] == "CustomizationSpecItem"
+    assert back["info"]["changeVersion"] == got.info.changeVersion
+    assert js.post(*mgr, "DoesCustomizationSpecExist", {"name": "from-json"}).json() is True
+    body = fault(js.post(*mgr, "CreateCustomizationSpec", {"item": item}), "AlreadyExists")
+    assert body["name"] == "from-json"
+    fault(js.post(*mgr, "GetCustomizationSpec", {"name": "nope"}), "NotFound")
+    assert js.post(*mgr, "DeleteCustomizationSpec", {"name": "from-json"}).status_code == 204
+    assert specs.DoesCustomizationSpecExist("from-json") is False
 
 
 # -- the Automation API's customization specs, over the same store ---------------------------
@@ -323,7 +410,8 @@ def test_rest_dialect_customization_specs(emulator):
 
 
 def test_sdk_customization_specs(make_emulator, tmp_path):
-    from com.vmware.vapi.std.errors_client import AlreadyExists, InvalidArgument, NotFound
+    from com.vmware.vapi.std.errors_client import AlreadyExists, ConcurrentChange, \
+        InvalidArgument, NotFound
     from com.vmware.vcenter import guest_client as g
     from tests.test_rest import sdk_client
     emulator = make_emulator(clock="virtual", secure=True, cert_dir=str(tmp_path))
@@ -353,6 +441,11 @@ def test_sdk_customization_specs(make_emulator, tmp_path):
     specs.set("sdk", specs.Spec(name="sdk", description="changed",
                                 fingerprint=info.spec.fingerprint, spec=spec))
     assert specs.get("sdk").spec.description == "changed"
+    with pytest.raises(ConcurrentChange):  # info's fingerprint is stale now
+        specs.set("sdk", specs.Spec(name="sdk", description="again",
+                                    fingerprint=info.spec.fingerprint, spec=spec))
+    as_json = json.loads(specs.export("sdk", specs.Format.JSON))
+    assert as_json["spec"]["interfaces"][0]["adapter"]["ipv4"]["ip_address"] == "10.0.0.9"
     xml = specs.export("sdk", specs.Format.XML)
     assert "<ConfigRoot>" in xml
     imported = specs.import_specification(xml)

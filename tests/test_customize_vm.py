@@ -1,11 +1,13 @@
 """VirtualMachine.CustomizeVM_Task and CheckCustomizationSpec through pyVmomi: the
 customization vCenter deploys for a powered-off VM's next boot, its faults and its timeline
 on the virtual clock."""
+import signal
+
 import pytest
-import yaml
 from pyVmomi import vim
 
 from conftest import find_vm
+from test_durability import Served, wait_for
 from vimsim.model import fixture as fixtures
 
 C = vim.vm.customization
@@ -94,10 +96,11 @@ def test_customize_vm_faults(emulator, si):
     assert isinstance(error, vim.fault.CustomizationPending)
 
     readonly = emulator.connect("readonly", "readonly")
-    with pytest.raises(vim.fault.NoPermission) as refused:
-        find_vm(readonly, "DC0_H0_VM0").CustomizeVM_Task(spec=linux_spec())
-    assert refused.value.privilegeId == "VirtualMachine.Provisioning.Customize"
-    assert refused.value.object._moId == vm._moId
+    for method in ("CustomizeVM_Task", "CheckCustomizationSpec"):
+        with pytest.raises(vim.fault.NoPermission) as refused:
+            getattr(find_vm(readonly, "DC0_H0_VM0"), method)(spec=linux_spec())
+        assert refused.value.privilegeId == "VirtualMachine.Provisioning.Customize"
+        assert refused.value.object._moId == vm._moId
 
 
 def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
@@ -110,21 +113,28 @@ def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
     assert vm.config.tools.pendingCustomization is None
 
 
-def test_a_vm_without_tools_cannot_be_customized(make_emulator, tmp_path):
+def with_a_vm(make_emulator, **entry):
+    """(emulator, si, vm): the default fixture and a powered-off VM of fixture ``entry``."""
     data = fixtures.load("default")
-    host = data["datacenters"][0]["hosts"][0]
-    host["vms"].append({"name": "DC0_H0_Bare", "tools_installed": False,
-                        "power_state": "poweredOff"})
-    path = tmp_path / "bare.yaml"
-    path.write_text(yaml.safe_dump(data))
-    emulator = make_emulator(fixture=str(path), clock="virtual")
+    data["datacenters"][0]["hosts"][0]["vms"].append(dict(entry, power_state="poweredOff"))
+    emulator = make_emulator(fixture=data, clock="virtual")
     si = emulator.connect()
-    vm = find_vm(si, "DC0_H0_Bare")
-    with pytest.raises(vim.fault.CustomizationFault) as refused:
+    return emulator, si, find_vm(si, entry["name"])
+
+
+def test_a_vm_without_tools_cannot_be_customized(make_emulator):
+    emulator, si, vm = with_a_vm(make_emulator, name="DC0_H0_Bare", tools_installed=False)
+    # vCenter 8.0: "... not supported due to the given reason: Tools is not installed ..."
+    with pytest.raises(vim.fault.UncustomizableGuest) as refused:
         vm.CheckCustomizationSpec(spec=linux_spec())
-    assert "VMware Tools is not installed" in refused.value.msg
+    assert refused.value.msg.startswith("Customization of the guest operating system is not "
+                                        "supported due to the given reason: Tools is not "
+                                        "installed in the GuestOS.")
+    assert refused.value.uncustomizableGuestOS == "otherLinux64Guest"
     error = task_error(emulator, vm.CustomizeVM_Task(spec=linux_spec()))
-    assert type(error) is vim.fault.CustomizationFault
+    assert type(error) is vim.fault.UncustomizableGuest and error.msg == refused.value.msg
+    assert vm.config.tools.pendingCustomization is None
+    assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_IDLE"
 
 
 def test_a_guest_failure_rule_fails_the_customization_at_boot(emulator, si):
@@ -139,3 +149,149 @@ def test_a_guest_failure_rule_fails_the_customization_at_boot(emulator, si):
     assert info.customizationStatus == "TOOLSDEPLOYPKG_FAILED"
     assert info.errorMsg == "Unable to set the host name"
     assert vm.guest.hostName != "web01"
+
+
+def test_the_timeline_of_a_customization_at_the_next_boot(emulator, si):
+    """Each state, time and event of CustomizeVM_Task, then a power-on, on the virtual clock:
+    the task (1 s), PENDING with no times however long the VM stays off, then at the boot
+    (0.3 s) Tools start (3 s), the guest takes the package, RUNNING 1 s later and SUCCEEDED
+    after 3 s more."""
+    vm = powered_off(emulator, si)
+    task = vm.CustomizeVM_Task(spec=linux_spec())
+    t0 = task.info.queueTime
+
+    def at(when):
+        return (when - t0).total_seconds()
+
+    assert at(si.CurrentTime()) == pytest.approx(0)
+    emulator.advance(1)
+    info = task.info
+    assert info.state == "success" and info.descriptionId == "VirtualMachine.customize"
+    assert (at(info.startTime), at(info.completeTime)) == (pytest.approx(0), pytest.approx(1))
+    pending = vm.config.tools.pendingCustomization
+    assert pending.startswith("[LocalDS_0] DC0_H0_VM0/imcf-")
+    emulator.advance(10)  # off for a while: nothing moves
+    info = vm.guest.customizationInfo
+    assert (info.customizationStatus, info.startTime, info.endTime, info.errorMsg) == (
+        "TOOLSDEPLOYPKG_PENDING", None, None, None)
+    assert vm.config.tools.pendingCustomization == pending
+
+    power = vm.PowerOnVM_Task()
+    assert at(power.info.queueTime) == pytest.approx(11)
+    emulator.advance(0.3)
+    assert power.info.state == "success" and at(vm.runtime.bootTime) == pytest.approx(11.3)
+    assert vm.guest.toolsRunningStatus == "guestToolsNotRunning"
+    assert status_of(vm) == "TOOLSDEPLOYPKG_PENDING" and vm.config.tools.pendingCustomization
+    emulator.advance(3)  # Tools run and take the package: it is no longer pending
+    assert vm.guest.toolsRunningStatus == "guestToolsRunning"
+    assert vm.config.tools.pendingCustomization is None
+    info = vm.guest.customizationInfo
+    assert (info.customizationStatus, info.startTime) == ("TOOLSDEPLOYPKG_PENDING", None)
+    emulator.advance(0.999)
+    assert status_of(vm) == "TOOLSDEPLOYPKG_PENDING"
+    emulator.advance(0.001)
+    info = vm.guest.customizationInfo
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+    assert at(info.startTime) == pytest.approx(15.3) and info.endTime is None
+    emulator.advance(2.999)
+    assert status_of(vm) == "TOOLSDEPLOYPKG_RUNNING"
+    emulator.advance(0.001)
+    info = vm.guest.customizationInfo
+    assert info.customizationStatus == "TOOLSDEPLOYPKG_SUCCEEDED" and info.errorMsg is None
+    assert at(info.startTime) == pytest.approx(15.3) and at(info.endTime) == pytest.approx(18.3)
+
+    events = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        entity=vim.event.EventFilterSpec.ByEntity(entity=vm, recursion="self"),
+        time=vim.event.EventFilterSpec.ByTime(beginTime=t0)))
+    timeline = [(type(e).__name__.split(".")[-1], round(at(e.createdTime), 3))
+                for e in sorted(events, key=lambda e: e.key)
+                if not isinstance(e, vim.event.TaskEvent)]
+    assert timeline == [("VmPoweredOnEvent", 11.3), ("CustomizationStartedEvent", 15.3),
+                        ("CustomizationSucceeded", 18.3)]
+
+
+def status_of(vm):
+    return vm.guest.customizationInfo.customizationStatus
+
+
+def test_state_keeps_specs_pending_and_running_customizations_through_a_kill(tmp_path):
+    """A real ``vimsim serve --state`` process killed with SIGKILL: its named spec (with its
+    version), a customization pending for a VM's next boot, one RUNNING in a guest and a
+    clone's pending one all come back whole, and each then runs to its end."""
+    state = tmp_path / "state.json"
+    served = Served(state)
+    try:
+        si = served.si
+        specs = si.content.customizationSpecManager
+        specs.CreateCustomizationSpec(vim.CustomizationSpecItem(
+            info=vim.CustomizationSpecInfo(name="kept-spec", type="Linux", description="kept"),
+            spec=linux_spec("kept01", ("10.9.0.1",))))
+        kept = specs.GetCustomizationSpec("kept-spec").info
+        pending, running = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+        for vm in (pending, running):
+            vm.PowerOffVM_Task()
+        served.advance(1)
+        pending.CustomizeVM_Task(spec=linux_spec("pending01", ("10.9.0.2",)))
+        running.CustomizeVM_Task(spec=linux_spec("running01", ("10.9.0.3",)))
+        served.advance(1)
+        clone_task = pending.CloneVM_Task(
+            folder=si.content.rootFolder.childEntity[0].vmFolder, name="kept-clone",
+            spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec(),
+                                  customization=linux_spec("clone01", ("10.9.0.4",))))
+        served.advance(2)
+        assert clone_task.info.state == "success", clone_task.info.error
+        running.PowerOnVM_Task()
+        served.advance(0.3 + 3 + 1 + 1)  # booted, Tools up, RUNNING for 1 s of its 3
+        started = running.guest.customizationInfo.startTime
+        assert running.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+        file_name = pending.config.tools.pendingCustomization
+        specs.CreateCustomizationSpec(vim.CustomizationSpecItem(  # the last change
+            info=vim.CustomizationSpecInfo(name="marker", type="Linux"), spec=linux_spec()))
+        wait_for(lambda: state.exists() and '"marker"' in state.read_text(),
+                 "the last change in the state file")
+    finally:
+        served.stop(signal.SIGKILL)
+
+    served = Served(state)
+    try:
+        si = served.si
+        specs = si.content.customizationSpecManager
+        item = specs.GetCustomizationSpec("kept-spec")
+        assert (item.info.changeVersion, item.info.lastUpdateTime, item.info.description) == (
+            kept.changeVersion, kept.lastUpdateTime, "kept")
+        assert item.spec.identity.hostName.name == "kept01"
+        pending, running = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+        clone = find_vm(si, "kept-clone")
+        assert pending.config.tools.pendingCustomization == file_name
+        for vm in (pending, clone):
+            info = vm.guest.customizationInfo
+            assert (info.customizationStatus, info.startTime) == ("TOOLSDEPLOYPKG_PENDING", None)
+        info = running.guest.customizationInfo
+        assert info.customizationStatus == "TOOLSDEPLOYPKG_RUNNING"
+        assert info.startTime == started
+        served.advance(2)  # the rest of its RUNNING
+        assert running.guest.customizationInfo.customizationStatus == \
+            "TOOLSDEPLOYPKG_SUCCEEDED"
+        assert (running.guest.hostName, running.guest.ipAddress) == ("running01", "10.9.0.3")
+        for vm in (pending, clone):
+            vm.PowerOnVM_Task()
+        served.advance(0.3 + 3 + 1 + 3)
+        assert (pending.guest.hostName, pending.guest.ipAddress) == ("pending01", "10.9.0.2")
+        assert (clone.guest.hostName, clone.guest.ipAddress) == ("clone01", "10.9.0.4")
+    finally:
+        status, log = served.stop()
+    assert status == 0 and "Traceback" not in log, log
+
+
+def test_a_guest_vcenter_does_not_customize_is_uncustomizable_guest(make_emulator):
+    """macOS, FreeBSD, Solaris, "other" guests...: no identity customizes them."""
+    emulator, si, vm = with_a_vm(make_emulator, name="DC0_H0_BSD", guest_id="freebsd13_64Guest",
+                                 guest_family="otherGuestFamily",
+                                 guest_full_name="FreeBSD 13 (64-bit)")
+    with pytest.raises(vim.fault.UncustomizableGuest) as refused:
+        vm.CheckCustomizationSpec(spec=linux_spec())
+    assert refused.value.uncustomizableGuestOS == "freebsd13_64Guest"
+    error = task_error(emulator, vm.CustomizeVM_Task(spec=linux_spec()))
+    assert type(error) is vim.fault.UncustomizableGuest
+    assert error.uncustomizableGuestOS == "freebsd13_64Guest"
+    assert vm.config.tools.pendingCustomization is None

@@ -45,6 +45,8 @@ def test_the_schema_agrees_with_the_model_and_vim25():
     assert set(DEFS["fixture"]["properties"]["timings"]["properties"]) == set(DEFAULT_TIMINGS)
     assert set(vm["power_state"]["enum"]) == REGISTRY.enums["VirtualMachinePowerState"]
     assert set(vm["guest_family"]["enum"]) == REGISTRY.enums["VirtualMachineGuestOsFamily"]
+    assert set(vm["customization"]["properties"]["reason"]["enum"]) == \
+        REGISTRY.enums["CustomizationFailedReasonCode"]
     users = DEFS["fixture"]["properties"]["users"]["items"]["properties"]
     assert set(users["role"]["enum"]) == set(ROLES)
 
@@ -74,6 +76,9 @@ def test_the_readme_documents_every_vm_key():
     (ONE_VM % "customization: {fail: oops, duration: -5}",
      "datacenters[0].clusters[0].vms[0].customization.duration",
      "-5 is less than the minimum of 0"),
+    (ONE_VM % "customization: {fail: oops, reason: hostnamectl failed}",
+     "datacenters[0].clusters[0].vms[0].customization.reason",
+     "'hostnamectl failed' is not one of userDefinedScriptDisabled, customizationDisabled"),
     ("timings: {power_op: -1}\n", "timings.power_op", "-1 is less than the minimum of 0"),
     ("timings: {warp: 2}\n", "timings", "unknown key 'warp' (expected one of: abort_task, "),
     ("datacenters:\n  - name: DC0\n    clusters: [{name: C0, hosts: [H0], vms: [{name: web}]}]\n"

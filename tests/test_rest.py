@@ -227,6 +227,33 @@ def test_rest_dialect_put_with_an_inline_spec(emulator, si):
     assert vm.guest.hostName == "inline" and vm.guest.ipAddress == "10.4.4.4"
 
 
+def test_put_of_a_spec_the_vm_cannot_take_is_invalid_argument(make_emulator):
+    """The customization faults (a VM without Tools, NIC settings for NICs it lacks) are
+    400 INVALID_ARGUMENT in vCenter's words over REST, and nothing is set."""
+    data = fixtures.load("default")
+    data["datacenters"][0]["hosts"][0]["vms"].append(
+        {"name": "DC0_H0_Bare", "tools_installed": False, "power_state": "poweredOff"})
+    emulator = make_emulator(clock="virtual", fixture=data)
+    si = emulator.connect()
+    rest = Rest(emulator)
+    notools, vm = find_vm(si, "DC0_H0_Bare"), find_vm(si, "DC0_H0_VM1")
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    body = api_error(rest.put("/api/vcenter/vm/%s/guest/customization" % notools._moId,
+                              {"name": "linux-web"}), 400, "INVALID_ARGUMENT")
+    assert "Tools is not installed in the GuestOS" in body["default_message"]
+    adapter = {"adapter": {"ipv4": {"type": "DHCP"}}}
+    body = api_error(rest.put("/api/vcenter/vm/%s/guest/customization" % vm._moId, {"spec": {
+        "configuration_spec": {"linux_config": {"hostname": {"type": "FIXED",
+                                                             "fixed_name": "two"},
+                                                "domain": "example.com"}},
+        "global_DNS_settings": {}, "interfaces": [adapter, adapter]}}), 400, "INVALID_ARGUMENT")
+    assert "does not match the number of network adapters" in body["default_message"]
+    for each in (notools, vm):
+        assert rest.status(each._moId) == {"status": "IDLE"}
+        assert each.config.tools.pendingCustomization is None
+
+
 def test_unknown_routes(emulator):
     rest = Rest(emulator)
     api_error(rest.get("/api/vcenter/nothing"), 404, "OPERATION_NOT_FOUND")

@@ -263,7 +263,7 @@ def one_go(emulator, cookie, request, method):
         _, _, el, _ = SoapResource._parse(etree.fromstring(request))
         obj, minfo = dispatch.resolve(vc, ctx, MoRef("PropertyCollector", "propertyCollector"),
                                       method)
-        result = dispatch.call(vc, ctx, obj, minfo, SoapResource._arguments(el, minfo))
+        result = dispatch.call(vc, ctx, obj, minfo, SoapResource.arguments(el, minfo))
         items = [item for item in result if item is not None]
         return envelope.response(method, minfo, items, REGISTRY.version_ids(RELEASE))
     return in_reactor(build)

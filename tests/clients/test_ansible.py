@@ -47,6 +47,7 @@ PLAYBOOK = r"""
     all_vms: [DC0_C0_RP0_VM0, DC0_C0_RP0_VM1, DC0_C0_RP0_NoTools, DC0_H0_VM0, DC0_H0_VM1]
     clone: DC0_C0_RP0_VM0_ansible_ic
     custom_clone: DC0_H0_VM0_ansible_custom
+    fail_clone: DC0_H0_VM0_ansible_fail
   tasks:
 
   - name: community.vmware.vmware_about_info
@@ -444,6 +445,23 @@ PLAYBOOK = r"""
         - r.instance.advanced_settings['guestinfo.ic.hostname'] == 'ansible-ic'
         - r.instance.advanced_settings['guestinfo.ic.ipaddress'] == '10.10.10.50'
         - r.instance.ipv4 == '10.10.10.50'
+    - name: vmware_guest_info ({{ clone }}, the guest's identity after its reboot)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.ipAddress, guest.net, guest.ipStack, guest.customizationInfo]
+      register: g
+    - name: the clone's guest came up with the host name, address, gateway and DNS asked for
+      assert:
+        that:
+        - g.instance.guest.hostName == 'ansible-ic'
+        - g.instance.guest.ipAddress == '10.10.10.50'
+        - g.instance.guest.net[0].ipConfig.ipAddress[0].prefixLength == 24
+        - g.instance.guest.ipStack[0].dnsConfig.ipAddress == ['10.10.10.2']
+        - g.instance.guest.ipStack[0].dnsConfig.domainName == 'example.com'
+        - "'10.10.10.1' in (g.instance.guest.ipStack[0].ipRouteConfig.ipRoute | map(attribute='gateway') | map(attribute='ipAddress') | list)"
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_SUCCEEDED'
     rescue: *rescue
 
   - name: vmware.vmware.guest_info
@@ -715,6 +733,68 @@ PLAYBOOK = r"""
         - g.instance.runtime.powerState == 'poweredOn'
         - g.instance.guest.hostName == 'ansible-existing'
         - g.instance.guest.ipAddress == '10.0.20.18'
+    rescue: *rescue
+
+  - name: community.vmware.vmware_guest (a customization the guest fails)
+    block:
+    - name: POST /vimsim/v1/rules (the guest of {{ fail_clone }} fails its next customization)
+      uri:
+        url: "https://{{ vc_host }}:{{ vc_port }}/vimsim/v1/rules"
+        method: POST
+        user: "{{ vc_user }}"
+        password: "{{ vc_password }}"
+        force_basic_auth: true
+        validate_certs: false
+        body_format: json
+        body:
+          operation: CustomizeVM_Task
+          target: "{{ fail_clone }}"
+          action: guest_fail
+          message: Unable to set the host name
+          event: CustomizationLinuxIdentityFailed
+        status_code: 201
+    - name: vmware_guest (clone DC0_H0_VM0 to {{ fail_clone }}, powered off)
+      community.vmware.vmware_guest:
+        name: "{{ fail_clone }}"
+        template: DC0_H0_VM0
+        datacenter: DC0
+        folder: /DC0/vm
+        esxi_hostname: DC0_H0
+        state: poweredoff
+    - name: vmware_guest (customization existing_vm, which the guest fails)
+      community.vmware.vmware_guest:
+        name: "{{ fail_clone }}"
+        datacenter: DC0
+        folder: /DC0/vm
+        customization:
+          existing_vm: true
+          hostname: never-set
+          domain: example.com
+        wait_for_customization: true
+      register: r
+      failed_when: false  # the failure is what is checked below
+    - name: vmware_guest_info ({{ fail_clone }}, after the failure)
+      community.vmware.vmware_guest_info:
+        datacenter: DC0
+        name: "{{ fail_clone }}"
+        schema: vsphere
+        properties: [guest.hostName, guest.customizationInfo]
+      register: g
+    - name: the module saw the failure event, in vCenter's words, and the guest kept its name
+      assert:
+        that:
+        - r.msg == 'Customization failed. For detailed information see warnings'
+        - r.warnings | join(' ') is search('Customization failed with error {CustomizationLinuxIdentityFailed}')
+        - r.warnings | join(' ') is search('An error occurred while setting up Linux identity')
+        - g.instance.guest.customizationInfo.customizationStatus == 'TOOLSDEPLOYPKG_FAILED'
+        - g.instance.guest.customizationInfo.errorMsg == 'Unable to set the host name'
+        - g.instance.guest.hostName != 'never-set'
+    - name: vmware_guest ({{ fail_clone }} absent)
+      community.vmware.vmware_guest:
+        name: "{{ fail_clone }}"
+        datacenter: DC0
+        state: absent
+        force: true
     rescue: *rescue
 
   - name: community.vmware.vmware_guest_customization_info

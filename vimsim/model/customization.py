@@ -10,8 +10,11 @@ from vimsim.model.vm import POWERED_ON
 CUSTOMIZE_PRIVILEGE = "VirtualMachine.Provisioning.Customize"
 WINDOWS_IDENTITIES = ("CustomizationSysprep", "CustomizationSysprepText")
 LINUX_IDENTITIES = ("CustomizationLinuxPrep", "CustomizationCloudinitPrep")
-TOOLS_NOT_INSTALLED_MESSAGE = ("Customization of the guest operating system is not possible "
-                               "because VMware Tools is not installed in the virtual machine.")
+# vCenter 8.0's words for a VM without VMware Tools (its UncustomizableGuest)
+TOOLS_NOT_INSTALLED_MESSAGE = (
+    "Customization of the guest operating system is not supported due to the given reason: "
+    "Tools is not installed in the GuestOS. Please install the latest version of open-vm-tools "
+    "or VMware Tools to enable GuestCustomization.")
 
 log = logging.getLogger("vimsim")
 
@@ -57,14 +60,15 @@ class GuestCustomizationManager(ManagedObject):
         """The fault a customization of ``vm`` with ``spec`` deployed by vCenter (for its next
         boot: CustomizeVM_Task, CheckCustomizationSpec, a clone's) meets, or None."""
         if not vm.tools_installed:
-            return faults.CustomizationFault(TOOLS_NOT_INSTALLED_MESSAGE)
+            return faults.UncustomizableGuest(TOOLS_NOT_INSTALLED_MESSAGE,
+                                              uncustomizableGuestOS=vm.guest_id)
         return GuestCustomizationManager._spec_fault(vm, spec)
 
     @staticmethod
     def _spec_fault(vm, spec):
         identity = spec.identity
         windows = guest_config.is_windows(vm)
-        if identity is not None and (
+        if not guest_config.customizable(vm.guest_id) or identity is not None and (
                 (identity._typeName in WINDOWS_IDENTITIES and not windows) or
                 (identity._typeName in LINUX_IDENTITIES and windows)):
             return faults.UncustomizableGuest(uncustomizableGuestOS=vm.guest_id)
@@ -177,7 +181,6 @@ class GuestCustomizationManager(ManagedObject):
         state.status, state.start_time = guest.RUNNING, self.vc.clock.now()
         state.failure_event = outcome.event
         self.vc.event_manager.post("CustomizationStartedEvent", vm,
-                                   "Started customization of VM %s." % vm.name,
                                    logLocation=guest_config.log_location(vm, state.spec.identity))
         self.vc.touch(vm)
         guest.logged(vm)
@@ -216,25 +219,26 @@ class GuestCustomizationManager(ManagedObject):
                      % fault.error_id, "CustomizationUnknownFailure")
             return
         self.end(vm, guest.SUCCEEDED, None)
+        options = vm.customization.spec.options
+        if getattr(options, "reboot", None) == "shutdown" and guest_config.is_windows(vm):
+            vm.guest_shuts_down()  # CustomizationWinOptions: Sysprep ends by shutting down
 
     def end(self, vm, status, error, event=None, reason=None):
-        """The customization ends: SUCCEEDED, or FAILED with ``error``, posting ``event`` (or
-        the failure event the guest behaviour chose) with ``reason`` (or the error)."""
+        """The customization ends: SUCCEEDED, or FAILED with ``error`` (customizationInfo's
+        errorMsg), posting ``event`` (or the failure event the guest behaviour chose) with
+        ``reason``, a CustomizationFailedReasonCode that vCenter sets only when the guest
+        gives one (userDefinedScriptDisabled, ...). The events' messages are vCenter's."""
         state = vm.customization
         state.generation += 1
         state.status, state.end_time, state.error = status, self.vc.clock.now(), error
         where = guest_config.log_location(vm, getattr(state.spec, "identity", None))
         if status == guest.SUCCEEDED:
-            self.vc.event_manager.post("CustomizationSucceeded", vm,
-                                       "Customization of VM %s succeeded." % vm.name,
-                                       logLocation=where)
+            self.vc.event_manager.post("CustomizationSucceeded", vm, logLocation=where)
         else:
             event = event or state.failure_event or "CustomizationFailed"
             fields = {}
             if event == "CustomizationSysprepFailed":
                 fields = guest_config.sysprep_versions(vm)
-            self.vc.event_manager.post(
-                event, vm, "Customization of VM %s failed: %s" % (vm.name, error),
-                reason=reason or error, logLocation=where, **fields)
+            self.vc.event_manager.post(event, vm, reason=reason, logLocation=where, **fields)
         self.vc.touch(vm)
         guest.logged(vm)

@@ -12,7 +12,7 @@ import hashlib
 
 from lxml import etree
 
-from vimsim.model import faults
+from vimsim.model import faults, guest_config
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.vim25 import typedata
 from vimsim.vim25.data import DataObject, MoRef, format_datetime, parse_datetime
@@ -118,10 +118,10 @@ class CustomizationSpecManager(ManagedObject):
     def CheckCustomizationResources(self, ctx, guestOs):
         if guestOs not in REGISTRY.enums["VirtualMachineGuestOsIdentifier"]:
             raise faults.InvalidArgument(invalidProperty="guestOs")
+        if not guest_config.customizable(guestOs):
+            raise faults.UncustomizableGuest(uncustomizableGuestOS=guestOs)
         if guestOs in NO_SYSPREP_GUESTS:
-            raise faults.Fault.of("MissingWindowsCustResources",
-                                  "Windows customization resources were not found on this "
-                                  "server")
+            raise faults.MissingWindowsCustResources()
 
     # -- rules ---------------------------------------------------------------------------
 

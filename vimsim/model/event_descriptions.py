@@ -98,6 +98,18 @@ EVENT_INFO = {
 }
 
 
+class _Unset(dict):
+    """An event argument the event leaves unset formats as an empty string."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def full_message(type_name, fields):
+    """``type_name``'s fullFormattedMessage: vCenter's fullFormat with the event's ``fields``."""
+    return EVENT_INFO[type_name]["fullFormat"].format_map(_Unset(fields))
+
+
 def event_description(event_types):
     """The EventDescription of ``event_types`` (each must have its texts here)."""
     return DataObject(

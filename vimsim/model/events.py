@@ -3,7 +3,7 @@ changes, clones and guest customization, which tools such as govc and terraform 
 import collections
 
 from vimsim.model import authorization, faults, sessions
-from vimsim.model.event_descriptions import event_description
+from vimsim.model.event_descriptions import event_description, full_message
 from vimsim.model.objects import ManagedObject, SessionObject, vim_property
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -35,8 +35,9 @@ class EventManager(ManagedObject):
         self.events = collections.deque(maxlen=HISTORY_LIMIT)
         self.next_key = 1
 
-    def post(self, type_name, vm=None, message="", chain_id=None, user="", **fields):
-        """Record an event about ``vm`` (and its host and datacenter)."""
+    def post(self, type_name, vm=None, message=None, chain_id=None, user="", **fields):
+        """Record an event about ``vm`` (and its host and datacenter); its message is
+        ``message``, or vCenter's for the type, filled in with the event's fields."""
         key = self.next_key
         self.next_key += 1
         if vm is not None:
@@ -48,6 +49,8 @@ class EventManager(ManagedObject):
                                                        datacenter=dc.ref))
             if "VmEvent" in self.event_bases(type_name):
                 fields.setdefault("template", getattr(vm, "template", False))
+        if message is None:
+            message = full_message(type_name, fields)
         event = DataObject(type_name, key=key, chainId=chain_id or key,
                            createdTime=self.vc.clock.now(), userName=user or "",
                            fullFormattedMessage=message, **fields)

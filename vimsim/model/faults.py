@@ -190,6 +190,12 @@ UncustomizableGuest = _fault(
     "in this configuration.")
 CustomizationPending = _fault("CustomizationPending", CustomizationFault,
                               "A customization is already pending for this virtual machine.")
+MissingWindowsCustResources = _fault("MissingWindowsCustResources", CustomizationFault,
+                                     "Windows customization resources were not found on this "
+                                     "server")
+IpHostnameGeneratorError = _fault("IpHostnameGeneratorError", CustomizationFault,
+                                  "An error occurred while running the IP/hostname generator "
+                                  "application.")
 
 # Guest operations (vimsim/model/guest_operations.py): the guest agent's faults, and the
 # file faults a guest's file system answers with.

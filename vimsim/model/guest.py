@@ -102,7 +102,8 @@ class Outcome:
     RUNNING, SUCCEEDED (``error`` None) or FAILED with ``error``, posting the ``event``
     failure type (CustomizationFailed or a subtype: CustomizationLinuxIdentityFailed,
     CustomizationNetworkSetupFailed, CustomizationSysprepFailed, CustomizationUnknownFailure)
-    with ``reason`` (the error when unset); ``hang`` never ends."""
+    with ``reason``, a CustomizationFailedReasonCode (None: unset, as vCenter leaves it for
+    most failures); ``hang`` never ends."""
 
     def __init__(self, duration, error=None, hang=False, event=None, reason=None):
         self.duration, self.error, self.hang = duration, error, hang
@@ -116,7 +117,7 @@ class Outcome:
 class GuestBehaviour:
     """The default guest: customizes in the fixture's time and succeeds, unless the VM's
     fixture entry says ``customization: {fail: "message", duration: seconds, hang: true,
-    event: CustomizationLinuxIdentityFailed, reason: "..."}``."""
+    event: CustomizationLinuxIdentityFailed, reason: customizationDisabled}``."""
 
     def __init__(self, timings):
         self.timings = timings

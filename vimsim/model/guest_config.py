@@ -33,8 +33,23 @@ SCRIPT_DISABLED_MESSAGE = ("User defined script is disabled in the guest: the cu
 WINDOWS_NAME_LIMIT, LINUX_NAME_LIMIT = 15, 63
 
 
+# Guest OS identifiers of the Linux distributions vCenter's Linux customization knows.
+LINUX_GUESTS = ("almalinux", "amazonlinux", "asianux", "centos", "coreos", "debian", "fedora",
+                "flatcar", "fusionos", "genericLinux", "kylinlinux", "mandrake", "mandriva",
+                "miraclelinux", "nld", "oes", "opensuse", "oracleLinux", "pardus", "prolinux",
+                "redhat", "rhel", "rockylinux", "sles", "suse", "turboLinux", "ubuntu",
+                "vmwarePhoton")
+
+
 def is_windows(vm):
     return vm.guest_family == "windowsGuest" or "win" in vm.guest_id.lower()
+
+
+def customizable(guest_id):
+    """Whether vCenter customizes a guest of ``guest_id`` at all: Windows and Linux guests,
+    not macOS, FreeBSD, Solaris, NetWare, DOS, OS/2, ESXi or "other" guests."""
+    return guest_id.startswith("win") or guest_id.startswith(LINUX_GUESTS) or \
+        (guest_id.startswith("other") and "Linux" in guest_id)
 
 
 def sysprep_versions(vm):
@@ -69,7 +84,7 @@ def _generator_fault(path, generator):
         return faults.CustomizationFault(UNKNOWN_MESSAGE % (path, kind))
     if kind in ("CustomizationCustomName", "CustomizationCustomIpGenerator",
                 "CustomizationCustomIpV6Generator"):
-        return faults.Fault.of("IpHostnameGeneratorError", GENERATOR_MESSAGE % path)
+        return faults.IpHostnameGeneratorError(GENERATOR_MESSAGE % path)
     return None
 
 

@@ -95,7 +95,7 @@ def logged(task):
 class TaskManager(ManagedObject):
     vim_type = "TaskManager"
 
-    persisted = ("recent", "finished", "locks")
+    persisted = ("recent", "finished", "locks", "readers")
     scheduled_work = ("_start", "_run")
 
     def __init__(self, vc, moid="TaskManager"):
@@ -103,6 +103,7 @@ class TaskManager(ManagedObject):
         self.recent = {}  # moId -> task, in creation order; purged tasks leave it at once
         self.finished = collections.deque()
         self.locks = {}  # entity moId -> Task holding it
+        self.readers = {}  # entity moId -> [Task] reading it, oldest first (clones)
         self.running = None  # the task whose body runs now
 
     def restore_persisted(self, state):
@@ -113,12 +114,17 @@ class TaskManager(ManagedObject):
         for timer in self.vc.clock.pending():
             if getattr(timer.fn, "__func__", None) is TaskManager._run:
                 timer.args[0].timer = timer
+        self.readers = {moid: list(tasks) for moid, tasks in self.readers.items()}
 
     def lock_holder(self, entity):
         return self.locks.get(entity.moid)
 
-    def require_unlocked(self, entity):
+    def require_unlocked(self, entity, reading=False):
+        """TaskInProgress naming the task that holds ``entity`` (or, unless ``reading``, one
+        that reads it)."""
         holder = self.locks.get(entity.moid)
+        if holder is None and not reading:
+            holder = next(iter(self.readers.get(entity.moid, ())), None)
         if holder is not None:
             raise faults.TaskInProgress("Another task is already in progress.", task=holder.ref)
 
@@ -128,10 +134,11 @@ class TaskManager(ManagedObject):
         seconds: a bound method of a managed object, and data (what a snapshot can keep).
 
         ``body`` returns the task's result or raises a Fault, which becomes ``info.error``.
-        With ``lock`` the entity is busy (TaskInProgress for others) until the task ends.
+        With ``lock`` the entity is busy (TaskInProgress for others) until the task ends;
+        ``lock="shared"`` reads it: other readers may run beside it, no task that locks it.
         """
         if lock:
-            self.require_unlocked(entity)
+            self.require_unlocked(entity, reading=lock == "shared")
         vc = self.vc
         moid = vc.new_moid("task-")
         now = vc.clock.now()
@@ -150,7 +157,9 @@ class TaskManager(ManagedObject):
                               "Task: %s" % description_id, chain, ctx.user_name or "",
                               info=info.copy())
         self.recent[moid] = task
-        if lock and entity:
+        if lock == "shared" and entity:
+            self.readers.setdefault(entity.moid, []).append(task)
+        elif lock and entity:
             self.locks[entity.moid] = task
         vc.clock.call_later(0, self._start, task)
         task.timer = vc.clock.call_later(duration, self._run, task)
@@ -216,6 +225,11 @@ class TaskManager(ManagedObject):
         task.body, task.args = None, ()  # done with: a snapshot keeps no work of a done task
         if info.entity is not None and self.locks.get(info.entity.value) is task:
             del self.locks[info.entity.value]
+        readers = self.readers.get(info.entity.value) if info.entity is not None else None
+        if readers and task in readers:
+            readers.remove(task)
+            if not readers:
+                del self.readers[info.entity.value]
         self.finished.append(task)
         while len(self.finished) > HISTORY_LIMIT:
             purged = self.finished.popleft()

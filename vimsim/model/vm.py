@@ -291,21 +291,32 @@ class VirtualMachine(ManagedEntity):
         # vim25 leaves the privileges to the method: VMware's reference names these
         for obj, privilege in vm_clone.privileges(self, folder, pool, datastores, spec):
             authorization.require(vc, ctx, obj, privilege)
-        return vc.task_manager.create(
+        user = ctx.user_name or ""
+        # A clone reads its source: many deploy from one template or VM at once, as on
+        # vCenter, but not from one another task is changing, nor is it changed meanwhile.
+        task = vc.task_manager.create(
             ctx, self, "CloneVM_Task", "VirtualMachine.clone", self._clone_body,
-            vc.timings["clone_vm"],
-            args=(folder, name, spec, pool, host, datastores, ctx.user_name or "")).ref
+            vc.timings["clone_vm"], lock="shared",
+            args=(folder, name, spec, pool, host, datastores, user))
+        # the copy begins as the task does (VmClonedEvent or VmCloneFailedEvent ends it)
+        vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
+            self.name, self.host.name, self.parent.parent.name, name),
+            chain_id=task.info.eventChainId, user=user, **self._clone_destination(
+                folder, name, host))
+        return task.ref
+
+    @staticmethod
+    def _clone_destination(folder, name, host):
+        """The destination fields of VmBeingClonedEvent and VmCloneFailedEvent."""
+        return dict(
+            destFolder=DataObject("FolderEventArgument", name=folder.name, folder=folder.ref),
+            destName=name, destHost=DataObject("HostEventArgument", name=host.name,
+                                               host=host.ref))
 
     def _clone_body(self, folder, name, spec, pool, host, datastores, user):
         vc = self.vc
         chain = vc.task_manager.running.info.eventChainId
-        destination = dict(
-            destFolder=DataObject("FolderEventArgument", name=folder.name, folder=folder.ref),
-            destName=name, destHost=DataObject("HostEventArgument", name=host.name,
-                                               host=host.ref))
-        vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
-            self.name, self.host.name, self.parent.parent.name, name), chain_id=chain,
-            user=user, **destination)
+        destination = self._clone_destination(folder, name, host)
         # a clone of spec.snapshot is of the VM as that snapshot kept it
         source = self if spec.snapshot is None else \
             vm_snapshot.as_taken(vc.lookup(spec.snapshot))
@@ -432,6 +443,11 @@ class VirtualMachine(ManagedEntity):
         self.require_tools_running()
         self.vc.task_manager.require_unlocked(self)
         self._post_guest_event("VmGuestShutdownEvent", "Guest OS shut down", ctx)
+        self.guest_shuts_down()
+
+    def guest_shuts_down(self):
+        """The guest OS shuts down: powered off after its shutdown time (a power change
+        before then cancels it)."""
         self._call_in_cycle(self.vc.timings["guest_shutdown"], self._guest_powered_off)
 
     def _post_guest_event(self, type_name, what, ctx):

@@ -109,7 +109,7 @@ def from_fault(fault):
         return RestError("NOT_ALLOWED_IN_CURRENT_STATE",
                          "com.vmware.api.vcenter.vm.guest.customization.invalid_state", fault.msg)
     if isinstance(fault, (faults.InvalidArgument, faults.InvalidRequest)) or \
-            fault.type_name == "CustomizationFault":
+            "CustomizationFault" in kinds:  # a spec the VM cannot take, as vCenter words it
         return invalid_argument(fault.msg)
     if isinstance(fault, faults.NotFound):
         return RestError("NOT_FOUND", "com.vmware.vapi.std.errors.not_found", fault.msg)

@@ -31,6 +31,37 @@ VERSIONS_XML = ('<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1
                                         for v in PRIOR_API_VERSIONS))).encode()
 
 
+def version_of(soap_action):
+    """The API version a SOAPAction header names ("urn:vim25/8.0.3.0", quoted or not)."""
+    if soap_action:
+        action = soap_action.strip().strip('"')
+        if action.startswith("urn:vim25/"):
+            return action[10:]
+    return None
+
+
+def session_cookie(raw):
+    """The session cookie's value in a Cookie header (pyVmomi echoes the whole Set-Cookie)."""
+    match = _COOKIE_RE.search(raw) if raw else None
+    return match.group(1) if match else None
+
+
+def set_cookie(session, secure):
+    """The Set-Cookie header vCenter sends on login (no Secure over plain HTTP: zeep and Go
+    cookie jars would drop it)."""
+    return '%s="%s"; Path=/; HttpOnly;%s ' % (COOKIE, session.cookie,
+                                              " Secure;" if secure else "")
+
+
+def call_target(call):
+    """(_this, its versionId) of a method call element; (None, None) without a typed _this."""
+    this_el = next((c for c in call if isinstance(c.tag, str) and local(c.tag) == "_this"),
+                   None)
+    if this_el is None or not this_el.get("type"):
+        return None, None
+    return MoRef(this_el.get("type"), (this_el.text or "").strip()), this_el.get("versionId")
+
+
 class VersionsResource(resource.Resource):
     isLeaf = True
 
@@ -87,11 +118,11 @@ class SoapResource(ModelResource):
                 version = ctx.version = version_id
                 version_ids = box["version_ids"] = REGISTRY.version_ids(version)
             # Fetch's property decides whether it needs a session (currentSession does not)
-            fetched = self._arguments(el, None).get("prop") if method == dispatch.FETCH \
+            fetched = self.arguments(el, None).get("prop") if method == dispatch.FETCH \
                 else None
             obj, minfo = dispatch.resolve(self.vc, ctx, this, method, fetched)
             args = (yield from self._arguments_in_steps(el, minfo)) if big \
-                else self._arguments(el, minfo)
+                else self.arguments(el, minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except XmlRejected as exc:
             failure = faults.InvalidRequest(str(exc))
@@ -110,10 +141,11 @@ class SoapResource(ModelResource):
             self._answer_later(request, result, method, minfo, version_ids)
             yield server.NOT_DONE_YET
             return
-        yield from self._response(method, minfo, result, version_ids, obj.vim_type, prop)
+        yield from self.response_steps(method, minfo, result, version_ids, obj.vim_type, prop)
 
     @staticmethod
-    def _response(method, minfo, result, version_ids, this_type=None, prop=None):
+    def response_steps(method, minfo, result, version_ids, this_type=None, prop=None):
+        """The steps of encoding a call's answer (see frontend.run_in_slices)."""
         if isinstance(result, Streamed):
             yield from envelope.response_steps(method, minfo, result, version_ids)
         else:
@@ -123,20 +155,11 @@ class SoapResource(ModelResource):
 
     @staticmethod
     def _version(request):
-        action = header(request, "SOAPAction")
-        if action:
-            action = action.strip().strip('"')
-            if action.startswith("urn:vim25/"):
-                return action[10:]
-        return None
+        return version_of(header(request, "SOAPAction"))
 
     @staticmethod
     def _cookie(request):
-        raw = header(request, "Cookie")
-        if not raw:
-            return None
-        match = _COOKIE_RE.search(raw)
-        return match.group(1) if match else None
+        return session_cookie(header(request, "Cookie"))
 
     @staticmethod
     def _xml(body):
@@ -155,16 +178,12 @@ class SoapResource(ModelResource):
             if body_el is not None else None
         if call is None:
             raise faults.InvalidRequest("The SOAP body holds no method call")
-        this_el = next((c for c in call if isinstance(c.tag, str) and local(c.tag) == "_this"),
-                       None)
-        this = version_id = None
-        if this_el is not None and this_el.get("type"):
-            this = MoRef(this_el.get("type"), (this_el.text or "").strip())
-            version_id = this_el.get("versionId")
+        this, version_id = call_target(call)
         return local(call.tag), this, call, version_id
 
     @classmethod
-    def _arguments(cls, el, minfo):
+    def arguments(cls, el, minfo):
+        """A call element's arguments by name, decoded as ``minfo`` declares (Fetch: None)."""
         return frontend.complete(cls._arguments_in_steps(el, minfo, decode))
 
     @staticmethod
@@ -180,11 +199,8 @@ class SoapResource(ModelResource):
     # -- answers -------------------------------------------------------------------------
 
     def _set_cookie(self, request, session):
-        if session is None:
-            return
-        secure = " Secure;" if request.isSecure() else ""
-        request.setHeader(b"Set-Cookie", ('%s="%s"; Path=/; HttpOnly;%s '
-                                          % (COOKIE, session.cookie, secure)).encode())
+        if session is not None:
+            request.setHeader(b"Set-Cookie", set_cookie(session, request.isSecure()).encode())
 
     @staticmethod
     def _fault(request, fault, version_ids):
@@ -202,7 +218,7 @@ class SoapResource(ModelResource):
             box = {"version_ids": version_ids}
             body = frontend.run_in_slices(
                 self.state.reactor, request,
-                self._response(method, minfo, p.value, version_ids),
+                self.response_steps(method, minfo, p.value, version_ids),
                 lambda exc: self._failed(request, exc, box))
             if body is not server.NOT_DONE_YET:
                 frontend.write(request, body)
