@@ -17,7 +17,7 @@ from pyVmomi import vim, vmodl
 
 from conftest import in_reactor
 from test_http import LOGIN, RSC, is_service_content, post_head, raw, read_response, tls_socket
-from vimsim import frontend
+from vimsim import compat, frontend
 from vimsim.model import dispatch
 from vimsim.model.sessions import CallContext
 from vimsim.soap import envelope
@@ -248,6 +248,85 @@ def test_a_small_call_is_answered_while_a_big_vi_json_request_is_worked(make_emu
     reader.join(60)
     assert done["big"].status_code == 200, done["big"].text[:300]
     assert check(done["big"].json()) and hold["after"] >= steps
+
+
+def json_body(emulator):
+    return json.dumps(json_create_filter(emulator)[1]).encode()
+
+
+# case: a big VI/JSON body whose reading is the work (its decode never starts), and the
+# _typeName of the fault it ends in
+JSON_BIG_BODIES = {
+    "3,000 objectSets cut short": (lambda emulator: json_body(emulator)[:-20],
+                                   "InvalidRequest"),
+    "3,000 objectSets with a NaN at the end": (
+        lambda emulator: json_body(emulator)[:-2] + b', "x": NaN}}', "InvalidRequest"),
+    "nested 200,000 deep": (lambda emulator: b'{"spec": ' + b"[" * 200000 + b"]" * 200000 +
+                            b"}", "InvalidRequest"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_BIG_BODIES))
+def test_a_small_call_is_answered_while_a_big_vi_json_body_is_read(make_emulator, hold, case):
+    """A body json.loads would read in one go is read in steps: the other client is answered
+    before the big body's fault, which is the one a small body gets."""
+    emulator = make_emulator(clock="virtual", vms=300)
+    make, type_name = JSON_BIG_BODIES[case]
+    base = "%s/sdk/vim25/%s" % (emulator.base, RELEASE)
+    login = requests.post(base + "/SessionManager/SessionManager/Login",
+                          json={"userName": "user", "password": "pass"}, timeout=10)
+    headers = {"vmware-api-session-id": login.headers["vmware-api-session-id"],
+               "Content-Type": "application/json"}
+    body, done = make(emulator), {}
+    assert len(body) > 64 * 1024
+
+    def big():
+        done["big"] = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
+                                    data=body, headers=headers, timeout=60)
+    reader = threading.Thread(target=big)
+    hold["armed"] = True
+    reader.start()
+    assert hold["holding"].wait(10), "the big body was read in one go"
+    small = raw(emulator)
+    small.sendall(post_head(len(RSC)) + RSC)
+    status, _, _, _ = read_response(small)
+    assert status == 200 and "big" not in done
+    hold["released"].set()
+    reader.join(60)
+    answer = done["big"].json()
+    assert done["big"].status_code == 500 and answer["_typeName"] == type_name
+    assert hold["after"] >= 1
+    small_body = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
+                               data=b'{"spec": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+                               headers=headers, timeout=60)
+    assert small_body.status_code == 500 and small_body.json() == answer
+
+
+JSON_TEXTS = [
+    '{}', '[]', ' [ ] ', '{"a": [1, 2.5, -3e2, "x\\u00e9", true, false, null, {}, []]}', '-0',
+    '[-0.0]', '[1E400]', '{"a":1,"a":2}', '{"x":[1,{"y":2}] , "z" : "w" }', '"\\ud800"',
+    '[' * 900 + ']' * 900, '1' * 5000, '\ufeff[]', '[1,]', '{"a":1,}', '{"a" 1}', '[1 2]', '01',
+    '-', '1.', '1e', '"abc', '"\\x"', '"a\tb"', 'NaN', '[Infinity]', '[-Infinity]', '[1] x', '',
+    ' ', '{"a":1}{', '[tru]', '[' * 5000 + ']' * 5000, '[' * 50, '{1:2}', '[,1]', '[1,,2]',
+    '[' + ', '.join(['{"a": [%d, "%s"]}' % (i, "x" * (i % 700)) for i in range(3000)]) + ']',
+    '[' + ', '.join(['{"a": [%d, "%s"]}' % (i, "x" * (i % 700)) for i in range(3000)]) + ',]',
+    '[{"a": "%s"}]' % ("y" * 40000), '[{"a": ["%s", NaN]}]' % ("y" * 40000),
+]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS, ids=range(len(JSON_TEXTS)))
+def test_json_read_in_steps_is_what_parse_json_reads(text):
+    for body in (text, text.encode("utf-8", "surrogatepass"),
+                 text.encode("utf-16", "surrogatepass")):
+        try:
+            expected = ("value", compat.parse_json(body))
+        except ValueError:
+            expected = ("refused",)
+        try:
+            got = ("value", frontend.complete(compat.parse_json_in_steps(body)))
+        except ValueError:
+            got = ("refused",)
+        assert repr(got) == repr(expected)
 
 
 # -- what the sliced paths answer ---------------------------------------------------------------

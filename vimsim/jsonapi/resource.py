@@ -7,7 +7,7 @@ from urllib.parse import unquote
 from twisted.web import server
 
 from vimsim import frontend
-from vimsim.compat import PARSE_STEP, header, parse_json
+from vimsim.compat import PARSE_STEP, header, parse_json, parse_json_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
@@ -133,13 +133,14 @@ class JsonApiResource(ModelResource):
 
     @staticmethod
     def _arguments(body, minfo, decode_one=None):
-        """The call's arguments by name, decoded in steps (codec.decode_in_steps) unless
-        ``decode_one`` says otherwise."""
+        """The call's arguments by name, parsed (compat.parse_json_in_steps) and decoded
+        (codec.decode_in_steps) in steps unless ``decode_one`` says otherwise."""
         if not body.strip():
             payload = {}
         else:
             try:
-                payload = parse_json(body)
+                payload = parse_json(body) if decode_one is not None \
+                    else (yield from parse_json_in_steps(body))
             except ValueError:
                 raise faults.InvalidRequest("The request body is not valid JSON")
         if not isinstance(payload, dict):
