@@ -11,7 +11,7 @@ from vimsim.compat import PARSE_STEP, header, parse_json, parse_json_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
-from vimsim.model.objects import Pending, Streamed
+from vimsim.model.objects import Pending, Streamed, complete
 from vimsim.model.sessions import CallContext
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
@@ -84,7 +84,7 @@ class JsonApiResource(ModelResource):
             else:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
                 body = request.content.read()
-                args = frontend.complete(self._arguments(body, minfo, decode)) \
+                args = complete(self._arguments(body, minfo, decode)) \
                     if len(body) <= PARSE_STEP else (yield from self._arguments(body, minfo))
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except faults.Fault as fault:

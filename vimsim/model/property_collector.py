@@ -77,7 +77,7 @@ def traverse(vc, ctx, object_specs):
                 visited.add(key)
                 if not obj.has_path(spec.path):
                     raise faults.InvalidProperty(name=spec.path)
-                value = obj.get(spec.path, ctx)
+                value = yield from obj.get_in_steps(spec.path, ctx)
                 targets = value if isinstance(value, list) else [value] if value else []
                 children = []
                 further = spec.selectSet or ()
