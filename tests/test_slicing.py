@@ -17,8 +17,9 @@ from pyVmomi import vim, vmodl
 
 from conftest import in_reactor
 from test_http import LOGIN, RSC, is_service_content, post_head, raw, read_response, tls_socket
-from vimsim import frontend
-from vimsim.model import dispatch
+from vimsim import compat, frontend
+from vimsim.model import dispatch, views
+from vimsim.model.objects import complete
 from vimsim.model.sessions import CallContext
 from vimsim.soap import envelope
 from vimsim.soap.resource import SoapResource
@@ -120,12 +121,16 @@ def parsed(body):
 
 # -- interleaving: a small call is answered while a big one is still being worked ---------------
 
+HOLD_VIEW_STEP = 10
+
+
 @pytest.fixture
 def hold(monkeypatch):
     """Once armed, the next request worked in slices waits at its first step of work (its
     answer unfinished) until released; one slice is one step, so that its work is spread over
     many turns."""
     monkeypatch.setattr(frontend, "SLICE", 0.0, raising=False)
+    monkeypatch.setattr(views, "VIEW_STEP", HOLD_VIEW_STEP, raising=False)
     state = {"armed": False, "holding": threading.Event(), "released": threading.Event(),
              "after": 0}
     run = getattr(frontend, "run_in_slices", None)
@@ -150,6 +155,22 @@ def hold(monkeypatch):
     return state
 
 
+def _retrieve_through_a_new_view(client, emulator):
+    """A view lists its objects when first read (and after the inventory's structure
+    changes): over 10,000 VMs that was 25 ms in one go, now VIEW_STEP objects a step."""
+    status, _, body = client.call(soap(
+        '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager</_this>'
+        '<container type="Folder">group-d1</container><type>VirtualMachine</type>'
+        '<recursive>true</recursive></CreateContainerView>'))
+    assert status == 200, body[:300]
+    view = re.search(rb"<returnval[^>]*>([^<]+)</returnval>", body).group(1).decode()
+    return soap('<RetrieveProperties xmlns="urn:vim25">%s<specSet>%s<objectSet><obj type='
+                '"ContainerView">%s</obj><skip>true</skip><selectSet xsi:type="TraversalSpec">'
+                '<name>v</name><type>ContainerView</type><path>view</path><skip>false</skip>'
+                '</selectSet></objectSet></specSet></RetrieveProperties>'
+                % (PC_THIS, NAMES, view))
+
+
 def _setup_fill(client, emulator):
     status, _, body = client.call(create_filter())
     assert status == 200, body[:300]
@@ -158,7 +179,8 @@ def _setup_fill(client, emulator):
 
 # case: (the request, what its answer counts, the count expected (None: a page bounded in
 # bytes), the fewest steps its work still had when the other client was answered: an object
-# each, or a field of each objectSet decoded as well as each objectSet walked, or 64 KB parsed)
+# each (and the objects of a view's rebuild and listing, HOLD_VIEW_STEP a step), or a field of
+# each objectSet decoded as well as each objectSet walked, or 64 KB parsed)
 BIG = {
     "RetrieveProperties, all properties": (
         lambda client, emulator: retrieve_properties(),
@@ -171,6 +193,9 @@ BIG = {
     "CreateFilter with 3,000 objectSets": (
         lambda client, emulator: create_filter(vm_object_sets(vm_ids(emulator) * 10), NAMES),
         lambda body: body.count(b'<returnval type="PropertyFilter">'), 1, 2 * 3000),
+    "RetrieveProperties through a ContainerView read for the first time": (
+        _retrieve_through_a_new_view, lambda body: body.count(b'<obj type="VirtualMachine">'),
+        300, 300 + 2 * 300 // HOLD_VIEW_STEP),
     "50,000 SOAP header elements": (
         lambda client, emulator: soap(RSC.split(b"<soapenv:Body>")[1].split(
             b"</soapenv:Body>")[0].decode(), "<soapenv:Header>%s</soapenv:Header>"
@@ -248,6 +273,85 @@ def test_a_small_call_is_answered_while_a_big_vi_json_request_is_worked(make_emu
     reader.join(60)
     assert done["big"].status_code == 200, done["big"].text[:300]
     assert check(done["big"].json()) and hold["after"] >= steps
+
+
+def json_body(emulator):
+    return json.dumps(json_create_filter(emulator)[1]).encode()
+
+
+# case: a big VI/JSON body whose reading is the work (its decode never starts), and the
+# _typeName of the fault it ends in
+JSON_BIG_BODIES = {
+    "3,000 objectSets cut short": (lambda emulator: json_body(emulator)[:-20],
+                                   "InvalidRequest"),
+    "3,000 objectSets with a NaN at the end": (
+        lambda emulator: json_body(emulator)[:-2] + b', "x": NaN}}', "InvalidRequest"),
+    "nested 200,000 deep": (lambda emulator: b'{"spec": ' + b"[" * 200000 + b"]" * 200000 +
+                            b"}", "InvalidRequest"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_BIG_BODIES))
+def test_a_small_call_is_answered_while_a_big_vi_json_body_is_read(make_emulator, hold, case):
+    """A body json.loads would read in one go is read in steps: the other client is answered
+    before the big body's fault, which is the one a small body gets."""
+    emulator = make_emulator(clock="virtual", vms=300)
+    make, type_name = JSON_BIG_BODIES[case]
+    base = "%s/sdk/vim25/%s" % (emulator.base, RELEASE)
+    login = requests.post(base + "/SessionManager/SessionManager/Login",
+                          json={"userName": "user", "password": "pass"}, timeout=10)
+    headers = {"vmware-api-session-id": login.headers["vmware-api-session-id"],
+               "Content-Type": "application/json"}
+    body, done = make(emulator), {}
+    assert len(body) > 64 * 1024
+
+    def big():
+        done["big"] = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
+                                    data=body, headers=headers, timeout=60)
+    reader = threading.Thread(target=big)
+    hold["armed"] = True
+    reader.start()
+    assert hold["holding"].wait(10), "the big body was read in one go"
+    small = raw(emulator)
+    small.sendall(post_head(len(RSC)) + RSC)
+    status, _, _, _ = read_response(small)
+    assert status == 200 and "big" not in done
+    hold["released"].set()
+    reader.join(60)
+    answer = done["big"].json()
+    assert done["big"].status_code == 500 and answer["_typeName"] == type_name
+    assert hold["after"] >= 1
+    small_body = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
+                               data=b'{"spec": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+                               headers=headers, timeout=60)
+    assert small_body.status_code == 500 and small_body.json() == answer
+
+
+JSON_TEXTS = [
+    '{}', '[]', ' [ ] ', '{"a": [1, 2.5, -3e2, "x\\u00e9", true, false, null, {}, []]}', '-0',
+    '[-0.0]', '[1E400]', '{"a":1,"a":2}', '{"x":[1,{"y":2}] , "z" : "w" }', '"\\ud800"',
+    '[' * 500 + ']' * 500, '1' * 5000, '\ufeff[]', '[1,]', '{"a":1,}', '{"a" 1}', '[1 2]', '01',
+    '-', '1.', '1e', '"abc', '"\\x"', '"a\tb"', 'NaN', '[Infinity]', '[-Infinity]', '[1] x', '',
+    ' ', '{"a":1}{', '[tru]', '[' * 5000 + ']' * 5000, '[' * 50, '{1:2}', '[,1]', '[1,,2]',
+    '[' + ', '.join(['{"a": [%d, "%s"]}' % (i, "x" * (i % 700)) for i in range(3000)]) + ']',
+    '[' + ', '.join(['{"a": [%d, "%s"]}' % (i, "x" * (i % 700)) for i in range(3000)]) + ',]',
+    '[{"a": "%s"}]' % ("y" * 40000), '[{"a": ["%s", NaN]}]' % ("y" * 40000),
+]
+
+
+@pytest.mark.parametrize("text", JSON_TEXTS, ids=range(len(JSON_TEXTS)))
+def test_json_read_in_steps_is_what_parse_json_reads(text):
+    for body in (text, text.encode("utf-8", "surrogatepass"),
+                 text.encode("utf-16", "surrogatepass")):
+        try:
+            expected = ("value", compat.parse_json(body))
+        except ValueError:
+            expected = ("refused",)
+        try:
+            got = ("value", complete(compat.parse_json_in_steps(body)))
+        except ValueError:
+            got = ("refused",)
+        assert repr(got) == repr(expected)
 
 
 # -- what the sliced paths answer ---------------------------------------------------------------

@@ -115,10 +115,3 @@ def take(streamed, encode, parts=None):
         yield None
     return streamed.answer(taken, cut) if parts is None else None
 
-def complete(steps):
-    """The value a generator of steps returns, run to its end in one go."""
-    while True:
-        try:
-            next(steps)
-        except StopIteration as stop:
-            return stop.value

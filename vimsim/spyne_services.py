@@ -70,10 +70,9 @@ from spyne.protocol.soap import Soap11
 from spyne.server.http import HttpTransportContext
 from spyne.server.wsgi import WsgiApplication
 
-from vimsim import frontend
 from vimsim.compat import XmlRejected, parse_xml
 from vimsim.model import dispatch, faults
-from vimsim.model.objects import Pending
+from vimsim.model.objects import Pending, complete
 from vimsim.model.service import model_class
 from vimsim.model.sessions import CallContext
 from vimsim.simulator import ensure_reactor, in_reactor
@@ -383,7 +382,7 @@ class Vim25Services:
         the model as it is encoded)."""
         steps = SoapResource.response_steps(answer.method, answer.minfo, answer.value,
                                             answer.version_ids, answer.this_type, answer.prop)
-        body = self._in_model(frontend.complete, _last(steps))
+        body = self._in_model(complete, _last(steps))
         return b"".join(body) if isinstance(body, list) else body
 
 

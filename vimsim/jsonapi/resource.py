@@ -7,11 +7,11 @@ from urllib.parse import unquote
 from twisted.web import server
 
 from vimsim import activity, frontend
-from vimsim.compat import PARSE_STEP, header, parse_json
+from vimsim.compat import PARSE_STEP, header, parse_json, parse_json_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
 from vimsim.model import dispatch, faults
-from vimsim.model.objects import Pending, Streamed
+from vimsim.model.objects import Pending, Streamed, complete
 from vimsim.model.sessions import CallContext
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
@@ -86,7 +86,7 @@ class JsonApiResource(ModelResource):
             else:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
                 body = request.content.read()
-                args = frontend.complete(self._arguments(body, minfo, decode)) \
+                args = complete(self._arguments(body, minfo, decode)) \
                     if len(body) <= PARSE_STEP else (yield from self._arguments(body, minfo))
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except faults.Fault as fault:
@@ -136,13 +136,14 @@ class JsonApiResource(ModelResource):
 
     @staticmethod
     def _arguments(body, minfo, decode_one=None):
-        """The call's arguments by name, decoded in steps (codec.decode_in_steps) unless
-        ``decode_one`` says otherwise."""
+        """The call's arguments by name, parsed (compat.parse_json_in_steps) and decoded
+        (codec.decode_in_steps) in steps unless ``decode_one`` says otherwise."""
         if not body.strip():
             payload = {}
         else:
             try:
-                payload = parse_json(body)
+                payload = parse_json(body) if decode_one is not None \
+                    else (yield from parse_json_in_steps(body))
             except ValueError:
                 raise faults.InvalidRequest("The request body is not valid JSON")
         if not isinstance(payload, dict):

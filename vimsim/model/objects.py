@@ -121,6 +121,12 @@ class ManagedObject:
             value = getattr(value, part)
         return value
 
+    def get_in_steps(self, path, ctx):
+        """get() as a generator of steps (None) returning the value, for a traversal: a
+        property long to work out (a ContainerView's view) yields while it works."""
+        return self.get(path, ctx)
+        yield  # a generator, though this one takes no step
+
     def __repr__(self):
         return "<%s %s>" % (self.vim_type, self.moid)
 
@@ -178,6 +184,15 @@ class Pending:
             self._callbacks = []
             if self.on_cancel is not None:
                 self.on_cancel()
+
+
+def complete(steps):
+    """The value a generator of steps returns, run to its end in one go."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as stop:
+            return stop.value
 
 
 class Streamed:

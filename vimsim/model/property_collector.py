@@ -77,7 +77,7 @@ def traverse(vc, ctx, object_specs):
                 visited.add(key)
                 if not obj.has_path(spec.path):
                     raise faults.InvalidProperty(name=spec.path)
-                value = obj.get(spec.path, ctx)
+                value = yield from obj.get_in_steps(spec.path, ctx)
                 targets = value if isinstance(value, list) else [value] if value else []
                 children = []
                 further = spec.selectSet or ()
@@ -587,15 +587,18 @@ class PropertyFilter(SessionObject):
                                for p, v in values.items() if v is not None])
             return
         dirty, self.dirty = self.dirty, set()
+        reported = self.reported
         try:
-            for moid in list(self.reported):
-                if moid not in covered:
-                    del self.reported[moid]
-                    yield DataObject("ObjectUpdate", kind="leave", obj=self.vc.ref_of(moid))
-            for moid, obj in list(covered.items()):
-                old = self.reported.get(moid)
-                if old is not None and moid not in dirty:
+            for moid in [m for m in reported if m not in covered]:
+                del reported[moid]
+                yield DataObject("ObjectUpdate", kind="leave", obj=self.vc.ref_of(moid))
+            # What is new or changed, in covered order, picked out in one pass: a first fill
+            # of 10,000 VMs goes on page after page, each walking past what it reported
+            for moid in [m for m in covered if m in dirty or m not in reported]:
+                obj = covered.get(moid)
+                if obj is None:
                     continue
+                old = reported.get(moid)
                 dirty.discard(moid)
                 values = self._values(obj)
                 if values is None:

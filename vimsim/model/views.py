@@ -1,6 +1,6 @@
 """ViewManager and ContainerView: the objects under a container, by type, kept current."""
 from vimsim.model import authorization, faults, sessions
-from vimsim.model.objects import ManagedObject, SessionObject, refs, vim_property
+from vimsim.model.objects import ManagedObject, SessionObject, complete, refs, vim_property
 from vimsim.vim25.types import REGISTRY
 
 
@@ -9,6 +9,11 @@ def readable(vc, ctx, objects):
     """The objects of a view the caller may read: a view lists only those, as vCenter's do."""
     keep = authorization.read_filter(vc, ctx)
     return objects if keep is None else [o for o in objects if keep(o)]
+
+
+# Objects a ContainerView's view works through between two steps of a traversal (about a
+# millisecond): a view of 10,000 VMs, rebuilt and listed in one go, held everyone 25 ms.
+VIEW_STEP = 500
 
 
 VIEW_TYPES = ("ContainerView", "ListView", "InventoryView")
@@ -162,17 +167,28 @@ class ContainerView(View):
         self._cache = (None, ())
 
     def objects(self):
+        return complete(self._objects_in_steps())
+
+    def _objects_in_steps(self):
+        """The objects in view, rebuilt after a change of the inventory's structure, yielding
+        None every VIEW_STEP objects met. Other calls may change the structure between
+        two steps: the rebuild is then kept under the version it started from (and redone)."""
         version, objects = self._cache
         if version != self.vc.structure_version:
-            objects = self._collect()
-            self._cache = (self.vc.structure_version, objects)
+            version = self.vc.structure_version
+            objects = yield from self._collect()
+            self._cache = (version, objects)
         return objects
 
     def _collect(self):
         wanted = set(self.types)
         found, seen = [], {self.container.moid}
         stack = list(reversed(list(self.container.inventory_children())))
+        visited = 0
         while stack:
+            visited += 1  # seen ones too: a pool's 10,000 VMs, met again, are a step's work
+            if visited % VIEW_STEP == 0:
+                yield None
             obj = stack.pop()
             if obj is None or obj.moid in seen:
                 continue
@@ -185,7 +201,19 @@ class ContainerView(View):
 
     @vim_property
     def view(self, ctx):
-        return refs(readable(self.vc, ctx, self.objects()))
+        return complete(self.get_in_steps("view", ctx))
+
+    def get_in_steps(self, path, ctx):
+        if path != "view":
+            return (yield from super().get_in_steps(path, ctx))
+        objects = yield from self._objects_in_steps()
+        keep = authorization.read_filter(self.vc, ctx)
+        listed = []
+        for start in range(0, len(objects), VIEW_STEP):
+            listed.extend(o.ref for o in objects[start:start + VIEW_STEP]
+                          if keep is None or keep(o))
+            yield None
+        return listed
 
     @vim_property
     def container(self, ctx):

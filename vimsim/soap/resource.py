@@ -8,7 +8,7 @@ from vimsim import activity, frontend
 from vimsim.compat import PARSE_STEP, XmlRejected, header, parse_xml, parse_xml_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.model import dispatch, faults
-from vimsim.model.objects import Pending, Streamed
+from vimsim.model.objects import Pending, Streamed, complete
 from vimsim.model.sessions import CallContext
 from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
@@ -184,7 +184,7 @@ class SoapResource(ModelResource):
     @classmethod
     def arguments(cls, el, minfo):
         """A call element's arguments by name, decoded as ``minfo`` declares (Fetch: None)."""
-        return frontend.complete(cls._arguments_in_steps(el, minfo, decode))
+        return complete(cls._arguments_in_steps(el, minfo, decode))
 
     @staticmethod
     def _arguments_in_steps(el, minfo, decode_one=None):
