@@ -354,6 +354,21 @@ def test_json_read_in_steps_is_what_parse_json_reads(text):
         assert repr(got) == repr(expected)
 
 
+@pytest.mark.parametrize("reader", [compat.parse_json,
+                                    lambda body: complete(compat.parse_json_in_steps(body))])
+def test_json_nesting_is_bounded_alike_on_every_python(reader):
+    """256 containers deep is read and 257 refused, whatever the interpreter's own bound is
+    (3.13's json reads 5,000 deep), whether the deepest part is small or megabytes long."""
+    depth = compat.JSON_MAX_DEPTH
+    filler = '"%s"' % ("x" * (70 * 1024))
+    for inner in ("1", filler):
+        assert reader('{"a": ' + "[" * (depth - 1) + inner + "]" * (depth - 1) + "}")
+        with pytest.raises(ValueError):
+            reader('{"a": ' + "[" * depth + inner + "]" * depth + "}")
+        with pytest.raises(ValueError):
+            reader("[" * 5000 + inner + "]" * 5000)
+
+
 # -- what the sliced paths answer ---------------------------------------------------------------
 
 def one_go(emulator, cookie, request, method):
