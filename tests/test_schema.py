@@ -221,6 +221,18 @@ def test_smartconnect_negotiates_older_versions(emulator, version):
     Disconnect(si)
 
 
+def test_every_datetime_vimsim_writes_reads_back_on_every_python():
+    """vCenter's dateTime drops trailing zeros of the fraction (1 to 6 digits are written);
+    Python before 3.11 reads only 3 or 6 of them, and an xsd:dateTime may carry more."""
+    from vimsim.vim25.data import format_datetime, parse_datetime
+    from datetime import datetime, timezone
+    for micro in (0, 100000, 120000, 123000, 123400, 123450, 123456):
+        value = datetime(2026, 12, 2, 16, 20, 23, micro, tzinfo=timezone.utc)
+        assert parse_datetime(format_datetime(value)) == value
+    assert parse_datetime("2026-12-02T16:20:23.123456789-05:00") == \
+        datetime(2026, 12, 2, 21, 20, 23, 123456, tzinfo=timezone.utc)
+
+
 def test_wire_details_vcenter_writes(emulator):
     from vimsim.vim25.data import format_datetime
     from datetime import datetime, timezone

@@ -1,4 +1,5 @@
 """Values of the vim25 type system as the model holds them: data objects and moRefs."""
+import re
 from datetime import datetime, timezone
 
 
@@ -95,9 +96,14 @@ def format_datetime(value):
     return text.rstrip("0").rstrip(".") + "Z"
 
 
+# A dateTime's fraction of a second: fromisoformat before Python 3.11 reads only 3 or 6 digits.
+_FRACTION = re.compile(r"\.([0-9]+)")
+
+
 def parse_datetime(text):
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "00000")[:6], text, count=1)
     value = datetime.fromisoformat(text)
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
