@@ -245,34 +245,45 @@ JSON_BIG = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(JSON_BIG))
-def test_a_small_call_is_answered_while_a_big_vi_json_request_is_worked(make_emulator, hold,
-                                                                         case):
-    emulator = make_emulator(clock="virtual", vms=300)
-    make, check, steps = JSON_BIG[case]
+def json_collector(emulator):
+    """The VI/JSON URL of the PropertyCollector's methods, and a logged-in session's header."""
     base = "%s/sdk/vim25/%s" % (emulator.base, RELEASE)
     login = requests.post(base + "/SessionManager/SessionManager/Login",
                           json={"userName": "user", "password": "pass"}, timeout=10)
-    session = login.headers["vmware-api-session-id"]
-    method, payload = make(emulator)
-    done = {}
+    return (base + "/PropertyCollector/propertyCollector/",
+            {"vmware-api-session-id": login.headers["vmware-api-session-id"]})
 
-    def big():
-        done["big"] = requests.post(base + "/PropertyCollector/propertyCollector/" + method,
-                                    json=payload, headers={"vmware-api-session-id": session},
-                                    timeout=60)
-    reader = threading.Thread(target=big)
+
+def worked_beside_a_small_call(emulator, hold, post, unsliced):
+    """The answer to ``post()``, sent from a thread and held at its first step of work while
+    another client's small call is answered (``unsliced``: what the hold not coming means)."""
+    done = {}
+    reader = threading.Thread(target=lambda: done.update(big=post()))
     hold["armed"] = True
     reader.start()
-    assert hold["holding"].wait(10), "the big request was never worked in slices"
+    assert hold["holding"].wait(10), unsliced
     small = raw(emulator)
     small.sendall(post_head(len(RSC)) + RSC)
     status, _, _, _ = read_response(small)
     assert status == 200 and "big" not in done
     hold["released"].set()
     reader.join(60)
-    assert done["big"].status_code == 200, done["big"].text[:300]
-    assert check(done["big"].json()) and hold["after"] >= steps
+    return done["big"]
+
+
+@pytest.mark.parametrize("case", sorted(JSON_BIG))
+def test_a_small_call_is_answered_while_a_big_vi_json_request_is_worked(make_emulator, hold,
+                                                                         case):
+    emulator = make_emulator(clock="virtual", vms=300)
+    make, check, steps = JSON_BIG[case]
+    collector, headers = json_collector(emulator)
+    method, payload = make(emulator)
+    big = worked_beside_a_small_call(
+        emulator, hold, lambda: requests.post(collector + method, json=payload,
+                                              headers=headers, timeout=60),
+        "the big request was never worked in slices")
+    assert big.status_code == 200, big.text[:300]
+    assert check(big.json()) and hold["after"] >= steps
 
 
 def json_body(emulator):
@@ -297,31 +308,18 @@ def test_a_small_call_is_answered_while_a_big_vi_json_body_is_read(make_emulator
     before the big body's fault, which is the one a small body gets."""
     emulator = make_emulator(clock="virtual", vms=300)
     make, type_name = JSON_BIG_BODIES[case]
-    base = "%s/sdk/vim25/%s" % (emulator.base, RELEASE)
-    login = requests.post(base + "/SessionManager/SessionManager/Login",
-                          json={"userName": "user", "password": "pass"}, timeout=10)
-    headers = {"vmware-api-session-id": login.headers["vmware-api-session-id"],
-               "Content-Type": "application/json"}
-    body, done = make(emulator), {}
+    collector, headers = json_collector(emulator)
+    headers["Content-Type"] = "application/json"
+    body = make(emulator)
     assert len(body) > 64 * 1024
-
-    def big():
-        done["big"] = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
-                                    data=body, headers=headers, timeout=60)
-    reader = threading.Thread(target=big)
-    hold["armed"] = True
-    reader.start()
-    assert hold["holding"].wait(10), "the big body was read in one go"
-    small = raw(emulator)
-    small.sendall(post_head(len(RSC)) + RSC)
-    status, _, _, _ = read_response(small)
-    assert status == 200 and "big" not in done
-    hold["released"].set()
-    reader.join(60)
-    answer = done["big"].json()
-    assert done["big"].status_code == 500 and answer["_typeName"] == type_name
+    big = worked_beside_a_small_call(
+        emulator, hold, lambda: requests.post(collector + "CreateFilter", data=body,
+                                              headers=headers, timeout=60),
+        "the big body was read in one go")
+    answer = big.json()
+    assert big.status_code == 500 and answer["_typeName"] == type_name
     assert hold["after"] >= 1
-    small_body = requests.post(base + "/PropertyCollector/propertyCollector/CreateFilter",
+    small_body = requests.post(collector + "CreateFilter",
                                data=b'{"spec": ' + b"[" * 5000 + b"]" * 5000 + b"}",
                                headers=headers, timeout=60)
     assert small_body.status_code == 500 and small_body.json() == answer
