@@ -68,7 +68,6 @@ class _Loader(yaml.SafeLoader):
         return super().construct_mapping(node, deep)
 
 
-
 def _read_yaml(path, what):
     try:
         with open(path) as f:
