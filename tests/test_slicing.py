@@ -23,6 +23,7 @@ from vimsim.model.objects import complete
 from vimsim.model.sessions import CallContext
 from vimsim.soap import envelope
 from vimsim.soap.resource import SoapResource
+from vimsim.jsonapi import codec as jsoncodec
 from vimsim.jsonapi.codec import Encoder as JsonEncoder
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
@@ -500,6 +501,40 @@ def test_sliced_vi_json_retrieve_properties_is_the_one_go_answer(make_emulator):
         items = [i for i in dispatch.call(vc, ctx, obj, minfo, args) if i is not None]
         return json.dumps(JsonEncoder(REGISTRY.version_ids(RELEASE)).value(items, minfo.result))
     assert r.content == in_reactor(build).encode()
+
+
+def test_a_vi_json_page_is_made_bytes_in_steps_as_dumps_makes_it(make_emulator):
+    """A page's answer (megabytes over 2,000 VMs) is joined and encoded a DUMP_STEP at a
+    time, into what dumps() gives in one go; through the server, the page reads as the same
+    objects RetrieveProperties gives."""
+    items = [frontend.Encoded(json.dumps({"i": i, "name": "vm-%d" % i, "x": "\u00e9" * 900}))
+             for i in range(300)]
+    answer = {"_typeName": "RetrieveResult", "objects": items, "token": "7"}
+    steps = jsoncodec.dumps_in_steps(answer)
+    yields = 0
+    while True:
+        try:
+            assert next(steps) is None
+            yields += 1
+        except StopIteration as done:
+            chunks = done.value
+            break
+    text = jsoncodec.dumps(answer)
+    assert b"".join(chunks) == text.encode() and len(chunks) == yields + 1
+    assert yields >= len(text) // jsoncodec.DUMP_STEP - 1 and yields > 3
+    assert json.loads(text)["objects"][299] == {"i": 299, "name": "vm-299", "x": "\u00e9" * 900}
+    assert jsoncodec.dumps({"a": [1, {"b": None}], "c": "d"}) == json.dumps(
+        {"a": [1, {"b": None}], "c": "d"})
+
+    emulator = make_emulator(clock="virtual", vms=60)
+    collector, headers = json_collector(emulator)
+    everything = requests.post(collector + "RetrieveProperties", json={"specSet": [JSON_ALL_VMS]},
+                               headers=headers, timeout=30).json()
+    page = requests.post(collector + "RetrievePropertiesEx", json={
+        "specSet": [JSON_ALL_VMS], "options": {"_typeName": "RetrieveOptions"}},
+        headers=headers, timeout=30)
+    assert page.status_code == 200 and len(page.content) > 4 * jsoncodec.DUMP_STEP
+    assert page.json()["_typeName"] == "RetrieveResult" and page.json()["objects"] == everything
 
 
 # -- WaitForUpdatesEx: truncated by maxObjectUpdates and by bytes; the others never ----------

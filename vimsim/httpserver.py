@@ -181,6 +181,7 @@ class Request:
         if self.finished:
             return
         self.finished = True
+        self.channel.factory.busy_at = time.perf_counter()
         if not self._disconnected:  # (a lost one had its line when the client went)
             activity.request_done(self)  # before the answer: the next request may start in it
         if self.streaming:
@@ -495,6 +496,7 @@ class HTTPChannel(protocol.Protocol):
         request.persistent = (b"close" not in connection) if version == b"HTTP/1.1" \
             else (b"keep-alive" in connection)
         self._current = request
+        self.factory.busy_at = request.started
         request.render(self.factory.root)
 
     def respond(self, request, parts):
@@ -586,6 +588,7 @@ class Site(protocol.ServerFactory):
         self.max_connections = max_connections if max_connections is not None \
             else default_max_connections()
         self.secure = False
+        self.busy_at = 0.0  # perf_counter time of the last request begun or finished
         self.channels = set()
         self._sweeper = None
         self._sweep_due = 0.0

@@ -1,6 +1,5 @@
 """One twisted site serving every front-end over one model, on one port."""
 import copy
-import gc
 import logging
 import threading
 import time
@@ -10,7 +9,7 @@ from twisted.internet import reactor as default_reactor
 from twisted.internet.task import LoopingCall
 from twisted.web import resource
 
-from vimsim import httpserver, tls, ui
+from vimsim import heap, httpserver, tls, ui
 from vimsim.control import ControlResource
 from vimsim.guestfile import GuestFileResource
 from vimsim.model import fixture as fixtures
@@ -83,7 +82,8 @@ class Server:
         self.reactor = reactor or default_reactor
         # --session-timeout (minutes) and --max-sessions, applied to every model built
         self.session_limits = (session_timeout, max_sessions)
-        self.freeze_model = freeze_model
+        self.heap = heap.FrozenHeap(reactor or default_reactor, lambda: self.site.busy_at) \
+            if freeze_model else None
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \
             list(scenarios)
@@ -180,13 +180,10 @@ class Server:
 
     def _freeze(self):
         """A process serving one model (vimsim serve) keeps it out of the garbage collector's
-        full passes: over 10,000 VMs each held every client 0.15-0.3 s (issue 14). The model
-        it replaces is unfrozen and collected first."""
-        if self.freeze_model:
-            if gc.get_freeze_count():
-                gc.unfreeze()
-                gc.collect()
-            gc.freeze()
+        full passes (vimsim/heap.py): over 10,000 VMs each held every client 0.15-0.3 s
+        (issue 14). The model it replaces is collected first."""
+        if self.heap is not None:
+            self.heap.reclaim()
 
     # -- the --state file ------------------------------------------------------------------
 
@@ -378,6 +375,8 @@ class Server:
         if when is not None:
             self._arm_timer(when)
         self.start_saving()
+        if self.heap is not None:
+            self.heap.start()
         return self.port.getHost().port
 
     @property
@@ -397,6 +396,8 @@ class Server:
 
     def stop(self):
         self.dashboard.close()
+        if self.heap is not None:
+            self.heap.stop()
         if self._timer is not None and self._timer.active():
             self._timer.cancel()
         self.close_state()

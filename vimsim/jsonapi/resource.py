@@ -9,7 +9,7 @@ from twisted.web import server
 from vimsim import activity, frontend
 from vimsim.compat import PARSE_STEP, header, parse_json, parse_json_in_steps
 from vimsim.frontend import ModelResource
-from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps
+from vimsim.jsonapi.codec import Encoder, decode, decode_in_steps, dumps_in_steps
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending, Streamed, complete
 from vimsim.model.sessions import CallContext
@@ -132,7 +132,7 @@ class JsonApiResource(ModelResource):
         if answer is None or minfo.result.kind == "void":
             yield self._result(request, encoder, answer, obj, minfo, member)
             return
-        yield dumps(encoder.value(answer, minfo.result)).encode()
+        yield (yield from dumps_in_steps(encoder.value(answer, minfo.result)))
 
     @staticmethod
     def _arguments(body, minfo, decode_one=None):

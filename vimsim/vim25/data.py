@@ -90,10 +90,19 @@ class TypedValue:
 def format_datetime(value):
     """As vCenter writes a dateTime: UTC, the fraction without trailing zeros, and none on a
     whole second (``2023-12-14T06:58:11.28404Z``, ``1970-01-01T00:00:00Z``)."""
-    if value.tzinfo is not None and value.tzinfo is not timezone.utc:
-        value = value.astimezone(timezone.utc)
-    text = value.replace(tzinfo=None).isoformat(timespec="microseconds")
-    return text.rstrip("0").rstrip(".") + "Z"
+    text = _FORMATTED.get(value)
+    if text is None:
+        if len(_FORMATTED) >= 4096:
+            _FORMATTED.clear()
+        utc = value.astimezone(timezone.utc) \
+            if value.tzinfo is not None and value.tzinfo is not timezone.utc else value
+        text = utc.replace(tzinfo=None).isoformat(timespec="microseconds")
+        text = _FORMATTED[value] = text.rstrip("0").rstrip(".") + "Z"
+    return text
+
+
+# What format_datetime wrote lately: a task's times are written at every Fetch of its info.
+_FORMATTED = {}
 
 
 # A dateTime's fraction of a second: fromisoformat before Python 3.11 reads only 3 or 6 digits.
