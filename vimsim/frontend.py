@@ -16,6 +16,9 @@ SLICE = 0.003
 # fewer objects than maxObjects (the rest under the token) and truncates an UpdateSet (the
 # rest with the next call). It bounds the memory an answer takes, as well as its time.
 PAGE_BYTES = 4 * 1024 * 1024
+# Characters of an answer's text joined and encoded between two steps (a 4 MiB page joined in
+# one go held the reactor about 10 ms; a list of 10,000 parts written in one go, 8 ms).
+JOIN_STEP = 256 * 1024
 
 
 class ModelResource(resource.Resource):
@@ -93,25 +96,50 @@ class Encoded:
         self.text = text
 
 
-def take(streamed, encode, parts=None):
+def take(streamed, encode, parts=None, separator=""):
     """Take a Streamed answer's items, yielding None after each: each item is encoded with
     ``encode(item)`` (text) as it comes, and a ``may_cut`` answer stops once PAGE_BYTES are
-    encoded. With ``parts`` (a list; a long array's answer) the encoded items are appended to
-    it, UTF-8, and None returned; otherwise the answer made of the Encoded items."""
+    encoded. With ``parts`` (a list; a long array's answer) the encoded items, ``separator``
+    between them, are appended to it as UTF-8 parts of about JOIN_STEP characters, and None
+    returned; otherwise the answer made of the Encoded items."""
     taken, size, cut = [], 0, False
     bound = PAGE_BYTES if streamed.may_cut else None
+    pending, pending_size = [], 0
     for item in streamed:
         if item is not None:
             text = encode(item)
             if parts is None:
                 taken.append(Encoded(text))
             else:
-                parts.append(text.encode("utf-8"))
+                if size:
+                    pending.append(separator)
+                pending.append(text)
+                pending_size += len(text)
+                if pending_size >= JOIN_STEP:
+                    parts.append("".join(pending).encode("utf-8"))
+                    pending, pending_size = [], 0
             size += len(text)
             if bound is not None and size >= bound:
                 cut = True
                 yield None
                 break
         yield None
+    if pending:
+        parts.append("".join(pending).encode("utf-8"))
     return streamed.answer(taken, cut) if parts is None else None
+
+
+def utf8_in_steps(texts):
+    """The strings of ``texts`` joined into UTF-8 parts of about JOIN_STEP characters,
+    yielding None after each; returns the list of parts (a short answer: its bytes)."""
+    parts, chunk, size = [], [], 0
+    for text in texts:
+        chunk.append(text)
+        size += len(text)
+        if size >= JOIN_STEP:
+            parts.append("".join(chunk).encode("utf-8"))
+            chunk, size = [], 0
+            yield None
+    parts.append("".join(chunk).encode("utf-8"))
+    return parts if len(parts) > 1 else parts[0]
 

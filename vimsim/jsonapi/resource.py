@@ -124,9 +124,11 @@ class JsonApiResource(ModelResource):
             yield self._result(request, encoder, value, obj, minfo, member)
             return
         if value.finish is None:  # a long array (RetrieveProperties): written as it comes
-            parts = []
-            yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)), parts)
-            yield [b"["] + _separated(parts) + [b"]"]
+            parts = [b"["]
+            yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)), parts,
+                                     ", ")
+            parts.append(b"]")
+            yield parts
             return
         answer = yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)))
         if answer is None or minfo.result.kind == "void":
@@ -184,13 +186,3 @@ class JsonApiResource(ModelResource):
         request.setResponseCode(getattr(fault, "http_status", 500))  # 503: no session left
         activity.note(request, fault=fault.type_name)
         return json.dumps(encoder.fault(fault)).encode()
-
-
-def _separated(parts):
-    """The items of a JSON array, with json.dumps's separator between them."""
-    out = []
-    for part in parts:
-        if out:
-            out.append(b", ")
-        out.append(part)
-    return out

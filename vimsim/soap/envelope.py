@@ -29,26 +29,6 @@ def _response_text(method, minfo, value, version_ids, this_type=None, prop=None)
     return out
 
 
-# Characters of a page's text joined and encoded between two steps (a 4 MiB page joined in
-# one go held the reactor about 10 ms).
-JOIN_STEP = 256 * 1024
-
-
-def _utf8_in_steps(out):
-    """The pieces of ``out`` as UTF-8 parts of about JOIN_STEP characters, yielding None
-    after each; returns the list of parts (a short answer: its bytes)."""
-    parts, chunk, size = [], [], 0
-    for piece in out:
-        chunk.append(piece)
-        size += len(piece)
-        if size >= JOIN_STEP:
-            parts.append("".join(chunk).encode("utf-8"))
-            chunk, size = [], 0
-            yield None
-    parts.append("".join(chunk).encode("utf-8"))
-    return parts if len(parts) > 1 else parts[0]
-
-
 def response_steps(method, minfo, streamed, version_ids):
     """The response to a method whose answer is Streamed, built a slice at a time (see
     frontend.take): a long array (RetrieveProperties) as a list of parts, each item written
@@ -73,7 +53,7 @@ def response_steps(method, minfo, streamed, version_ids):
         encoder.fields(out, item, REGISTRY.data[item._typeName])
         return "".join(out)
     answer = yield from frontend.take(streamed, item_fields)
-    yield (yield from _utf8_in_steps(_response_text(method, minfo, answer, version_ids)))
+    yield (yield from frontend.utf8_in_steps(_response_text(method, minfo, answer, version_ids)))
 
 
 def fault(fault, version_ids):
