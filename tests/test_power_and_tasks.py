@@ -83,28 +83,30 @@ def test_wait_for_task_with_the_real_clock(make_emulator):
 
 
 def count_timer_wakeups(emulator):
-    """How many times the reactor's timer runs the server's clock (each is a wake-up of the
-    process), counted from now on."""
+    """Each time the reactor's timer runs the server's clock (a wake-up of the process), from
+    now on: how many events it found due."""
     server, fired = emulator.server, []
-    fire = server._fire
 
-    def counted():
-        fired.append(server.clock.time())
-        fire()
+    def counted():  # Server._fire, counting what it runs
+        server._timer = None
+        fired.append(server.clock.run_due())
+        server._rearm()
     emulator.call(setattr, server, "_fire", counted)
     return fired
 
 
 def test_on_the_real_clock_a_power_pair_wakes_the_server_once_per_task_end(make_emulator):
     # A task's start and a waiting WaitForUpdates' wake-up are due at once: the request that
-    # made them due runs them, and no reactor timer is left armed for them.
+    # made them due runs them, and no reactor timer is left armed for them. (A task's end
+    # is the timer's, unless a slow machine has a request come in after it was due, which
+    # runs it: so at most one wake-up per task end, and none that finds nothing to run.)
     emulator = make_emulator(clock="real", speed=10)  # power_op: 0.3 clock s, 0.03 s here
     si = emulator.connect()
     vm = find_vm(si, "DC0_H0_VM0")
     fired = count_timer_wakeups(emulator)
     assert WaitForTask(vm.PowerOffVM_Task()) == "success"
     assert WaitForTask(vm.PowerOnVM_Task()) == "success"
-    assert len(fired) == 2
+    assert len(fired) <= 2 and all(ran >= 1 for ran in fired), fired
 
 
 def test_a_power_change_cancels_what_the_last_power_on_scheduled(make_emulator):
