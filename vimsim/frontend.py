@@ -17,7 +17,8 @@ SLICE = 0.003
 # rest with the next call). It bounds the memory an answer takes, as well as its time.
 PAGE_BYTES = 4 * 1024 * 1024
 # Characters of an answer's text joined and encoded between two steps (a 4 MiB page joined in
-# one go held the reactor about 10 ms; a list of 10,000 parts written in one go, 8 ms).
+# one go held the reactor about 10 ms; a long array's 10,000 items written as 10,000 parts
+# in one go, 8 ms).
 JOIN_STEP = 256 * 1024
 
 
@@ -96,37 +97,32 @@ class Encoded:
         self.text = text
 
 
-def take(streamed, encode, parts=None, separator=""):
+def take(streamed, encode, texts=None, separator=""):
     """Take a Streamed answer's items, yielding None after each: each item is encoded with
     ``encode(item)`` (text) as it comes, and a ``may_cut`` answer stops once PAGE_BYTES are
-    encoded. With ``parts`` (a list; a long array's answer) the encoded items, ``separator``
-    between them, are appended to it as UTF-8 parts of about JOIN_STEP characters, and None
+    encoded. With ``texts`` (a list; a long array's answer, which utf8_in_steps then makes
+    bytes) the encoded items, ``separator`` between them, are appended to it and None
     returned; otherwise the answer made of the Encoded items."""
     taken, size, cut = [], 0, False
     bound = PAGE_BYTES if streamed.may_cut else None
-    pending, pending_size = [], 0
+    first = True
     for item in streamed:
         if item is not None:
             text = encode(item)
-            if parts is None:
+            if texts is None:
                 taken.append(Encoded(text))
             else:
-                if size:
-                    pending.append(separator)
-                pending.append(text)
-                pending_size += len(text)
-                if pending_size >= JOIN_STEP:
-                    parts.append("".join(pending).encode("utf-8"))
-                    pending, pending_size = [], 0
+                if not first:
+                    texts.append(separator)
+                texts.append(text)
+                first = False
             size += len(text)
             if bound is not None and size >= bound:
                 cut = True
                 yield None
                 break
         yield None
-    if pending:
-        parts.append("".join(pending).encode("utf-8"))
-    return streamed.answer(taken, cut) if parts is None else None
+    return streamed.answer(taken, cut) if texts is None else None
 
 
 def utf8_in_steps(texts):

@@ -82,7 +82,7 @@ class Server:
         self.reactor = reactor or default_reactor
         # --session-timeout (minutes) and --max-sessions, applied to every model built
         self.session_limits = (session_timeout, max_sessions)
-        self.heap = heap.FrozenHeap(reactor or default_reactor, lambda: self.site.busy_at) \
+        self.heap = heap.FrozenHeap(self.reactor, lambda: self.site.busy_at) \
             if freeze_model else None
         self.fixture_data = fixtures.scale(fixtures.load(fixture), vms=vms, hosts=hosts)
         self.fixture_data["scenarios"] = list(self.fixture_data.get("scenarios", ())) + \

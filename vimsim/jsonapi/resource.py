@@ -124,11 +124,11 @@ class JsonApiResource(ModelResource):
             yield self._result(request, encoder, value, obj, minfo, member)
             return
         if value.finish is None:  # a long array (RetrieveProperties): written as it comes
-            parts = [b"["]
-            yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)), parts,
+            texts = ["["]
+            yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)), texts,
                                      ", ")
-            parts.append(b"]")
-            yield parts
+            texts.append("]")
+            yield (yield from frontend.utf8_in_steps(texts))
             return
         answer = yield from frontend.take(value, lambda item: json.dumps(encoder.data(item)))
         if answer is None or minfo.result.kind == "void":

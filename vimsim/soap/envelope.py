@@ -31,9 +31,10 @@ def _response_text(method, minfo, value, version_ids, this_type=None, prop=None)
 
 def response_steps(method, minfo, streamed, version_ids):
     """The response to a method whose answer is Streamed, built a slice at a time (see
-    frontend.take): a long array (RetrieveProperties) as a list of parts, each item written
-    as it comes; a page or an UpdateSet around its items encoded ahead. Yields None between
-    items and the body last; faults raised by the items propagate."""
+    frontend.take): a long array (RetrieveProperties) with each item encoded as it comes;
+    a page or an UpdateSet around its items encoded ahead; either joined into UTF-8 parts in
+    steps (frontend.utf8_in_steps). Yields None between items and the body last; faults
+    raised by the items propagate."""
     encoder = Encoder(version_ids)
     if streamed.finish is None:
         field = minfo.result
@@ -42,10 +43,10 @@ def response_steps(method, minfo, streamed, version_ids):
             out = []
             encoder.element(out, "returnval", item, field)
             return "".join(out)
-        parts = [(HEAD + '<%sResponse xmlns="urn:vim25">' % method).encode("utf-8")]
-        yield from frontend.take(streamed, item_xml, parts)
-        parts.append(("</%sResponse>%s" % (method, TAIL)).encode("utf-8"))
-        yield parts
+        texts = [HEAD, '<%sResponse xmlns="urn:vim25">' % method]
+        yield from frontend.take(streamed, item_xml, texts)
+        texts.append("</%sResponse>%s" % (method, TAIL))
+        yield (yield from frontend.utf8_in_steps(texts))
         return
 
     def item_fields(item):
