@@ -378,12 +378,18 @@ def print_defaults(defaults):
     print("\nPowerOff+PowerOn with WaitForTask, each server with its defaults (server CPU "
           "per pair, median of the rounds and their range):")
     for name, row in defaults.items():
-        print("  %-34s %6.2f ms (%.2f-%.2f), %g requests a pair" % (
-            name, row["power_pair_ms"], row["min_ms"], row["max_ms"], row["requests_per_pair"]))
+        print("  %-34s %6.2f ms (%.2f-%.2f), %g requests a pair, %.3f ms a request" % (
+            name, row["power_pair_ms"], row["min_ms"], row["max_ms"], row["requests_per_pair"],
+            row["power_pair_ms"] / row["requests_per_pair"]))
     mine, theirs = defaults.get(DEFAULTS[0][0]), defaults.get(DEFAULTS[2][0])
     if mine and theirs:
-        print("  vimsim's default / vcsim's: %.2f (target 1)"
-              % (mine["power_pair_ms"] / theirs["power_pair_ms"]))
+        # The pair's ratio is the requests' ratio (a running task's polling, as on vCenter)
+        # times the ratio of CPU a request.
+        print("  vimsim's default / vcsim's: %.2f (target 1) = %.2f in requests x %.2f in CPU "
+              "a request" % (mine["power_pair_ms"] / theirs["power_pair_ms"],
+                             mine["requests_per_pair"] / theirs["requests_per_pair"],
+                             (mine["power_pair_ms"] / mine["requests_per_pair"])
+                             / (theirs["power_pair_ms"] / theirs["requests_per_pair"])))
 
 
 def measure(kind, sizes, quick, vcsim=None, tls=False):
