@@ -1,31 +1,89 @@
 """The checked-in vim25 type tables agree with what the model serves."""
+import importlib.metadata
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 
+from vimsim.rest import vapi_types
 from vimsim.soap.wsdl import WSDL_DIR
+from vimsim.tls import default_dir
+from vimsim.vim25 import typedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def regenerated(script, out_variable, checked_in, tmp_path):
-    """Run a generator script into tmp_path and say whether its output is the checked-in file."""
+def release_on_path(dist, version):
+    """A folder to put first on a generator's path so that it reads ``dist`` at ``version``
+    (the release a checked-in file was generated from): None when that release is installed,
+    else its wheel from PyPI, unpacked once into vimsim's cache folder. A newer release on
+    PyPI must not make a checked-in file look stale, nor hide a stale one."""
+    if importlib.metadata.version(dist) == version:
+        return None
+    folder = os.path.join(default_dir(), "sources", "%s-%s" % (dist, version))
+    if os.path.isdir(folder):
+        return folder
+    os.makedirs(os.path.dirname(folder), exist_ok=True)
+    work = tempfile.mkdtemp(dir=os.path.dirname(folder))  # beside it: renamed in one step
+    try:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet",
+                        "--disable-pip-version-check", "--no-deps", "--only-binary=:all:",
+                        "%s==%s" % (dist, version), "-d", os.path.join(work, "wheel")],
+                       check=True, capture_output=True, timeout=300)
+        wheel, = os.listdir(os.path.join(work, "wheel"))
+        with zipfile.ZipFile(os.path.join(work, "wheel", wheel)) as archive:
+            archive.extractall(os.path.join(work, "unpacked"))
+        try:
+            os.rename(os.path.join(work, "unpacked"), folder)
+        except OSError:  # another run unpacked it first
+            if not os.path.isdir(folder):
+                raise
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return folder
+
+
+def regenerated(script, out_variable, checked_in, tmp_path, first_on_path=None):
+    """Run a generator script into tmp_path (reading its source from ``first_on_path`` when
+    given) and say whether its output is the checked-in file."""
     out = tmp_path / os.path.basename(checked_in)
+    env = dict(os.environ, **{out_variable: str(out)})
+    if first_on_path:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [first_on_path,
+                                                          env.get("PYTHONPATH")]))
     subprocess.run([sys.executable, os.path.join(ROOT, "scripts", script)], check=True,
-                   env=dict(os.environ, **{out_variable: str(out)}), capture_output=True,
-                   timeout=120)
+                   env=env, capture_output=True, timeout=120)
     with open(os.path.join(ROOT, checked_in)) as f:
         return out.read_text() == f.read()
 
 
 def test_typedata_is_regenerated_from_the_model(tmp_path):
+    source = release_on_path("pyvmomi", typedata.PYVMOMI_VERSION)
     assert regenerated("gen-vim25-types", "VIMSIM_TYPEDATA_OUT", "vimsim/vim25/typedata.py",
-                       tmp_path), "vimsim/vim25/typedata.py is stale: run scripts/gen-vim25-types"
+                       tmp_path, source), \
+        "vimsim/vim25/typedata.py is stale: run scripts/gen-vim25-types"
 
 
 def test_vapi_types_are_regenerated_from_the_sdk(tmp_path):
+    source = release_on_path("vmware-vcenter", vapi_types.VCENTER_SDK_VERSION)
     assert regenerated("gen-vapi-types", "VIMSIM_VAPI_TYPES_OUT", "vimsim/rest/vapi_types.py",
-                       tmp_path), "vimsim/rest/vapi_types.py is stale: run scripts/gen-vapi-types"
+                       tmp_path, source), \
+        "vimsim/rest/vapi_types.py is stale: run scripts/gen-vapi-types"
+
+
+def test_a_release_other_than_the_installed_one_is_what_a_generator_reads(tmp_path):
+    """The tables are checked against the release they name, whatever pip installed."""
+    installed = importlib.metadata.version("pyvmomi")
+    other = "9.1.0.0" if installed != "9.1.0.0" else "9.0.0.0"
+    source = release_on_path("pyvmomi", other)
+    assert source is not None
+    out = tmp_path / "typedata.py"
+    subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "gen-vim25-types")],
+                   check=True, capture_output=True, timeout=120,
+                   env=dict(os.environ, VIMSIM_TYPEDATA_OUT=str(out), PYTHONPATH=source))
+    assert "PYVMOMI_VERSION = %r" % other in out.read_text()
 
 
 def test_every_served_method_is_a_vim25_method():

@@ -4,6 +4,9 @@ Each vAPI structure vimsim answers: its fields, in order, with their types (see
 the script)."""
 # flake8: noqa
 
+# The vmware-vcenter release read (tests/test_typedata.py).
+VCENTER_SDK_VERSION = '9.1.1.0'
+
 STRUCTURES = {'com.vmware.vcenter.guest.IP_settings': [('ipv4', 'opt:struct:com.vmware.vcenter.guest.ipv4'),
                                           ('ipv6', 'opt:struct:com.vmware.vcenter.guest.ipv6'),
                                           ('windows',

@@ -5,6 +5,9 @@ unpacks on first use: a field is "name,type,flags,version" (flags: 1 array,
 2 optional; version: an index into VERSION_IDS)."""
 # flake8: noqa
 
+# The pyVmomi release these tables were read from (tests/test_typedata.py).
+PYVMOMI_VERSION = '9.1.1.0'
+
 VERSION_IDS = ['vmodl.version.version0',
  'vmodl.version.version1',
  'vmodl.version.version3',
