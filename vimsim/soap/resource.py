@@ -117,12 +117,14 @@ class SoapResource(ModelResource):
             if version is None and version_id:  # no SOAPAction: the _this versionId
                 version = ctx.version = version_id
                 version_ids = box["version_ids"] = REGISTRY.version_ids(version)
-            # Fetch's property decides whether it needs a session (currentSession does not)
-            fetched = self.arguments(el, None).get("prop") if method == dispatch.FETCH \
-                else None
-            obj, minfo = dispatch.resolve(self.vc, ctx, this, method, fetched)
-            args = (yield from self._arguments_in_steps(el, minfo)) if big \
-                else self.arguments(el, minfo)
+            # Fetch's property decides whether it needs a session (currentSession does not);
+            # its arguments, decoded for that, are the call's.
+            args = self.arguments(el, None) if method == dispatch.FETCH else None
+            obj, minfo = dispatch.resolve(self.vc, ctx, this, method,
+                                          args.get("prop") if args is not None else None)
+            if args is None:
+                args = (yield from self._arguments_in_steps(el, minfo)) if big \
+                    else self.arguments(el, minfo)
             result = dispatch.call(self.vc, ctx, obj, minfo, args)
         except XmlRejected as exc:
             failure = faults.InvalidRequest(str(exc))
