@@ -367,11 +367,15 @@ def default_configurations(vcsim, quick):
     finally:
         for _, target, _, _ in targets:
             target.stop()
-    return {name: {"power_pair_ms": round(sorted(figures)[len(figures) // 2], 3),
-                   "min_ms": round(min(figures), 3), "max_ms": round(max(figures), 3),
-                   "requests_per_pair": requests[name],
-                   "rounds_ms": [round(f, 3) for f in figures]}
-            for name, _, _, figures in targets}
+    report = {}
+    for name, _, _, figures in targets:
+        median = sorted(figures)[len(figures) // 2]
+        report[name] = {"power_pair_ms": round(median, 3),
+                        "min_ms": round(min(figures), 3), "max_ms": round(max(figures), 3),
+                        "requests_per_pair": requests[name],
+                        "ms_per_request": round(median / requests[name], 3),
+                        "rounds_ms": [round(f, 3) for f in figures]}
+    return report
 
 
 def print_defaults(defaults):
@@ -380,7 +384,7 @@ def print_defaults(defaults):
     for name, row in defaults.items():
         print("  %-34s %6.2f ms (%.2f-%.2f), %g requests a pair, %.3f ms a request" % (
             name, row["power_pair_ms"], row["min_ms"], row["max_ms"], row["requests_per_pair"],
-            row["power_pair_ms"] / row["requests_per_pair"]))
+            row["ms_per_request"]))
     mine, theirs = defaults.get(DEFAULTS[0][0]), defaults.get(DEFAULTS[2][0])
     if mine and theirs:
         # The pair's ratio is the requests' ratio (a running task's polling, as on vCenter)
@@ -388,8 +392,7 @@ def print_defaults(defaults):
         print("  vimsim's default / vcsim's: %.2f (target 1) = %.2f in requests x %.2f in CPU "
               "a request" % (mine["power_pair_ms"] / theirs["power_pair_ms"],
                              mine["requests_per_pair"] / theirs["requests_per_pair"],
-                             (mine["power_pair_ms"] / mine["requests_per_pair"])
-                             / (theirs["power_pair_ms"] / theirs["requests_per_pair"])))
+                             mine["ms_per_request"] / theirs["ms_per_request"]))
 
 
 def measure(kind, sizes, quick, vcsim=None, tls=False):
