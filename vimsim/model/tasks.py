@@ -5,7 +5,7 @@ import logging
 from vimsim import activity
 from vimsim.model import authorization, faults, sessions
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
-from vimsim.vim25.data import DataObject
+from vimsim.vim25.data import DataObject, FrozenDataObject
 
 log = logging.getLogger("vimsim")
 lifecycle_log = logging.getLogger("vimsim.task")
@@ -35,6 +35,7 @@ class Task(ExtensibleManagedObject):
         self.forced_error = None  # a fault rule's: the task ends with it whatever the body does
         self.info.cancelable = cancelable
         self.completion = None  # a Pending resolved when the task ends (made on first ask)
+        self._read = None  # (vc.changes, the frozen copy of info the getter gave then)
 
     def finished(self):
         """A Pending that resolves with the task's result, or fails with its fault, when the
@@ -55,6 +56,7 @@ class Task(ExtensibleManagedObject):
     def restore_persisted(self, state):
         super().restore_persisted(state)
         self.args = tuple(self.args)
+        self._read = None
 
     @classmethod
     def recreate(cls, vc, moid, state):
@@ -62,7 +64,11 @@ class Task(ExtensibleManagedObject):
 
     @vim_property
     def info(self, ctx):
-        return self.info.copy()
+        # WaitForTask reads it five times, mostly unchanged: one frozen copy (its encoding
+        # kept, see FrozenDataObject) serves until anything is touched (persisted_touched).
+        if self._read is None or self._read[0] != self.vc.changes:
+            self._read = (self.vc.changes, FrozenDataObject(**self.info.__dict__))
+        return self._read[1]
 
     @property
     def done(self):

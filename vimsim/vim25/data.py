@@ -61,8 +61,9 @@ class DataObject:
 
 
 class FrozenDataObject(DataObject):
-    """A data object nobody changes after it is built (ServiceContent): encoders may keep the
-    XML they wrote for it. The cache lives in a slot, outside the fields in ``__dict__``."""
+    """A data object nobody changes after it is built (ServiceContent, a Task's info as read):
+    encoders may keep the XML they wrote for it, and filters its fingerprint. The cache lives
+    in a slot, outside the fields in ``__dict__``."""
 
     __slots__ = ("wire_cache",)
 
