@@ -7,7 +7,8 @@ against it, also over plain HTTP (-tls=false), and the ratios are printed. --tls
 over HTTPS instead (their default), each with its self-signed certificate. Every run (and
 --defaults alone) also measures the PowerOff+PowerOn pair with each server as a user starts
 it: `vimsim serve` (HTTPS, real clock) and vcsim (HTTPS), with vimsim's --http --clock auto
-beside them, in interleaved rounds.
+beside them, in interleaved rounds; and, as the floor, the same client against a server that
+only replays `vimsim serve`'s recorded answers to it (--serve-replay).
 
 --stalls (also at the end of a full run) measures the longest a second client's small call
 (RetrieveServiceContent, looped) waits behind each big request of issue 14 from a first
@@ -19,6 +20,7 @@ goroutines), falling back to /proc/PID/stat's 10 ms ticks where schedstat is mis
 import argparse
 import glob
 import http.client
+import io
 import json
 import multiprocessing
 import os
@@ -28,6 +30,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -79,7 +82,13 @@ class Target:
         self.kind = kind
         started = time.perf_counter()
         self.host, self.protocol = "127.0.0.1", "https" if tls else "http"
-        if kind == "vimsim":
+        if kind == "replay":  # args: the recording (see serve_replay)
+            self.protocol = "https"
+            self.proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                          "--serve-replay"] + args,
+                                         stdout=subprocess.PIPE, text=True)
+            self.port = int(self.proc.stdout.readline().split()[1])
+        elif kind == "vimsim":
             if args is None:
                 args = ["--clock", clock, "--vms", str(vms)] + ([] if tls else ["--http"])
             self.proc = subprocess.Popen(
@@ -321,6 +330,11 @@ DEFAULTS = [("vimsim serve (HTTPS, real clock)", "vimsim", [], True),
             ("vimsim serve --speed 1000", "vimsim", ["--speed", "1000"], True)]
 
 
+# The same client and requests against a server that only replays `vimsim serve`'s recorded
+# answers (serve_replay): what any Python server on twisted and vimsim's TLS spends on them.
+REPLAY = "floor: vimsim's answers replayed"
+
+
 class RequestCount:
     """How many HTTP requests this process's clients send while it is open."""
 
@@ -337,6 +351,137 @@ class RequestCount:
         http.client.HTTPConnection.request = self._original
 
 
+class Recording:
+    """Every exchange this process's clients have while it is open: the request's method, the
+    answer's status, Set-Cookie and bytes, and how long the server took to answer."""
+
+    def __enter__(self):
+        self.exchanges = []
+        self._request = http.client.HTTPConnection.request
+        self._getresponse = http.client.HTTPConnection.getresponse
+        recording = self
+
+        def request(conn, method, url, body=None, headers={}, **kw):
+            conn._recorded = (_call_of(method, url, body), time.perf_counter())
+            return recording._request(conn, method, url, body, headers, **kw)
+
+        def getresponse(conn):
+            response = recording._getresponse(conn)
+            answer = response.read()
+            method, sent = conn._recorded
+            recording.exchanges.append({
+                "method": method, "status": response.status,
+                "cookie": response.getheader("Set-Cookie"), "answer": answer.decode("utf-8"),
+                "seconds": time.perf_counter() - sent})
+            # what the client reads next is the answer again
+            response.fp, response.length, response.chunked = io.BytesIO(answer), len(answer), False
+            return response
+        http.client.HTTPConnection.request = request
+        http.client.HTTPConnection.getresponse = getresponse
+        return self
+
+    def __exit__(self, *exc):
+        http.client.HTTPConnection.request = self._request
+        http.client.HTTPConnection.getresponse = self._getresponse
+
+
+def _call_of(method, url, body):
+    """What a request asks: the method a SOAP request calls (the first element in its Body),
+    or else its HTTP method and path (pyVmomi's GET of vimServiceVersions.xml)."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    found = re.search(rb"<(?:\w+:)?Body[^>]*>\s*<(?:\w+:)?(\w+)", body or b"")
+    return found.group(1).decode() if found else "%s %s" % (method, url)
+
+
+def record_power_pair(path):
+    """Record, into ``path``, `vimsim serve`'s answers to what a REPLAY target's client does:
+    connect, find a powered-on VM, then PowerOff+PowerOn pairs (the last one recorded is the
+    cycle the replay repeats)."""
+    from pyVim.task import WaitForTask
+    target = None
+    try:
+        with Recording() as recorded:
+            target = Target("vimsim", None, args=[], tls=True)
+            vm = powered_on_vm(target.si)
+            WaitForTask(vm.PowerOffVM_Task())
+            WaitForTask(vm.PowerOnVM_Task())
+            start = len(recorded.exchanges)
+            WaitForTask(vm.PowerOffVM_Task())
+            WaitForTask(vm.PowerOnVM_Task())
+    finally:
+        if target is not None:
+            target.stop()
+    setup, pair = recorded.exchanges[:start], recorded.exchanges[start:]
+    with open(path, "w") as f:
+        json.dump({"setup": setup, "cycle": pair}, f)
+
+
+def serve_replay(path):
+    """A server that does nothing but answer each request with the recorded answer next in
+    line (setup once, then the cycle over and over), as late as the recorded server answered
+    a held call: the least a Python server on twisted, with vimsim's own TLS, spends on the
+    same requests at the same pace. Prints ``ready PORT``."""
+    from twisted.internet import protocol, reactor
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from vimsim import tls
+
+    with open(path) as f:
+        recorded = json.load(f)
+    for exchange in recorded["setup"] + recorded["cycle"]:
+        answer = exchange["answer"].encode("utf-8")
+        head = "HTTP/1.1 %d %s\r\nContent-Type: text/xml; charset=utf-8\r\n" % (
+            exchange["status"], "OK" if exchange["status"] == 200 else "Internal Server Error")
+        if exchange["cookie"]:
+            head += "Set-Cookie: %s\r\n" % exchange["cookie"]
+        exchange["bytes"] = (head + "Content-Length: %d\r\n\r\n" % len(answer)).encode() + answer
+        # only a call the server held (WaitForUpdates until the task ended) waits here too
+        exchange["delay"] = exchange["seconds"] if exchange["seconds"] > 0.05 else 0
+    position = [0]
+
+    def next_exchange():
+        i, setup, cycle = position[0], recorded["setup"], recorded["cycle"]
+        position[0] += 1
+        return setup[i] if i < len(setup) else cycle[(i - len(setup)) % len(cycle)]
+
+    class Replay(protocol.Protocol):
+        received = b""
+
+        def dataReceived(self, data):
+            self.received += data
+            while True:
+                end = self.received.find(b"\r\n\r\n")
+                if end < 0:
+                    return
+                length = re.search(rb"(?i)\r\ncontent-length:\s*(\d+)", self.received[:end + 2])
+                size = end + 4 + (int(length.group(1)) if length else 0)
+                if len(self.received) < size:
+                    return
+                head, body = self.received[:end].decode("latin-1"), self.received[end + 4:size]
+                self.received = self.received[size:]
+                method, url = head.split(" ", 2)[:2]
+                call, exchange = _call_of(method, url, body), next_exchange()
+                if call != exchange["method"]:  # the client went its own way
+                    text = ("replay: %s where the recording has %s\n"
+                            % (call, exchange["method"])).encode()
+                    self.transport.write(b"HTTP/1.1 500 Internal Server Error\r\nConnection: "
+                                         b"close\r\nContent-Length: %d\r\n\r\n%s"
+                                         % (len(text), text))
+                    self.transport.loseConnection()
+                    return
+                if exchange["delay"]:
+                    reactor.callLater(exchange["delay"], self.transport.write, exchange["bytes"])
+                else:
+                    self.transport.write(exchange["bytes"])
+
+    factory = protocol.ServerFactory()
+    factory.protocol = Replay
+    port = reactor.listenTCP(0, tls.TLSFactory(factory, tls.server_context()),
+                             interface="127.0.0.1")
+    print("ready %d" % port.getHost().port, flush=True)
+    reactor.run()
+
+
 def default_configurations(vcsim, quick):
     """Server CPU per PowerOff+PowerOn pair with WaitForTask, each server with its defaults
     (and vimsim with --http --clock auto): all started at once and measured in interleaved
@@ -345,8 +490,11 @@ def default_configurations(vcsim, quick):
     from pyVim.task import WaitForTask
     rounds, pairs = (5, 10) if quick else (9, 20)
     targets = []
+    recording = tempfile.NamedTemporaryFile(suffix=".json", delete=False)
+    recording.close()
     try:
-        for name, kind, args, tls in DEFAULTS:
+        record_power_pair(recording.name)
+        for name, kind, args, tls in DEFAULTS + [(REPLAY, "replay", [recording.name], True)]:
             if kind == "vcsim" and not vcsim:
                 continue
             target = Target(kind, None, vcsim, tls, args)
@@ -367,6 +515,7 @@ def default_configurations(vcsim, quick):
     finally:
         for _, target, _, _ in targets:
             target.stop()
+        os.unlink(recording.name)
     report = {}
     for name, _, _, figures in targets:
         median = sorted(figures)[len(figures) // 2]
@@ -393,6 +542,11 @@ def print_defaults(defaults):
               "a request" % (mine["power_pair_ms"] / theirs["power_pair_ms"],
                              mine["requests_per_pair"] / theirs["requests_per_pair"],
                              mine["ms_per_request"] / theirs["ms_per_request"]))
+    floor = defaults.get(REPLAY)
+    if mine and theirs and floor:
+        print("  the floor / vcsim's: %.2f; vimsim serve spends %.2f ms a pair above the floor"
+              % (floor["power_pair_ms"] / theirs["power_pair_ms"],
+                 mine["power_pair_ms"] - floor["power_pair_ms"]))
 
 
 def measure(kind, sizes, quick, vcsim=None, tls=False):
@@ -838,7 +992,11 @@ def main():
     parser.add_argument("--spyne", action="store_true", help="only server CPU per "
                         "CustomizeGuest_Task through vimsim.spyne_services and through /sdk, "
                         "in one process serving both (needs Python < 3.12)")
+    parser.add_argument("--serve-replay", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_replay:  # the replay target's process (see serve_replay)
+        serve_replay(args.serve_replay)
+        return
     if args.spyne:
         report = {"spyne": spyne_cpu(100 if args.quick else 400)}
         print(json.dumps(report, indent=2))
