@@ -4,6 +4,7 @@ import json
 import os
 import threading
 
+import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from pyVim.task import WaitForTask
 from pyVmomi import vim, vmodl
 
 from conftest import find_vm
+from vimsim import compat
 from test_http import read_response
 
 FUZZ = settings(max_examples=40, deadline=None,
@@ -322,3 +324,52 @@ def test_bytes_that_are_not_utf8_in_paths_queries_and_cookies(emulator):
         assert b"Internal server error" not in body and b"Traceback" not in body
         assert b"SYS.1000" not in body and b"SystemError" not in body  # internal errors
     still_serving(emulator)
+
+
+def test_a_repeated_body_is_answered_for_what_it_says_now(emulator, si):
+    """Small bodies' trees are kept by their bytes (compat.RecentDocuments): the same bytes
+    get the answer the model gives now, a byte changed is another call, and a refused body
+    stays refused however often it comes."""
+    view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
+                                                      [vim.VirtualMachine], True)
+    first, second = view.view[:2]
+    session = requests.Session()
+    session.headers["Cookie"] = si._stub.cookie
+    fetch = ENVELOPE % ('<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">%s</_this>'
+                        '<prop>name</prop></Fetch>')
+
+    def name_of(moid):
+        response = session.post(emulator.base + "/sdk", data=fetch % moid, timeout=10)
+        assert response.status_code == 200, response.text
+        return etree.fromstring(response.content).findtext(".//{urn:vim25}returnval")
+
+    assert name_of(first._moId) == name_of(first._moId) == first.name
+    assert name_of(second._moId) == second.name
+    task = first.Rename_Task("renamed-since")
+    emulator.advance(5)
+    assert task.info.state == "success"
+    assert name_of(first._moId) == "renamed-since"
+
+    refused = (fetch % first._moId).replace("<?xml version=\"1.0\"?>",
+                                             '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')
+    cut = (fetch % first._moId)[:-20]
+    for body in (refused, refused, cut, cut):
+        response = session.post(emulator.base + "/sdk", data=body, timeout=10)
+        assert_soap_answer(response)
+        assert response.status_code == 500 and b"InvalidRequest" in response.content
+
+
+def test_recent_documents_keep_only_the_last_few_small_ones():
+    recent = compat.RecentDocuments(size=2, largest=200)
+    a, b, c = (b"<a>%d</a>" % i for i in range(3))
+    kept = recent.parse(a)
+    assert recent.parse(a) is kept and kept.text == "0"
+    recent.parse(b)
+    recent.parse(a)  # a is now the more recent of the two
+    recent.parse(c)  # b goes
+    assert recent.parse(a) is kept
+    assert recent.parse(b) is not recent.parse(c)
+    big = b"<a>" + b"x" * 300 + b"</a>"
+    assert recent.parse(big) is not recent.parse(big)  # too big to keep
+    with pytest.raises(compat.XmlRejected):
+        recent.parse(b"<a>")

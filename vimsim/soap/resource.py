@@ -5,7 +5,7 @@ import re
 from twisted.web import resource, server
 
 from vimsim import activity, frontend
-from vimsim.compat import PARSE_STEP, XmlRejected, header, parse_xml, parse_xml_in_steps
+from vimsim.compat import PARSE_STEP, RecentDocuments, XmlRejected, header, parse_xml_in_steps
 from vimsim.frontend import ModelResource
 from vimsim.model import dispatch, faults
 from vimsim.model.objects import Pending, Streamed, complete
@@ -23,6 +23,8 @@ _COOKIE_RE = re.compile(r'vmware_soap_session="?([0-9A-Za-z]+)"?')
 _ENVELOPE = "{%s}Envelope" % envelope.SOAPENV
 _BODY = "{%s}Body" % envelope.SOAPENV
 _FETCH_PROP = Field("prop", "xsd:string", False, None, False)
+# The trees of recent small request bodies (compat.RecentDocuments): one per process, read only.
+_RECENT = RecentDocuments()
 
 VERSIONS_XML = ('<?xml version="1.0" encoding="UTF-8" ?>\n<namespaces version="1.0">\n'
                 " <namespace>\n  <name>urn:vim25</name>\n  <version>%s</version>\n"
@@ -166,7 +168,7 @@ class SoapResource(ModelResource):
     @staticmethod
     def _xml(body):
         try:
-            return parse_xml(body)
+            return _RECENT.parse(body)
         except XmlRejected as exc:
             raise faults.InvalidRequest(str(exc))
 
