@@ -490,16 +490,15 @@ def fingerprint(value):
     """A value as one string, equal when the values are: what a filter keeps of what it
     reported. Strings are outside the garbage collector's view, where 10,000 VMs' reported
     data objects (or tuples) made each of its full passes take 0.1-1 s."""
-    if value.__class__ is FrozenDataObject:  # a Task's info: compared at every wake
-        text = value.wire_cache.get("fingerprint")
-        if text is None:
-            out = []
-            _print(value, out.append)
-            text = value.wire_cache["fingerprint"] = "".join(out)
-        return text
+    frozen = value.__class__ is FrozenDataObject  # a Task's info: compared at every wake
+    if frozen and "fingerprint" in value.wire_cache:
+        return value.wire_cache["fingerprint"]
     out = []
     _print(value, out.append)
-    return "".join(out)
+    text = "".join(out)
+    if frozen:
+        value.wire_cache["fingerprint"] = text
+    return text
 
 
 def _print(value, write):
