@@ -364,11 +364,12 @@ def test_recent_documents_keep_only_the_last_few_small_ones():
     a, b, c = (b"<a>%d</a>" % i for i in range(3))
     kept = recent.parse(a)
     assert recent.parse(a) is kept and kept.text == "0"
-    recent.parse(b)
+    kept_b = recent.parse(b)
     recent.parse(a)  # a is now the more recent of the two
-    recent.parse(c)  # b goes
+    kept_c = recent.parse(c)  # b goes
     assert recent.parse(a) is kept
-    assert recent.parse(b) is not recent.parse(c)
+    assert recent.parse(b) is not kept_b  # parsed again; c goes
+    assert recent.parse(c) is not kept_c
     big = b"<a>" + b"x" * 300 + b"</a>"
     assert recent.parse(big) is not recent.parse(big)  # too big to keep
     with pytest.raises(compat.XmlRejected):
