@@ -144,6 +144,24 @@ def test_the_timeline_of_a_clone_powered_on_with_a_customization(emulator, si):
     assert chain == {task.info.eventChainId}
 
 
+def test_a_clone_of_the_same_name_in_another_folder_gets_a_folder_of_its_own(emulator, si):
+    """vCenter keeps one name to a folder, and gives a new VM's files a datastore folder no
+    other VM has: ``name_1/`` when ``name/`` is taken."""
+    source = find_vm(si, "DC0_H0_VM0")
+    other = vm_folder(si).CreateFolder("other")
+    empty = vim.vm.CloneSpec(location=vim.vm.RelocateSpec())
+    task = finished(emulator, source.CloneVM_Task(folder=other, name=source.name, spec=empty))
+    clone = task.info.result
+    assert clone.parent == other and clone.name == source.name
+    assert source.config.files.vmPathName == "[LocalDS_0] DC0_H0_VM0/DC0_H0_VM0.vmx"
+    assert clone.config.files.vmPathName == "[LocalDS_0] DC0_H0_VM0_1/DC0_H0_VM0.vmx"
+    disks = [d for d in clone.config.hardware.device if isinstance(d, vim.vm.device.VirtualDisk)]
+    assert disks and all(d.backing.fileName.startswith("[LocalDS_0] DC0_H0_VM0_1/")
+                         for d in disks)
+    again = finished(emulator, source.CloneVM_Task(folder=other, name=source.name, spec=empty))
+    assert again.info.state == "error" and isinstance(again.info.error, vim.fault.DuplicateName)
+
+
 def test_clone_faults(emulator, si):
     source = find_vm(si, "DC0_H0_VM0")
     folder = vm_folder(si)

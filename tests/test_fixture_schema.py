@@ -84,7 +84,15 @@ def test_the_readme_documents_every_vm_key():
     ("datacenters:\n  - name: DC0\n    clusters: [{name: C0, hosts: [H0], vms: [{name: web}]}]\n"
      "    hosts: [{name: H1, vms: [{name: db}, {name: web}]}]\n",
      "datacenters[0].hosts[0].vms[1].name",
-     "'web' is the name of another VM in this datacenter (at clusters[0].vms[0].name)"),
+     "'web' is the name of another VM in this folder (at clusters[0].vms[0].name)"),
+    ("datacenters:\n  - name: DC0\n    clusters: [{name: C0, hosts: [H0], vms: [{name: web, "
+     "folder: prod}, {name: web}, {name: web, folder: prod}]}]\n",
+     "datacenters[0].clusters[0].vms[2].name",
+     "'web' is the name of another VM in this folder (at clusters[0].vms[0].name)"),
+    (ONE_VM % "folder: prod//web", "datacenters[0].clusters[0].vms[0].folder",
+     "'prod//web' is not a folder path (folder names joined by single slashes: prod/web)"),
+    ("datacenters: [{name: DC0, vm_folders: [{path: /prod}]}]\n",
+     "datacenters[0].vm_folders[0].path", "'/prod' is not a folder path"),
     ("users: [{name: user, password: a}, {name: user, password: b}]\n", "users[1].name",
      "'user' is the name of another user in this fixture (at users[0].name)"),
     ("users: [{name: user, password: a, role: God}]\n", "users[0].role",

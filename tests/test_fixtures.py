@@ -22,6 +22,8 @@ def test_the_readme_fixture_example_builds():
     assert vms["db01"].power_state == "poweredOff"
     assert not vms["appliance"].tools_running and not vms["bare"].tools_installed
     assert vms["win01"].guest_family == "windowsGuest"
+    assert [vms["web01"].parent.name, vms["web01"].parent.parent.name] == ["web", "prod"]
+    assert vms["web01"].parent.parent.parent is vms["db01"].parent
     assert vc.timings["customization_running"] == 3
     assert vc.users["user"].role == "Admin"
 
@@ -49,3 +51,24 @@ def test_scaling_spreads_vms_over_every_pool_and_host():
 def test_bad_fixtures_say_what_is_wrong(data, message):
     with pytest.raises(ValueError, match=message):
         fixtures.build(data, Clock("virtual"))
+
+
+def test_vms_of_one_name_in_different_folders_are_different_vms():
+    """A name is unique in its folder (vCenter's DuplicateName), not in the datacenter: each
+    VM of the name has its own UUIDs and, as vCenter names a new VM's folder, its own files."""
+    vc = fixtures.build({"datacenters": [{
+        "name": "DC0", "vm_folders": ["prod", {"path": "prod/web", "moid": "group-v77"}],
+        "clusters": [{"name": "C0", "hosts": ["H0"], "vms": [
+            {"name": "web01", "folder": "prod/web"}, {"name": "web01"},
+            {"name": "db01", "folder": "staging/db"}]}]}]}, Clock("virtual"))
+    vms = [o for o in vc.objects.values() if o.vim_type == "VirtualMachine"]
+    web = [vm for vm in vms if vm.name == "web01"]
+    assert [vm.parent.name for vm in web] == ["web", "vm"]
+    assert web[0].parent.moid == "group-v77" and web[0].parent.parent.name == "prod"
+    assert len({vm.uuid for vm in web}) == len({vm.instance_uuid for vm in web}) == 2
+    assert [vm.vmx_path for vm in web] == ["[LocalDS_0] web01/web01.vmx",
+                                           "[LocalDS_0] web01_1/web01.vmx"]
+    assert web[1].disks[0]["file"].startswith("[LocalDS_0] web01_1/")
+    db = next(vm for vm in vms if vm.name == "db01")
+    assert [db.parent.name, db.parent.parent.name, db.parent.parent.parent.name] == \
+        ["db", "staging", "vm"]

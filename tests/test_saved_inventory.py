@@ -80,6 +80,40 @@ def test_a_saved_inventory_loads_into_a_new_server_unchanged(tmp_path):
         stop(proc)
 
 
+def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
+    """VM folders at any depth, an empty one included, and VMs that share a name in different
+    folders (as vCenter allows) come back where they were, with their moIds and UUIDs."""
+    proc, url = start("--http", "--clock", "auto")
+    try:
+        si = connect(url)
+        content = si.content
+        vm_folder = content.rootFolder.childEntity[0].vmFolder
+        web = vm_folder.CreateFolder("prod").CreateFolder("web")
+        vm_folder.CreateFolder("empty")
+        source = next(e for e in content.viewManager.CreateContainerView(
+            content.rootFolder, [vim.VirtualMachine], True).view if e.name == "DC0_H0_VM0")
+        WaitForTask(source.CloneVM_Task(folder=web, name=source.name,
+                                        spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec())))
+        expected = inventory(si)
+        Disconnect(si)
+        done = save(url, tmp_path / "saved")
+        assert done.returncode == 0, done.stderr
+    finally:
+        stop(proc)
+    paths = sorted(path for kind, path in expected[0].values() if "DC0/vm/" in path)
+    assert "Datacenters/DC0/vm/prod/web/DC0_H0_VM0" in paths and \
+        "Datacenters/DC0/vm/DC0_H0_VM0" in paths and "Datacenters/DC0/vm/empty" in paths
+    proc, url = start("--http", "--load", str(tmp_path / "saved"))
+    try:
+        si = connect(url)
+        assert inventory(si) == expected
+        found = si.content.searchIndex.FindByInventoryPath("DC0/vm/prod/web/DC0_H0_VM0")
+        assert found is not None and found.parent.name == "web"
+        Disconnect(si)
+    finally:
+        stop(proc)
+
+
 def test_load_refuses_what_is_not_a_saved_inventory(tmp_path):
     assert "not a directory" in refused("--load", str(tmp_path / "missing"))
     (tmp_path / "empty").mkdir()

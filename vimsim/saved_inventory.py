@@ -149,6 +149,8 @@ def _datacenter(objects, dc):
               for kind, moid in folders.items()}
     spec = {"name": dc.name, "moid": dc.moid, "folder_moids": folders,
             "entity_order": _entity_order(objects, folders.values(), inside)}
+    paths = _folder_paths(objects, folders["vm"], inside["vm"])
+    spec["vm_folders"] = [{"path": path, "moid": moid} for moid, path in paths.items()]
     spec["datastores"] = [_datastore(o) for o in inside["datastore"] if o.type == "Datastore"]
     spec["networks"] = [{"name": o.name, "moid": o.moid} for o in inside["network"]
                         if o.type == "Network"]
@@ -170,6 +172,9 @@ def _datacenter(objects, dc):
         host_specs = [_host(h) for h in hosts]
         vm_specs = [_vm(objects, portgroups, vm, root_pool,
                         cluster=compute.type != "ComputeResource") for vm in mine]
+        for vm, vm_spec in zip(mine, vm_specs):
+            if vm.parent in paths:
+                vm_spec["folder"] = paths[vm.parent]
         if compute.type == "ComputeResource" and len(hosts) == 1:
             host_specs[0].update(compute_moid=compute.moid,
                                  pool_moid=root_pool.moid if root_pool else None, vms=vm_specs)
@@ -186,6 +191,20 @@ def _datacenter(objects, dc):
                 "pools": [{"name": p.name, "moid": p.moid} for p in pools],
                 "vms": vm_specs})
     return spec
+
+
+def _folder_paths(objects, vm_folder, inside):
+    """``prod/web`` for each folder below the vm folder, by moId, parents first (``inside``
+    lists them in the saved order)."""
+    paths = {}
+    for folder in (o for o in inside if o.type == "Folder"):
+        names, obj = [], folder
+        while obj is not None and obj.moid != vm_folder and len(names) <= len(inside):
+            names.append(obj.name.replace("/", "%2f"))  # vCenter's escape for a '/' in a name
+            obj = objects.get(obj.parent)
+        if obj is not None and obj.moid == vm_folder:
+            paths[folder.moid] = "/".join(reversed(names))
+    return dict(sorted(paths.items(), key=lambda item: item[1].count("/")))
 
 
 def _children(folder):

@@ -6,7 +6,7 @@ import uuid
 
 import yaml
 
-from vimsim.model import dvs, guest, rules, schemas
+from vimsim.model import dvs, guest, rules, schemas, vm_clone
 from vimsim.model.datastore import Datastore
 from vimsim.model.host import HostSystem
 from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
@@ -264,6 +264,30 @@ def _build_datacenter(vc, root, spec, defaults):
     dc.network_folder = vc.add(Folder(vc, folders.get("network") or vc.new_moid("group-n"),
                                       "network", dc,
                                       ["Folder", "Network", "DistributedVirtualSwitch"]))
+    vm_folders = {"": dc.vm_folder}
+
+    def vm_folder_at(path, moid=None):
+        """The folder at ``path`` (``prod/web``) below the vm folder, made with its parents
+        if missing (``moid``: the last one's)."""
+        if path not in vm_folders:
+            parent_path, _, name = path.rpartition("/")
+            parent = vm_folder_at(parent_path)
+            folder = vc.add(Folder(vc, moid or vc.new_moid("group-v"), name, parent,
+                                   ["Folder", "VirtualMachine", "VirtualApp"]))
+            parent.children.append(folder)
+            vm_folders[path] = folder
+        return vm_folders[path]
+
+    for entry in spec.get("vm_folders", ()):
+        entry = {"path": entry} if isinstance(entry, str) else entry
+        vm_folder_at(entry["path"], entry.get("moid"))
+    built = set()  # VM names so far: a second VM of one name gets its files in name_1/
+
+    def build_vm(pool, host, vspec):
+        vspec = dict(defaults, **vspec)
+        vm = _build_vm(vc, dc, vm_folder_at(vspec.get("folder") or ""), pool, host, vspec,
+                       vspec["name"] in built)
+        built.add(vm.name)
     gib = 1024 ** 3
     for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
         obj = vc.add(Datastore(vc, _moid(vc, ds, "datastore-"), ds["name"], dc.datastore_folder,
@@ -341,24 +365,27 @@ def _build_datacenter(vc, root, spec, defaults):
                 if host is None:
                     raise FixtureError("VM %s names host %s, not in cluster %s"
                                        % (vspec["name"], vspec["host"], cspec["name"]))
-            _build_vm(vc, dc, pool, host, vspec, defaults)
+            build_vm(pool, host, vspec)
     for hspec in spec.get("hosts", ()):
         compute = new_compute(ComputeResource, "domain-s", hspec["name"],
                               hspec.get("compute_moid"), hspec.get("pool_moid"))
         host = new_host(hspec, compute, compute)
         for vspec in hspec.get("vms", ()):
-            _build_vm(vc, dc, compute.resource_pool, host, vspec, defaults)
+            build_vm(compute.resource_pool, host, vspec)
     order = {moid: i for i, moid in enumerate(spec.get("entity_order", ()))}
     if order:  # folders list their children in the order given
-        for folder in (dc.vm_folder, dc.host_folder, dc.datastore_folder, dc.network_folder):
+        for folder in [dc.host_folder, dc.datastore_folder, dc.network_folder] + \
+                list(vm_folders.values()):
             folder.children.sort(key=lambda child: order.get(child.moid, len(order)))
 
 
-def _build_vm(vc, dc, pool, host, spec, defaults):
-    spec = dict(defaults, **spec)
+def _build_vm(vc, dc, folder, pool, host, spec, name_taken):
+    """A fixture VM (``spec`` with the defaults applied) in ``folder``; ``name_taken``: another
+    VM of the datacenter has its name (in another folder)."""
     name = spec["name"]
-    spec.setdefault("uuid", _uuid("bios", name))
-    spec.setdefault("instance_uuid", _uuid("instance", name))
+    identity = "%s/%s" % (spec["folder"], name) if spec.get("folder") else name
+    spec.setdefault("uuid", _uuid("bios", identity))
+    spec.setdefault("instance_uuid", _uuid("instance", identity))
     for key, known in (("datastores", dc.datastores), ("networks", dc.networks)):
         if key not in spec:
             spec[key] = known[:1]
@@ -372,6 +399,8 @@ def _build_vm(vc, dc, pool, host, spec, defaults):
     if "ip" not in spec:  # a guest on a network has an address; `ip: null` for one without
         number = vc.peek_moid_number()
         spec["ip"] = "10.0.%d.%d" % ((number // 250) % 250, number % 250 + 2)
-    vm = vc.add_vm(spec, dc.vm_folder, pool, host, moid=spec.get("moid"))
+    if name_taken and spec["datastores"]:  # as vCenter names a new VM's folder: name_1/
+        spec["vmx_path"] = vm_clone.vmx_path(spec["datastores"][0], name)
+    vm = vc.add_vm(spec, folder, pool, host, moid=spec.get("moid"))
     vc.managers["guestOperationsManager"].plan(vm, spec)
     return vm

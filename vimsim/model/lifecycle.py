@@ -266,10 +266,7 @@ def vmx_path_of(vc, host, config):
             raise faults.Fault.of("FileAlreadyExists", "Cannot complete the operation because "
                                   "the file or folder %s already exists" % vmx, file=vmx)
         return datastore, vmx
-    folders = set(datastore.vm_folders())
-    base = rest or config.name
-    folder = next(f for f in (base if n == 0 else "%s_%d" % (base, n)
-                              for n in range(len(folders) + 1)) if f not in folders)
+    folder = vm_clone.free_folder(datastore, rest or config.name)
     return datastore, "[%s] %s/%s.vmx" % (name, folder, config.name)
 
 

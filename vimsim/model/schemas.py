@@ -4,9 +4,9 @@ the control API's VM changes. A refusal names where in the value it is and what 
 
 Beyond JSON Schema's own keywords the schema uses formats registered on FORMATS (``vim25-fault``
 here, ``vimsim-operation`` by vimsim/model/rules.py) and ``x-unique``: names that must not
-repeat among the items found at some paths (``{"what": "VM", "in": "datacenter", "at":
-[["hosts", "*", "vms", "*"]]}``), as vCenter refuses a second VM of one name in a folder
-(DuplicateName)."""
+repeat among the items found at some paths (``{"what": "VM", "in": "folder", "scope":
+"folder", "at": [["hosts", "*", "vms", "*"]]}``: unique among the VMs of one ``folder``), as
+vCenter refuses a second VM of one name in a folder (DuplicateName)."""
 import difflib
 import functools
 import json
@@ -36,13 +36,13 @@ def _is_fault_type(value):
 
 
 def _named_at(value, path, where=()):
-    """(place, name) of each item at ``path`` ("*": every item or value) that has a name:
-    the item itself when it is a string, its ``name`` when it is a mapping."""
+    """(place, name, item) of each item at ``path`` ("*": every item or value) that has a
+    name: the item itself when it is a string, its ``name`` when it is a mapping."""
     if not path:
         name = value if isinstance(value, str) else \
             value.get("name") if isinstance(value, dict) else None
         if isinstance(name, str):
-            yield (list(where) + (["name"] if isinstance(value, dict) else [])), name
+            yield (list(where) + (["name"] if isinstance(value, dict) else [])), name, value
         return
     step, rest = path[0], path[1:]
     if step == "*":
@@ -58,14 +58,18 @@ def _unique(validator, specs, instance, schema):
     for spec in specs:
         seen = {}
         for path in spec["at"]:
-            for place, name in _named_at(instance, path):
-                if name in seen:
+            for place, name, item in _named_at(instance, path):
+                # "scope": the item's key that holds where the name must be unique (a VM's
+                # folder); items without it share one place
+                key = (item.get(spec["scope"]) if isinstance(item, dict) and "scope" in spec
+                       else None, name)
+                if key in seen:
                     yield jsonschema.ValidationError(
                         "%r is the name of another %s in this %s (at %s)" % (
-                            name, spec["what"], spec["in"], where(seen[name])),
+                            name, spec["what"], spec["in"], where(seen[key])),
                         path=place, instance=name)
                 else:
-                    seen[name] = place
+                    seen[key] = place
 
 
 @functools.lru_cache(maxsize=None)

@@ -123,15 +123,24 @@ def clone_spec(source, moid, name, spec, datastores, changes):
     return values
 
 
+def free_folder(datastore, base):
+    """The folder vCenter gives a new VM's files on ``datastore``: ``base``, or ``base_1``,
+    ``base_2``... when another VM's files are there."""
+    folders = datastore.vm_folders()
+    return next(f for f in (base if n == 0 else "%s_%d" % (base, n)
+                            for n in range(len(folders) + 1)) if f not in folders)
+
+
 def vmx_path(datastore, name):
     """A new VM's files.vmPathName on ``datastore``: its folder and .vmx named after it."""
-    return "[%s] %s/%s.vmx" % (datastore.name, name, name)
+    return "[%s] %s/%s.vmx" % (datastore.name, free_folder(datastore, name), name)
 
 
 def clone_disks(source, name, datastore):
     """The source's disks, copied into the clone's folder on ``datastore``."""
+    folder = free_folder(datastore, name)
     return [dict(d, datastore=datastore, deltas=[], file="[%s] %s/%s%s.vmdk" % (
-        datastore.name, name, name, "_%d" % i if i else "")) for i, d in enumerate(source.disks)]
+        datastore.name, folder, name, "_%d" % i if i else "")) for i, d in enumerate(source.disks)]
 
 
 def clone_devices(vc, source, name, host, datastore):
