@@ -296,6 +296,24 @@ def test_control_moves_and_switches_the_clock(emulator, si):
     assert control("PATCH", "/clock", {"mode": "sideways"}).status_code == 400
 
 
+def test_the_real_clock_goes_on_from_where_virtual_time_stood(emulator, si):
+    """Switched from virtual to real, the clock keeps its time and runs on at wall time's
+    pace: no jump back to wall time, which would go back in time here (or, behind it, run
+    every event and end every idle session at once)."""
+    control = Control(emulator)
+    control("POST", "/clock/advance", {"seconds": 600})
+    before = si.CurrentTime()
+    assert control("PATCH", "/clock", {"mode": "real"}).json()["mode"] == "real"
+    now = si.CurrentTime()
+    assert 0 <= (now - before).total_seconds() < 5
+    vm = find_vm(si, "DC0_H0_VM0")  # the session still works, and tasks end on the real clock
+    assert WaitForTask(vm.PowerOffVM_Task()) == "success"
+    assert vm.runtime.powerState == "poweredOff"
+    assert (si.CurrentTime() - now).total_seconds() < 5
+    assert control("PATCH", "/clock", {"mode": "virtual"}).json()["mode"] == "virtual"
+    assert 0 <= (si.CurrentTime() - now).total_seconds() < 5
+
+
 def test_reset_restores_the_loaded_fixture(emulator, si):
     control = Control(emulator)
     vm = find_vm(si, "DC0_H0_VM0")

@@ -311,7 +311,7 @@ class Server:
     def _arm_timer(self, when):
         if self.clock.mode != "real":
             return
-        delay = max(0.0, when - time.time())
+        delay = max(0.0, when - self.clock.time())
         if self._timer is not None and self._timer.active():
             if self._timer.getTime() <= self.reactor.seconds() + delay:
                 return

@@ -1,6 +1,7 @@
 """The one clock every timestamp and every scheduled event comes from.
 
-Modes: ``real`` follows wall time (durations divided by ``speed``); ``virtual`` moves only on
+Modes: ``real`` runs at wall time's pace (durations divided by ``speed``), from wall time at
+start and from wherever the clock stands when switched to it; ``virtual`` moves only on
 ``advance(seconds)``; ``auto`` is virtual time that the server moves to the next scheduled
 event whenever no request is being served (``idle()``).
 """
@@ -36,6 +37,7 @@ class Clock:
         wall = time.time()
         self._virtual = (start.timestamp() if isinstance(start, datetime) else start) or wall
         self._wall_origin = wall
+        self._real_offset = 0.0  # real mode: clock time less wall time (0 unless switched to)
         self._events = []
         self._seq = itertools.count()
         # Set by the server: called with the earliest event time whenever it changes.
@@ -49,6 +51,10 @@ class Clock:
                                   or not 0 < speed <= MAX_SPEED):  # NaN fails both
             raise ValueError("clock speed must be a number above 0 and at most %d" % MAX_SPEED)
         now = self.time()
+        if mode == "real" and self.mode != "real":
+            # time goes on from where it stands: a jump to wall time would run hours of events
+            # at once, or go back in time, and end every session idle in between
+            self._real_offset = now - time.time()
         self.mode = mode
         if mode != "real":
             self._virtual = now
@@ -64,7 +70,7 @@ class Clock:
     def time(self):
         """Seconds since the epoch on this clock."""
         if self.mode == "real":
-            return time.time()
+            return time.time() + self._real_offset
         return self._virtual
 
     def now(self):
