@@ -145,7 +145,10 @@ def test_version_and_option_errors_in_plain_words():
     assert "--port: expected a port number from 0 to 65535, got '70000'" in refused(
         "--port", "70000")
     assert "--vms: expected a whole number, 0 or more, got '-3'" in refused("--vms", "-3")
-    assert "--speed: expected a number more than 0, got 'fast'" in refused("--speed", "fast")
+    assert "--speed: expected a number from 1e-06 to 1000000, got 'fast'" in \
+        refused("--speed", "fast")
+    assert "--speed: expected a number from 1e-06 to 1000000, got '5e-324'" in \
+        refused("--speed", "5e-324")
     assert "--session-timeout: expected a number of minutes, 0 or more, got 'nan'" in refused(
         "--session-timeout", "nan")
 

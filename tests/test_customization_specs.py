@@ -455,3 +455,56 @@ def test_sdk_customization_specs(make_emulator, tmp_path):
     specs.delete("sdk")
     with pytest.raises(NotFound):
         specs.get("sdk")
+
+
+def test_rest_refuses_a_missing_spec_and_gives_back_what_it_can_take_again(emulator, specs):
+    """A null body, or a null spec, is a missing required structure (400, not a 500); what GET
+    answers for the fixture's spec (its static address with a prefix) can be PUT back."""
+    rest = Rest(emulator)
+    url = emulator.base + "/api/vcenter/guest/customization-specs"
+    vm = rest.get("/api/vcenter/vm", params={"names": "DC0_H0_VM0"}).json()[0]["vm"]
+    null = {"data": "null", "headers": dict(rest.headers, **{"Content-Type": "application/json"}),
+            "timeout": 10}
+    input_error(rest.http.put(emulator.base + "/api/vcenter/vm/%s/guest/customization" % vm,
+                              **null), "set", "spec")
+    input_error(rest.http.post(url, **null), "create", "spec")
+    input_error(rest.http.put(url + "/linux-web", **null), "set", "spec")
+    input_error(rest.http.post(url + "?action=import", headers=rest.headers, timeout=10,
+                               json={"customization_spec": "null"}), "import_specification",
+                "spec")
+    legacy = requests.post(emulator.base + "/rest/com/vmware/cis/session", auth=("user", "pass"),
+                           timeout=10).json()["value"]
+    for path in ("/rest/vcenter/vm/%s/guest/customization" % vm,
+                 "/rest/vcenter/guest/customization-specs/linux-web"):
+        rest_error(requests.put(emulator.base + path, timeout=10, json={"spec": None},
+                                headers={"vmware-api-session-id": legacy}), 400,
+                   "invalid_argument")
+    got = rest.get("/api/vcenter/guest/customization-specs/linux-web").json()["spec"]
+    assert got["spec"]["interfaces"][0]["adapter"]["ipv4"] == {
+        "type": "STATIC", "ip_address": "10.0.10.10", "prefix": 24}
+    assert rest.put("/api/vcenter/guest/customization-specs/linux-web", got).status_code == 204
+    assert specs.GetCustomizationSpec("linux-web").spec.nicSettingMap[0].adapter.subnetMask == \
+        "255.255.255.0"
+
+
+def test_json_rpc_specs_refuse_values_of_the_wrong_type(emulator):
+    """The SDK's endpoint checks the customization-specs service's inputs as the others:
+    invalid_argument, never internal_server_error."""
+    def rpc(operation, given, security):
+        return requests.post(emulator.base + "/api", timeout=10, json={
+            "jsonrpc": "2.0", "method": "invoke", "id": "1", "params": {
+                "serviceId": "com.vmware.vcenter.guest.customization_specs"
+                if security.get("sessionId") else "com.vmware.cis.session",
+                "operationId": operation, "ctx": {"appCtx": {}, "securityCtx": security},
+                "input": {"STRUCTURE": {"operation-input": given}}}}).json()["result"]
+    session = rpc("create", {}, {"schemeId": "com.vmware.vapi.std.security.user_pass",
+                                 "userName": "user", "password": "pass"})["output"]["SECRET"]
+    security = {"schemeId": "com.vmware.vapi.std.security.session_id", "sessionId": session}
+    for operation, given in (("list", {"filter": 5}), ("list", {"filter": {"names": 5}}),
+                             ("list", {"filter": {"names": [{}]}}), ("get", {"name": {}}),
+                             ("get", {}), ("delete", {"name": [1]}), ("create", {}),
+                             ("import_specification", {"customization_spec": "null"})):
+        error = rpc(operation, given, security)["error"]["ERROR"]
+        assert list(error) == ["com.vmware.vapi.std.errors.invalid_argument"], (given, error)
+    listed = rpc("list", {"filter": {"names": ["linux-web"]}}, security)["output"]
+    assert len(listed) == 1

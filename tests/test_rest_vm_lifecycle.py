@@ -130,6 +130,18 @@ def test_delete_and_update_errors(auto):
               "INVALID_ARGUMENT")
     api_error(patch(rest, "/api/vcenter/vm/%s/hardware/memory" % running, {"size_MiB": 30}),
               400, "INVALID_ARGUMENT")
+    # beyond 24 TB, the most a VM takes (config.hardware.memoryMB is an xsd:int)
+    stopped = vm_id(auto, "DC0_C0_RP0_VM1")
+    assert rest.http.post(auto.base + "/api/vcenter/vm/%s/power?action=stop" % stopped,
+                          headers=rest.headers, timeout=10).status_code == 204
+    for size in (2 ** 62, 24 * 1024 * 1024 + 4):
+        api_error(patch(rest, "/api/vcenter/vm/%s/hardware/memory" % stopped,
+                        {"size_MiB": size}), 400, "INVALID_ARGUMENT")
+    assert rest.get("/api/vcenter/vm/%s/hardware/memory" % stopped).json()["size_MiB"] == 32
+    # privileges before the state: a user who may not delete a VM does not learn it is on
+    for user in ("readonly", "noaccess"):
+        api_error(delete(Rest(auto, user, user), "/api/vcenter/vm/" + running), 403,
+                  "UNAUTHORIZED")
     r = patch(rest, "/api/vcenter/vm/%s/hardware/cpu" % running, {"count": True})
     assert r.status_code == 400 and r.json()["error_type"] == "INVALID_ARGUMENT"
     api_error(patch(rest, "/api/vcenter/vm/vm-99999/hardware/cpu", {"count": 2}), 404,

@@ -220,12 +220,25 @@ def test_rules_are_checked_against_the_rule_schema(emulator, si):
             ({"action": "http_error"}, "needs error_type (REST) or status (ZStack)"),
             ({"action": "http_error", "operation": "com.vmware.vcenter.VM.list",
               "error_type": "TEAPOT"}, "rule.error_type: TEAPOT is not one of"),
-            ({"action": "http_error", "status": 200}, "rule.status")):
+            ({"action": "http_error", "status": 200}, "rule.status"),
+            # a moRef of a type no client knows broke pyVmomi's decoding of the fault
+            ({"fault": "ManagedObjectNotFound", "fields": {"obj": {"type": "NoSuchType",
+                                                                   "value": "x"}}},
+             "rule.fields.obj"),
+            ({"fault": "InvalidPowerState", "fields": {"existingState": "sideways"}},
+             "rule.fields.existingState"),
+            ({"fault": "NotEnoughLicenses", "fields": {"faultMessage": [1]}},
+             "rule.fields.faultMessage"),
+            ({"fault": "SystemError", "operation": 5},
+             "rule.operation: 5 is not of type 'string'"),
+            ({"fault": "SystemError", "message": "x" * 100000}, "rule.message: 'xxx")):
         r = control("POST", "/rules", rule)
         assert r.status_code == 400 and said in r.json()["error"], (rule, r.text)
-    for body in ("[1, 2]", '{"fault": "SystemError", "seconds": NaN}'):
+    deep = "[" * 10000 + "]" * 10000
+    for body in ("[1, 2]", '{"fault": "SystemError", "seconds": NaN}', deep):
         r = requests.post(control.base + "/rules", data=body, auth=control.auth, timeout=10)
-        assert r.status_code == 400, body
+        assert r.status_code == 400 and "not valid JSON" in r.text or body == "[1, 2]", \
+            (body[:40], r.text)
     assert control("GET", "/rules").json()["rules"] == []
     assert find_vm(si, "DC0_H0_VM0").name == "DC0_H0_VM0"  # calls still answered
     # what the schema allows is stored, for every surface's operations
@@ -289,11 +302,31 @@ def test_control_moves_and_switches_the_clock(emulator, si):
         refused = raw("POST", "/clock/advance", '{"seconds": %s}' % bad)
         assert refused.status_code == 400 and said in refused.json()["error"]
     assert control("GET", "/clock").json()["now"] == after["now"]  # nothing moved
-    for speed in ("NaN", "Infinity", "0", "-2", "true"):
+    for speed in ("NaN", "Infinity", "0", "-2", "true", "5e-324", "1e-300"):
         assert raw("PATCH", "/clock", '{"mode": "real", "speed": %s}' % speed).status_code == 400
     assert control("PATCH", "/clock", {"mode": "auto"}).json()["mode"] == "auto"
     assert WaitForTask(vm.PowerOnVM_Task()) == "success"  # auto: no advance needed
     assert control("PATCH", "/clock", {"mode": "sideways"}).status_code == 400
+
+
+def test_advances_stop_before_the_clock_runs_out_of_dates(emulator, si):
+    """Each advance is bounded, and so is where they add up to: short of year 9000, whatever
+    is scheduled from there still has a date; Login and the control API keep working."""
+    control = Control(emulator)
+    for _ in range(800):
+        answer = control("POST", "/clock/advance", {"seconds": 10 * 366 * 86400})
+        if answer.status_code != 200:
+            break
+    assert answer.status_code == 400 and "before 9000-01-01" in answer.json()["error"], \
+        answer.text
+    now = control("GET", "/clock").json()["now"]
+    assert now.startswith("89")
+    assert control("POST", "/clock/advance", {"seconds": 10 * 366 * 86400}).status_code == 400
+    assert control("GET", "/clock").json()["now"] == now  # nothing moved
+    again = emulator.connect()  # a new session, dated in the 8990s
+    assert again.CurrentTime().year >= 8990
+    with pytest.raises(Exception, match="9000-01-01"):
+        emulator.advance(10 * 366 * 86400)
 
 
 def test_the_real_clock_goes_on_from_where_virtual_time_stood(emulator, si):

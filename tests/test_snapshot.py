@@ -69,6 +69,60 @@ def test_snapshot_through_the_control_api(make_emulator):
     assert bad.status_code == 400
 
 
+def _edited(snapshot, edit):
+    copy = json.loads(json.dumps(snapshot))
+    edit(copy, next(o for o in copy["objects"] if o["type"] == "VirtualMachine" and
+                    o["state"]["name"] == "DC0_H0_VM0")["state"])
+    return copy
+
+
+def _set(key, value):
+    def edit(snapshot, vm_state):
+        vm_state[key] = value
+    return edit
+
+
+def _top(key, value):
+    def edit(snapshot, vm_state):
+        snapshot[key] = value
+    return edit
+
+
+def test_a_snapshot_edited_into_what_vcenter_cannot_answer_is_refused(emulator, si):
+    """PUT /snapshot checks what it would restore: every property the objects would answer
+    is of its vim25 type, the snapshot's parts are of their kinds; a refusal says where in
+    vimsim's words, and changes nothing (scheduled work goes on)."""
+    snapshot = control(emulator.base, "GET", "/snapshot")
+    vm = find_vm(si, "DC0_H0_VM1")
+    task = vm.PowerOffVM_Task()  # running: its end is scheduled work a refusal must keep
+    for edit, said in (
+            (_set("name", {"a": 1}), "name: Cannot parse a JSON object as a string value"),
+            (_set("num_cpu", "many"), ": "),  # the first object it breaks: a pool's runtime
+            (_set("power_state", "on"), 'runtime.powerState: "on" is not a VirtualMachinePowerState'),
+            (_set("host_name", 5), "guest.hostName: Cannot parse a JSON number as a string"),
+            (_set("nic_addresses", [{"a": 1}]), "Cannot parse a JSON object as a string value"),
+            (_set("num_cpu", 2 ** 80), "Cannot parse \"5546551660391918"),
+            (_top("objects", {}), "the snapshot's objects must be a list"),
+            (_top("time", "x"), "the snapshot's time must be a number"),
+            (_top("time", 1e300), "the snapshot's time must be a number"),
+            (_top("next_id", -5), "next_id must be a whole number"),
+            (_top("removed", [{}]), "not of the kind vimsim writes there")):
+        refused = requests.put(emulator.base + "/vimsim/v1/snapshot", auth=("user", "pass"),
+                               json=_edited(snapshot, edit), timeout=30)
+        assert refused.status_code == 400 and said in refused.json()["error"], \
+            (said, refused.text)
+        assert "Traceback" not in refused.text and "unhashable" not in refused.text
+    poisoned_fixture = json.loads(json.dumps(snapshot))
+    poisoned_fixture["fixture"]["timings"] = {"power_op": -5}
+    refused = requests.put(emulator.base + "/vimsim/v1/snapshot", auth=("user", "pass"),
+                           json=poisoned_fixture, timeout=30)
+    assert refused.status_code == 400 and "timings.power_op: -5 is less than the minimum" in \
+        refused.json()["error"]
+    assert [v.name for v in [find_vm(si, "DC0_H0_VM0")]] == ["DC0_H0_VM0"]  # nothing changed
+    emulator.advance(1)
+    assert task.info.state == "success" and vm.runtime.powerState == "poweredOff"
+
+
 def test_state_survives_a_real_restart(tmp_path):
     state = str(tmp_path / "state.json")
     args = [sys.executable, "-m", "vimsim", "serve", "--http", "--port", "0", "--clock",

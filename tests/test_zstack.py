@@ -48,6 +48,8 @@ def test_login_gives_a_session(emulator, zs):
     error(r, "ID.1000")
     r = requests.put(zs.base + "/accounts/login", json={"logIn": {}}, timeout=10)
     error(r, "SYS.1007")
+    for body in ("[" * 10000 + "]" * 10000, '{"logInByAccount": NaN}'):  # SYS.1000 was one
+        error(requests.put(zs.base + "/accounts/login", data=body, timeout=10), "SYS.1007")
 
 
 def test_queries_find_hosts_and_vms(zs):

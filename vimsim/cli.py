@@ -10,6 +10,7 @@ from vimsim import __version__, compat
 compat.without_twisted_tls()  # before anything imports the reactor
 
 from vimsim import activity, saved_inventory  # noqa: E402
+from vimsim.model import clock  # noqa: E402
 from vimsim.model import fixture as fixtures  # noqa: E402
 from vimsim.model.fixture import FixtureError  # noqa: E402
 from vimsim.httpserver import (HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS,  # noqa: E402
@@ -38,7 +39,8 @@ _count = _number(int, lambda v: v >= 0, "a whole number, 0 or more")
 _positive_count = _number(int, lambda v: v >= 1, "a whole number, 1 or more")
 _seconds = _number(float, lambda v: 0 < v < _INF, "a number of seconds more than 0")
 _minutes = _number(float, lambda v: 0 <= v < _INF, "a number of minutes, 0 or more")
-_factor = _number(float, lambda v: 0 < v < _INF, "a number more than 0")
+_factor = _number(float, lambda v: clock.MIN_SPEED <= v <= clock.MAX_SPEED,
+                  "a number from %g to %d" % (clock.MIN_SPEED, clock.MAX_SPEED))
 
 
 DEFAULT_HOST, DEFAULT_PORT, DEFAULT_USER, DEFAULT_PASSWORD = "127.0.0.1", 8989, "user", "pass"

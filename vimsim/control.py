@@ -10,8 +10,9 @@ from datetime import datetime, timezone
 from twisted.web import resource
 from twisted.web.server import NOT_DONE_YET
 
-from vimsim import activity
+from vimsim import activity, compat
 from vimsim.compat import header
+from vimsim.model import clock as clock_module
 from vimsim.model import faults, guest, schemas
 from vimsim.model.rules import RuleError
 from vimsim.model.snapshot import Unstorable
@@ -25,10 +26,6 @@ log = logging.getLogger("vimsim.control")
 MAX_ADVANCE = 10 * 366 * 86400
 TOKEN_HEADER = b"X-Vimsim-Token"
 COOKIE = b"vimsim_dashboard"  # the dashboard's login (vimsim/ui)
-
-
-def _not_json(constant):
-    raise ValueError("%s is not JSON" % constant)
 
 
 class ControlError(Exception):
@@ -197,8 +194,8 @@ class ControlResource(resource.Resource):
         if not raw.strip():
             return {}
         try:
-            value = json.loads(raw, parse_constant=_not_json)
-        except ValueError:
+            value = compat.parse_json(raw)
+        except ValueError:  # NaN and Infinity, and nesting too deep, too
             raise ControlError(400, "the body is not valid JSON (NaN and Infinity are not JSON)")
         if not isinstance(value, dict):
             raise ControlError(400, "the body must be a JSON object")
@@ -271,6 +268,10 @@ class ControlResource(resource.Resource):
                     or not 0 <= seconds <= MAX_ADVANCE:  # NaN fails both comparisons
                 raise ControlError(400, "seconds must be a number from 0 to %d (ten years)"
                                    % MAX_ADVANCE)
+            if server.clock.mode != "real" and \
+                    not server.clock.time() + seconds <= clock_module.LATEST:
+                raise ControlError(400, "seconds must keep the clock before %s" % (
+                    format_datetime(datetime.fromtimestamp(clock_module.LATEST, timezone.utc))))
             try:
                 server.advance(seconds)
             except ValueError as exc:

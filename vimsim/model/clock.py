@@ -12,6 +12,10 @@ import time
 from datetime import datetime, timezone
 
 MAX_SPEED = 1000000  # emulated seconds per real second, at most
+MIN_SPEED = 1.0 / MAX_SPEED  # and at least: slower, a task's end is past any date
+# The latest the clock may stand, or an event be due: dates up to year 9999 stay writable
+# however far events are scheduled beyond it (datetime ends there).
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc).timestamp()
 MODES = ("real", "virtual", "auto")
 log = logging.getLogger("vimsim")
 
@@ -26,12 +30,17 @@ class Timer:
         self.cancelled = True
 
 
+def _check_speed(speed):
+    if isinstance(speed, bool) or not isinstance(speed, (int, float)) \
+            or not MIN_SPEED <= speed <= MAX_SPEED:  # NaN fails both
+        raise ValueError("clock speed must be a number from %g to %d" % (MIN_SPEED, MAX_SPEED))
+
+
 class Clock:
     def __init__(self, mode="real", speed=1.0, start=None):
         if mode not in MODES:
             raise ValueError("clock mode must be one of %s" % ", ".join(MODES))
-        if speed <= 0:
-            raise ValueError("clock speed must be positive")
+        _check_speed(speed)
         self.mode = mode
         self.speed = float(speed)
         wall = time.time()
@@ -47,9 +56,8 @@ class Clock:
         """Switch modes at run time; virtual time starts from wherever the clock stands."""
         if mode not in MODES:
             raise ValueError("clock mode must be one of %s" % ", ".join(MODES))
-        if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))
-                                  or not 0 < speed <= MAX_SPEED):  # NaN fails both
-            raise ValueError("clock speed must be a number above 0 and at most %d" % MAX_SPEED)
+        if speed is not None:
+            _check_speed(speed)
         now = self.time()
         if mode == "real" and self.mode != "real":
             # time goes on from where it stands: a jump to wall time would run hours of events
@@ -66,6 +74,17 @@ class Clock:
     def clear(self):
         """Forget every scheduled event (the model they belonged to is gone)."""
         self._events = []
+
+    def save_point(self):
+        """What back_to() needs to undo a clear() and what followed it (a model replaced,
+        then refused): the time and the events."""
+        return self._virtual, list(self._events)
+
+    def back_to(self, point):
+        self._virtual, self._events = point[0], list(point[1])
+        heapq.heapify(self._events)
+        if self.on_schedule is not None and self._events:
+            self.on_schedule(self._events[0][0])
 
     def time(self):
         """Seconds since the epoch on this clock."""
@@ -85,7 +104,7 @@ class Clock:
 
     def call_at(self, when, fn, *args):
         """Run ``fn(*args)`` at clock time ``when`` (at once if it has passed)."""
-        timer = Timer(when, fn, args)
+        timer = Timer(min(when, LATEST), fn, args)  # later than that: never, in effect
         first = not self._events or timer.when < self._events[0][0]
         heapq.heappush(self._events, (timer.when, next(self._seq), timer))
         if first and self.on_schedule is not None:
@@ -122,6 +141,9 @@ class Clock:
         if seconds < 0:
             raise ValueError("time cannot go backwards")
         target = self._virtual + seconds
+        if not target <= LATEST:  # NaN too
+            raise ValueError("the clock cannot go past %s" % datetime.fromtimestamp(
+                LATEST, timezone.utc).strftime("%Y-%m-%d"))
         while True:
             when = self.next_event_time()
             if when is None or when > target:

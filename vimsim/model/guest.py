@@ -174,17 +174,19 @@ class GuestCustomization:
 
 def simple_spec(host_name=None, addresses=()):
     """A vim25 CustomizationSpec from a host name and per-NIC addresses (None: DHCP): what a
-    fixture's named spec or a REST customization spec comes down to in the guest."""
-    def ip(address):
+    fixture's named spec comes down to; a fixed address is in a /24, as a spec vCenter stores
+    always has a subnet mask (REST's ipv4 prefix) for it."""
+    def settings(address):
         if address:
-            return DataObject("CustomizationFixedIp", ipAddress=address)
-        return DataObject("CustomizationDhcpIpGenerator")
+            return DataObject("CustomizationIPSettings", ip=DataObject(
+                "CustomizationFixedIp", ipAddress=address), subnetMask="255.255.255.0")
+        return DataObject("CustomizationIPSettings",
+                          ip=DataObject("CustomizationDhcpIpGenerator"))
     identity = DataObject("CustomizationLinuxPrep", domain="",
                           hostName=DataObject("CustomizationFixedName", name=host_name)
                           if host_name else DataObject("CustomizationVirtualMachineName"))
     return DataObject(
         "CustomizationSpec", identity=identity,
         globalIPSettings=DataObject("CustomizationGlobalIPSettings"),
-        nicSettingMap=[DataObject("CustomizationAdapterMapping",
-                                  adapter=DataObject("CustomizationIPSettings", ip=ip(a)))
+        nicSettingMap=[DataObject("CustomizationAdapterMapping", adapter=settings(a))
                        for a in addresses])

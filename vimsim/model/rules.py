@@ -5,10 +5,12 @@ or the task, fail or hang the guest side of a customization, or answer a REST/ZS
 Rules come from scenario YAML, the control API and Python; each counts its hits."""
 import itertools
 import logging
+import math
 import random
 
 from vimsim import activity
 from vimsim.model import faults, schemas
+from vimsim.vim25 import primitives
 from vimsim.vim25.data import MoRef
 from vimsim.vim25.types import REGISTRY
 
@@ -69,14 +71,18 @@ def _check_field(fault_type, name, value, where):
                                                             name))
     values = value if field.array and isinstance(value, list) else [value]
     for item in values:
-        if field.kind == "moref":
+        if field.kind == "moref":  # of a managed object type clients know
             ok = isinstance(item, dict) and set(item) == {"type", "value"} and all(
-                isinstance(v, str) for v in item.values())
+                isinstance(v, str) for v in item.values()) and \
+                REGISTRY.managed.get(item["type"]) is not None
         elif field.kind == "enum":
-            ok = isinstance(item, str)
+            ok = isinstance(item, str) and item in REGISTRY.enums.get(field.type, (item,))
         elif field.kind == "xsd":
             kinds = _XSD_KINDS.get(field.type, ())
-            ok = isinstance(item, kinds) and isinstance(item, bool) == (kinds == (bool,))
+            low, high = primitives.INT_RANGES.get(field.type, (None, None))
+            ok = isinstance(item, kinds) and isinstance(item, bool) == (kinds == (bool,)) and \
+                (low is None or low <= item <= high) and \
+                (not isinstance(item, float) or math.isfinite(item))
         else:
             ok = False
         if not ok:

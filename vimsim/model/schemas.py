@@ -143,7 +143,7 @@ def _message(error):
             close[0]) if close else "expected one of: " + ", ".join(known))
     if error.validator == "x-unique":
         return error.message
-    if schema.get("x-message"):
+    if schema.get("x-message") and error.validator in ("pattern", "format", "anyOf", "oneOf"):
         return "%s %s" % (_SHORT.repr(error.instance), schema["x-message"])
     if error.validator == "enum":
         hint = " (YAML reads an unquoted on, off, yes or no as a boolean: quote it)" \

@@ -24,10 +24,14 @@ from collections import deque
 from datetime import datetime
 from types import MappingProxyType
 
+from vimsim.model import clock as clock_module
 from vimsim.model import fixture as fixtures, lifecycle
 from vimsim.model.faults import Fault
 from vimsim.model.objects import MANAGED_TYPES, ManagedObject
+from vimsim.model.sessions import CallContext, Session
+from vimsim.vim25 import conformance
 from vimsim.vim25.data import DataObject, MoRef, TypedValue, format_datetime, parse_datetime
+from vimsim.vim25.types import REGISTRY
 
 FORMAT = 2
 
@@ -253,6 +257,61 @@ class _Lazy:
         return decode(self.state[name], self.vc)
 
 
+def _check_outline(snapshot):
+    """SnapshotError for a snapshot whose parts are not of the kinds vimsim writes."""
+    for key in ("fixture", "objects", "time", "next_id", "events", "removed", "rules"):
+        if key not in snapshot:
+            raise SnapshotError("not a whole vimsim snapshot: %r is missing" % key)
+    objects = snapshot.get("objects")
+    if not isinstance(objects, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("moid"), str) and
+            isinstance(e.get("type"), str) and isinstance(e.get("state"), dict)
+            for e in objects):
+        raise SnapshotError("the snapshot's objects must be a list of {moid, type, state}")
+    moids = [e["moid"] for e in objects]
+    if len(set(moids)) != len(moids):
+        raise SnapshotError("the snapshot names a moId twice")
+    when = snapshot.get("time")
+    if isinstance(when, bool) or not isinstance(when, (int, float)) or \
+            not 0 <= when <= clock_module.LATEST:
+        raise SnapshotError("the snapshot's time must be a number of seconds since 1970, "
+                            "before the year 9000")
+    next_id = snapshot.get("next_id")
+    if isinstance(next_id, bool) or not isinstance(next_id, int) or next_id < 1:
+        raise SnapshotError("the snapshot's next_id must be a whole number from 1")
+    for key in ("events", "removed", "rules"):
+        if not isinstance(snapshot.get(key), list):
+            raise SnapshotError("the snapshot's %s must be a list" % key)
+    for event in snapshot["events"]:
+        if not isinstance(event, dict) or isinstance(event.get("when"), bool) or \
+                not isinstance(event.get("when"), (int, float)) or \
+                not math.isfinite(event["when"]) or not isinstance(event.get("args"), list):
+            raise SnapshotError("the snapshot's events must be {when, call, args}")
+
+
+def check_answers(vc):
+    """SnapshotError naming the first property of a restored object that is not what the
+    vim25 schema declares (a snapshot edited by hand: a dict for a name, "on" for a power
+    state), read as an Administrator would: what SOAP, VI/JSON and REST would answer."""
+    admin = next((u for u in vc.users.values() if u.role == "Admin"), None)
+    ctx = CallContext(session=Session(admin, vc.clock)) if admin is not None else CallContext()
+    for obj in list(vc.objects.values()):
+        for name in type(obj).property_names():
+            field = REGISTRY.property_field(obj.vim_type, name)
+            if field is None:
+                continue
+            try:
+                value = obj.get(name, ctx)
+            except Fault:
+                continue
+            except Exception:  # what the state gives breaks the model's own reading of it
+                raise SnapshotError("%s %s: its %s cannot be read from the state given"
+                                    % (obj.vim_type, obj.moid, name))
+            found = conformance.problem(value, field, name)
+            if found is not None:
+                raise SnapshotError("%s %s: %s: %s" % (obj.vim_type, obj.moid, *found))
+
+
 def restore(snapshot, clock):
     """A Vcenter in the state a snapshot recorded."""
     if not isinstance(snapshot, dict) or "format" not in snapshot:
@@ -261,9 +320,13 @@ def restore(snapshot, clock):
         raise SnapshotError("a snapshot of format %r, which this vimsim does not read (it "
                             "writes format %d): start without it, or with a fresh file"
                             % (snapshot["format"], FORMAT))
+    _check_outline(snapshot)
     data = fixture_of(snapshot)
+    if not isinstance(data, dict):
+        raise SnapshotError("the snapshot's fixture must be a mapping")
     data.pop("rules", None)
     data["scenarios"] = []
+    fixtures.check(data, "the snapshot's fixture")
     if clock.mode != "real":
         clock._virtual = snapshot["time"]
     vc = fixtures.build(data, clock)

@@ -60,6 +60,9 @@ def require_name(folder, name):
             raise faults.DuplicateName(name=name, object=child.ref)
 
 
+MAX_MEMORY_MB = 24 * 1024 * 1024  # 24 TB, the most any virtual hardware version takes
+
+
 def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
     """What a VirtualMachineConfigSpec changes on ``vm``, as fixture-style values
     (cpus, memory_mb, annotation, extra_config, and the devices: vm_devices.Devices.values,
@@ -73,7 +76,7 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
             raise faults.InvalidArgument(invalidProperty=prefix + "numCPUs")
         changes["cpus"] = config.numCPUs
     if config.memoryMB is not None:
-        if config.memoryMB < 4 or config.memoryMB % 4:
+        if not 4 <= config.memoryMB <= MAX_MEMORY_MB or config.memoryMB % 4:
             raise faults.InvalidArgument(invalidProperty=prefix + "memoryMB")
         changes["memory_mb"] = config.memoryMB
     if config.annotation is not None:

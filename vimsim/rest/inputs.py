@@ -142,6 +142,8 @@ SET_SPEC = Struct("com.vmware.vcenter.vm.guest.CustomizationSetSpec",
 NAMED_SPEC = Struct(_G + "CustomizationSpecs.CreateSpec", dict(
     name=STRING, description=STRING, fingerprint=STRING, spec=CUSTOMIZATION_SPEC),
     required=("spec",), closed=True)
+SPECS_FILTER = Struct(_G + "CustomizationSpecs.FilterSpec",
+                      dict(names=ListOf(STRING), OS_type=Enum("OsType", "WINDOWS", "LINUX")))
 HELLO = Struct("com.vmware.vcenter.system.HelloSpec", dict(api_releases=ListOf(STRING)))
 # The list filters vimsim reads, for every inventory kind (com.vmware.vcenter.VM.FilterSpec,
 # ...Host.FilterSpec and the rest).
@@ -156,9 +158,14 @@ _VAPI_KIND = {dict: "STRUCTURE", list: "LIST", str: "STRING", bool: "BOOLEAN", i
               float: "DOUBLE"}
 
 
-def check(operation, value, declared, path):
-    """``value`` if it is what ``declared`` allows (None: an unset optional field), else the
-    INVALID_ARGUMENT vCenter answers for ``operation`` naming the field at ``path``."""
+def check(operation, value, declared, path, required=False):
+    """``value`` if it is what ``declared`` allows (None: an unset optional field, unless
+    ``required``), else the INVALID_ARGUMENT vCenter answers for ``operation`` naming the
+    field at ``path``."""
+    if value is None and required:
+        raise errors.invalid_input(operation, [(
+            "vapi.data.structure.field.missing", "Field %s missing from structure %s"
+            % (path, operation), [path, operation])])
     causes = _problem(value, declared, path)
     if causes is not None:
         raise errors.invalid_input(operation, causes)

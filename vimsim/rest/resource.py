@@ -336,7 +336,7 @@ class AutomationResource(ModelResource):
         body = route.body()
         spec = body.get("spec", {}) if self.dialect == "rest" and isinstance(body, dict) \
             else body
-        inputs.check("set", spec, inputs.SET_SPEC, "spec")
+        inputs.check("set", spec, inputs.SET_SPEC, "spec", required=True)
         self.api.set_customization(session, vm, spec.get("name"), spec.get("spec"))
         return (200 if self.dialect == "rest" else 204), None
 
@@ -440,9 +440,11 @@ class AutomationResource(ModelResource):
     def rpc_specs(self, session, operation, given):
         """com.vmware.vcenter.guest.customization_specs, as the SDK calls it."""
         specs, prefix = self.api.specs, "struct:com.vmware.vcenter.guest.customization_specs."
-        name = given.get("name")
+        name = inputs.check(operation, given.get("name"), inputs.STRING, "name",
+                            required=operation in ("get", "set", "delete", "export"))
         if operation == "list":
-            spec = given.get("filter") or {}
+            spec = inputs.check(operation, given.get("filter"), inputs.SPECS_FILTER,
+                                "filter") or {}
             return [vapi_value(s, prefix + "summary") for s in specs.list(
                 session, set(spec["names"]) if spec.get("names") else None,
                 spec.get("OS_type"))]

@@ -1,10 +1,9 @@
 """The Automation API operations vimsim serves, shared by /api, /rest and the JSON-RPC
 endpoint the vSphere Automation SDK uses. Values are in the REST (JSON) form; each wire
 wraps them its own way."""
-import json
 from datetime import timezone
 
-from vimsim import activity
+from vimsim import activity, compat
 from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
@@ -230,7 +229,7 @@ class CustomizationSpecs:
 
     @staticmethod
     def _item(operation, body, name=None, fingerprint=None):
-        inputs.check(operation, body, inputs.NAMED_SPEC, "spec")
+        inputs.check(operation, body, inputs.NAMED_SPEC, "spec", required=True)
         spec = rest_specs.to_vim(body["spec"])
         info = DataObject("CustomizationSpecInfo", name=name or body.get("name"),
                           description=body.get("description", ""),
@@ -247,7 +246,7 @@ class CustomizationSpecs:
 
     def set(self, session, name, body):
         self._available(session, "set")
-        inputs.check("set", body, inputs.NAMED_SPEC, "spec")
+        inputs.check("set", body, inputs.NAMED_SPEC, "spec", required=True)
         new_name = body["name"] if body.get("name") is not None else name
         item = self._item("set", body, name, body.get("fingerprint"))
         self._invoke(session, "OverwriteCustomizationSpec", item=item)
@@ -275,7 +274,7 @@ class CustomizationSpecs:
             return {"name": item.info.name, "description": item.info.description or "",
                     "spec": rest_specs.from_vim(item.spec)}
         try:
-            body = json.loads(text)
+            body = compat.parse_json(text)
         except ValueError:
             raise errors.invalid_argument("The customization spec is neither XML nor JSON.")
         item = self._item("import_specification", body)

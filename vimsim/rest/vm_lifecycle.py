@@ -147,6 +147,9 @@ def create(api, session, spec):
 def delete(api, session, vm_id):
     """VM.delete: a powered-off VM and its files (NOT_ALLOWED_IN_CURRENT_STATE otherwise)."""
     vm = api.vm(vm_id)
+    # privileges first, as vCenter checks them: the power state of a VM one may not delete
+    # is not for one to learn
+    api.require(session, "VirtualMachine.Inventory.Delete", vm_id)
     if vm.power_state != "poweredOff":
         raise errors.RestError("NOT_ALLOWED_IN_CURRENT_STATE",
                                "com.vmware.api.vcenter.vm.delete.powered_on",

@@ -3,7 +3,7 @@ GetVirtualizerInfo, over vimsim's inventory (WIRE.md section 7)."""
 import json
 import logging
 
-from vimsim import activity
+from vimsim import activity, compat
 from vimsim.compat import header
 from vimsim.frontend import ModelResource
 from vimsim.model import faults, rules
@@ -77,7 +77,7 @@ class ZStackResource(ModelResource):
         backend = self.backend
         if path == "accounts/login" and method == "PUT":
             try:
-                body = json.loads(request.content.read() or b"{}")
+                body = compat.parse_json(request.content.read() or b"{}")
                 login = body["logInByAccount"]
                 activity.note(request, method="LogInByAccount", user=login["accountName"])
                 return 200, {"inventory": backend.login(login["accountName"], login["password"])}
