@@ -120,6 +120,16 @@ def test_inventory_lists_and_filters(auto):
     assert {h["name"] for h in hosts} == {"DC0_H0", "DC0_C0_H0", "DC0_C0_H1", "DC0_C0_H2"}
     assert all(h["connection_state"] == "CONNECTED" for h in hosts)
     assert [h["name"] for h in rest.get("/api/vcenter/host?standalone=true").json()] == ["DC0_H0"]
+    api_error(rest.get("/api/vcenter/host?standalone=maybe"), 400, "INVALID_ARGUMENT")
+    head = rest.http.head(auto.base + "/api/vcenter/host", headers=rest.headers, timeout=10)
+    assert head.status_code == 200 and head.content == b"" and \
+        int(head.headers["Content-Length"]) == len(rest.get("/api/vcenter/host").content)
+    vm = hosts and rest.get("/api/vcenter/vm").json()[0]["vm"]
+    api_error(rest.get("/api/vcenter/vm/%s%%2Fpower" % vm), 404, "NOT_FOUND")
+    [dc] = rest.get("/api/vcenter/datacenter").json()
+    host_folder = rest.get("/api/vcenter/datacenter/" + dc["datacenter"]).json()["host_folder"]
+    in_folder = rest.get("/api/vcenter/host", params={"folders": host_folder}).json()
+    assert {h["name"] for h in in_folder} == {h["name"] for h in hosts}  # all, by their compute
     [cluster] = rest.get("/api/vcenter/cluster").json()
     assert cluster["name"] == "DC0_C0"
     clustered = rest.get("/api/vcenter/host", params={"clusters": cluster["cluster"]}).json()

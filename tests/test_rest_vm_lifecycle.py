@@ -101,6 +101,9 @@ def test_create_errors(auto):
     spec = create_spec(auto)
     spec["placement"]["folder"] = "group-v99999"
     api_error(post(rest, "/api/vcenter/vm", spec), 400, "INVALID_ARGUMENT")
+    spec["placement"] = {}
+    message = api_error(post(rest, "/api/vcenter/vm", spec), 400, "INVALID_ARGUMENT")
+    assert message["default_message"] == "The placement names no folder."
     spec = create_spec(auto)
     spec["cpu"]["count"] = "two"
     r = post(rest, "/api/vcenter/vm", spec)

@@ -251,7 +251,9 @@ def test_control_refuses_vm_changes_that_would_poison_the_state(emulator, si):
     vm = find_vm(si, "DC0_H0_VM0")
     before = control("GET", "/vms/DC0_H0_VM0").json()
     for change in ({"ip_address": {"a": 1}}, {"ip_address": 7}, {"ip_address": "10.0.0.300"},
-                   {"host_name": "web\x01"}, {"host_name": 42}, {"tools_running": "yes"},
+                   {"host_name": "web\x01"}, {"host_name": 42}, {"host_name": "a..b"},
+                   {"host_name": "web."}, {"host_name": "web-"}, {"host_name": "a" * 64},
+                   {"tools_running": "yes"},
                    {"power_state": False}, {"guest_accounts": [{"username": "root"}]},
                    {"guest_accounts": "root"},
                    {"power_state": "poweredOff", "tools_running": True}):

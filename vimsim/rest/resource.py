@@ -18,6 +18,7 @@ from vimsim.rest.guest_operations import GuestOperations
 from vimsim.rest.services import VIEW, AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
 from vimsim.rest.vcenter import VcenterInventory
+from vimsim.vim25 import primitives
 
 log = logging.getLogger("vimsim.rest")
 
@@ -86,8 +87,11 @@ class Route:
 
     def __init__(self, request, dialect):
         self.request, self.dialect = request, dialect
-        self.path = "/".join(p.decode("utf-8", "replace") for p in request.postpath).strip("/")
-        self.method = request.method.decode()
+        # an encoded '/' (%2F) stays inside its segment: it names an id, not a sub-resource
+        self.path = "/".join(p.decode("utf-8", "replace").replace("/", "%2F")
+                             for p in request.postpath).strip("/")
+        # HEAD is GET without the body (the HTTP layer drops it)
+        self.method = "GET" if request.method == b"HEAD" else request.method.decode()
         self.query = {k.decode("utf-8", "replace"): [v.decode("utf-8", "replace") for v in vs]
                       for k, vs in request.args.items()}
         self.raw_query = request.uri.partition(b"?")[2].decode("utf-8", "replace")
@@ -252,6 +256,9 @@ class AutomationResource(ModelResource):
                 continue
             name = key[len(prefix):].rstrip("]").split("[", 1)[0]
             if name == "standalone":
+                if values[-1].lower() not in ("true", "false"):
+                    raise errors.invalid_argument("Invalid value %s for the boolean standalone."
+                                                  % primitives.quoted(values[-1]), values[-1])
                 found[name] = values[-1].lower() == "true"
             elif name == "type":
                 found[name] = values[-1]

@@ -54,7 +54,9 @@ class VcenterInventory:
             return False
         if filters.get("names") and obj.name not in filters["names"]:
             return False
-        if filters.get("folders") and obj.parent.moid not in filters["folders"]:
+        # a host is in the folder its compute resource is in (list_hosts checks that)
+        if filters.get("folders") and obj.vim_type != "HostSystem" and \
+                obj.parent.moid not in filters["folders"]:
             return False
         if filters.get("parent_folders") and obj.parent.moid not in filters["parent_folders"]:
             return False

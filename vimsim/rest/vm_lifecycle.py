@@ -58,7 +58,9 @@ def then(pending, fn):
 
 
 def _entity(vc, moid, types, field):
-    obj = vc.objects.get(moid) if moid else None
+    if not moid:
+        raise errors.invalid_argument("The placement names no %s." % field, field)
+    obj = vc.objects.get(moid)
     if obj is None or obj.vim_type not in types:
         raise errors.invalid_argument("The %s '%s' of the placement does not exist."
                                       % (field, moid), moid)
