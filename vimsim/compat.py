@@ -321,6 +321,18 @@ def write_now(transport, data):
     transport.write(data)
 
 
+def unsent_bytes(transport):
+    """How much of what was written to ``transport`` (a TCP socket's, or the plaintext side
+    of vimsim's TLS) still waits to go to the socket: what a client that does not read
+    leaves queued."""
+    socket_transport = getattr(getattr(transport, "_tls", None), "transport", transport)
+    try:
+        return len(socket_transport.dataBuffer) - socket_transport.offset + \
+            socket_transport._tempDataLen
+    except AttributeError:  # not a twisted socket transport (a test's): nothing waits
+        return 0
+
+
 def without_twisted_tls():
     """Make twisted see pyOpenSSL as absent in this process (see the module docstring). For
     `vimsim serve` only, before the reactor is imported: a program embedding vimsim keeps

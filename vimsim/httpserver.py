@@ -13,6 +13,7 @@ never retries a reset one).
 """
 import io
 import logging
+import re
 import time
 from email.utils import formatdate
 from urllib.parse import unquote_to_bytes
@@ -42,7 +43,6 @@ MAX_HEAD = 64 * 1024
 MAX_CHUNK_LINE = 1024  # a chunk-size line with its extensions
 MAX_HEADERS = 200
 NOT_DONE_YET = web_server.NOT_DONE_YET
-_BLANKS = b" \t"
 
 _date_cache = [0, b""]
 
@@ -60,6 +60,10 @@ def _bytes(value):
 
 _HEADER_KEYS = {}
 _STATUS_LINES = {}
+# twisted's RESPONSES lacks these (RFC 6585)
+REASONS = {**RESPONSES, 428: b"Precondition Required", 429: b"Too Many Requests",
+           431: b"Request Header Fields Too Large"}
+_CHUNK_SIZE = re.compile(rb"[0-9A-Fa-f]{1,16}[ \t]*\Z")  # 1*HEXDIG, then BWS before an ext
 
 
 def _header_key(name):
@@ -249,6 +253,38 @@ STREAM_AT = 1024 * 1024
 STREAM_PART = 256 * 1024
 
 
+# Answers queued for a client beyond this, and the next pipelined request waits (and the
+# socket is not read) until the client has taken them: one that sends requests and never
+# reads held 1.8 GB for 88 KB sent.
+MAX_UNSENT = STREAM_AT
+
+
+class _Drained:
+    """A pull producer that only waits for the transport's queue to empty, then lets the
+    channel go on with the requests it holds."""
+
+    def __init__(self, channel):
+        self.channel = channel
+        self.registered = False
+
+    def resumeProducing(self):
+        if not self.registered:  # registerProducer's own call: the queue is still full
+            self.registered = True
+            return
+        channel = self.channel
+        channel._waiting_drain = None
+        channel.transport.unregisterProducer()
+        channel.transport.resumeProducing()
+        if channel._buffer and not channel._parsing:
+            channel._parse()
+
+    def pauseProducing(self):
+        pass
+
+    def stopProducing(self):
+        pass
+
+
 class _Body:
     """A pull producer of one long answer's parts."""
 
@@ -260,6 +296,8 @@ class _Body:
         channel = self.channel
         if self.parts is None or channel._closing:
             return
+        # each part the client takes gives it the request timeout again for the next
+        channel.deadline = channel.factory.now() + channel.factory.request_timeout
         out, size = [], 0
         while self.index < len(self.parts) and size < STREAM_PART:
             part = self.parts[self.index]
@@ -298,6 +336,8 @@ class HTTPChannel(protocol.Protocol):
         self._parsing = False
         self._drain = 0
         self._authenticated = None  # whether the head being read carries a session, once asked
+        self._waiting_drain = None  # a _Drained while answers wait for the client to read
+        self._body = None  # the _Body of a long answer being sent
         self.deadline = 0.0
 
     def connectionMade(self):
@@ -320,10 +360,11 @@ class HTTPChannel(protocol.Protocol):
                 if self._drain <= 0:
                     self.transport.loseConnection()
             return
-        if not self._buffer and self._head is None and self._current is None \
-                and data.strip(b"\r\n"):
+        if self._head is None and self._current is None and \
+                not self._buffer.strip(b"\r\n") and data.strip(b"\r\n"):
             # A request's first byte starts its deadline; blank lines between requests do
-            # not (a client sending only CRLFs must not keep the connection open for ever).
+            # not (a client sending only CRLFs must not keep the connection open for ever,
+            # nor one whose lone LF came first hold a request by trickling it).
             self.request_arriving()
         self._buffer += data
         if self._current is None:
@@ -341,7 +382,15 @@ class HTTPChannel(protocol.Protocol):
         self.deadline = self.factory.now() + self.factory.request_timeout
 
     def timed_out(self, now):
-        """Called by the factory's sweep: 408 for a request that never finished arriving."""
+        """Called by the factory's sweep: 408 for a request that never finished arriving;
+        a client that has not taken its answers within the request timeout (a long one, a
+        queue of pipelined ones, or the last before closing) loses the connection, and what
+        waited for it."""
+        if now >= self.deadline and compat.unsent_bytes(self.transport) and (
+                self._waiting_drain is not None or self._body is not None or self._closing):
+            self._closing = True
+            self.transport.abortConnection()
+            return
         if self._drain > 0 and now >= self.deadline:
             self._drain = 0
             self.transport.loseConnection()
@@ -359,6 +408,11 @@ class HTTPChannel(protocol.Protocol):
         self._parsing = True  # answers given while parsing let this loop go on, not recurse
         try:
             while not self._closing and self._current is None:
+                if self._waiting_drain is not None:
+                    return
+                if compat.unsent_bytes(self.transport) > MAX_UNSENT:
+                    self._wait_for_drain()
+                    return
                 if self._head is None and not self._parse_head():
                     return
                 body = self._read_body()
@@ -372,16 +426,28 @@ class HTTPChannel(protocol.Protocol):
         finally:
             self._parsing = False
 
+    def _wait_for_drain(self):
+        """Stop reading until the client has taken what is queued for it (the request
+        timeout to do so)."""
+        self._waiting_drain = _Drained(self)
+        self.deadline = self.factory.now() + self.factory.request_timeout
+        self.transport.pauseProducing()
+        self.transport.registerProducer(self._waiting_drain, False)
+
     def _parse_head(self):
         buf = self._buffer
         if not buf:
             return False
-        if buf.startswith(b"\r\n"):  # tolerated between requests (RFC 9112 2.2)
-            buf = self._buffer = buf.lstrip(b"\r\n")
+        if buf[:1] in (b"\r", b"\n"):  # empty lines tolerated between requests (RFC 9112 2.2)
+            buf = self._buffer = bytearray(buf.lstrip(b"\r\n"))
+        if buf and not buf[:1].isalpha():  # a request line starts with its method (TLS?)
+            raise BadRequest(400, "Malformed request line")
         end = buf.find(b"\r\n\r\n")
         if end < 0:
             if len(buf) > MAX_HEAD:
                 raise BadRequest(431, "Request header fields too large")
+            if b"\n\n" in buf or b"\n\r\n" in buf:  # lines ended by a bare LF
+                raise BadRequest(400, "Malformed request: lines must end with CRLF")
             return False
         if end > MAX_HEAD:
             raise BadRequest(431, "Request header fields too large")
@@ -399,7 +465,9 @@ class HTTPChannel(protocol.Protocol):
         headers = {}
         for line in lines[1:]:
             name, sep, value = line.partition(b":")
-            if not sep or not name or name[0] in _BLANKS or name[-1] in _BLANKS:
+            # a field name is a token (no blanks); no NUL, CR or LF in a value (RFC 9110 5.5)
+            if not sep or not name or b" " in name or b"\t" in name or \
+                    b"\0" in line or b"\r" in line or b"\n" in line:
                 raise BadRequest(400, "Malformed header line")
             name = name.lower()
             value = value.strip()
@@ -448,13 +516,10 @@ class HTTPChannel(protocol.Protocol):
                     if line_end >= 0 or len(buf) - pos > MAX_CHUNK_LINE:
                         raise BadRequest(400, "Malformed chunk")
                     return None
-                size_text = bytes(buf[pos:line_end]).split(b";", 1)[0].strip()
-                try:
-                    size = int(size_text, 16)
-                except ValueError:
+                size_text = bytes(buf[pos:line_end]).split(b";", 1)[0]
+                if not _CHUNK_SIZE.match(size_text):  # not int()'s "0x10", "+10" or "1_0"
                     raise BadRequest(400, "Malformed chunk")
-                if size < 0:
-                    raise BadRequest(400, "Malformed chunk")
+                size = int(size_text, 16)
                 if size == 0:
                     trailer_end = buf.find(b"\r\n\r\n", line_end)
                     if trailer_end < 0:
@@ -472,6 +537,8 @@ class HTTPChannel(protocol.Protocol):
                 start = line_end + 2
                 if len(buf) < start + size + 2:
                     return None
+                if buf[start + size:start + size + 2] != b"\r\n":
+                    raise BadRequest(400, "Malformed chunk")
                 self._chunks.append(bytes(buf[start:start + size]))
                 self._chunked_length += size
                 pos = start + size + 2
@@ -512,7 +579,7 @@ class HTTPChannel(protocol.Protocol):
             status = _STATUS_LINES.get(request.code)
             if status is None:
                 status = _STATUS_LINES[request.code] = b"HTTP/1.1 %d %s\r\n" % (
-                    request.code, RESPONSES.get(request.code, b"Unknown"))
+                    request.code, REASONS.get(request.code, b"Unknown"))
         else:
             status = b"HTTP/1.1 %d %s\r\n" % (request.code, _bytes(request.code_message))
         head = [status]
@@ -537,15 +604,18 @@ class HTTPChannel(protocol.Protocol):
         if streamed:
             return
         if size >= STREAM_AT and parts:
-            self.transport.registerProducer(_Body(self, parts, keep), False)
+            self._body = _Body(self, parts, keep)
+            self.transport.registerProducer(self._body, False)
             return
         self._sent(keep)
 
     def _sent(self, keep):
         """The answer is with the transport: the connection is free for the next request."""
-        self._current = None
+        self._current = self._body = None
         if not keep:
             self._closing = True
+            # the client has the request timeout to take the answer before the socket goes
+            self.deadline = self.factory.now() + self.factory.request_timeout
             self.transport.loseConnection()
             return
         now = self.factory.now()
@@ -563,7 +633,7 @@ class HTTPChannel(protocol.Protocol):
         body = (text + "\n").encode()
         self.transport.write(b"HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
                              b"Content-Length: %d\r\nConnection: close\r\n\r\n%s"
-                             % (code, RESPONSES.get(code, b"Error"), len(body), body))
+                             % (code, REASONS.get(code, b"Error"), len(body), body))
         if self._drain > 0:
             self.deadline = self.factory.now() + self.factory.request_timeout
         else:

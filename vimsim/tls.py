@@ -172,7 +172,12 @@ class TLSProtocol(protocol.Protocol):
 
     def connectionLost(self, reason=protocol.connectionDone):
         self._closed = True
-        self.inner.connectionLost(reason)
+        inner, self.inner = self.inner, None
+        if inner is not None:
+            # The channel and its transport point back here: without this reference the
+            # connection is no cycle, freed at once with what was queued for it (a cycle of
+            # objects gc.freeze had seen alive stayed, answers and all; vimsim/heap.py).
+            inner.connectionLost(reason)
 
 
 class _PlainTransport:
@@ -199,7 +204,16 @@ class _PlainTransport:
         self._tls.close()
 
     def abortConnection(self):
-        self._tls._abort()
+        """Close the socket now, dropping what is queued (a client that does not read)."""
+        self._tls._closed = True
+        self._tls.transport.abortConnection()
+
+    # reading stops and resumes at the socket (a channel waiting for a client to read)
+    def pauseProducing(self):
+        self._tls.transport.pauseProducing()
+
+    def resumeProducing(self):
+        self._tls.transport.resumeProducing()
 
     def getPeer(self):
         return self._tls.transport.getPeer()
