@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import requests
-from pyVmomi import vim
+from pyVmomi import vim, vmodl
 
 from conftest import find_vm
 from test_jsonapi import Json, moref
@@ -135,3 +135,111 @@ def test_lxml_words_do_not_reach_the_wire(emulator, si):
     assert r.status_code == 500 and "InvalidRequest" in r.text
     assert "XML_PARSE_HUGE" not in r.text and "lxml" not in r.text
     requests.get(base + "/sdk/vimServiceVersions.xml", timeout=10).raise_for_status()
+
+
+def test_property_paths_are_the_schemas_never_python_attributes(emulator, si):
+    """A path is checked against the schema to its last part: ``config.__class__`` (which
+    answered XML that was not well-formed), ``config.__dict__`` (the model's internals) and
+    made-up or empty parts are InvalidProperty, through Fetch, RetrievePropertiesEx and
+    CreateFilter alike; and no made-up path is kept by the server."""
+    from vimsim.vim25.types import REGISTRY
+    vm = find_vm(si, "DC0_H0_VM0")
+    pc = si.content.propertyCollector
+    cached = len(REGISTRY._property_fields)
+    for path in ("config.__class__", "config.__dict__", "runtime.__init__",
+                 "config.hardware.__len__", "config.nosuch", "name.", "config..hardware",
+                 "capability.__module__"):
+        spec = vim.PropertyFilterSpec(objectSet=[vim.ObjectSpec(obj=vm)], propSet=[
+            vim.PropertySpec(type=vim.VirtualMachine, pathSet=[path])])
+        for call in (lambda: pc.RetrievePropertiesEx([spec], vim.RetrieveOptions()),
+                     lambda: pc.CreateFilter(spec, partialUpdates=False)):
+            try:
+                call()
+                raise AssertionError("%s was taken" % path)
+            except vmodl.query.InvalidProperty as fault:
+                assert fault.name == path
+        fetched = soap(emulator.base, '<Fetch xmlns="urn:vim25"><_this type="VirtualMachine">'
+                       '%s</_this><prop>%s</prop></Fetch>' % (vm._moId, path),
+                       cookies={"vmware_soap_session": si._stub.cookie.split('"')[1]})
+        assert fetched.status_code == 500 and b"InvalidPropertyFault" in fetched.content
+        etree_root = __import__("lxml.etree").etree.fromstring(fetched.content)  # well-formed
+        assert etree_root is not None
+    assert len(REGISTRY._property_fields) == cached
+    assert vm.config.hardware.numCPU == 1  # what the schema has is still answered
+
+
+def test_extra_config_holds_text_only(emulator, si):
+    """An option value that is a data object or an array is refused (it was kept as Python's
+    text: VirtualMachineConfigSpec(numCPUs=1)); numbers are kept as the text they are."""
+    vm = find_vm(si, "DC0_H0_VM0")
+    from pyVmomi import VmomiSupport
+    for value in (vim.vm.ConfigSpec(numCPUs=1), VmomiSupport.GetVmodlType("string[]")(["a"])):
+        spec = vim.vm.ConfigSpec(extraConfig=[vim.option.OptionValue(key="bad", value=value)])
+        try:
+            task = vm.ReconfigVM_Task(spec)
+            emulator.advance(5)
+            assert task.info.state == "error", value
+            fault = task.info.error
+        except vim.fault.InvalidArgument as raised:
+            fault = raised
+        assert isinstance(fault, vmodl.fault.InvalidArgument) and \
+            fault.invalidProperty == "spec.extraConfig"
+    assert "bad" not in {o.key for o in vm.config.extraConfig}
+    task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[
+        vim.option.OptionValue(key="count", value=3)]))
+    emulator.advance(5)
+    assert {o.key: o.value for o in vm.config.extraConfig}["count"] == "3"
+
+
+def test_noaccess_reads_no_performance_data_specs_or_licensed_entities(emulator, si):
+    noaccess = emulator.connect("noaccess", "noaccess")
+    content = noaccess.content
+    vm = vim.VirtualMachine(find_vm(si, "DC0_H0_VM0")._moId, noaccess._stub)
+    perf = content.perfManager
+    for call in (lambda: perf.QueryPerfProviderSummary(vm),
+                 lambda: perf.QueryAvailablePerfMetric(vm),
+                 lambda: perf.QueryPerf([vim.PerformanceManager.QuerySpec(entity=vm)])):
+        try:
+            call()
+            raise AssertionError("answered")
+        except vim.fault.NoPermission as fault:
+            assert fault.privilegeId == "System.Read" and fault.object._moId == vm._moId
+    try:
+        content.customizationSpecManager.info
+        raise AssertionError("answered")
+    except vim.fault.NoPermission as fault:
+        assert fault.privilegeId == "VirtualMachine.Provisioning.ReadCustSpecs"
+    licenses = content.licenseManager.licenseAssignmentManager
+    assert [a.entityId for a in licenses.QueryAssignedLicenses()
+            if a.entityId.startswith("host-")] == []
+    assert si.content.perfManager.QueryPerfProviderSummary(find_vm(si, "DC0_H0_VM0"))
+    assert any(a.entityId.startswith("host-") for a in
+               si.content.licenseManager.licenseAssignmentManager.QueryAssignedLicenses())
+
+
+def test_a_spec_document_holds_the_values_soap_would_take(emulator, si):
+    """XmlToCustomizationSpecItem reads numbers as a SOAP request's are read (in range, in
+    XML Schema's form: not Python's 1_0) and takes no DTD."""
+    C = vim.vm.customization
+    specs = si.content.customizationSpecManager
+    item = vim.CustomizationSpecItem(
+        info=vim.CustomizationSpecInfo(name="win", description="", type="Windows"),
+        spec=C.Specification(identity=C.Sysprep(
+            guiUnattended=C.GuiUnattended(timeZone=85, autoLogon=False, autoLogonCount=1),
+            userData=C.UserData(fullName="a", orgName="b", computerName=C.FixedName(name="w"),
+                                productId=""),
+            identification=C.Identification()), globalIPSettings=C.GlobalIPSettings()))
+    xml = specs.CustomizationSpecItemToXml(item)
+    assert "<timeZone>85</timeZone>" in xml
+    assert specs.XmlToCustomizationSpecItem(xml).spec.identity.guiUnattended.timeZone == 85
+    for bad in (xml.replace("<timeZone>85<", "<timeZone>99999999999999999999999<"),
+                xml.replace("<timeZone>85<", "<timeZone>8_5<"),
+                xml.replace("<timeZone>85<", "<timeZone>\u0668\u0665<"),  # Arabic-Indic digits
+                xml.replace("<ConfigRoot>", '<!DOCTYPE ConfigRoot [<!ENTITY e "x">]><ConfigRoot>',
+                            1)):
+        assert bad != xml
+        try:
+            specs.XmlToCustomizationSpecItem(bad)
+            raise AssertionError("taken: %s" % bad[:80])
+        except vim.fault.CustomizationFault:
+            pass

@@ -12,10 +12,11 @@ import hashlib
 
 from lxml import etree
 
+from vimsim import compat
 from vimsim.model import faults, guest_config
 from vimsim.model.objects import ManagedObject, vim_property
-from vimsim.vim25 import typedata
-from vimsim.vim25.data import DataObject, MoRef, format_datetime, parse_datetime
+from vimsim.vim25 import primitives, typedata
+from vimsim.vim25.data import DataObject, MoRef, format_datetime
 from vimsim.vim25.types import REGISTRY
 
 # The guest families an identity customizes, as CustomizationSpecInfo.type names them.
@@ -60,6 +61,10 @@ class CustomizationSpecManager(ManagedObject):
 
     @vim_property
     def info(self, ctx):
+        # the specs' names and descriptions are for those who may read the specs
+        from vimsim.model import authorization  # which needs the managers' module first
+        authorization.require(self.vc, ctx, None, REGISTRY.method(
+            "CustomizationSpecManager", "GetCustomizationSpec").privilege)
         return [copy.copy(self.items[name].info) for name in sorted(self.items)]
 
     @vim_property
@@ -217,20 +222,16 @@ def _write_value(el, value, field):
         el.text = _text(value, field)
 
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                          remove_blank_text=True, load_dtd=False)
-
-
 def _malformed(why):
     return faults.Fault.of("CustomizationFault", "The customization specification XML is not "
                            "valid: %s" % why)
 
 
 def xml_to_item(text):
-    try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
-    except (etree.XMLSyntaxError, ValueError):
-        raise _malformed("it is not well-formed XML")
+    try:  # as a request body is parsed: no DTD, no entities
+        root = compat.parse_xml(text.encode("utf-8", "surrogatepass"))
+    except compat.XmlRejected as exc:
+        raise _malformed("it is not well-formed XML (%s)" % exc)
     if root.tag != "ConfigRoot":
         raise _malformed("the root element is %s, not ConfigRoot" % root.tag)
     item = _read_data(root, REGISTRY.data[ROOT_TYPE], "ConfigRoot")
@@ -279,17 +280,7 @@ def _read_value(el, field, where):
         if text.strip() not in REGISTRY.enums[field.type]:
             raise _malformed("%s: %r is not a %s" % (where, text, field.type))
         return text.strip()
-    try:
-        if field.type in ("xsd:int", "xsd:long", "xsd:short", "xsd:byte"):
-            return int(text)
-        if field.type == "xsd:boolean":
-            if text.strip() not in ("true", "false", "1", "0"):
-                raise ValueError(text)
-            return text.strip() in ("true", "1")
-        if field.type in ("xsd:double", "xsd:float"):
-            return float(text)
-        if field.type == "xsd:dateTime":
-            return parse_datetime(text.strip())
-    except ValueError:
-        raise _malformed("%s: %r is not a %s" % (where, text, field.type))
-    return text
+    try:  # as a SOAP request's values are read: ranges, XML Schema's forms, no NaN
+        return primitives.from_text(text, field.type)
+    except primitives.BadValue as exc:
+        raise _malformed("%s: %s" % (where, exc))

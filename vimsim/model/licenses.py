@@ -218,11 +218,18 @@ class LicenseAssignmentManager(ManagedObject):
         return found
 
     def QueryAssignedLicenses(self, ctx, entityId=None):
+        from vimsim.model import authorization  # which needs the managers' module first
+        readable = authorization.read_filter(self.vc, ctx)  # an entity one may not read: out
         if not entityId:
-            return [self._assignment(i, obj) for i, obj in self._entities()]
+            return [self._assignment(i, obj) for i, obj in self._entities()
+                    if readable is None or readable(obj if obj is not None else
+                                                    self.vc.root_folder)]
         try:
             obj = self._entity(entityId)
         except faults.Fault:
+            return []
+        if readable is not None and not readable(obj if obj is not None else
+                                                 self.vc.root_folder):
             return []
         return [self._assignment(entityId, obj)]
 

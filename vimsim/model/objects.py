@@ -89,8 +89,7 @@ class ManagedObject:
     @classmethod
     def has_path(cls, path):
         """Whether the schema defines the property path on this type (or the model serves it)."""
-        return path in cls._getters or path.split(".", 1)[0] in cls._getters or \
-            REGISTRY.property_field(cls.vim_type, path) is not None
+        return path in cls._getters or REGISTRY.property_field(cls.vim_type, path) is not None
 
     @classmethod
     def type_names(cls):
@@ -116,9 +115,11 @@ class ManagedObject:
         for part in rest.split("."):
             if value is None:
                 return None
-            if not isinstance(value, DataObject):
+            # a field of the value's type, never a Python attribute (``__class__``)
+            if not isinstance(value, DataObject) or \
+                    part not in REGISTRY.data[value._typeName].by_name:
                 raise faults.InvalidProperty(name=path)
-            value = getattr(value, part)
+            value = value.__dict__.get(part)
         return value
 
     def get_in_steps(self, path, ctx):

@@ -20,7 +20,7 @@ import math
 import zlib
 from datetime import datetime, timezone
 
-from vimsim.model import faults, vm_hardware
+from vimsim.model import authorization, faults, vm_hardware
 from vimsim.model.objects import ManagedObject, vim_property
 from vimsim.vim25.data import DataObject, format_datetime
 
@@ -968,14 +968,14 @@ class PerformanceManager(ManagedObject):
         return [self.counter_infos[c.key] for c in COUNTERS.values() if c.level <= level]
 
     def QueryPerfProviderSummary(self, ctx, entity):
-        kind = self._kind(self.vc.lookup(entity, ctx))
+        kind = self._kind(self._readable(ctx, entity))
         realtime = kind in REALTIME_KINDS
         return DataObject("PerfProviderSummary", entity=entity, currentSupported=realtime,
                           summarySupported=True, refreshRate=REALTIME if realtime else -1)
 
     def QueryAvailablePerfMetric(self, ctx, entity, beginTime=None, endTime=None,
                                  intervalId=None):
-        obj = self.vc.lookup(entity, ctx)
+        obj = self._readable(ctx, entity)
         kind = self._kind(obj)
         period = self._period(kind, intervalId, "interval")
         if period == REALTIME and alive_since(self.vc, obj) is None:
@@ -993,6 +993,13 @@ class PerformanceManager(ManagedObject):
         return out
 
     # -- helpers -------------------------------------------------------------------------
+
+    def _readable(self, ctx, entity):
+        """The entity a moRef names, if the caller may read it (NoPermission, System.Read,
+        as a Fetch of it answers)."""
+        obj = self.vc.lookup(entity, ctx)
+        authorization.require_read(self.vc, ctx, obj)
+        return obj
 
     @staticmethod
     def _kind(obj):
@@ -1049,6 +1056,8 @@ class PerformanceManager(ManagedObject):
         if spec.maxSample is not None and spec.maxSample < 0:
             raise faults.InvalidArgument(invalidProperty="querySpec.maxSample")
         entity = self.vc.find(spec.entity, ctx) if spec.entity is not None else None
+        if entity is not None:
+            authorization.require_read(self.vc, ctx, entity)
         kind = KINDS.get(entity.vim_type) if entity is not None else None
         if kind is None:
             return None

@@ -89,8 +89,10 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
             value = option.value
             if value is None or value == "":  # an empty value removes the key
                 extra.pop(option.key, None)
-            else:
+            elif isinstance(value, (str, int, float)):  # kept as the text .vmx holds
                 extra[option.key] = str(value)
+            else:  # a data object or an array: nothing a .vmx line holds
+                raise faults.InvalidArgument(invalidProperty=prefix + "extraConfig")
         changes["extra_config"] = extra
     if config.deviceChange:
         devices = (devices or vm_devices.Devices.of_vm(vm)).apply(config.deviceChange)

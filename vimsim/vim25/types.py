@@ -231,19 +231,20 @@ class Registry:
     def property_field(self, managed_type, path):
         """The declared Field of a property path on a managed type, or None."""
         key = (managed_type, path)
-        try:
-            return self._property_fields[key]
-        except KeyError:
-            field = self._property_fields[key] = self._property_field(managed_type, path)
-            return field
+        field = self._property_fields.get(key)
+        if field is None:
+            field = self._property_field(managed_type, path)
+            if field is not None:  # only the schema's paths: what clients make up is not kept
+                self._property_fields[key] = field
+        return field
 
     def _property_field(self, managed_type, path):
         mtype = self.managed.get(managed_type)
         if mtype is None:
             return None
-        head, _, rest = path.partition(".")
+        head, *rest = path.split(".")
         field = mtype.props.get(head)
-        for part in rest.split(".") if rest else ():
+        for part in rest:  # ("name." and "config..hardware" have an empty part: none)
             if field is None or field.kind != "data" or field.array:
                 return None
             field = self.data[field.type].by_name.get(part)
