@@ -3,6 +3,7 @@ CreateFolder, MoveIntoFolder_Task, MarkAsTemplate / MarkAsVirtualMachine, Destro
 UnregisterVM, each with its faults and events, datastore space following the disks, and a
 property filter watching the changes; on the virtual clock."""
 import pytest
+import requests
 from pyVmomi import vim, vmodl
 
 from conftest import find_vm
@@ -216,6 +217,35 @@ def test_reconfigure_cpu_memory_annotation_and_extra_config(emulator, si):
     # a spec naming an older changeVersion is refused
     stale = vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(changeVersion=version, numCPUs=1))
     assert isinstance(task_fault(emulator, stale), vim.fault.ConcurrentAccess)
+
+
+def test_cores_per_socket_divide_the_cpus(emulator, si):
+    """numCoresPerSocket is kept and answered (config, REST); a CPU count that is not a
+    multiple of it is InvalidArgument, whichever of the two changes, and nothing changes."""
+    vm = create(emulator, si)
+    assert vm.config.hardware.numCoresPerSocket == 1
+    assert reconfigure(emulator, vm, numCPUs=4, numCoresPerSocket=2).state == "success"
+    assert (vm.config.hardware.numCPU, vm.config.hardware.numCoresPerSocket) == (4, 2)
+    for spec, field in ((dict(numCPUs=4, numCoresPerSocket=3), "numCoresPerSocket"),
+                        (dict(numCoresPerSocket=0), "numCoresPerSocket"),
+                        (dict(numCPUs=3), "numCPUs")):  # 3 CPUs in sockets of 2
+        fault = None
+        try:
+            fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(**spec)))
+        except vmodl.fault.InvalidArgument as raised:
+            fault = raised
+        assert isinstance(fault, vmodl.fault.InvalidArgument) and \
+            fault.invalidProperty == "spec." + field, (spec, fault)
+    assert (vm.config.hardware.numCPU, vm.config.hardware.numCoresPerSocket) == (4, 2)
+    rest = requests.post(emulator.base + "/api/session", auth=("user", "pass"), timeout=10)
+    cpu = requests.get(emulator.base + "/api/vcenter/vm/%s/hardware/cpu" % vm._moId,
+                       headers={"vmware-api-session-id": rest.json()}, timeout=10).json()
+    assert (cpu["count"], cpu["cores_per_socket"]) == (4, 2)
+    done(emulator, vm.PowerOnVM_Task())  # other cores per socket need the VM off
+    assert isinstance(task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(
+        numCoresPerSocket=4))), vim.fault.InvalidPowerState)
+    assert reconfigure(emulator, vm, numCoresPerSocket=2).state == "success"  # the same
+    assert vm.config.hardware.numCoresPerSocket == 2
 
 
 def test_hot_add_rules_on_a_powered_on_vm(emulator, si):

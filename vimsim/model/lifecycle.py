@@ -312,7 +312,7 @@ def create_vm(folder, config, pool, host, user):
 
 def require_hot_change(vm, spec):
     """What a powered-on VM refuses: fewer CPUs or less memory, more without hot add
-    enabled, turning hot add on or off, another guest OS."""
+    enabled, turning hot add on or off, another guest OS, other cores per socket."""
     if vm.power_state != POWERED_ON:
         return
     refused = (
@@ -323,7 +323,8 @@ def require_hot_change(vm, spec):
         spec.cpuHotAddEnabled is not None and bool(spec.cpuHotAddEnabled) != vm.cpu_hot_add,
         spec.memoryHotAddEnabled is not None and
         bool(spec.memoryHotAddEnabled) != vm.memory_hot_add,
-        spec.guestId is not None and spec.guestId != vm.guest_id)
+        spec.guestId is not None and spec.guestId != vm.guest_id,
+        spec.numCoresPerSocket is not None and spec.numCoresPerSocket != vm.cores_per_socket)
     if any(refused):
         raise faults.invalid_power_state(POWERED_OFF, vm.power_state)
 
@@ -369,7 +370,8 @@ def reconfigure(vm, spec, user):
 def apply_changes(vm, changes):
     """Fixture-style values (vm_clone.config_changes's) set on the VM."""
     vc = vm.vc
-    for key, attr in (("cpus", "num_cpu"), ("memory_mb", "memory_mb"),
+    for key, attr in (("cpus", "num_cpu"), ("cores_per_socket", "cores_per_socket"),
+                      ("memory_mb", "memory_mb"),
                       ("annotation", "annotation"), ("extra_config", "extra_config"),
                       ("disks", "disks"), ("controllers", "controllers"),
                       ("cdroms", "cdroms"), ("nic_types", "nic_types")):

@@ -14,8 +14,8 @@ class VirtualMachine(ManagedEntity):
     vim_type = "VirtualMachine"
     # Slots keep a VM at a third of the memory of a per-instance dict (10,000 VMs: issue 9).
     __slots__ = ("pool", "host", "datastores", "networks", "guest_id", "guest_full_name",
-                 "guest_family", "num_cpu", "memory_mb", "uuid", "instance_uuid",
-                 "tools_installed", "tools_autostart", "power_state", "tools_running",
+                 "guest_family", "num_cpu", "cores_per_socket", "memory_mb", "uuid",
+                 "instance_uuid", "tools_installed", "tools_autostart", "power_state", "tools_running",
                  "host_name", "nic_addresses", "guest_network_up", "guest_accounts",
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
@@ -33,6 +33,7 @@ class VirtualMachine(ManagedEntity):
         self.guest_full_name = spec.get("guest_full_name", "Other Linux (64-bit)")
         self.guest_family = spec.get("guest_family", "linuxGuest")
         self.num_cpu = spec.get("cpus", 1)
+        self.cores_per_socket = spec.get("cores_per_socket", 1)
         self.memory_mb = spec.get("memory_mb", 32)
         self.uuid = spec["uuid"]
         self.instance_uuid = spec["instance_uuid"]
@@ -95,7 +96,8 @@ class VirtualMachine(ManagedEntity):
 
     # Everything but the placement, which a VM keeps for life, and the guest's accounts and
     # customization, kept as data below.
-    persisted = ("name", "guest_id", "guest_full_name", "guest_family", "num_cpu", "memory_mb",
+    persisted = ("name", "guest_id", "guest_full_name", "guest_family", "num_cpu",
+                 "cores_per_socket", "memory_mb",
                  "uuid", "instance_uuid", "tools_installed", "tools_autostart", "power_state",
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
@@ -522,7 +524,8 @@ class VirtualMachine(ManagedEntity):
         running, with its network down until StartGuestNetwork_Task."""
         return {
             "name": spec.name, "guest_id": self.guest_id, "guest_full_name": self.guest_full_name,
-            "guest_family": self.guest_family, "cpus": self.num_cpu, "memory_mb": self.memory_mb,
+            "guest_family": self.guest_family, "cpus": self.num_cpu,
+            "cores_per_socket": self.cores_per_socket, "memory_mb": self.memory_mb,
             "uuid": spec.biosUuid or str(uuid.uuid5(uuid.NAMESPACE_OID, "%s/%s" % (
                 self.uuid, spec.name))),
             "instance_uuid": str(uuid.uuid5(uuid.NAMESPACE_OID, "instance/%s/%s" % (
@@ -677,7 +680,8 @@ class VirtualMachine(ManagedEntity):
                                        resetType="soft", defaultPowerOffType="soft",
                                        defaultSuspendType="hard", defaultResetType="soft",
                                        standbyAction="checkpoint"),
-            hardware=DataObject("VirtualHardware", numCPU=self.num_cpu, numCoresPerSocket=1,
+            hardware=DataObject("VirtualHardware", numCPU=self.num_cpu,
+                                numCoresPerSocket=self.cores_per_socket,
                                 autoCoresPerSocket=True, memoryMB=self.memory_mb,
                                 virtualICH7MPresent=False, virtualSMCPresent=False,
                                 device=vm_hardware.devices(self), motherboardLayout="i440bxHostBridge",

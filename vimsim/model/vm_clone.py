@@ -75,6 +75,17 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
         if not 1 <= config.numCPUs <= 768:
             raise faults.InvalidArgument(invalidProperty=prefix + "numCPUs")
         changes["cpus"] = config.numCPUs
+    # the CPUs come in sockets of numCoresPerSocket cores: a count that is not a multiple of
+    # it is refused, whichever of the two the spec changes
+    cores = config.numCoresPerSocket
+    if cores is not None and not 1 <= cores <= 768:
+        raise faults.InvalidArgument(invalidProperty=prefix + "numCoresPerSocket")
+    if cores is not None or config.numCPUs is not None:
+        cores = cores if cores is not None else getattr(vm, "cores_per_socket", 1)
+        if changes.get("cpus", getattr(vm, "num_cpu", 1)) % cores:
+            raise faults.InvalidArgument(invalidProperty=prefix + (
+                "numCoresPerSocket" if config.numCoresPerSocket is not None else "numCPUs"))
+        changes["cores_per_socket"] = cores
     if config.memoryMB is not None:
         if not 4 <= config.memoryMB <= MAX_MEMORY_MB or config.memoryMB % 4:
             raise faults.InvalidArgument(invalidProperty=prefix + "memoryMB")
@@ -107,6 +118,7 @@ def clone_spec(source, moid, name, spec, datastores, changes):
     values = {
         "name": name, "guest_id": source.guest_id, "guest_full_name": source.guest_full_name,
         "guest_family": source.guest_family, "cpus": source.num_cpu,
+        "cores_per_socket": getattr(source, "cores_per_socket", 1),
         "memory_mb": source.memory_mb,
         "uuid": getattr(config, "uuid", None) or str(uuid.uuid5(
             uuid.NAMESPACE_OID, "clone/%s/%s" % (source.uuid, moid))),

@@ -53,6 +53,7 @@ def _copied(name, value):
 def capture(vm):
     """What a snapshot keeps of ``vm`` now."""
     kept = {name: _copied(name, getattr(vm, name)) for name in HARDWARE + GUEST}
+    kept["cores_per_socket"] = vm.cores_per_socket
     kept.update(guest_accounts=guest.account_specs(vm.guest_accounts),
                 customization=vm.customization.persisted_state(),
                 guest_system=vm.vc.managers["guestOperationsManager"].guest_state(vm))
@@ -67,6 +68,7 @@ def as_taken(snapshot):
         "name", "parent", "pool", "host", "datastores", "uuid", "template", "annotation",
         "tools_installed", "tools_autostart", "customization_plan", "custom_scripts")}
     values.update({name: _copied(name, kept[name]) for name in HARDWARE + GUEST})
+    values["cores_per_socket"] = kept.get("cores_per_socket", 1)  # (kept since this vimsim)
     values["guest_accounts"] = guest.accounts(kept["guest_accounts"])
     return types.SimpleNamespace(**values)
 
@@ -161,7 +163,8 @@ def revert(snapshot, host, suppress_power_on, user):
         target = SUSPENDED
     before = vm_hardware.allocated(vm)
     lifecycle.apply_changes(vm, {
-        "cpus": kept["num_cpu"], "memory_mb": kept["memory_mb"],
+        "cpus": kept["num_cpu"], "cores_per_socket": kept.get("cores_per_socket", 1),
+        "memory_mb": kept["memory_mb"],
         "extra_config": dict(kept["extra_config"]), "disks": _copied("disks", kept["disks"]),
         "controllers": _copied("controllers", kept["controllers"]),
         "cdroms": _copied("cdroms", kept["cdroms"]), "networks": list(kept["networks"]),

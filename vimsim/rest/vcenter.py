@@ -213,7 +213,7 @@ class VcenterInventory:
             "boot": {"type": "BIOS", "delay": 0, "retry": False, "retry_delay": 10000,
                      "enter_setup_mode": False},
             "boot_devices": [],
-            "cpu": {"count": vm.num_cpu, "cores_per_socket": 1,
+            "cpu": {"count": vm.num_cpu, "cores_per_socket": vm.cores_per_socket,
                     "hot_add_enabled": vm.cpu_hot_add, "hot_remove_enabled": False},
             "memory": {"size_MiB": vm.memory_mb, "hot_add_enabled": vm.memory_hot_add},
             "disks": disks, "nics": nics, "cdroms": cdroms, "floppies": {},
