@@ -138,6 +138,11 @@ def test_property_reads_encode_as_vi_json(js):
     guest = js.get("VirtualMachine", vm, "guest").json()
     assert guest["customizationInfo"] == {"_typeName": "GuestInfoCustomizationInfo",
                                           "customizationStatus": "TOOLSDEPLOYPKG_IDLE"}
+    # Fetch as a method, as over SOAP (it answered SystemError)
+    fetched = js.post("VirtualMachine", vm, "Fetch", {"prop": "name"})
+    assert fetched.status_code == 200 and fetched.json() == "DC0_H0_VM0", fetched.text
+    bad = js.post("VirtualMachine", vm, "Fetch", {"prop": "config.__class__"})
+    assert bad.status_code == 500 and bad.json()["_typeName"] == "InvalidProperty", bad.text
 
 
 def test_retrieve_properties_boxes_any_type_values(js):

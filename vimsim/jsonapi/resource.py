@@ -83,6 +83,10 @@ class JsonApiResource(ModelResource):
             if read:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, dispatch.FETCH, member)
                 args = {"prop": member}
+            elif member == dispatch.FETCH:  # POST .../Fetch {"prop": ...}, as over SOAP
+                args = complete(self._arguments(request.content.read(), None, decode))
+                obj, minfo = dispatch.resolve(self.vc, ctx, this, dispatch.FETCH,
+                                              args.get("prop"))
             else:
                 obj, minfo = dispatch.resolve(self.vc, ctx, this, member)
                 body = request.content.read()
@@ -155,7 +159,8 @@ class JsonApiResource(ModelResource):
             for name, value in payload.items():
                 if name == "_typeName" or value is None:  # vim_rs names the request type
                     continue
-                param = minfo.param_by_name.get(name)
+                param = (minfo.param_by_name if minfo is not None
+                         else dispatch.FETCH_PARAMS).get(name)
                 if param is None:
                     raise faults.InvalidRequest('Unexpected parameter "%s" seen' % name)
                 if decode_one is None:
@@ -163,7 +168,8 @@ class JsonApiResource(ModelResource):
                 else:
                     args[name] = decode_one(value, param)
         except faults.InvalidRequest as fault:
-            raise fault.within("call information for method %s" % minfo.name)
+            raise fault.within("call information for method %s" % (
+                minfo.name if minfo is not None else dispatch.FETCH))
         return args
 
     @staticmethod

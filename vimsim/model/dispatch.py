@@ -6,7 +6,7 @@ from vimsim.model import authorization, faults
 from vimsim.model.guest import Outcome
 from vimsim.model.objects import Pending
 from vimsim.vim25.data import DataObject, MoRef
-from vimsim.vim25.types import REGISTRY
+from vimsim.vim25.types import REGISTRY, Field
 
 log = logging.getLogger("vimsim")
 
@@ -23,6 +23,8 @@ ANONYMOUS_READS = frozenset((("PropertyCollector", "RetrieveProperties"),
                              ("PropertyCollector", "RetrievePropertiesEx")))
 
 FETCH = "Fetch"
+# Fetch's one parameter (pyVmomi's internal method, not in the schema)
+FETCH_PARAMS = {"prop": Field("prop", "xsd:string", False, None, False)}
 
 
 def resolve(vc, ctx, this, method, prop=None):

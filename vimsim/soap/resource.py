@@ -14,7 +14,7 @@ from vimsim.model.vcenter import API_VERSION, PRIOR_API_VERSIONS
 from vimsim.soap import envelope
 from vimsim.soap.codec import decode, decode_arguments, local
 from vimsim.vim25.data import MoRef
-from vimsim.vim25.types import REGISTRY, Field
+from vimsim.vim25.types import REGISTRY
 
 log = logging.getLogger("vimsim.soap")
 
@@ -22,7 +22,6 @@ COOKIE = "vmware_soap_session"
 _COOKIE_RE = re.compile(r'vmware_soap_session="?([0-9A-Za-z]+)"?')
 _ENVELOPE = "{%s}Envelope" % envelope.SOAPENV
 _BODY = "{%s}Body" % envelope.SOAPENV
-_FETCH_PROP = Field("prop", "xsd:string", False, None, False)
 # The trees of recent small request bodies (compat.RecentDocuments): one per process, read only.
 _RECENT = RecentDocuments()
 
@@ -194,7 +193,7 @@ class SoapResource(ModelResource):
     def _arguments_in_steps(el, minfo, decode_one=None):
         """The call's arguments by name; decoded in steps (codec.decode_in_steps) unless
         ``decode_one`` says otherwise."""
-        params = minfo.param_by_name if minfo is not None else {"prop": _FETCH_PROP}
+        params = minfo.param_by_name if minfo is not None else dispatch.FETCH_PARAMS
         try:
             return (yield from decode_arguments(el, params, decode_one))
         except faults.InvalidRequest as fault:
