@@ -163,21 +163,23 @@ class Server:
         kept = self.clock.save_point()
         self.clock.clear()
         try:
-            vc = snapshot.restore(data, self.clock)
-            if check:
-                snapshot.check_answers(vc)
-        except fixtures.FixtureError:
+            try:
+                vc = snapshot.restore(data, self.clock)
+                if check:
+                    snapshot.check_answers(vc)
+            except fixtures.FixtureError:
+                raise
+            except KeyError as exc:
+                raise fixtures.FixtureError("not a whole vimsim snapshot: %s is missing"
+                                            % primitives.quoted(exc.args[0] if exc.args
+                                                                else ""))
+            except Exception:  # Python's words stay in the log (at INFO: the input's fault)
+                log.info("a snapshot refused", exc_info=True)
+                raise fixtures.FixtureError("not a snapshot vimsim can restore: a value in "
+                                            "it is not of the kind vimsim writes there")
+        except BaseException:
             self.clock.back_to(kept)
             raise
-        except KeyError as exc:
-            self.clock.back_to(kept)
-            raise fixtures.FixtureError("not a whole vimsim snapshot: %s is missing"
-                                        % primitives.quoted(exc.args[0] if exc.args else ""))
-        except Exception:  # Python's words stay in the log (at INFO: the input's fault)
-            self.clock.back_to(kept)
-            log.info("a snapshot refused", exc_info=True)
-            raise fixtures.FixtureError("not a snapshot vimsim can restore: a value in it is "
-                                        "not of the kind vimsim writes there")
         self.fixture_data = snapshot.fixture_of(data)
         self.vc = vc
         self.generation += 1

@@ -142,7 +142,7 @@ class Clock:
             raise ValueError("time cannot go backwards")
         target = self._virtual + seconds
         if not target <= LATEST:  # NaN too
-            raise ValueError("the clock cannot go past %s" % datetime.fromtimestamp(
+            raise ValueError("seconds must keep the clock before %s" % datetime.fromtimestamp(
                 LATEST, timezone.utc).strftime("%Y-%m-%d"))
         while True:
             when = self.next_event_time()

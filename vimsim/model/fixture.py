@@ -400,7 +400,9 @@ def _build_vm(vc, dc, folder, pool, host, spec, name_taken):
         number = vc.peek_moid_number()
         spec["ip"] = "10.0.%d.%d" % ((number // 250) % 250, number % 250 + 2)
     if name_taken and spec["datastores"]:  # as vCenter names a new VM's folder: name_1/
-        spec["vmx_path"] = vm_clone.vmx_path(spec["datastores"][0], name)
+        datastore = spec["datastores"][0]
+        spec["vmx_path"] = vm_clone.vmx_path(datastore, vm_clone.free_folder(datastore, name),
+                                             name)
     vm = vc.add_vm(spec, folder, pool, host, moid=spec.get("moid"))
     vc.managers["guestOperationsManager"].plan(vm, spec)
     return vm

@@ -324,8 +324,10 @@ class VirtualMachine(ManagedEntity):
             vm_snapshot.as_taken(vc.lookup(spec.snapshot))
         try:
             vm_clone.require_name(folder, name)
+            # one walk over the datastore's VMs for the clone's folder on it, not one per use
+            files = vm_clone.free_folder(datastores[0], name)
             changes = vm_clone.config_changes(vc, source, spec.config, vm_clone.clone_devices(
-                vc, source, name, host, datastores[0]))
+                vc, source, name, host, datastores[0], files))
             if spec.customization is not None and not spec.template:
                 fault = vc.guest_customization_manager.deploy_fault(
                     vm_clone.guest_of(source, changes), spec.customization)
@@ -337,8 +339,8 @@ class VirtualMachine(ManagedEntity):
                 **destination)
             raise
         moid = vc.new_moid("vm-")
-        clone = vc.add_vm(vm_clone.clone_spec(source, moid, name, spec, datastores, changes),
-                          folder, pool, host, moid=moid)
+        clone = vc.add_vm(vm_clone.clone_spec(source, moid, name, spec, datastores, changes,
+                                              files), folder, pool, host, moid=moid)
         for ds, size in vm_hardware.allocated(clone).items():
             ds.allocate(size)
         if spec.customization is not None and not spec.template:

@@ -111,7 +111,7 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
     return changes
 
 
-def clone_spec(source, moid, name, spec, datastores, changes):
+def clone_spec(source, moid, name, spec, datastores, changes, files):
     """The fixture-style spec of a full clone: a new identity, the source's guest (its
     accounts, customization plan and Tools), disks and NICs, powered off."""
     config = spec.config
@@ -128,8 +128,8 @@ def clone_spec(source, moid, name, spec, datastores, changes):
         "power_state": "poweredOff", "hostname": source.host_name,
         "datastores": datastores, "networks": list(source.networks),
         "customization": source.customization_plan, "created": True,
-        "vmx_path": vmx_path(datastores[0], name),
-        "disks": clone_disks(source, name, datastores[0]),
+        "vmx_path": vmx_path(datastores[0], files, name),
+        "disks": clone_disks(source, name, datastores[0], files),
         "controllers": source.controllers, "cdroms": source.cdroms,
         "nic_types": source.nic_types, "custom_scripts": source.custom_scripts,
         "extra_config": dict(source.extra_config), "annotation": source.annotation,
@@ -148,22 +148,22 @@ def free_folder(datastore, base):
                             for n in range(len(folders) + 1)) if f not in folders)
 
 
-def vmx_path(datastore, name):
-    """A new VM's files.vmPathName on ``datastore``: its folder and .vmx named after it."""
-    return "[%s] %s/%s.vmx" % (datastore.name, free_folder(datastore, name), name)
+def vmx_path(datastore, folder, name):
+    """A new VM's files.vmPathName: the .vmx named after it, in ``folder`` (free_folder's)
+    on ``datastore``."""
+    return "[%s] %s/%s.vmx" % (datastore.name, folder, name)
 
 
-def clone_disks(source, name, datastore):
-    """The source's disks, copied into the clone's folder on ``datastore``."""
-    folder = free_folder(datastore, name)
+def clone_disks(source, name, datastore, folder):
+    """The source's disks, copied into the clone's ``folder`` on ``datastore``."""
     return [dict(d, datastore=datastore, deltas=[], file="[%s] %s/%s%s.vmdk" % (
         datastore.name, folder, name, "_%d" % i if i else "")) for i, d in enumerate(source.disks)]
 
 
-def clone_devices(vc, source, name, host, datastore):
-    """The clone's devices before its spec's deviceChange."""
-    return vm_devices.Devices(vc, host, vmx_path(datastore, name),
-                              clone_disks(source, name, datastore), source.controllers,
+def clone_devices(vc, source, name, host, datastore, folder):
+    """The clone's devices (its files in ``folder``) before its spec's deviceChange."""
+    return vm_devices.Devices(vc, host, vmx_path(datastore, folder, name),
+                              clone_disks(source, name, datastore, folder), source.controllers,
                               source.cdroms, source.networks, source.nic_types)
 
 

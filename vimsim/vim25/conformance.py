@@ -32,10 +32,8 @@ def _one(value, field, path):
         if field.type == "xsd:dateTime":
             return None if isinstance(value, datetime) else \
                 (path, "%s where the schema declares a dateTime" % _kind(value))
-        try:
-            primitives.from_json(value, field.type if field.type in primitives.INT_RANGES or
-                                 field.type in ("xsd:boolean", "xsd:double", "xsd:float")
-                                 else "xsd:string")
+        try:  # VI/JSON's check of a value (anyURI, base64Binary: text)
+            primitives.from_json(value, field.type)
         except primitives.BadValue as exc:
             return path, str(exc)
         return None
