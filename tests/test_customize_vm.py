@@ -4,7 +4,7 @@ on the virtual clock."""
 import signal
 
 import pytest
-from pyVmomi import vim
+from pyVmomi import vim, vmodl
 
 from conftest import find_vm
 from test_durability import Served, wait_for
@@ -111,6 +111,35 @@ def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
     assert refused.value.numberOfNicsInSpec == 3
     assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_IDLE"
     assert vm.config.tools.pendingCustomization is None
+
+
+def test_a_fixed_host_name_must_be_a_host_name(emulator, si):
+    """vCenter: "A specified parameter was not correct: spec.identity.hostName" for a name
+    with "_", a space, a dot or more than 63 characters (issue trackers of terraform's and
+    chef's vSphere providers record it); CheckCustomizationSpec raises what the deploy would."""
+    vm = find_vm(si, "DC0_H0_VM0")
+    for bad in ("bad host!", "web_01", "web.example.com", "-web", "w" * 64):
+        with pytest.raises(vmodl.fault.InvalidArgument) as refused:
+            vm.CheckCustomizationSpec(spec=linux_spec(bad))
+        assert refused.value.invalidProperty == "spec.identity.hostName", bad
+    vm.CheckCustomizationSpec(spec=linux_spec("web-01"))
+
+
+def test_a_fixed_computer_name_must_be_a_host_name(make_emulator):
+    emulator, si, vm = with_a_vm(make_emulator, name="DC0_H0_Win",
+                                 guest_id="windows2019srv_64Guest")
+
+    def sysprep(name):
+        return C.Specification(identity=C.Sysprep(
+            guiUnattended=C.GuiUnattended(autoLogon=False, autoLogonCount=0, timeZone=85),
+            userData=C.UserData(fullName="a", orgName="b", productId="",
+                                computerName=C.FixedName(name=name)),
+            identification=C.Identification(joinWorkgroup="WORKGROUP")),
+            globalIPSettings=C.GlobalIPSettings())
+    with pytest.raises(vmodl.fault.InvalidArgument) as refused:
+        vm.CheckCustomizationSpec(spec=sysprep("win 01"))
+    assert refused.value.invalidProperty == "spec.identity.userData.computerName"
+    vm.CheckCustomizationSpec(spec=sysprep("win01"))
 
 
 def with_a_vm(make_emulator, **entry):

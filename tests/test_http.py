@@ -86,6 +86,18 @@ def test_pipelined_requests_are_answered_in_order(emulator):
     assert b"<namespaces" in body2
 
 
+def test_an_absolute_form_request_target_is_answered_as_its_path(emulator):
+    """RFC 9112 3.2.2: a server accepts the absolute form (what a client sends through a
+    proxy)."""
+    sock = raw(emulator)
+    head = post_head(len(RSC)).replace(b"POST /sdk ", b"POST HTTPS://vc.example.com:443/sdk ")
+    sock.sendall(head + RSC + b"GET http://vc.example.com/sdk/vimServiceVersions.xml HTTP/1.1"
+                 b"\r\nHost: x\r\n\r\n")
+    first, _, body1, rest = read_response(sock)
+    second, _, body2, rest = read_response(sock, rest)
+    assert first == second == 200 and is_service_content(body1) and b"<namespaces" in body2
+
+
 def test_chunked_request_body(emulator):
     sock = raw(emulator)
     half = len(RSC) // 2

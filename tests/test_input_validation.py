@@ -186,9 +186,17 @@ def test_extra_config_holds_text_only(emulator, si):
             fault.invalidProperty == "spec.extraConfig"
     assert "bad" not in {o.key for o in vm.config.extraConfig}
     task = vm.ReconfigVM_Task(vim.vm.ConfigSpec(extraConfig=[
-        vim.option.OptionValue(key="count", value=3)]))
+        vim.option.OptionValue(key="count", value=3),
+        vim.option.OptionValue(key="enabled", value=True),
+        vim.option.OptionValue(key="ratio", value=100.0),
+        vim.option.OptionValue(key="share", value=0.25),
+        vim.option.OptionValue(key="size", value=VmomiSupport.long(2 ** 40))]))
     emulator.advance(5)
-    assert {o.key: o.value for o in vm.config.extraConfig}["count"] == "3"
+    assert task.info.state == "success", task.info.error
+    extra = {o.key: o.value for o in vm.config.extraConfig}
+    # as XML Schema writes them, not as Python does ("True", "100.0")
+    assert (extra["count"], extra["enabled"], extra["ratio"], extra["share"], extra["size"]) == \
+        ("3", "true", "100", "0.25", str(2 ** 40))
 
 
 def test_noaccess_reads_no_performance_data_specs_or_licensed_entities(emulator, si):

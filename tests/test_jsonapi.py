@@ -294,12 +294,15 @@ def test_spec_and_privilege_faults_over_json(emulator, js):
      b'"NamePasswordAuthentication", "interactiveSession": "no", "username": "root", '
      b'"password": "vmware"}}', "InvalidRequest"),
     (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}, "bogus": 1}', "InvalidRequest"),
+    (b'{"vm": {"type": "VirtualMachine", "value": "vm-21"}, "auth": {"_typeName": '
+     b'{"a": [1]}}}', "InvalidRequest"),
 ], ids=["bad-json", "not-an-object", "moref-as-string", "unknown-type", "wrong-type",
-        "missing-required", "wrong-value-type", "unknown-parameter"])
+        "missing-required", "wrong-value-type", "unknown-parameter", "type-name-not-a-string"])
 def test_bad_input_is_a_json_fault(js, raw, type_name):
     r = js.post("VirtualMachineGuestCustomizationManager", "GuestCustomizationManager",
                 "StartGuestNetwork_Task", raw=raw)
-    fault(r, type_name)
+    body = fault(r, type_name)
+    assert "{'a'" not in r.text and "[1]" not in r.text, body  # no Python text of the value
 
 
 def test_unknown_release_type_object_method_and_property(emulator, js):

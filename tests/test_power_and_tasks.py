@@ -223,6 +223,11 @@ def test_wait_for_updates_ex_reports_changes_and_times_out(emulator, si):
     [update] = done.filterSet[0].objectSet
     assert update.kind == "modify" and update.changeSet[0].val == "success"
     assert int(done.version) > int(first.version)
+    # a version is the digits the collector gave: not other scripts' digits int() takes
+    for version in ("\u0661", "\uff11", "-1", " 1", "x"):
+        with pytest.raises(vmodl.query.InvalidCollectorVersion):
+            pc.WaitForUpdatesEx(version, vmodl.query.PropertyCollector.WaitOptions(
+                maxWaitSeconds=0))
     pfilter.DestroyPropertyFilter()
 
 

@@ -50,6 +50,9 @@ def test_processes_create_list_get_delete(guest, emulator):
     assert guest("processes/%d" % running, "get").json()["exit_code"] == 143
     api_error(guest("processes/%d" % running, "delete"), 404, "NOT_FOUND")
     api_error(guest("processes/99999", "get"), 404, "NOT_FOUND")
+    # a pid is ASCII digits ("\u0661" is a digit to int(), not to vCenter)
+    bad = guest("processes/%s" % "\u0661", "get")
+    assert bad.status_code == 400 and bad.json()["error_type"] == "INVALID_ARGUMENT", bad.text
 
 
 def test_process_errors(guest, emulator):

@@ -215,6 +215,9 @@ def test_rules_are_checked_against_the_rule_schema(emulator, si):
             ({"fault": "SystemError", "fields": {"reason": ["a", "list"]}},
              "rule.fields.reason"),
             ({"fault": "SystemError", "fields": {"colour": "red"}}, "has no field colour"),
+            # a fault field's text went into the SOAP fault as it was: not well-formed XML
+            ({"fault": "SystemError", "fields": {"reason": "bell\x07"}},
+             "rule.fields.reason holds U+0007, a character XML 1.0 cannot carry"),
             ({"fault": "InvalidPowerState", "fields": {"existingState": 3}},
              "rule.fields.existingState"),
             ({"action": "http_error"}, "needs error_type (REST) or status (ZStack)"),

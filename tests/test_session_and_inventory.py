@@ -214,6 +214,23 @@ def test_wrong_password_is_invalid_login(emulator):
     assert err.value.msg == "Cannot complete login due to an incorrect user name or password."
 
 
+def test_login_and_set_locale_take_a_language_and_country_the_server_knows(emulator):
+    stub = SoapStubAdapter(host="127.0.0.1", port=-emulator.port, version="vim.version.v8_0_3_0")
+    manager = vim.ServiceInstance("ServiceInstance", stub).RetrieveContent().sessionManager
+    for locale in ("xx", "english", "en_USA", "<en>", "EN", "en_U"):
+        with pytest.raises(vim.fault.InvalidLocale):
+            manager.Login("user", "pass", locale)
+    assert manager.currentSession is None  # no session was made
+    session = manager.Login("user", "pass", "en_US")  # govc's default
+    assert (session.locale, session.messageLocale) == ("en_US", "en")
+    manager.SetLocale("fr_CA")
+    assert manager.currentSession.locale == "fr_CA"
+    with pytest.raises(vim.fault.InvalidLocale):
+        manager.SetLocale("zz_ZZ")
+    assert manager.currentSession.locale == "fr_CA"
+    assert manager.supportedLocaleList == ["en"] and manager.defaultLocale == "en"
+
+
 def test_calls_without_a_session_are_not_authenticated(emulator):
     # A negative port is pyVmomi's way of asking for plain HTTP.
     stub = SoapStubAdapter(host="127.0.0.1", port=-emulator.port, version="vim.version.v8_0_3_0")

@@ -267,6 +267,33 @@ def test_hot_add_rules_on_a_powered_on_vm(emulator, si):
     assert new.config.hardware.memoryMB == 4096
 
 
+def test_reconfigure_sets_the_uuids_and_refuses_what_is_not_one(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")
+    before = vm.config.uuid
+    for field in ("uuid", "instanceUuid"):
+        for bad in ("not-a-uuid", "12345678abcd1234cdef123456789abc",
+                    "{12345678-abcd-1234-cdef-123456789abc}"):
+            fault = task_fault(emulator, vm.ReconfigVM_Task(vim.vm.ConfigSpec(**{field: bad})))
+            assert isinstance(fault, vmodl.fault.InvalidArgument)
+            assert fault.invalidProperty == "spec." + field
+    assert vm.config.uuid == before
+    new = "4211ABCD-0000-1111-2222-333344445555"
+    assert done(emulator, vm.ReconfigVM_Task(vim.vm.ConfigSpec(
+        uuid=new, instanceUuid="5011abcd-0000-1111-2222-333344445555"))).state == "success"
+    assert vm.config.uuid == new.lower() == vm.summary.config.uuid
+    assert vm.config.instanceUuid == "5011abcd-0000-1111-2222-333344445555"
+    assert si.content.searchIndex.FindByUuid(None, new.lower(), True) == vm
+    made = create(emulator, si, config_spec(si, name="given-uuid"))
+    assert made.config.uuid != new.lower()
+    spec = config_spec(si, name="given-uuid-2")
+    spec.uuid = "00000000-1111-2222-3333-444444444444"
+    assert create(emulator, si, spec).config.uuid == spec.uuid
+    spec = config_spec(si, name="bad-uuid")
+    spec.uuid = "bad"
+    task = datacenter(si).vmFolder.CreateVM_Task(config=spec, pool=standalone_pool(si))
+    assert task_fault(emulator, task).invalidProperty == "config.uuid"
+
+
 def test_reconfigure_devices(emulator, si):
     datastore = named(si, vim.Datastore, "LocalDS_0")
     vm = create(emulator, si, config_spec(si, "dev01", thin=False))
@@ -311,6 +338,42 @@ def test_reconfigure_devices(emulator, si):
     assert isinstance(fault, vim.fault.InvalidDeviceSpec)
 
 
+def test_a_nic_keeps_a_manual_mac_and_gets_one_generated_back(make_emulator):
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    vm = find_vm(si, "DC0_H0_VM0")
+    nic, = devices_of(vm, D.VirtualEthernetCard)
+    generated = nic.macAddress
+    assert nic.addressType == "assigned"
+    for bad in ("zz:zz:zz:zz:zz:zz", "00:50:56:01:02", "", None):
+        nic.addressType, nic.macAddress = "manual", bad
+        fault = task_fault(first, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+            D.VirtualDeviceSpec(operation="edit", device=nic)])))
+        assert isinstance(fault, vim.fault.InvalidDeviceSpec), bad
+        assert fault.property == "device.macAddress" and fault.deviceIndex == 0
+    assert devices_of(vm, D.VirtualEthernetCard)[0].macAddress == generated
+    nic.addressType, nic.macAddress = "manual", "00:50:56:3F:00:01"
+    added = nic_spec(named(si, vim.Network, "VM Network"), key=-8)
+    added.device.addressType, added.device.macAddress = "manual", "00:50:56:00:aa:bb"
+    info = reconfigure(first, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=nic), added])
+    assert info.state == "success", info.error
+    nics = devices_of(vm, D.VirtualEthernetCard)
+    assert [(n.addressType, n.macAddress) for n in nics] == [
+        ("manual", "00:50:56:3f:00:01"), ("manual", "00:50:56:00:aa:bb")]
+    assert vm.guest.net[0].macAddress == "00:50:56:3f:00:01"  # what the guest sees too
+    second = restored(make_emulator, first)  # --state keeps it
+    vm = find_vm(second.connect(), "DC0_H0_VM0")
+    nics = devices_of(vm, D.VirtualEthernetCard)
+    assert [n.macAddress for n in nics] == ["00:50:56:3f:00:01", "00:50:56:00:aa:bb"]
+    nics[0].addressType = "generated"
+    info = reconfigure(second, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=nics[0])])
+    assert info.state == "success", info.error
+    nic = devices_of(vm, D.VirtualEthernetCard)[0]
+    assert (nic.addressType, nic.macAddress) == ("assigned", generated)
+
+
 # -- Rename_Task, CreateFolder, MoveIntoFolder_Task --------------------------------------
 
 def test_rename_entities(emulator, si):
@@ -327,6 +390,33 @@ def test_rename_entities(emulator, si):
         assert done(emulator, entity.Rename_Task(entity.name + "-new")).state == "success"
         assert entity.name.endswith("-new")
     assert si.content.searchIndex.FindByInventoryPath("DC0-new/vm/renamed") == vm
+
+
+def test_names_are_kept_escaped_as_vcenter_keeps_them(emulator, si):
+    """ManagedEntity.name: "/" is kept as %2f, "\\" as %5c, and "%" as %25 unless it starts
+    an escape, so that an inventory path's slashes are only its separators."""
+    vm_folder = datacenter(si).vmFolder
+    web = vm_folder.CreateFolder("web/prod")
+    assert web.name == "web%2fprod"
+    with pytest.raises(vim.fault.DuplicateName):  # the same name, escaped by the client
+        vm_folder.CreateFolder("web%2fprod")
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web%2fprod") == web
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web/prod") is None
+    vm = find_vm(si, "DC0_H0_VM0")
+    assert done(emulator, vm.Rename_Task("100% a\\b")).state == "success"
+    assert vm.name == vm.config.name == "100%25 a%5cb"
+    event, = events_of(si, "VmRenamedEvent")
+    assert event.newName == "100%25 a%5cb"
+    assert done(emulator, vm.ReconfigVM_Task(vim.vm.ConfigSpec(name="x/y%41"))).state == \
+        "success"
+    assert vm.name == "x%2fy%41"
+    made = create(emulator, si, config_spec(si, name="new/vm"), folder=web)
+    assert made.name == "new%2fvm" and "/" not in made.config.files.vmPathName.split("] ")[1] \
+        .rsplit("/", 1)[0]
+    clone = done(emulator, vm.CloneVM_Task(folder=web, name="copy/1", spec=vim.vm.CloneSpec(
+        location=vim.vm.RelocateSpec()))).result
+    assert clone.name == "copy%2f1"
+    assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web%2fprod/copy%2f1") == clone
 
 
 def test_folders_and_moves(emulator, si):

@@ -457,6 +457,10 @@ class HTTPChannel(protocol.Protocol):
             method, uri, version = lines[0].split(b" ")
         except ValueError:
             raise BadRequest(400, "Malformed request line")
+        if uri[:7].lower() == b"http://" or uri[:8].lower() == b"https://":
+            # the absolute form a client sends through a proxy (RFC 9112 3.2.2): its path
+            path_at = uri.find(b"/", uri.index(b"//") + 2)
+            uri = uri[path_at:] if path_at > 0 else b"/"
         if version not in (b"HTTP/1.1", b"HTTP/1.0") or not uri.startswith(b"/") \
                 or not method.isalpha():
             raise BadRequest(400, "Malformed request line")

@@ -186,9 +186,12 @@ def _data_type(value, field):
         raise _bad("Cannot parse a JSON %s as a %s value"
                    % (primitives.json_kind(value), field.type))
     type_name = value.get("_typeName", field.type)
-    dtype = REGISTRY.data.get(type_name) if isinstance(type_name, str) else None
+    if not isinstance(type_name, str):
+        raise _bad("Cannot parse a JSON %s as the _typeName of a %s value"
+                   % (primitives.json_kind(type_name), field.type))
+    dtype = REGISTRY.data.get(type_name)
     if dtype is None:
-        raise faults.InvalidType(argument=primitives.xml_safe(str(type_name)))
+        raise faults.InvalidType(argument=primitives.xml_safe(type_name))
     if not dtype.is_a(field.type):
         raise faults.InvalidType(argument="Type Mismatch: expected: %s, found: %s"
                                  % (field.type, type_name))

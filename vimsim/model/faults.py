@@ -103,6 +103,7 @@ InvalidCollectorVersion = _fault("InvalidCollectorVersion", Fault,
                                  "The collector version is invalid.")
 InvalidLogin = _fault("InvalidLogin", VimFault,
                       "Cannot complete login due to an incorrect user name or password.")
+InvalidLocale = _fault("InvalidLocale", VimFault, "The locale is invalid or unknown to the server.")
 InvalidState = _fault("InvalidState", VimFault, "The operation is not allowed in the current state.")
 InvalidPowerState = _fault("InvalidPowerState", InvalidState)
 TaskInProgress = _fault("TaskInProgress", VimFault,

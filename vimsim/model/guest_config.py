@@ -31,6 +31,8 @@ MAC_MISMATCH_MESSAGE = ("MAC address mismatch: the customization specification n
 SCRIPT_DISABLED_MESSAGE = ("User defined script is disabled in the guest: the customization "
                            "was not run.")
 WINDOWS_NAME_LIMIT, LINUX_NAME_LIMIT = 15, 63
+# A fixed host or computer name: letters, digits and "-" (no "_", space or dot), at most 63
+HOST_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 
 
 # Guest OS identifiers of the Linux distributions vCenter's Linux customization knows.
@@ -97,6 +99,11 @@ def deploy_fault(spec):
         fault = _generator_fault(*named)
         if fault is not None:
             return fault
+        path, generator = named
+        if getattr(generator, "_typeName", "") == "CustomizationFixedName" and \
+                not HOST_NAME.fullmatch(generator.name or ""):
+            # vCenter's "A specified parameter was not correct: spec.identity.hostName"
+            return faults.InvalidArgument(invalidProperty=path)
     for i, mapping in enumerate(spec.nicSettingMap or ()):
         adapter = mapping.adapter
         if adapter is None:

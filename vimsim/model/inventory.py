@@ -22,7 +22,7 @@ class ManagedEntity(ExtensibleManagedObject):
 
     def __init__(self, vc, moid, name, parent=None):
         super().__init__(vc, moid)
-        self.name = name
+        self.name = lifecycle.escaped_name(name)  # a fixture's names too
         self.parent = parent
 
     def inventory_children(self):

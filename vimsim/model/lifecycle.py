@@ -6,6 +6,7 @@ A destroyed entity leaves ``vc.objects`` (its moRef answers ManagedObjectNotFoun
 tree (property filters report it ``leave``; views and SearchIndex walk the tree); a fixture
 entity destroyed is listed in ``vc.removed`` so that a restored snapshot loses it too.
 """
+import re
 import types
 import uuid
 
@@ -53,6 +54,23 @@ def require_name(name):
     """InvalidName for what vCenter does not take as an inventory name."""
     if not name or len(name) > MAX_NAME or not name.strip():
         raise faults.InvalidName(name=name or "")
+
+
+# What ManagedEntity.name escapes: "/" and "\\", and "%" unless it starts an escape (%XX)
+_ESCAPED = re.compile(r"[/\\]|%(?![0-9A-Fa-f]{2})")
+_ESCAPES = {"/": "%2f", "\\": "%5c", "%": "%25"}
+
+
+def escaped_name(name):
+    """An entity's name as vCenter keeps it: "a/b" is "a%2fb" (so that an inventory path's
+    slashes are only its separators)."""
+    return _ESCAPED.sub(lambda found: _ESCAPES[found.group()], name) if name else name
+
+
+def inventory_name(name):
+    """A new name for an entity, checked (InvalidName) and escaped as vCenter keeps it."""
+    require_name(name)
+    return escaped_name(name)
 
 
 def require_unique(folder, name, entity=None):
@@ -148,7 +166,7 @@ def reconfigure_privileges(spec):
 # -- renaming and folders ----------------------------------------------------------------
 
 def rename(entity, new_name, user):
-    require_name(new_name)
+    new_name = inventory_name(new_name)
     if entity.vim_type == "HostSystem" or (
             entity.vim_type == "Folder" and (entity.parent is None
                                              or entity.parent.vim_type == "Datacenter")):
@@ -178,7 +196,7 @@ def rename(entity, new_name, user):
 def create_folder(folder, name):
     if "Folder" not in folder.child_type:
         raise faults.NotSupported()
-    require_name(name)
+    name = inventory_name(name)
     require_unique(folder, name)
     vc = folder.vc
     prefix = next(p for kind, p in FOLDER_PREFIXES if kind in folder.child_type)
@@ -245,7 +263,7 @@ def placement(vc, pool, host):
     return min(hosts, key=lambda h: len(h.vms))
 
 
-def vmx_path_of(vc, host, config):
+def vmx_path_of(vc, host, config, vm_name):
     """The .vmx a new VM gets from ``files.vmPathName`` (``[ds]`` alone: a folder named
     after the VM, ``_1`` and on when taken): InvalidDatastorePath for a datastore the host
     does not mount, FileAlreadyExists for a .vmx another VM has."""
@@ -266,16 +284,16 @@ def vmx_path_of(vc, host, config):
             raise faults.Fault.of("FileAlreadyExists", "Cannot complete the operation because "
                                   "the file or folder %s already exists" % vmx, file=vmx)
         return datastore, vmx
-    folder = vm_clone.free_folder(datastore, rest or config.name)
-    return datastore, "[%s] %s/%s.vmx" % (name, folder, config.name)
+    folder = vm_clone.free_folder(datastore, rest or vm_name)
+    return datastore, "[%s] %s/%s.vmx" % (name, folder, vm_name)
 
 
 def create_vm(folder, config, pool, host, user):
     """CreateVM_Task's work: the VM its config describes, powered off, in ``folder``."""
     vc = folder.vc
-    require_name(config.name)
-    require_unique(folder, config.name)
-    datastore, vmx = vmx_path_of(vc, host, config)
+    name = inventory_name(config.name)
+    require_unique(folder, name)
+    datastore, vmx = vmx_path_of(vc, host, config, name)
     devices = vm_devices.Devices(vc, host, vmx)
     changes = vm_clone.config_changes(vc, types.SimpleNamespace(extra_config={}), config,
                                       devices, prefix="config.")
@@ -285,11 +303,11 @@ def create_vm(folder, config, pool, host, user):
     datastores = [datastore] + [d["datastore"] for d in changes.get("disks", ())
                                 if d["datastore"] is not datastore]
     spec = {
-        "name": config.name, "guest_id": guest_id, "guest_family": family,
+        "name": name, "guest_id": guest_id, "guest_family": family,
         "guest_full_name": full_name,
-        "uuid": config.uuid or str(uuid.uuid5(uuid.NAMESPACE_OID, "create/%s/%s" % (
+        "uuid": changes.get("uuid") or str(uuid.uuid5(uuid.NAMESPACE_OID, "create/%s/%s" % (
             vc.instance_uuid, moid))),
-        "instance_uuid": config.instanceUuid or str(uuid.uuid5(
+        "instance_uuid": changes.get("instance_uuid") or str(uuid.uuid5(
             uuid.NAMESPACE_OID, "create-instance/%s/%s" % (vc.instance_uuid, moid))),
         # a new VM has no guest operating system yet, so no Tools and no address
         "tools_installed": False, "power_state": POWERED_OFF, "ip": None,
@@ -336,17 +354,16 @@ def reconfigure(vm, spec, user):
         raise faults.ConcurrentAccess()
     require_not_template(vm)
     require_hot_change(vm, spec)
-    if spec.name is not None and spec.name != vm.name:
-        require_name(spec.name)
-        require_unique(vm.parent, spec.name, vm)
+    name = vm.name if spec.name is None or spec.name == vm.name else inventory_name(spec.name)
+    if name != vm.name:
+        require_unique(vm.parent, name, vm)
     devices = vm_devices.Devices.of_vm(vm)
     changes = vm_clone.config_changes(vc, vm, spec, devices, prefix="spec.")
     before = vm_hardware.allocated(vm)
     kept = {d["key"] for d in devices.disks + devices.destroyed}
     detached = [d for d in vm.disks if d["key"] not in kept]
     apply_changes(vm, changes)
-    if spec.name is not None:
-        vm.name = spec.name
+    vm.name = name
     if spec.guestId is not None:
         vm.guest_id = spec.guestId
         vm.guest_family, vm.guest_full_name = guest_of(spec.guestId)
@@ -371,10 +388,12 @@ def apply_changes(vm, changes):
     """Fixture-style values (vm_clone.config_changes's) set on the VM."""
     vc = vm.vc
     for key, attr in (("cpus", "num_cpu"), ("cores_per_socket", "cores_per_socket"),
-                      ("memory_mb", "memory_mb"),
+                      ("memory_mb", "memory_mb"), ("uuid", "uuid"),
+                      ("instance_uuid", "instance_uuid"),
                       ("annotation", "annotation"), ("extra_config", "extra_config"),
                       ("disks", "disks"), ("controllers", "controllers"),
-                      ("cdroms", "cdroms"), ("nic_types", "nic_types")):
+                      ("cdroms", "cdroms"), ("nic_types", "nic_types"), ("macs", "macs"),
+                      ("mac_types", "mac_types")):
         if key in changes:
             setattr(vm, attr, changes[key])
     if "networks" in changes:

@@ -413,7 +413,7 @@ class PropertyCollector(ManagedObject):
     def _wait(self, ctx, version, max_wait, max_updates=None, may_truncate=False):
         state = self.state(ctx)
         if version:
-            if not version.isdigit() or int(version) > state.version:
+            if not (version.isascii() and version.isdigit()) or int(version) > state.version:
                 raise faults.InvalidCollectorVersion()
         else:
             state.carried = []

@@ -4,6 +4,7 @@ time), and acts: raise a fault on the call, fail the task the call returns, dela
 or the task, fail or hang the guest side of a customization, or answer a REST/ZStack error.
 Rules come from scenario YAML, the control API and Python; each counts its hits."""
 import itertools
+import json
 import logging
 import math
 import random
@@ -47,6 +48,7 @@ def check(spec, where="rule"):
         schemas.validate("rule", spec, where)
     except schemas.SchemaError as exc:
         raise RuleError(str(exc))
+    _require_writable(spec, where)
     operation, fault = spec.get("operation"), spec.get("fault")
     error_types = OTHER_OPERATIONS.get(operation)
     if spec.get("error_type") is not None and error_types is not None \
@@ -57,6 +59,21 @@ def check(spec, where="rule"):
         fault_type = REGISTRY.data[fault]
         for name, value in (spec.get("fields") or {}).items():
             _check_field(fault_type, name, value, where)
+
+
+def _require_writable(value, where):
+    """RuleError for a string (a message, a field) holding what an answer cannot carry."""
+    if isinstance(value, str):
+        bad = primitives.NOT_XML.search(value)
+        if bad is not None:
+            raise RuleError("%s holds U+%04X, a character XML 1.0 cannot carry"
+                            % (where, ord(bad.group())))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _require_writable(item, "%s.%s" % (where, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _require_writable(item, "%s[%d]" % (where, i))
 
 
 _XSD_KINDS = {"xsd:string": (str,), "xsd:boolean": (bool,), "xsd:int": (int,),
@@ -86,8 +103,8 @@ def _check_field(fault_type, name, value, where):
         else:
             ok = False
         if not ok:
-            raise RuleError("%s.fields.%s: %r is not of type %s%s" % (
-                where, name, item, "moRef {type, value}" if field.kind == "moref" else field.type,
+            raise RuleError("%s.fields.%s: %s is not of type %s%s" % (
+                where, name, json.dumps(item, default=str), "moRef {type, value}" if field.kind == "moref" else field.type,
                 " (a rule can set only plain and moRef fields)" if field.kind in
                 ("data", "any") else ""))
 

@@ -26,9 +26,9 @@ def children(entity):
 
 
 def _path_names(path):
-    """The names of an inventory path, ``%2f`` standing for a slash inside a name."""
-    return [part.replace("%2f", "/").replace("%2F", "/")
-            for part in path.strip("/").split("/") if part]
+    """The names of an inventory path: a slash inside a name is %2f there, as in the name
+    itself (vimsim/model/lifecycle.py, escaped_name)."""
+    return [part for part in path.strip("/").split("/") if part]
 
 
 class SearchIndex(ManagedObject):

@@ -1,6 +1,7 @@
 """Sessions, users and the call context every front-end hands the model."""
 import collections
 import math
+import re
 import secrets
 import uuid
 
@@ -24,6 +25,26 @@ MAX_HISTORY_COLLECTORS = 32
 MAX_PROPERTY_COLLECTORS = 32
 MAX_FILTERS = 1000
 MAX_VIEWS = 1000
+
+# Login's locale: an ISO 639-1 language, then an ISO 3166 country ("de", "fr_CA", govc's
+# "en_US"); the server's messages are in its only supported locale, "en".
+_LOCALE = re.compile(r"([a-z]{2})(?:[_-][A-Za-z]{2})?\Z")
+_LANGUAGES = frozenset(
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv "
+    "cy da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr "
+    "ht hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw "
+    "ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv "
+    "ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr "
+    "ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi "
+    "yo za zh zu".split())
+SUPPORTED_LOCALES = ("en",)
+
+
+def require_locale(locale):
+    """InvalidLocale for a locale that is not a language (and country) the server knows."""
+    found = _LOCALE.match(locale)
+    if found is None or found.group(1) not in _LANGUAGES:
+        raise faults.InvalidLocale()
 
 
 def require_room(session, vim_types, limit, what):
@@ -90,7 +111,7 @@ class Session:
         return DataObject(
             "UserSession", key=self.key, userName=self.user.name, fullName=self.user.full_name,
             loginTime=self.login_time, lastActiveTime=self.last_active, locale=self.locale,
-            messageLocale=self.locale, extensionSession=False,
+            messageLocale=SUPPORTED_LOCALES[0], extensionSession=False,
             ipAddress=self.ip_address or "127.0.0.1", userAgent=self.user_agent or "",
             callCount=self.call_count)
 
@@ -215,6 +236,7 @@ class SessionManager(ManagedObject):
                 "BadUsernameSessionEvent", message="Cannot login %s@%s" % (user_name, address),
                 user=user_name if isinstance(user_name, str) else "", ipAddress=address)
             raise faults.InvalidLogin()
+        require_locale(locale)
         self.reclaim()
         limit = self.max_sessions()
         if len(self.sessions) >= limit:
@@ -236,6 +258,11 @@ class SessionManager(ManagedObject):
             self._end(ctx.session)
         ctx.session = session
         return session.user_session()
+
+    def SetLocale(self, ctx, locale):
+        require_locale(locale)
+        ctx.session.locale = locale
+        self.vc.touch(self)
 
     def Logout(self, ctx):
         self._end(ctx.session)
@@ -278,4 +305,4 @@ class SessionManager(ManagedObject):
 
     @vim_property
     def supportedLocaleList(self, ctx):
-        return ["en"]
+        return list(SUPPORTED_LOCALES)

@@ -2,7 +2,7 @@
 import uuid
 
 from vimsim.model import authorization, faults, guest, guest_config, lifecycle, vm_clone, \
-    vm_hardware, vm_snapshot
+    vm_devices, vm_hardware, vm_snapshot
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject, format_datetime
@@ -20,8 +20,8 @@ class VirtualMachine(ManagedEntity):
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
                  "cycle_timers", "extra_config", "annotation", "template", "vmx_path", "disks",
-                 "controllers", "cdroms", "nic_types", "cpu_hot_add", "memory_hot_add",
-                 "create_date", "modified", "guest_config", "custom_scripts",
+                 "controllers", "cdroms", "nic_types", "macs", "mac_types", "cpu_hot_add",
+                 "memory_hot_add", "create_date", "modified", "guest_config", "custom_scripts",
                  "snapshot_roots", "current_snapshot", "snapshot_count")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
@@ -78,7 +78,10 @@ class VirtualMachine(ManagedEntity):
             else vc.boot_time
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
-        self.macs = list(spec.get("macs") or ())
+        # each NIC's MAC (None: generated from the moId) and addressType (vm_devices.Devices)
+        self.macs = vm_devices.padded(spec.get("macs") or (), len(self.networks), None)
+        self.mac_types = vm_devices.padded(spec.get("mac_types") or (), len(self.networks),
+                                           "assigned")
         self.annotation = spec.get("annotation", "")  # config.annotation, the VM's notes
         self.template = bool(spec.get("template", False))  # a template never powers on
         # What the last customization set in the guest (vimsim/model/guest_config.py), or None.
@@ -102,7 +105,8 @@ class VirtualMachine(ManagedEntity):
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "extra_config", "annotation", "template",
-                 "vmx_path", "disks", "controllers", "cdroms", "nic_types", "cpu_hot_add",
+                 "vmx_path", "disks", "controllers", "cdroms", "nic_types", "macs",
+                 "mac_types", "cpu_hot_add",
                  "memory_hot_add", "create_date", "modified", "guest_config",
                  "custom_scripts", "snapshot_roots", "current_snapshot", "snapshot_count")
     persisted_touched = True
@@ -121,6 +125,13 @@ class VirtualMachine(ManagedEntity):
     def restore_persisted(self, state):
         super().restore_persisted(state)
         self.place(state["pool"], state["host"])
+        # the NICs and disks a ReconfigVM_Task added since the fixture
+        for ds in set(self.datastores) | set(state["datastores"]):
+            if (ds in state["datastores"]) != (self in ds.vms):
+                (ds.vms.append if ds in state["datastores"] else ds.vms.remove)(self)
+                self.vc.touch(ds)
+        self.datastores = list(state["datastores"])
+        lifecycle.apply_changes(self, {"networks": state["networks"]})
         self.nic_addresses = list(self.nic_addresses)
         self.guest_accounts = guest.accounts(state["guest_accounts"])
         self.customization.restore_persisted(state["customization"], self.vc)
@@ -285,6 +296,7 @@ class VirtualMachine(ManagedEntity):
 
     def CloneVM_Task(self, ctx, folder, name, spec):
         vc = self.vc
+        name = lifecycle.escaped_name(name)
         folder = vc.lookup(folder, ctx)
         if spec.snapshot is not None and vc.lookup(spec.snapshot, ctx) not in \
                 self.all_snapshots():
@@ -493,6 +505,8 @@ class VirtualMachine(ManagedEntity):
         self.require_power(POWERED_ON, (POWERED_ON,))
         if not spec.name or len(spec.name) > 80:
             raise faults.InvalidArgument(invalidProperty="spec.name")
+        spec = spec.copy()
+        spec.name = lifecycle.escaped_name(spec.name)
         location = spec.location
         vc = self.vc
         folder = vc.lookup(location.folder, ctx) if location.folder else self.parent
@@ -598,8 +612,9 @@ class VirtualMachine(ManagedEntity):
         return self.num_cpu * self.host.cpu_mhz // 50 if self.power_state == POWERED_ON else 0
 
     def mac_address(self, index):
-        if index < len(self.macs):  # given by the fixture (an inventory loaded with --load)
-            return self.macs[index]
+        given = self.macs[index] if index < len(self.macs) else None
+        if given:  # by the fixture (an inventory loaded with --load), or set manual
+            return given
         n = self.number
         return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
 
@@ -611,7 +626,8 @@ class VirtualMachine(ManagedEntity):
             backing=net.nic_backing(),
             connectable=DataObject("VirtualDeviceConnectInfo", startConnected=True,
                                    allowGuestControl=True, connected=True, status="ok"),
-            controllerKey=100, unitNumber=7 + i, addressType="assigned",
+            controllerKey=100, unitNumber=7 + i, addressType=self.mac_types[i] if
+            i < len(self.mac_types) else "assigned",
             macAddress=self.mac_address(i), wakeOnLanEnabled=True)
             for i, net in enumerate(self.networks)]
 

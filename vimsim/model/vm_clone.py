@@ -1,11 +1,15 @@
 """CloneVM_Task's rules: where a clone goes, what a VirtualMachineConfigSpec changes on it,
 and the VM it becomes (a new identity, the source's guest, disks and NICs)."""
+import re
 import types
 import uuid
 
 from vimsim.model import faults, guest, vm_devices
+from vimsim.vim25.data import TypedValue
 
 MAX_NAME = 80  # vCenter's limit on an inventory name
+# A VM's uuid and instanceUuid: "12345678-abcd-1234-cdef-123456789abc"
+UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 
 
 def location(vc, ctx, source, relocate):
@@ -63,6 +67,17 @@ def require_name(folder, name):
 MAX_MEMORY_MB = 24 * 1024 * 1024  # 24 TB, the most any virtual hardware version takes
 
 
+def option_text(value):
+    """An extraConfig value as the text it is kept as: a boolean or a number as XML Schema
+    writes it ("true", "100", "0.5"), never as Python does ("True", "100.0")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    return str(value)
+
+
 def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
     """What a VirtualMachineConfigSpec changes on ``vm``, as fixture-style values
     (cpus, memory_mb, annotation, extra_config, and the devices: vm_devices.Devices.values,
@@ -92,16 +107,24 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
         changes["memory_mb"] = config.memoryMB
     if config.annotation is not None:
         changes["annotation"] = config.annotation
+    for field, key in (("uuid", "uuid"), ("instanceUuid", "instance_uuid")):
+        value = getattr(config, field)
+        if value:  # "" leaves it as it is
+            if not UUID.fullmatch(value):
+                raise faults.InvalidArgument(invalidProperty=prefix + field)
+            changes[key] = value.lower()
     if config.extraConfig:
         extra = dict(vm.extra_config)
         for option in config.extraConfig:
             if not option.key:
                 raise faults.InvalidArgument(invalidProperty=prefix + "extraConfig")
             value = option.value
+            if isinstance(value, TypedValue) and value.type.startswith("xsd:"):
+                value = value.value  # an xsd:float or xsd:long, as pyVmomi types them
             if value is None or value == "":  # an empty value removes the key
                 extra.pop(option.key, None)
             elif isinstance(value, (str, int, float)):  # kept as the text .vmx holds
-                extra[option.key] = str(value)
+                extra[option.key] = option_text(value)
             else:  # a data object or an array: nothing a .vmx line holds
                 raise faults.InvalidArgument(invalidProperty=prefix + "extraConfig")
         changes["extra_config"] = extra
@@ -114,15 +137,14 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
 def clone_spec(source, moid, name, spec, datastores, changes, files):
     """The fixture-style spec of a full clone: a new identity, the source's guest (its
     accounts, customization plan and Tools), disks and NICs, powered off."""
-    config = spec.config
     values = {
         "name": name, "guest_id": source.guest_id, "guest_full_name": source.guest_full_name,
         "guest_family": source.guest_family, "cpus": source.num_cpu,
         "cores_per_socket": getattr(source, "cores_per_socket", 1),
         "memory_mb": source.memory_mb,
-        "uuid": getattr(config, "uuid", None) or str(uuid.uuid5(
+        "uuid": changes.get("uuid") or str(uuid.uuid5(
             uuid.NAMESPACE_OID, "clone/%s/%s" % (source.uuid, moid))),
-        "instance_uuid": getattr(config, "instanceUuid", None) or str(uuid.uuid5(
+        "instance_uuid": changes.get("instance_uuid") or str(uuid.uuid5(
             uuid.NAMESPACE_OID, "clone-instance/%s/%s" % (source.uuid, moid))),
         "tools_installed": source.tools_installed, "tools_autostart": source.tools_autostart,
         "power_state": "poweredOff", "hostname": source.host_name,

@@ -2,6 +2,8 @@
 disks, CD-ROMs, NICs), with the faults vCenter answers: the rules CreateVM_Task,
 ReconfigVM_Task and CloneVM_Task share. The devices themselves are data on the VM
 (vm_hardware.disk_record and its neighbours); nothing here changes a VM."""
+import re
+
 from vimsim.model import faults, vm_hardware
 
 KB = vm_hardware.KB
@@ -12,6 +14,14 @@ NIC_TYPES = ("VirtualVmxnet3", "VirtualVmxnet2", "VirtualVmxnet", "VirtualE1000"
 IDE_KEYS = (200, 201)
 SCSI_UNITS = [u for u in range(16) if u != 7]  # unit 7 is the controller's own
 NIC_KEY = 4000
+
+
+MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
+
+
+def padded(values, length, filler):
+    """``values`` as a list of ``length``: cut, or filled up with ``filler``."""
+    return (list(values) + [filler] * length)[:length]
 
 
 def invalid_device(index, prop):
@@ -49,27 +59,33 @@ class Devices:
     (faults naming the change's index), ``values`` gives them in the VM's spec keys."""
 
     def __init__(self, vc, host, vmx_path, disks=(), controllers=(), cdroms=(), networks=(),
-                 nic_types=()):
+                 nic_types=(), macs=(), mac_types=()):
         self.vc, self.host, self.vmx_path = vc, host, vmx_path
         self.disks = [dict(d) for d in disks]
         self.controllers = [dict(c) for c in controllers]
         self.cdroms = [dict(c) for c in cdroms]
         self.networks, self.nic_types = list(networks), list(nic_types)
+        # each NIC's MAC (None: the one vCenter generates) and its addressType
+        self.macs = padded(macs, len(self.networks), None)
+        self.mac_types = padded(mac_types, len(self.networks), "assigned")
         self.keys = {}  # the key a spec gave a new device -> the one vCenter gives it
         self.created, self.destroyed = [], []  # disk records whose files come and go
 
     @classmethod
     def of_vm(cls, vm):
         return cls(vm.vc, vm.host, vm.vmx_path, vm.disks, vm.controllers, vm.cdroms,
-                   vm.networks, vm.nic_types)
+                   vm.networks, vm.nic_types, vm.macs, vm.mac_types)
 
     def values(self):
         # (a NIC removed leaves a None in its slot until then: the keys of a spec's other
         # changes name the slots as they were)
         return {"disks": self.disks, "controllers": self.controllers, "cdroms": self.cdroms,
                 "networks": [n for n in self.networks if n is not None],
-                "nic_types": [t for n, t in zip(self.networks, self.nic_types)
-                              if n is not None]}
+                "nic_types": self._of_nics(self.nic_types), "macs": self._of_nics(self.macs),
+                "mac_types": self._of_nics(self.mac_types)}
+
+    def _of_nics(self, values):
+        return [v for n, v in zip(self.networks, values) if n is not None]
 
     def apply(self, changes):
         # controllers first: a spec's disks may name a controller it adds after them
@@ -266,11 +282,33 @@ class Devices:
         if operation == "add":
             self.networks.append(network_of(self.vc, device.backing, index))
             self.nic_types.append(device._typeName)
+            self.macs.append(None)
+            self.mac_types.append("assigned")
+            self._mac(index, len(self.networks) - 1, device)
             return
         slot = (device.key or 0) - NIC_KEY
         if not 0 <= slot < len(self.networks) or self.networks[slot] is None:
             raise invalid_device(index, "device.key")
         if operation == "remove":
             self.networks[slot] = None
-        elif device.backing is not None:
+            return
+        if device.backing is not None:
             self.networks[slot] = network_of(self.vc, device.backing, index)
+        self._mac(index, slot, device)
+
+    def _mac(self, index, slot, device):
+        """addressType manual keeps the macAddress given (a MAC, else InvalidDeviceSpec);
+        generated or assigned has vCenter give one."""
+        kind = device.addressType
+        if kind is None:
+            return
+        if kind.lower() == "manual":
+            mac = device.macAddress or ""
+            if not MAC.fullmatch(mac):
+                raise invalid_device(index, "device.macAddress")
+            self.macs[slot], self.mac_types[slot] = mac.lower(), "manual"
+        elif kind.lower() == "generated" or (kind.lower() == "assigned" and
+                                            self.mac_types[slot] == "manual"):
+            self.macs[slot], self.mac_types[slot] = None, "assigned"  # vCenter gives one
+        elif kind.lower() != "assigned":
+            raise invalid_device(index, "device.addressType")

@@ -218,7 +218,7 @@ class GuestOperations:
 
     @staticmethod
     def _pid(pid):
-        if pid is None or not pid.isdigit():
+        if pid is None or not (pid.isascii() and pid.isdigit()):
             raise errors.invalid_argument("The process id %s is not a number." % pid, pid)
         return int(pid)
 

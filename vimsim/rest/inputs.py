@@ -10,6 +10,7 @@ ignores fields a newer client sends)."""
 import ipaddress
 import re
 
+from vimsim.model import guest_config
 from vimsim.rest import errors
 from vimsim.vim25 import primitives
 
@@ -71,7 +72,6 @@ IPV4 = Text("Ipv4Address", _address(4), "not an IPv4 address")
 IPV6 = Text("Ipv6Address", _address(6), "not an IPv6 address")
 IP = Text("IpAddress", _address(4, 6), "not an IPv4 or IPv6 address")
 TEXT = Text(max_length=4096)  # what a customization spec's strings may hold
-HOST_NAME = "[A-Za-z0-9][A-Za-z0-9-]{0,62}"
 MAC = Text(valid=_matching("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}"), problem="not a MAC address")
 INT32 = Long(0, 2 ** 31 - 1)
 
@@ -80,9 +80,9 @@ _G = "com.vmware.vcenter.guest."
 HOSTNAME = Struct(_G + "HostnameGenerator", dict(
     type=Enum(_G + "HostnameGenerator.Type", "FIXED", "PREFIX", "VIRTUAL_MACHINE",
               "USER_INPUT_REQUIRED"),
-    fixed_name=Text(valid=_matching(HOST_NAME),
+    fixed_name=Text(valid=guest_config.HOST_NAME.fullmatch,
                     problem="not a host name (letters, digits and '-', at most 63)"),
-    prefix=Text(valid=_matching(HOST_NAME),
+    prefix=Text(valid=guest_config.HOST_NAME.fullmatch,
                 problem="not a host name prefix (letters, digits and '-', at most 63)")),
     required=("type",), closed=True,
     needs={("type", "FIXED"): ("fixed_name",), ("type", "PREFIX"): ("prefix",)})

@@ -188,7 +188,8 @@ class VcenterInventory:
             elif kind in ("VirtualVmxnet3", "VirtualE1000", "VirtualE1000e"):
                 nics[key] = {
                     "label": device.deviceInfo.label, "type": kind[7:].upper(),
-                    "mac_type": "ASSIGNED", "mac_address": device.macAddress,
+                    "mac_type": (device.addressType or "assigned").upper(),
+                    "mac_address": device.macAddress,
                     "pci_slot_number": 160 + device.unitNumber, "wake_on_lan_enabled": True,
                     "backing": {"type": "STANDARD_PORTGROUP", "network": device.backing.network.value,
                                 "network_name": device.backing.deviceName},
