@@ -172,6 +172,13 @@ def test_serve_refuses_a_bad_fixture_with_one_clear_line(tmp_path):
                     "on, off, yes or no as a boolean: quote it)\n" % path)
 
 
+def test_serve_refuses_cpus_that_are_not_whole_sockets(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(ONE_VM % "cpus: 3, cores_per_socket: 2")
+    assert refused("--fixture", str(path)) == (
+        "vimsim: VM web: cpus (3) is not a multiple of cores_per_socket (2)\n")
+
+
 def test_serve_refuses_a_scenario_rule_of_an_unknown_operation_or_fault(tmp_path):
     path = tmp_path / "flaky.yaml"
     path.write_text("rules:\n  - {operation: CustomizeGuest_Task, action: fault, "

@@ -41,7 +41,8 @@ def inventory(si):
         config = vm.config
         vms[vm._moId] = dict(
             uuid=config.uuid, instance_uuid=config.instanceUuid, guest_id=config.guestId,
-            cpus=config.hardware.numCPU, memory=config.hardware.memoryMB,
+            cpus=config.hardware.numCPU, cores=config.hardware.numCoresPerSocket,
+            memory=config.hardware.memoryMB,
             power=vm.runtime.powerState, host=vm.runtime.host.name, pool=vm.resourcePool.name,
             tools=vm.guest.toolsStatus, ip=vm.guest.ipAddress, host_name=vm.guest.hostName,
             macs=[d.macAddress for d in config.hardware.device
@@ -58,6 +59,7 @@ def test_a_saved_inventory_loads_into_a_new_server_unchanged(tmp_path):
         vm = next(e for e in si.content.viewManager.CreateContainerView(
             si.content.rootFolder, [vim.VirtualMachine], True).view if e.name == "DC0_H0_VM1")
         WaitForTask(vm.PowerOffVM_Task())  # a state of its own, which the save keeps
+        WaitForTask(vm.ReconfigVM_Task(vim.vm.ConfigSpec(numCPUs=4, numCoresPerSocket=2)))
         done = save(url, tmp_path / "saved")
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("saved ") and str(tmp_path / "saved") in done.stdout

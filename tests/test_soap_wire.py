@@ -122,6 +122,30 @@ def test_missing_required_argument_is_invalid_request(emulator):
     assert element.get(XSI_TYPE) == "InvalidRequest"
 
 
+def test_a_nil_argument_is_one_not_given_and_this_is_named_once(emulator):
+    cookie = login(emulator).headers["Set-Cookie"]
+    folder = '<_this type="Folder">group-d1</_this>'
+    # a required argument sent nil is missing (it reached the model as "")
+    said, element = fault_of(post(emulator, '<CreateFolder xmlns="urn:vim25">%s<name '
+                                  'xsi:nil="true"/></CreateFolder>' % folder, cookie=cookie))
+    assert element.get(XSI_TYPE) == "InvalidRequest" and "name" in said
+    said, element = fault_of(post(emulator, '<CreateFolder xmlns="urn:vim25">%s%s<name>x'
+                                  '</name></CreateFolder>' % (folder, folder), cookie=cookie))
+    assert element.get(XSI_TYPE) == "InvalidRequest"
+    # an optional one, or a data object's optional field, sent nil is unset
+    answer = post(emulator, '<RetrieveServiceContent xmlns="urn:vim25"><_this type='
+                  '"ServiceInstance">ServiceInstance</_this></RetrieveServiceContent>')
+    assert answer.status_code == 200
+    spec = ('<RetrievePropertiesEx xmlns="urn:vim25"><_this type="PropertyCollector">'
+            'propertyCollector</_this><specSet><propSet><type>Folder</type><all xsi:nil="true"/>'
+            '<pathSet>name</pathSet></propSet><objectSet><obj type="Folder">group-d1</obj>'
+            '<skip xsi:nil="true"/></objectSet></specSet><options><maxObjects xsi:nil="true"/>'
+            '</options></RetrievePropertiesEx>')
+    answer = post(emulator, spec, cookie=cookie)
+    assert answer.status_code == 200 and b"<val xsi:type=\"xsd:string\">Datacenters</val>" \
+        in answer.content, answer.text
+
+
 def test_unknown_type_name_is_invalid_argument(emulator):
     _, element = logged_in_fault(
         emulator, '<CreateContainerView xmlns="urn:vim25"><_this type="ViewManager">ViewManager'

@@ -292,6 +292,9 @@ def _vm(objects, portgroups, vm, root_pool, cluster):
             "tools_installed": _get(guest, "toolsStatus") not in ("toolsNotInstalled",),
             "tools_running": _get(guest, "toolsRunningStatus") == "guestToolsRunning",
             "ip": _get(guest, "ipAddress") or None}
+    cores = int(_number(_get(config, "hardware", "numCoresPerSocket"), 1))
+    if cores > 1 and spec["cpus"] % cores == 0:
+        spec["cores_per_socket"] = cores
     if _get(guest, "guestFamily"):
         spec["guest_family"] = _get(guest, "guestFamily")
     if _get(guest, "hostName"):

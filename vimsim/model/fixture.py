@@ -383,6 +383,9 @@ def _build_vm(vc, dc, folder, pool, host, spec, name_taken):
     """A fixture VM (``spec`` with the defaults applied) in ``folder``; ``name_taken``: another
     VM of the datacenter has its name (in another folder)."""
     name = spec["name"]
+    if spec.get("cpus", 1) % spec.get("cores_per_socket", 1):
+        raise FixtureError("VM %s: cpus (%d) is not a multiple of cores_per_socket (%d)"
+                           % (name, spec.get("cpus", 1), spec["cores_per_socket"]))
     identity = "%s/%s" % (spec["folder"], name) if spec.get("folder") else name
     spec.setdefault("uuid", _uuid("bios", identity))
     spec.setdefault("instance_uuid", _uuid("instance", identity))

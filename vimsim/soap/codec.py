@@ -13,6 +13,7 @@ from vimsim.vim25.types import REGISTRY, Field, infer_field
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSI_TYPE = "{%s}type" % XSI
+XSI_NIL = "{%s}nil" % XSI
 
 _ARRAY_ITEM = {"xsd:string": ("String", "string"), "xsd:int": ("Int", "int"),
                "xsd:long": ("Long", "long"), "xsd:short": ("Short", "short"),
@@ -217,6 +218,10 @@ def _type_attr(el):
     return t[t.find(":") + 1:]
 
 
+def _is_nil(el):
+    return el.get(XSI_NIL) in ("true", "1")
+
+
 def _bad(msg):
     return faults.InvalidRequest(msg)
 
@@ -270,12 +275,17 @@ def _xsd(el, xsd_type):
 def decode_arguments(el, params, decode_one=None):
     """A method call element's arguments by name, each decoded as ``params`` declares: a
     generator, decoding in steps (decode_in_steps) unless ``decode_one`` says otherwise."""
-    args = {}
+    args, seen_this = {}, False
     for child in el:
         if not isinstance(child.tag, str):
             continue
         name = local(child.tag)
         if name == "_this":
+            if seen_this:  # the object called is named once
+                raise _unexpected(child)
+            seen_this = True
+            continue
+        if _is_nil(child):  # xsi:nil="true": the argument is not given
             continue
         param = params.get(name)
         if param is None or (name in args and not param.array):
@@ -355,7 +365,7 @@ def _fields_of(el, dtype):
     """(element, name, field) of each child of a data object's element."""
     by_name = dtype.by_name
     for child in el:
-        if not isinstance(child.tag, str):
+        if not isinstance(child.tag, str) or _is_nil(child):  # a nil field is an unset one
             continue
         name = local(child.tag)
         sub = by_name.get(name)
