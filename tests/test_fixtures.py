@@ -72,3 +72,33 @@ def test_vms_of_one_name_in_different_folders_are_different_vms():
     db = next(vm for vm in vms if vm.name == "db01")
     assert [db.parent.name, db.parent.parent.name, db.parent.parent.parent.name] == \
         ["db", "staging", "vm"]
+
+
+def test_clusters_hosts_datastores_and_networks_go_in_folders_of_their_kind():
+    vc = fixtures.build({"datacenters": [{
+        "name": "DC0", "host_folders": [{"path": "prod", "moid": "group-h90"}],
+        "datastore_folders": ["fast"], "network_folders": ["nets"],
+        "datastores": [{"name": "ssd", "folder": "fast"}, {"name": "hdd"}],
+        "networks": [{"name": "VM Network", "folder": "nets/vlan"}],
+        "switches": [{"name": "DSwitch", "folder": "nets", "portgroups": [{"name": "pg"}]}],
+        "clusters": [{"name": "C0", "folder": "prod/edge", "hosts": ["H0"],
+                      "vms": [{"name": "web01"}]}],
+        "hosts": [{"name": "H1", "folder": "prod"}]}]}, Clock("virtual"))
+
+    def path(name):
+        obj = next(o for o in vc.objects.values() if getattr(o, "name", None) == name)
+        names = []
+        while obj is not None and obj.vim_type != "Datacenter":
+            names.append(obj.name)
+            obj = obj.parent
+        return "/".join(reversed(names))
+    assert path("C0") == "host/prod/edge/C0" and path("H1") == "host/prod/H1"
+    assert path("ssd") == "datastore/fast/ssd" and path("hdd") == "datastore/hdd"
+    assert path("VM Network") == "network/nets/vlan/VM Network"
+    assert path("DSwitch") == path("pg").replace("pg", "DSwitch") == "network/nets/DSwitch"
+    prod = vc.objects["group-h90"]
+    assert prod.name == "prod" and prod.child_type == ["Folder", "ComputeResource"]
+    edge = next(o for o in prod.children if o.name == "edge")
+    assert edge.moid.startswith("group-h")
+    vm = next(o for o in vc.objects.values() if getattr(o, "name", None) == "web01")
+    assert vm.datacenter().name == "DC0" and vm.host.name == "H0"

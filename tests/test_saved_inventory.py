@@ -116,6 +116,49 @@ def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
         stop(proc)
 
 
+def test_host_datastore_and_network_folders_load_back(tmp_path):
+    """A cluster, a standalone host, a datastore and the networks moved into folders below
+    their datacenter folders come back there (--load used to put them all at the top)."""
+    proc, url = start("--http", "--clock", "auto")
+    try:
+        si = connect(url)
+        content = si.content
+        dc = content.rootFolder.childEntity[0]
+        view = content.viewManager.CreateContainerView(content.rootFolder, [], True).view
+
+        def named(kind, name):
+            return next(e for e in view if isinstance(e, kind) and e.name == name)
+        prod = dc.hostFolder.CreateFolder("prod")
+        WaitForTask(prod.CreateFolder("edge").MoveIntoFolder_Task([
+            named(vim.ClusterComputeResource, "DC0_C0")]))
+        WaitForTask(prod.MoveIntoFolder_Task([named(vim.ComputeResource, "DC0_H0")]))
+        WaitForTask(dc.datastoreFolder.CreateFolder("fast").MoveIntoFolder_Task([
+            named(vim.Datastore, "LocalDS_0")]))
+        nets = dc.networkFolder.CreateFolder("nets")
+        WaitForTask(nets.MoveIntoFolder_Task([e for e in dc.networkFolder.childEntity
+                                              if e != nets]))
+        dc.datastoreFolder.CreateFolder("empty")
+        expected = inventory(si)
+        Disconnect(si)
+        done = save(url, tmp_path / "saved")
+        assert done.returncode == 0, done.stderr
+    finally:
+        stop(proc)
+    paths = {path for kind, path in expected[0].values()}
+    assert {"Datacenters/DC0/host/prod/edge/DC0_C0", "Datacenters/DC0/host/prod/DC0_H0",
+            "Datacenters/DC0/datastore/fast/LocalDS_0", "Datacenters/DC0/network/nets/VM Network",
+            "Datacenters/DC0/datastore/empty"} <= paths
+    proc, url = start("--http", "--load", str(tmp_path / "saved"))
+    try:
+        si = connect(url)
+        assert inventory(si) == expected
+        found = si.content.searchIndex.FindByInventoryPath("DC0/host/prod/edge/DC0_C0")
+        assert isinstance(found, vim.ClusterComputeResource)
+        Disconnect(si)
+    finally:
+        stop(proc)
+
+
 def test_load_refuses_what_is_not_a_saved_inventory(tmp_path):
     assert "not a directory" in refused("--load", str(tmp_path / "missing"))
     (tmp_path / "empty").mkdir()

@@ -434,6 +434,11 @@ def test_folders_and_moves(emulator, si):
     assert done(emulator, inner.MoveIntoFolder_Task([vm])).state == "success"
     assert vm.parent == inner and vm not in vm_folder.childEntity
     assert si.content.searchIndex.FindByInventoryPath("DC0/vm/web/inner/DC0_H0_VM0") == vm
+    # a VM's events name its datacenter however deep its folder (they named the folder "web")
+    assert done(emulator, vm.PowerOffVM_Task()).state == "success"
+    event, = events_of(si, "VmPoweredOffEvent")
+    assert event.datacenter.datacenter == datacenter(si) and event.datacenter.name == "DC0"
+    assert event.fullFormattedMessage.endswith(" in DC0 is powered off")
     fault = task_fault(emulator, inner.MoveIntoFolder_Task([web]))
     assert isinstance(fault, vim.fault.InvalidFolder) and fault.target == web
     host_folder = datacenter(si).hostFolder

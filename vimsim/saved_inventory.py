@@ -149,12 +149,24 @@ def _datacenter(objects, dc):
               for kind, moid in folders.items()}
     spec = {"name": dc.name, "moid": dc.moid, "folder_moids": folders,
             "entity_order": _entity_order(objects, folders.values(), inside)}
-    paths = _folder_paths(objects, folders["vm"], inside["vm"])
-    spec["vm_folders"] = [{"path": path, "moid": moid} for moid, path in paths.items()]
-    spec["datastores"] = [_datastore(o) for o in inside["datastore"] if o.type == "Datastore"]
-    spec["networks"] = [{"name": o.name, "moid": o.moid} for o in inside["network"]
-                        if o.type == "Network"]
-    spec["switches"] = [_switch(objects, o) for o in inside["network"]
+    # each kind's folders below its top one by moId ("prod/web"), and an entity's folder
+    below = {kind: _folder_paths(objects, folders[kind], inside[kind]) for kind in folders}
+    for kind, paths in below.items():
+        if paths or kind == "vm":
+            spec[kind + "_folders"] = [{"path": path, "moid": moid}
+                                       for moid, path in paths.items()]
+
+    def placed(entry, obj, kind):
+        if obj.parent in below[kind]:
+            entry["folder"] = below[kind][obj.parent]
+        return entry
+
+    paths = below["vm"]
+    spec["datastores"] = [placed(_datastore(o), o, "datastore") for o in inside["datastore"]
+                          if o.type == "Datastore"]
+    spec["networks"] = [placed({"name": o.name, "moid": o.moid}, o, "network")
+                        for o in inside["network"] if o.type == "Network"]
+    spec["switches"] = [placed(_switch(objects, o), o, "network") for o in inside["network"]
                         if o.type in ("DistributedVirtualSwitch",
                                       "VmwareDistributedVirtualSwitch")]
     vms = [o for o in inside["vm"] if o.type == "VirtualMachine"]
@@ -178,9 +190,9 @@ def _datacenter(objects, dc):
         if compute.type == "ComputeResource" and len(hosts) == 1:
             host_specs[0].update(compute_moid=compute.moid,
                                  pool_moid=root_pool.moid if root_pool else None, vms=vm_specs)
-            spec["hosts"].append(host_specs[0])
+            spec["hosts"].append(placed(host_specs[0], compute, "host"))
         else:
-            spec["clusters"].append({
+            spec["clusters"].append(placed({
                 "name": compute.name, "moid": compute.moid,
                 "pool_moid": root_pool.moid if root_pool else None,
                 "drs": _bool(compute.prop("configurationEx", "drsConfig", "enabled",
@@ -189,20 +201,20 @@ def _datacenter(objects, dc):
                                          default="false")),
                 "hosts": host_specs,
                 "pools": [{"name": p.name, "moid": p.moid} for p in pools],
-                "vms": vm_specs})
+                "vms": vm_specs}, compute, "host"))
     return spec
 
 
-def _folder_paths(objects, vm_folder, inside):
-    """``prod/web`` for each folder below the vm folder, by moId, parents first (``inside``
-    lists them in the saved order)."""
+def _folder_paths(objects, top_folder, inside):
+    """``prod/web`` for each folder below ``top_folder`` (a datacenter's vm, host, datastore
+    or network folder), by moId, parents first (``inside`` lists them in the saved order)."""
     paths = {}
     for folder in (o for o in inside if o.type == "Folder"):
         names, obj = [], folder
-        while obj is not None and obj.moid != vm_folder and len(names) <= len(inside):
+        while obj is not None and obj.moid != top_folder and len(names) <= len(inside):
             names.append(obj.name.replace("/", "%2f"))  # vCenter's escape for a '/' in a name
             obj = objects.get(obj.parent)
-        if obj is not None and obj.moid == vm_folder:
+        if obj is not None and obj.moid == top_folder:
             paths[folder.moid] = "/".join(reversed(names))
     return dict(sorted(paths.items(), key=lambda item: item[1].count("/")))
 

@@ -44,7 +44,7 @@ class EventManager(ManagedObject):
             fields.setdefault("vm", DataObject("VmEventArgument", name=vm.name, vm=vm.ref))
             fields.setdefault("host", DataObject("HostEventArgument", name=vm.host.name,
                                                  host=vm.host.ref))
-            dc = vm.parent.parent
+            dc = vm.datacenter()
             fields.setdefault("datacenter", DataObject("DatacenterEventArgument", name=dc.name,
                                                        datacenter=dc.ref))
             if "VmEvent" in self.event_bases(type_name):

@@ -6,7 +6,7 @@ import uuid
 
 import yaml
 
-from vimsim.model import dvs, guest, rules, schemas, vm_clone
+from vimsim.model import dvs, guest, lifecycle, rules, schemas, vm_clone
 from vimsim.model.datastore import Datastore
 from vimsim.model.host import HostSystem
 from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
@@ -264,55 +264,64 @@ def _build_datacenter(vc, root, spec, defaults):
     dc.network_folder = vc.add(Folder(vc, folders.get("network") or vc.new_moid("group-n"),
                                       "network", dc,
                                       ["Folder", "Network", "DistributedVirtualSwitch"]))
-    vm_folders = {"": dc.vm_folder}
+    # Folders below each of the four, by kind and path ("prod/web"); "" is the top one.
+    folders = {kind: {"": top} for kind, top in (
+        ("vm", dc.vm_folder), ("host", dc.host_folder), ("datastore", dc.datastore_folder),
+        ("network", dc.network_folder))}
 
-    def vm_folder_at(path, moid=None):
-        """The folder at ``path`` (``prod/web``) below the vm folder, made with its parents
-        if missing (``moid``: the last one's)."""
-        if path not in vm_folders:
+    def folder_at(kind, path, moid=None):
+        """The folder at ``path`` below the datacenter's ``kind`` folder, made with its
+        parents if missing (``moid``: the last one's)."""
+        known = folders[kind]
+        if path not in known:
             parent_path, _, name = path.rpartition("/")
-            parent = vm_folder_at(parent_path)
-            folder = vc.add(Folder(vc, moid or vc.new_moid("group-v"), name, parent,
-                                   ["Folder", "VirtualMachine", "VirtualApp"]))
+            parent = folder_at(kind, parent_path)
+            prefix = next(p for held, p in lifecycle.FOLDER_PREFIXES if held in parent.child_type)
+            folder = vc.add(Folder(vc, moid or vc.new_moid(prefix), name, parent,
+                                   list(parent.child_type)))
             parent.children.append(folder)
-            vm_folders[path] = folder
-        return vm_folders[path]
+            known[path] = folder
+        return known[path]
 
-    for entry in spec.get("vm_folders", ()):
-        entry = {"path": entry} if isinstance(entry, str) else entry
-        vm_folder_at(entry["path"], entry.get("moid"))
+    for kind in folders:
+        for entry in spec.get(kind + "_folders", ()):
+            entry = {"path": entry} if isinstance(entry, str) else entry
+            folder_at(kind, entry["path"], entry.get("moid"))
     built = set()  # VM names so far: a second VM of one name gets its files in name_1/
 
     def build_vm(pool, host, vspec):
         vspec = dict(defaults, **vspec)
-        vm = _build_vm(vc, dc, vm_folder_at(vspec.get("folder") or ""), pool, host, vspec,
+        vm = _build_vm(vc, dc, folder_at("vm", vspec.get("folder") or ""), pool, host, vspec,
                        vspec["name"] in built)
         built.add(vm.name)
     gib = 1024 ** 3
     for ds in spec.get("datastores", ()) or [{"name": "LocalDS_0"}]:
-        obj = vc.add(Datastore(vc, _moid(vc, ds, "datastore-"), ds["name"], dc.datastore_folder,
+        parent = folder_at("datastore", ds.get("folder") or "")
+        obj = vc.add(Datastore(vc, _moid(vc, ds, "datastore-"), ds["name"], parent,
                                int(float(ds.get("capacity_gb", 1024)) * gib),
                                int(float(ds.get("free_gb", 900)) * gib), uuid=ds.get("uuid")))
-        dc.datastore_folder.children.append(obj)
+        parent.children.append(obj)
         dc.datastores.append(obj)
     for net in spec.get("networks", ()) or [{"name": "VM Network"}]:
-        obj = vc.add(Network(vc, _moid(vc, net, "network-"), net["name"], dc.network_folder))
-        dc.network_folder.children.append(obj)
+        parent = folder_at("network", net.get("folder") or "")
+        obj = vc.add(Network(vc, _moid(vc, net, "network-"), net["name"], parent))
+        parent.children.append(obj)
         dc.networks.append(obj)
     switches = []
     for sw in spec.get("switches", ()):
         cls = dvs.VmwareDistributedVirtualSwitch if sw.get("type", "VmwareDistributedVirtualSwitch") \
             == "VmwareDistributedVirtualSwitch" else dvs.DistributedVirtualSwitch
-        switch = vc.add(cls(vc, _moid(vc, sw, "dvs-"), sw["name"], dc.network_folder,
+        parent = folder_at("network", sw.get("folder") or "")
+        switch = vc.add(cls(vc, _moid(vc, sw, "dvs-"), sw["name"], parent,
                             sw.get("uuid") or _uuid("dvs", sw["name"])))
-        dc.network_folder.children.append(switch)
+        parent.children.append(switch)
         switches.append(switch)
-        for pg in sw.get("portgroups", ()):
+        for pg in sw.get("portgroups", ()):  # in the switch's folder, as on vCenter
             obj = vc.add(dvs.DistributedVirtualPortgroup(
-                vc, _moid(vc, pg, "dvportgroup-"), pg["name"], dc.network_folder, switch,
+                vc, _moid(vc, pg, "dvportgroup-"), pg["name"], parent, switch,
                 pg.get("key"), int(pg.get("ports", 8))))
             switch.portgroups.append(obj)
-            dc.network_folder.children.append(obj)
+            parent.children.append(obj)
             dc.networks.append(obj)
 
     def new_host(spec, parent, compute):
@@ -330,17 +339,18 @@ def _build_datacenter(vc, root, spec, defaults):
         compute.hosts.append(host)
         return host
 
-    def new_compute(cls, prefix, name, moid=None, pool_moid=None):
-        compute = vc.add(cls(vc, moid or vc.new_moid(prefix), name, dc.host_folder))
+    def new_compute(cls, prefix, name, moid=None, pool_moid=None, folder=None):
+        parent = folder_at("host", folder or "")
+        compute = vc.add(cls(vc, moid or vc.new_moid(prefix), name, parent))
         compute.datastores, compute.networks = list(dc.datastores), list(dc.networks)
-        dc.host_folder.children.append(compute)
+        parent.children.append(compute)
         compute.resource_pool = vc.add(ResourcePool(vc, pool_moid or vc.new_moid("resgroup-"),
                                                     "Resources", compute, compute))
         return compute
 
     for cspec in spec.get("clusters", ()):
         cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"],
-                              cspec.get("moid"), cspec.get("pool_moid"))
+                              cspec.get("moid"), cspec.get("pool_moid"), cspec.get("folder"))
         cluster.drs_enabled = bool(cspec.get("drs", True))
         cluster.ha_enabled = bool(cspec.get("ha", False))
         for hspec in cspec.get("hosts", ()):
@@ -368,14 +378,14 @@ def _build_datacenter(vc, root, spec, defaults):
             build_vm(pool, host, vspec)
     for hspec in spec.get("hosts", ()):
         compute = new_compute(ComputeResource, "domain-s", hspec["name"],
-                              hspec.get("compute_moid"), hspec.get("pool_moid"))
+                              hspec.get("compute_moid"), hspec.get("pool_moid"),
+                              hspec.get("folder"))
         host = new_host(hspec, compute, compute)
         for vspec in hspec.get("vms", ()):
             build_vm(compute.resource_pool, host, vspec)
     order = {moid: i for i, moid in enumerate(spec.get("entity_order", ()))}
     if order:  # folders list their children in the order given
-        for folder in [dc.host_folder, dc.datastore_folder, dc.network_folder] + \
-                list(vm_folders.values()):
+        for folder in (f for known in folders.values() for f in known.values()):
             folder.children.sort(key=lambda child: order.get(child.moid, len(order)))
 
 

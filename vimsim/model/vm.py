@@ -176,7 +176,7 @@ class VirtualMachine(ManagedEntity):
                  SUSPENDED: "VmSuspendedEvent"}[state]
         if before != state and post_event:
             self.vc.event_manager.post(event, self, "%s on %s in %s is %s" % (
-                self.name, self.host.name, self.parent.parent.name,
+                self.name, self.host.name, self.datacenter().name,
                 {POWERED_ON: "powered on", POWERED_OFF: "powered off",
                  SUSPENDED: "suspended"}[state]), chain_id=chain_id, user=user)
         self._next_cycle()
@@ -272,7 +272,7 @@ class VirtualMachine(ManagedEntity):
         self.require_power(new_state, allowed)
         if method == "ResetVM_Task":
             self.vc.event_manager.post("VmResettingEvent", self, "%s on %s in %s is reset" % (
-                self.name, self.host.name, self.parent.parent.name), user=user)
+                self.name, self.host.name, self.datacenter().name), user=user)
             return self.set_power(POWERED_ON)
         return self.set_power(new_state, user, self.vc.task_manager.running.info.eventChainId)
 
@@ -314,7 +314,7 @@ class VirtualMachine(ManagedEntity):
             args=(folder, name, spec, pool, host, datastores, user))
         # the copy begins as the task does (VmClonedEvent or VmCloneFailedEvent ends it)
         vc.event_manager.post("VmBeingClonedEvent", self, "Cloning %s on host %s in %s to %s" % (
-            self.name, self.host.name, self.parent.parent.name, name),
+            self.name, self.host.name, self.datacenter().name, name),
             chain_id=task.info.eventChainId, user=user, **self._clone_destination(
                 folder, name, host))
         return task.ref
@@ -468,7 +468,7 @@ class VirtualMachine(ManagedEntity):
 
     def _post_guest_event(self, type_name, what, ctx):
         self.vc.event_manager.post(type_name, self, "%s for %s on %s in %s" % (
-            what, self.name, self.host.name, self.parent.parent.name), user=ctx.user_name or "")
+            what, self.name, self.host.name, self.datacenter().name), user=ctx.user_name or "")
 
     def _guest_powered_off(self, cycle):
         if cycle == self.power_cycle:
