@@ -82,12 +82,25 @@ def test_a_saved_inventory_loads_into_a_new_server_unchanged(tmp_path):
         stop(proc)
 
 
-def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
-    """VM folders at any depth, an empty one included, and VMs that share a name in different
-    folders (as vCenter allows) come back where they were, with their moIds and UUIDs."""
+def saved(tmp_path, arrange):
+    """What ``arrange(si)`` left on a new server (inventory's view), saved into tmp_path/saved."""
     proc, url = start("--http", "--clock", "auto")
     try:
         si = connect(url)
+        arrange(si)
+        expected = inventory(si)
+        Disconnect(si)
+        done = save(url, tmp_path / "saved")
+        assert done.returncode == 0, done.stderr
+    finally:
+        stop(proc)
+    return expected
+
+
+def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
+    """VM folders at any depth, an empty one included, and VMs that share a name in different
+    folders (as vCenter allows) come back where they were, with their moIds and UUIDs."""
+    def arrange(si):
         content = si.content
         vm_folder = content.rootFolder.childEntity[0].vmFolder
         web = vm_folder.CreateFolder("prod").CreateFolder("web")
@@ -96,12 +109,7 @@ def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
             content.rootFolder, [vim.VirtualMachine], True).view if e.name == "DC0_H0_VM0")
         WaitForTask(source.CloneVM_Task(folder=web, name=source.name,
                                         spec=vim.vm.CloneSpec(location=vim.vm.RelocateSpec())))
-        expected = inventory(si)
-        Disconnect(si)
-        done = save(url, tmp_path / "saved")
-        assert done.returncode == 0, done.stderr
-    finally:
-        stop(proc)
+    expected = saved(tmp_path, arrange)
     paths = sorted(path for kind, path in expected[0].values() if "DC0/vm/" in path)
     assert "Datacenters/DC0/vm/prod/web/DC0_H0_VM0" in paths and \
         "Datacenters/DC0/vm/DC0_H0_VM0" in paths and "Datacenters/DC0/vm/empty" in paths
@@ -119,9 +127,7 @@ def test_nested_vm_folders_and_vms_of_one_name_in_them_load_back(tmp_path):
 def test_host_datastore_and_network_folders_load_back(tmp_path):
     """A cluster, a standalone host, a datastore and the networks moved into folders below
     their datacenter folders come back there (--load used to put them all at the top)."""
-    proc, url = start("--http", "--clock", "auto")
-    try:
-        si = connect(url)
+    def arrange(si):
         content = si.content
         dc = content.rootFolder.childEntity[0]
         view = content.viewManager.CreateContainerView(content.rootFolder, [], True).view
@@ -138,12 +144,7 @@ def test_host_datastore_and_network_folders_load_back(tmp_path):
         WaitForTask(nets.MoveIntoFolder_Task([e for e in dc.networkFolder.childEntity
                                               if e != nets]))
         dc.datastoreFolder.CreateFolder("empty")
-        expected = inventory(si)
-        Disconnect(si)
-        done = save(url, tmp_path / "saved")
-        assert done.returncode == 0, done.stderr
-    finally:
-        stop(proc)
+    expected = saved(tmp_path, arrange)
     paths = {path for kind, path in expected[0].values()}
     assert {"Datacenters/DC0/host/prod/edge/DC0_C0", "Datacenters/DC0/host/prod/DC0_H0",
             "Datacenters/DC0/datastore/fast/LocalDS_0", "Datacenters/DC0/network/nets/VM Network",
