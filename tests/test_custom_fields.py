@@ -75,6 +75,8 @@ def test_set_field_shows_on_the_entity(si):
     assert values(vm) == {owner.key: "alice", team.key: "blue"}
     assert all(isinstance(v, vim.CustomFieldStringValue) for v in vm.customValue)
     assert {v.key: v.value for v in vm.value} == values(vm)
+    # the VM's summary carries them too (Ansible's vmware_guest reads them there)
+    assert {v.key: v.value for v in vm.summary.customValue} == values(vm)
     assert [f.name for f in vm.availableField] == ["owner", "team"]
     assert [f.name for f in h.availableField] == ["team"] and values(h) == {team.key: "red"}
     cfm.SetField(entity=vm, key=owner.key, value="bob")  # a second value replaces the first

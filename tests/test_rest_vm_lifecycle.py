@@ -113,6 +113,11 @@ def test_create_errors(auto):
     spec = create_spec(auto)
     spec["nics"][0]["backing"]["network"] = "network-99999"
     api_error(post(rest, "/api/vcenter/vm", spec), 400, "INVALID_ARGUMENT")
+    spec = create_spec(auto)  # a CD-ROM on SATA was made on IDE, with a 201
+    spec["cdroms"] = [{"type": "SATA", "sata": {"bus": 0, "unit": 0},
+                       "backing": {"type": "CLIENT_DEVICE"}}]
+    message = api_error(post(rest, "/api/vcenter/vm", spec), 400, "INVALID_ARGUMENT")
+    assert message["default_message"] == "CD-ROM 0 needs an IDE adapter."
     rest_error(post(rest, "/rest/vcenter/vm", {"spec": create_spec(auto, "DC0_H0_VM0")}), 400,
                "already_exists")
     assert auto.call(lambda: sorted(o.name for o in auto.vc.objects.values()

@@ -374,6 +374,37 @@ def test_a_nic_keeps_a_manual_mac_and_gets_one_generated_back(make_emulator):
     assert (nic.addressType, nic.macAddress) == ("assigned", generated)
 
 
+def test_a_nic_keeps_its_connect_state_and_wake_on_lan(emulator, si):
+    vm = find_vm(si, "DC0_H0_VM0")  # powered on
+    nic, = devices_of(vm, D.VirtualEthernetCard)
+    assert (nic.connectable.connected, nic.connectable.startConnected, nic.wakeOnLanEnabled) \
+        == (True, True, True)
+    # what vCenter gives a NIC (vmware.vmware.vm reads its share)
+    assert (nic.resourceAllocation.reservation, nic.resourceAllocation.limit,
+            nic.resourceAllocation.share.level, nic.resourceAllocation.share.shares) == \
+        (0, -1, "normal", 50)
+    nic.connectable = D.VirtualDevice.ConnectInfo(connected=False, startConnected=False,
+                                                  allowGuestControl=False)
+    nic.wakeOnLanEnabled = False
+    assert reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=nic)]).state == "success"
+    nic, = devices_of(vm, D.VirtualEthernetCard)
+    assert (nic.connectable.connected, nic.connectable.startConnected,
+            nic.connectable.allowGuestControl, nic.wakeOnLanEnabled) == (False, False, False,
+                                                                          False)
+    assert vm.guest.net[0].connected is False
+    nic.connectable.connected = True  # connected again while running
+    assert reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=nic)]).state == "success"
+    assert devices_of(vm, D.VirtualEthernetCard)[0].connectable.connected
+    assert done(emulator, vm.PowerOffVM_Task()).state == "success"
+    nic, = devices_of(vm, D.VirtualEthernetCard)
+    assert not nic.connectable.connected and nic.connectable.status == "untried"
+    assert done(emulator, vm.PowerOnVM_Task()).state == "success"
+    # a boot connects only the NICs that start connected
+    assert not devices_of(vm, D.VirtualEthernetCard)[0].connectable.connected
+
+
 # -- Rename_Task, CreateFolder, MoveIntoFolder_Task --------------------------------------
 
 def test_rename_entities(emulator, si):

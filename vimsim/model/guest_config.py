@@ -502,7 +502,8 @@ def guest_nics(vm):
                 searchDomain=config.get("dns_suffixes") or [])
         out.append(DataObject(
             "GuestNicInfo", network=net.name, ipAddress=[e.ipAddress for e in entries],
-            macAddress=vm.mac_address(i), connected=True, deviceConfigId=4000 + i,
+            macAddress=vm.mac_address(i), connected=vm.nic_connected(i),
+            deviceConfigId=4000 + i,
             dnsConfig=dns,
             ipConfig=DataObject("NetIpConfigInfo", ipAddress=entries,
                                 dhcp=DataObject("NetDhcpConfigInfo", ipv4=DataObject(

@@ -392,8 +392,8 @@ def apply_changes(vm, changes):
                       ("instance_uuid", "instance_uuid"),
                       ("annotation", "annotation"), ("extra_config", "extra_config"),
                       ("disks", "disks"), ("controllers", "controllers"),
-                      ("cdroms", "cdroms"), ("nic_types", "nic_types"), ("macs", "macs"),
-                      ("mac_types", "mac_types")):
+                      ("cdroms", "cdroms"), ("nic_types", "nic_types"),
+                      ("nic_settings", "nic_settings")):
         if key in changes:
             setattr(vm, attr, changes[key])
     if "networks" in changes:

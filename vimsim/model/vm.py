@@ -20,7 +20,7 @@ class VirtualMachine(ManagedEntity):
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
                  "cycle_timers", "extra_config", "annotation", "template", "vmx_path", "disks",
-                 "controllers", "cdroms", "nic_types", "macs", "mac_types", "cpu_hot_add",
+                 "controllers", "cdroms", "nic_types", "nic_settings", "cpu_hot_add",
                  "memory_hot_add", "create_date", "modified", "guest_config", "custom_scripts",
                  "snapshot_roots", "current_snapshot", "snapshot_count")
 
@@ -78,10 +78,9 @@ class VirtualMachine(ManagedEntity):
             else vc.boot_time
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
-        # each NIC's MAC (None: generated from the moId) and addressType (vm_devices.Devices)
-        self.macs = vm_devices.padded(spec.get("macs") or (), len(self.networks), None)
-        self.mac_types = vm_devices.padded(spec.get("mac_types") or (), len(self.networks),
-                                           "assigned")
+        # each NIC's MAC, connectable state, ... (vm_devices.NIC_SETTINGS)
+        self.nic_settings = vm_devices.nic_settings_of(spec.get("nic_settings") or (),
+                                                       len(self.networks), spec.get("macs") or ())
         self.annotation = spec.get("annotation", "")  # config.annotation, the VM's notes
         self.template = bool(spec.get("template", False))  # a template never powers on
         # What the last customization set in the guest (vimsim/model/guest_config.py), or None.
@@ -105,8 +104,8 @@ class VirtualMachine(ManagedEntity):
                  "tools_running", "host_name", "nic_addresses", "guest_network_up",
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "extra_config", "annotation", "template",
-                 "vmx_path", "disks", "controllers", "cdroms", "nic_types", "macs",
-                 "mac_types", "cpu_hot_add",
+                 "vmx_path", "disks", "controllers", "cdroms", "nic_types", "nic_settings",
+                 "cpu_hot_add",
                  "memory_hot_add", "create_date", "modified", "guest_config",
                  "custom_scripts", "snapshot_roots", "current_snapshot", "snapshot_count")
     persisted_touched = True
@@ -181,6 +180,9 @@ class VirtualMachine(ManagedEntity):
                  SUSPENDED: "suspended"}[state]), chain_id=chain_id, user=user)
         self._next_cycle()
         if state == POWERED_ON:
+            if before == POWERED_OFF:  # a boot connects the NICs that start connected
+                for settings in self.nic_settings:
+                    settings["connected"] = settings["start_connected"]
             self.boot_time = self.vc.clock.now()
             guest_config.bring_up(self)  # a booting guest brings its network up
         else:
@@ -612,24 +614,35 @@ class VirtualMachine(ManagedEntity):
         return self.num_cpu * self.host.cpu_mhz // 50 if self.power_state == POWERED_ON else 0
 
     def mac_address(self, index):
-        given = self.macs[index] if index < len(self.macs) else None
+        given = self.nic_settings[index]["mac"] if index < len(self.nic_settings) else None
         if given:  # by the fixture (an inventory loaded with --load), or set manual
             return given
         n = self.number
         return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
 
+    def nic_connected(self, index):
+        """Whether NIC ``index`` is connected now: only while the VM runs."""
+        return self.power_state == POWERED_ON and self.nic_settings[index]["connected"]
+
     def nic_devices(self):
-        return [DataObject(
-            self.nic_types[i], key=4000 + i,
-            deviceInfo=DataObject("Description", label="Network adapter %d" % (i + 1),
-                                  summary=net.name),
-            backing=net.nic_backing(),
-            connectable=DataObject("VirtualDeviceConnectInfo", startConnected=True,
-                                   allowGuestControl=True, connected=True, status="ok"),
-            controllerKey=100, unitNumber=7 + i, addressType=self.mac_types[i] if
-            i < len(self.mac_types) else "assigned",
-            macAddress=self.mac_address(i), wakeOnLanEnabled=True)
-            for i, net in enumerate(self.networks)]
+        devices = []
+        for i, net in enumerate(self.networks):
+            settings, connected = self.nic_settings[i], self.nic_connected(i)
+            devices.append(DataObject(
+                self.nic_types[i], key=4000 + i,
+                deviceInfo=DataObject("Description", label="Network adapter %d" % (i + 1),
+                                      summary=net.name),
+                backing=net.nic_backing(),
+                connectable=DataObject(
+                    "VirtualDeviceConnectInfo", startConnected=settings["start_connected"],
+                    allowGuestControl=settings["allow_guest_control"], connected=connected,
+                    status="ok" if connected else "untried"),
+                controllerKey=100, unitNumber=7 + i, addressType=settings["address_type"],
+                macAddress=self.mac_address(i), wakeOnLanEnabled=settings["wake_on_lan"],
+                resourceAllocation=DataObject(  # what vCenter gives a NIC no one has set
+                    "VirtualEthernetCardResourceAllocation", reservation=0, limit=-1,
+                    share=DataObject("SharesInfo", shares=50, level="normal"))))
+        return devices
 
     @vim_property("guest.toolsRunningStatus")
     def guest_tools_running_status(self, ctx):
@@ -782,7 +795,8 @@ class VirtualMachine(ManagedEntity):
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
                 guestFullName=self.guest_full_name),
             storage=vm_hardware.storage_summary(self, self.vc.clock.now()),
-            quickStats=self.quick_stats(), overallStatus="green")
+            quickStats=self.quick_stats(), overallStatus="green",
+            customValue=self.vc.managers["customFieldsManager"].values_of(self))
 
     def quick_stats(self):
         on = self.power_state == POWERED_ON

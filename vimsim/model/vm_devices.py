@@ -19,9 +19,21 @@ NIC_KEY = 4000
 MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
 
 
-def padded(values, length, filler):
-    """``values`` as a list of ``length``: cut, or filled up with ``filler``."""
-    return (list(values) + [filler] * length)[:length]
+# A NIC's settings beyond its network and type: its MAC (None: made from the VM's moId) and
+# addressType, its connectable state and wake-on-LAN.
+NIC_SETTINGS = {"mac": None, "address_type": "assigned", "connected": True,
+                "start_connected": True, "allow_guest_control": True, "wake_on_lan": True}
+
+
+def nic_settings_of(settings, count, macs=()):
+    """``count`` NICs' settings: those given (copies), the defaults for the rest; ``macs``,
+    a fixture's, as each one's MAC."""
+    settings = [dict(NIC_SETTINGS, **s) for s in list(settings)[:count]]
+    settings += [dict(NIC_SETTINGS) for _ in range(count - len(settings))]
+    for entry, mac in zip(settings, macs):
+        if mac:
+            entry["mac"] = mac
+    return settings
 
 
 def invalid_device(index, prop):
@@ -59,30 +71,28 @@ class Devices:
     (faults naming the change's index), ``values`` gives them in the VM's spec keys."""
 
     def __init__(self, vc, host, vmx_path, disks=(), controllers=(), cdroms=(), networks=(),
-                 nic_types=(), macs=(), mac_types=()):
+                 nic_types=(), nic_settings=()):
         self.vc, self.host, self.vmx_path = vc, host, vmx_path
         self.disks = [dict(d) for d in disks]
         self.controllers = [dict(c) for c in controllers]
         self.cdroms = [dict(c) for c in cdroms]
         self.networks, self.nic_types = list(networks), list(nic_types)
-        # each NIC's MAC (None: the one vCenter generates) and its addressType
-        self.macs = padded(macs, len(self.networks), None)
-        self.mac_types = padded(mac_types, len(self.networks), "assigned")
+        self.nic_settings = nic_settings_of(nic_settings, len(self.networks))
         self.keys = {}  # the key a spec gave a new device -> the one vCenter gives it
         self.created, self.destroyed = [], []  # disk records whose files come and go
 
     @classmethod
     def of_vm(cls, vm):
         return cls(vm.vc, vm.host, vm.vmx_path, vm.disks, vm.controllers, vm.cdroms,
-                   vm.networks, vm.nic_types, vm.macs, vm.mac_types)
+                   vm.networks, vm.nic_types, vm.nic_settings)
 
     def values(self):
         # (a NIC removed leaves a None in its slot until then: the keys of a spec's other
         # changes name the slots as they were)
         return {"disks": self.disks, "controllers": self.controllers, "cdroms": self.cdroms,
                 "networks": [n for n in self.networks if n is not None],
-                "nic_types": self._of_nics(self.nic_types), "macs": self._of_nics(self.macs),
-                "mac_types": self._of_nics(self.mac_types)}
+                "nic_types": self._of_nics(self.nic_types),
+                "nic_settings": self._of_nics(self.nic_settings)}
 
     def _of_nics(self, values):
         return [v for n, v in zip(self.networks, values) if n is not None]
@@ -282,9 +292,8 @@ class Devices:
         if operation == "add":
             self.networks.append(network_of(self.vc, device.backing, index))
             self.nic_types.append(device._typeName)
-            self.macs.append(None)
-            self.mac_types.append("assigned")
-            self._mac(index, len(self.networks) - 1, device)
+            self.nic_settings.append(dict(NIC_SETTINGS))
+            self._nic_settings(index, len(self.networks) - 1, device)
             return
         slot = (device.key or 0) - NIC_KEY
         if not 0 <= slot < len(self.networks) or self.networks[slot] is None:
@@ -294,21 +303,29 @@ class Devices:
             return
         if device.backing is not None:
             self.networks[slot] = network_of(self.vc, device.backing, index)
-        self._mac(index, slot, device)
+        self._nic_settings(index, slot, device)
 
-    def _mac(self, index, slot, device):
-        """addressType manual keeps the macAddress given (a MAC, else InvalidDeviceSpec);
-        generated or assigned has vCenter give one."""
+    def _nic_settings(self, index, slot, device):
+        """What a NIC's spec sets beyond its network: addressType manual keeps the macAddress
+        given (a MAC, else InvalidDeviceSpec), generated has vCenter give one; connectable
+        and wakeOnLanEnabled."""
+        settings = self.nic_settings[slot] = dict(self.nic_settings[slot])
         kind = device.addressType
-        if kind is None:
-            return
-        if kind.lower() == "manual":
+        if kind is not None and kind.lower() == "manual":
             mac = device.macAddress or ""
             if not MAC.fullmatch(mac):
                 raise invalid_device(index, "device.macAddress")
-            self.macs[slot], self.mac_types[slot] = mac.lower(), "manual"
-        elif kind.lower() == "generated" or (kind.lower() == "assigned" and
-                                            self.mac_types[slot] == "manual"):
-            self.macs[slot], self.mac_types[slot] = None, "assigned"  # vCenter gives one
-        elif kind.lower() != "assigned":
+            settings.update(mac=mac.lower(), address_type="manual")
+        elif kind is not None and (kind.lower() == "generated" or (
+                kind.lower() == "assigned" and settings["address_type"] == "manual")):
+            settings.update(mac=None, address_type="assigned")  # vCenter gives one
+        elif kind is not None and kind.lower() != "assigned":
             raise invalid_device(index, "device.addressType")
+        connectable = device.connectable
+        for field, key in (("connected", "connected"), ("startConnected", "start_connected"),
+                           ("allowGuestControl", "allow_guest_control")):
+            value = getattr(connectable, field) if connectable is not None else None
+            if value is not None:
+                settings[key] = bool(value)
+        if device.wakeOnLanEnabled is not None:
+            settings["wake_on_lan"] = bool(device.wakeOnLanEnabled)

@@ -29,11 +29,6 @@ def _device(type_name, key, label, summary, controller=None, unit=None, **fields
                       controllerKey=controller, unitNumber=unit, **fields)
 
 
-def _connectable(connected):
-    return DataObject("VirtualDeviceConnectInfo", startConnected=True, allowGuestControl=True,
-                      connected=connected, status="ok")
-
-
 def disk_record(key, capacity_kb, datastore, file_name, controller=1000, unit=0, thin=True,
                 used=None):
     """One virtual disk as a VM keeps it (data a snapshot keeps): its capacity, where its
@@ -128,7 +123,6 @@ def _cdrom_device(cdrom, index):
 
 def devices(vm):
     """Every virtual device of ``vm`` in vCenter's order (controllers first)."""
-    powered_on = vm.power_state == "poweredOn"
     nics = vm.nic_devices()
     on_ide = {200: [], 201: []}
     for cdrom in vm.cdroms:
@@ -166,12 +160,7 @@ def devices(vm):
                 allowUnrestrictedCommunication=False, filterEnable=True),
     ] + scsi + [_cdrom_device(c, i) for i, c in enumerate(vm.cdroms)] + \
         [_disk_device(vm, d, i) for i, d in enumerate(vm.disks)] + \
-        [_with_connection(n, powered_on) for n in nics]
-
-
-def _with_connection(nic, connected):
-    nic.connectable = _connectable(connected)
-    return nic
+        nics  # (their connectable as the VM keeps it: VirtualMachine.nic_devices)
 
 
 def vm_folder(vm):

@@ -24,7 +24,7 @@ MAX_LEVELS = 32
 # What a snapshot keeps of the VM's hardware and of its guest (VirtualMachine attributes).
 HARDWARE = ("num_cpu", "memory_mb", "cpu_hot_add", "memory_hot_add", "guest_id",
             "guest_full_name", "guest_family", "extra_config", "disks", "controllers", "cdroms",
-            "networks", "nic_types", "macs", "mac_types")
+            "networks", "nic_types", "nic_settings")
 GUEST = ("host_name", "nic_addresses", "guest_network_up", "guest_config",
          "pending_customization", "tools_running")
 
@@ -41,7 +41,7 @@ def _copied(name, value):
     datastores and networks in it are the inventory's own)."""
     if name == "disks":
         return [dict(d, deltas=list(d.get("deltas") or ())) for d in value]
-    if name in ("controllers", "cdroms"):
+    if name in ("controllers", "cdroms", "nic_settings"):
         return [dict(d) for d in value]
     if isinstance(value, dict):
         return dict(value)
@@ -168,8 +168,8 @@ def revert(snapshot, host, suppress_power_on, user):
         "extra_config": dict(kept["extra_config"]), "disks": _copied("disks", kept["disks"]),
         "controllers": _copied("controllers", kept["controllers"]),
         "cdroms": _copied("cdroms", kept["cdroms"]), "networks": list(kept["networks"]),
-        "nic_types": list(kept["nic_types"]), "macs": list(kept.get("macs", ())),
-        "mac_types": list(kept.get("mac_types", ()))})
+        "nic_types": list(kept["nic_types"]),
+        "nic_settings": _copied("nic_settings", kept.get("nic_settings", ()))})
     for name in ("cpu_hot_add", "memory_hot_add", "guest_id", "guest_full_name",
                  "guest_family"):
         setattr(vm, name, kept[name])

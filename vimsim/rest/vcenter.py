@@ -190,11 +190,13 @@ class VcenterInventory:
                     "label": device.deviceInfo.label, "type": kind[7:].upper(),
                     "mac_type": (device.addressType or "assigned").upper(),
                     "mac_address": device.macAddress,
-                    "pci_slot_number": 160 + device.unitNumber, "wake_on_lan_enabled": True,
+                    "pci_slot_number": 160 + device.unitNumber,
+                    "wake_on_lan_enabled": device.wakeOnLanEnabled,
                     "backing": {"type": "STANDARD_PORTGROUP", "network": device.backing.network.value,
                                 "network_name": device.backing.deviceName},
                     "state": "CONNECTED" if device.connectable.connected else "NOT_CONNECTED",
-                    "start_connected": True, "allow_guest_control": True,
+                    "start_connected": device.connectable.startConnected,
+                    "allow_guest_control": device.connectable.allowGuestControl,
                     "upt_compatibility_enabled": False}
             elif kind == "VirtualCdrom":
                 cdroms[key] = {"label": device.deviceInfo.label, "type": "IDE",

@@ -31,6 +31,7 @@ CREATE_SPEC = inputs.Struct(
         backing=inputs.Struct(_V + "Ethernet.BackingSpec", type=STRING, network=STRING))),
     cdroms=inputs.ListOf(inputs.Struct(
         _V + "Cdrom.CreateSpec", start_connected=BOOLEAN,
+        type=inputs.Enum(_V + "Cdrom.HostBusAdapterType", "IDE", "SATA"),
         backing=inputs.Struct(_V + "Cdrom.BackingSpec", type=inputs.Enum(
             _V + "Cdrom.BackingType", "ISO_FILE", "HOST_DEVICE", "CLIENT_DEVICE"),
             iso_file=STRING))))
@@ -112,6 +113,8 @@ def _devices(spec):
             connectable=DataObject("VirtualDeviceConnectInfo",
                                    startConnected=nic.get("start_connected", True)))))
     for i, cdrom in enumerate(spec.get("cdroms") or ()):
+        if cdrom.get("type") not in (None, "IDE"):  # vimsim has no SATA adapter
+            raise errors.invalid_argument("CD-ROM %d needs an IDE adapter." % i)
         backing = cdrom.get("backing") or {}
         changes.append(DataObject(D, operation="add", device=DataObject(
             "VirtualCdrom", key=-400 - i, controllerKey=200 + i // 2, unitNumber=i % 2,
