@@ -22,13 +22,14 @@ WINDOWS = {"name": "DC0_H0_Win", "guest_id": "windows2019srv_64Guest",
            "guest_family": "windowsGuest", "power_state": "poweredOff"}
 
 
-def linux(host_name=None, nics=(), domain="example.com", dns=(), suffixes=(), **identity):
+def linux(host_name=None, nics=None, domain="example.com", dns=(), suffixes=(), **identity):
+    """A LinuxPrep spec; ``nics`` default one DHCP NIC (a deployed spec names every NIC)."""
     return C.Specification(
         identity=C.LinuxPrep(hostName=host_name or C.FixedName(name="web01"), domain=domain,
                              **identity),
         globalIPSettings=C.GlobalIPSettings(dnsServerList=list(dns),
                                             dnsSuffixList=list(suffixes)),
-        nicSettingMap=list(nics))
+        nicSettingMap=list([dhcp()] if nics is None else nics))
 
 
 def fixed(address, mask="255.255.255.0", gateways=(), mac=None, ipv6=None):
@@ -319,7 +320,8 @@ def test_sysprep_text_takes_the_computer_name_from_its_answer_file(make_emulator
            "</ComputerName></component><component><Identification><JoinWorkgroup>LAB"
            "</JoinWorkgroup></Identification></component></settings></unattend>")
     customize_at_boot(emulator, vm, C.Specification(
-        identity=C.SysprepText(value=xml), globalIPSettings=C.GlobalIPSettings()))
+        identity=C.SysprepText(value=xml), globalIPSettings=C.GlobalIPSettings(),
+        nicSettingMap=[dhcp()]))
     assert status(vm) == "TOOLSDEPLOYPKG_SUCCEEDED" and vm.guest.hostName == "APP7"
     assert guest_config(emulator, vm)["workgroup"] == "LAB"
 

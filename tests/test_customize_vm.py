@@ -109,6 +109,13 @@ def test_check_customization_spec_raises_what_customize_vm_would(emulator, si):
     with pytest.raises(vim.fault.NicSettingMismatch) as refused:
         vm.CheckCustomizationSpec(spec=linux_spec(addresses=("a", "b", "c")))
     assert refused.value.numberOfNicsInSpec == 3
+    # none for a VM's one NIC is refused too (vCenter: "...specification: 0 does not match
+    # the number of network adapters present in the virtual machine: 1.")
+    with pytest.raises(vim.fault.NicSettingMismatch) as refused:
+        vm.CheckCustomizationSpec(spec=linux_spec(addresses=()))
+    assert (refused.value.numberOfNicsInSpec, refused.value.numberOfNicsInVM) == (0, 1)
+    assert refused.value.msg.startswith("The number of network adapter settings in the "
+                                        "customization specification: 0 does not match")
     assert vm.guest.customizationInfo.customizationStatus == "TOOLSDEPLOYPKG_IDLE"
     assert vm.config.tools.pendingCustomization is None
 
@@ -135,7 +142,8 @@ def test_a_fixed_computer_name_must_be_a_host_name(make_emulator):
             userData=C.UserData(fullName="a", orgName="b", productId="",
                                 computerName=C.FixedName(name=name)),
             identification=C.Identification(joinWorkgroup="WORKGROUP")),
-            globalIPSettings=C.GlobalIPSettings())
+            globalIPSettings=C.GlobalIPSettings(),
+            nicSettingMap=[C.AdapterMapping(adapter=C.IPSettings(ip=C.DhcpIpGenerator()))])
     with pytest.raises(vmodl.fault.InvalidArgument) as refused:
         vm.CheckCustomizationSpec(spec=sysprep("win 01"))
     assert refused.value.invalidProperty == "spec.identity.userData.computerName"

@@ -294,6 +294,95 @@ def test_reconfigure_sets_the_uuids_and_refuses_what_is_not_one(emulator, si):
     assert task_fault(emulator, task).invalidProperty == "config.uuid"
 
 
+def test_reconfigure_keeps_what_vcenter_keeps_and_checks_it(make_emulator):
+    """Firmware, boot options, nested virtualization, reservations, limits and shares, Tools
+    and flag settings, ...: each was dropped while the task succeeded (Ansible's vmware_guest
+    and govc's vm.change then never converged)."""
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    vm = create(first, si)  # powered off
+    B = vim.vm.BootOptions
+    info = reconfigure(
+        first, vm, firmware="efi", nestedHVEnabled=True, vPMCEnabled=True, maxMksConnections=4,
+        swapPlacement="hostLocal", changeTrackingEnabled=True,
+        bootOptions=B(bootDelay=3000, efiSecureBootEnabled=True, bootOrder=[
+            B.BootableCdromDevice(), B.BootableDiskDevice(deviceKey=2000)]),
+        cpuAllocation=vim.ResourceAllocationInfo(
+            reservation=100, limit=4000, shares=vim.SharesInfo(level="high", shares=0)),
+        memoryAllocation=vim.ResourceAllocationInfo(
+            reservation=512, limit=4096, shares=vim.SharesInfo(level="custom", shares=777)),
+        flags=vim.vm.FlagInfo(enableLogging=False), tools=vim.vm.ToolsConfigInfo(
+            syncTimeWithHost=True), latencySensitivity=vim.LatencySensitivity(level="high"))
+    assert info.state == "success", info.error
+
+    def kept(vm):
+        config = vm.config
+        assert (config.firmware, config.nestedHVEnabled, config.vPMCEnabled,
+                config.maxMksConnections, config.swapPlacement, config.changeTrackingEnabled) \
+            == ("efi", True, True, 4, "hostLocal", True)
+        boot = config.bootOptions
+        assert (boot.bootDelay, boot.efiSecureBootEnabled, boot.bootRetryDelay) == \
+            (3000, True, 10000)  # what was not set keeps vCenter's value
+        assert [type(d) for d in boot.bootOrder] == [B.BootableCdromDevice,
+                                                    B.BootableDiskDevice]
+        assert boot.bootOrder[1].deviceKey == 2000
+        cpu, memory = config.cpuAllocation, config.memoryAllocation
+        assert (cpu.reservation, cpu.limit, cpu.shares.level, cpu.shares.shares) == \
+            (100, 4000, "high", 2000 * config.hardware.numCPU)
+        assert (memory.reservation, memory.limit, memory.shares.level, memory.shares.shares) \
+            == (512, 4096, "custom", 777)
+        assert vm.resourceConfig.cpuAllocation.reservation == 100
+        assert (vm.summary.config.cpuReservation, vm.summary.config.memoryReservation) == \
+            (100, 512)
+        assert not config.flags.enableLogging and config.flags.monitorType == "release"
+        assert config.tools.syncTimeWithHost and config.tools.toolsUpgradePolicy == "manual"
+        assert config.latencySensitivity.level == "high"
+    kept(vm)
+    for field, value, prop in (
+            ("firmware", "uefi", "spec.firmware"),
+            ("swapPlacement", "elsewhere", "spec.swapPlacement"),
+            ("cpuAllocation", vim.ResourceAllocationInfo(reservation=-1),
+             "spec.cpuAllocation.reservation"),
+            ("memoryAllocation", vim.ResourceAllocationInfo(limit=100),  # below 512
+             "spec.memoryAllocation.limit"),
+            ("bootOptions", B(bootDelay=-5), "spec.bootOptions.bootDelay"),
+            ("guestId", "nosuchGuest", "configSpec.guestId")):
+        fault = task_fault(first, vm.ReconfigVM_Task(vim.vm.ConfigSpec(**{field: value})))
+        assert isinstance(fault, vmodl.fault.InvalidArgument) and fault.invalidProperty == prop
+    kept(vm)  # a refused spec changed nothing
+    kept(find_vm(restored(make_emulator, first).connect(), vm.name))  # --state keeps it
+    assert done(first, vm.PowerOnVM_Task()).state == "success"
+    fault = task_fault(first, vm.ReconfigVM_Task(vim.vm.ConfigSpec(firmware="bios")))
+    assert isinstance(fault, vim.fault.InvalidPowerState)  # only while the VM is off
+    assert reconfigure(first, vm, bootOptions=B(bootDelay=10)).state == "success"
+    assert vm.config.bootOptions.bootDelay == 10 and vm.config.firmware == "efi"
+    assert find_vm(si, "DC0_H0_VM0").config.latencySensitivity.level == "normal"
+
+
+def test_the_hardware_version_is_made_at_create_and_changed_by_upgrade(emulator, si):
+    spec = config_spec(si, name="v15")
+    spec.version = "vmx-15"
+    vm = create(emulator, si, spec)
+    assert vm.config.version == "vmx-15" and vm.summary.config.hwVersion == "vmx-15"
+    # ReconfigVM_Task ignores a version, as vCenter does (UpgradeVM_Task changes it)
+    assert reconfigure(emulator, vm, version="vmx-21").state == "success"
+    assert vm.config.version == "vmx-15"
+    spec = config_spec(si, name="v99")
+    spec.version = "vmx-99"
+    task = datacenter(si).vmFolder.CreateVM_Task(config=spec, pool=standalone_pool(si))
+    assert task_fault(emulator, task).invalidProperty == "config.version"
+    assert done(emulator, vm.UpgradeVM_Task("vmx-17")).state == "success"
+    assert vm.config.version == "vmx-17"
+    assert done(emulator, vm.UpgradeVM_Task()).state == "success"  # the newest
+    assert vm.config.version == "vmx-21"
+    assert isinstance(task_fault(emulator, vm.UpgradeVM_Task()), vim.fault.AlreadyUpgraded)
+    assert sorted(e.version for e in events_of(si, "VmUpgradeCompleteEvent")) == [
+        "vmx-17", "vmx-21"]
+    running = find_vm(si, "DC0_H0_VM0")
+    assert running.config.version == "vmx-19"
+    assert isinstance(task_fault(emulator, running.UpgradeVM_Task()), vim.fault.InvalidPowerState)
+
+
 def test_reconfigure_devices(emulator, si):
     datastore = named(si, vim.Datastore, "LocalDS_0")
     vm = create(emulator, si, config_spec(si, "dev01", thin=False))

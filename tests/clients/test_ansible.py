@@ -847,7 +847,7 @@ PLAYBOOK = r"""
         that:
         - all.custom_spec_info.keys() | sort == ['ansible-rest', 'linux-dhcp', 'linux-web']
         - all.custom_spec_info['linux-dhcp'].type == 'Linux'
-        - all.custom_spec_info['linux-dhcp'].nic_setting_map == []
+        - all.custom_spec_info['linux-dhcp'].nic_setting_map | length == 1
         - rest.description == 'made over REST'
         - rest.type == 'Linux'
         - rest.hostname == 'rest-host'

@@ -62,7 +62,15 @@ class GuestCustomizationManager(ManagedObject):
         if not vm.tools_installed:
             return faults.UncustomizableGuest(TOOLS_NOT_INSTALLED_MESSAGE,
                                               uncustomizableGuestOS=vm.guest_id)
-        return GuestCustomizationManager._spec_fault(vm, spec)
+        fault = GuestCustomizationManager._spec_fault(vm, spec)
+        if fault is None and not spec.nicSettingMap and vm.networks and not (
+                spec.identity is not None and
+                spec.identity._typeName == "CustomizationCloudinitPrep"):
+            # a deployed spec sets up every NIC: "...specification: 0 does not match ...: 1."
+            # (cloud-init's network comes from its metadata)
+            fault = faults.NicSettingMismatch(numberOfNicsInSpec=0,
+                                              numberOfNicsInVM=len(vm.networks))
+        return fault
 
     @staticmethod
     def _spec_fault(vm, spec):

@@ -11,7 +11,7 @@ import types
 import uuid
 
 from vimsim.model import (authorization, environment_browser, faults, vm_clone, vm_devices,
-                          vm_hardware)
+                          vm_hardware, vm_settings)
 from vimsim.vim25.data import DataObject
 
 MAX_NAME = vm_clone.MAX_NAME
@@ -296,7 +296,7 @@ def create_vm(folder, config, pool, host, user):
     datastore, vmx = vmx_path_of(vc, host, config, name)
     devices = vm_devices.Devices(vc, host, vmx)
     changes = vm_clone.config_changes(vc, types.SimpleNamespace(extra_config={}), config,
-                                      devices, prefix="config.")
+                                      devices, prefix="config.", creating=True)
     guest_id = config.guestId or "otherGuest"
     family, full_name = guest_of(guest_id)
     moid = vc.new_moid("vm-")
@@ -342,7 +342,8 @@ def require_hot_change(vm, spec):
         spec.memoryHotAddEnabled is not None and
         bool(spec.memoryHotAddEnabled) != vm.memory_hot_add,
         spec.guestId is not None and spec.guestId != vm.guest_id,
-        spec.numCoresPerSocket is not None and spec.numCoresPerSocket != vm.cores_per_socket)
+        spec.numCoresPerSocket is not None and spec.numCoresPerSocket != vm.cores_per_socket,
+        bool(vm_settings.cold_changes(vm.config_settings, spec)))
     if any(refused):
         raise faults.invalid_power_state(POWERED_OFF, vm.power_state)
 
@@ -393,7 +394,8 @@ def apply_changes(vm, changes):
                       ("annotation", "annotation"), ("extra_config", "extra_config"),
                       ("disks", "disks"), ("controllers", "controllers"),
                       ("cdroms", "cdroms"), ("nic_types", "nic_types"),
-                      ("nic_settings", "nic_settings")):
+                      ("nic_settings", "nic_settings"),
+                      ("config_settings", "config_settings")):
         if key in changes:
             setattr(vm, attr, changes[key])
     if "networks" in changes:

@@ -2,7 +2,7 @@
 import uuid
 
 from vimsim.model import authorization, faults, guest, guest_config, lifecycle, vm_clone, \
-    vm_devices, vm_hardware, vm_snapshot
+    vm_devices, vm_hardware, vm_settings, vm_snapshot
 from vimsim.model.inventory import ManagedEntity
 from vimsim.model.objects import refs, vim_property
 from vimsim.vim25.data import DataObject, format_datetime
@@ -20,9 +20,9 @@ class VirtualMachine(ManagedEntity):
                  "customization", "customization_plan", "hypervisor_version",
                  "pending_customization", "customization_override", "boot_time", "power_cycle",
                  "cycle_timers", "extra_config", "annotation", "template", "vmx_path", "disks",
-                 "controllers", "cdroms", "nic_types", "nic_settings", "cpu_hot_add",
-                 "memory_hot_add", "create_date", "modified", "guest_config", "custom_scripts",
-                 "snapshot_roots", "current_snapshot", "snapshot_count")
+                 "controllers", "cdroms", "nic_types", "nic_settings", "config_settings",
+                 "cpu_hot_add", "memory_hot_add", "create_date", "modified", "guest_config",
+                 "custom_scripts", "snapshot_roots", "current_snapshot", "snapshot_count")
 
     def __init__(self, vc, moid, name, folder, pool, host, spec):
         super().__init__(vc, moid, name, folder)
@@ -78,6 +78,8 @@ class VirtualMachine(ManagedEntity):
             else vc.boot_time
         # config.extraConfig beyond the entries every VM has (guestinfo.* keys, ...)
         self.extra_config = dict(spec.get("extra_config") or {})
+        # what a config spec set that the VM only keeps (vimsim/model/vm_settings.py)
+        self.config_settings = dict(spec.get("config_settings") or {})
         # each NIC's MAC, connectable state, ... (vm_devices.NIC_SETTINGS)
         self.nic_settings = vm_devices.nic_settings_of(spec.get("nic_settings") or (),
                                                        len(self.networks), spec.get("macs") or ())
@@ -105,7 +107,7 @@ class VirtualMachine(ManagedEntity):
                  "customization_plan", "hypervisor_version", "pending_customization",
                  "boot_time", "power_cycle", "extra_config", "annotation", "template",
                  "vmx_path", "disks", "controllers", "cdroms", "nic_types", "nic_settings",
-                 "cpu_hot_add",
+                 "config_settings", "cpu_hot_add",
                  "memory_hot_add", "create_date", "modified", "guest_config",
                  "custom_scripts", "snapshot_roots", "current_snapshot", "snapshot_count")
     persisted_touched = True
@@ -377,6 +379,32 @@ class VirtualMachine(ManagedEntity):
     def _reconfigure_body(self, spec, user):
         lifecycle.reconfigure(self, spec, user)
 
+    def UpgradeVM_Task(self, ctx, version=None):
+        lifecycle.require_privilege(ctx, self, "VirtualMachine.Config.UpgradeVirtualHardware")
+        return self.vc.task_manager.create(
+            ctx, self, "UpgradeVM_Task", "VirtualMachine.upgradeVirtualHardware",
+            self._upgrade_body, self.vc.timings["reconfig_vm"],
+            args=(version, ctx.user_name or "")).ref
+
+    def _upgrade_body(self, version, user):
+        """The VM's hardware at ``version`` (default the newest the host runs): only while it
+        is off, and only to a newer one (AlreadyUpgraded)."""
+        lifecycle.require_not_template(self)
+        self.require_power(POWERED_OFF, (POWERED_OFF,))
+        target = vm_settings.checked_version(
+            version or "vmx-%02d" % vm_settings.NEWEST_VERSION, "version")
+        current = self.config_settings.get("version", vm_settings.DEFAULT_VERSION)
+        if int(target[4:]) <= int(current[4:]):
+            raise faults.Fault.of("AlreadyUpgraded", "The virtual machine compatibility is "
+                                  "already %s or later." % current)
+        lifecycle.post(self.vc, "VmUpgradingEvent", self, "Upgrading virtual machine "
+                       "compatibility of %s in %s to %s" % (
+                           self.name, self.datacenter().name, target), user, version=target)
+        self.config_settings = dict(self.config_settings, version=target)
+        self.reconfigured()
+        lifecycle.post(self.vc, "VmUpgradeCompleteEvent", self, "Virtual machine compatibility "
+                       "upgraded to %s" % target, user, version=target)
+
     # -- snapshots (vimsim/model/vm_snapshot.py has their rules) -------------------------
 
     def all_snapshots(self):
@@ -557,6 +585,7 @@ class VirtualMachine(ManagedEntity):
             # InstantCloneSpec.config lands in the clone's extraConfig (guestinfo.* keys)
             "extra_config": dict(self.extra_config, **{
                 o.key: o.value for o in spec.config or () if o.key}),
+            "config_settings": dict(self.config_settings),
             "guest_accounts": guest.account_specs(self.guest_accounts),
         }
 
@@ -687,7 +716,7 @@ class VirtualMachine(ManagedEntity):
     @vim_property
     def config(self, ctx):
         folder = self.vm_path_name().rsplit("/", 1)[0] + "/"
-        return DataObject(
+        return vm_settings.apply(DataObject(
             "VirtualMachineConfigInfo", changeVersion=self.change_version(),
             modified=self.modified,
             name=self.name, guestFullName=self.guest_full_name, version="vmx-19", uuid=self.uuid,
@@ -717,8 +746,7 @@ class VirtualMachine(ManagedEntity):
                                 virtualICH7MPresent=False, virtualSMCPresent=False,
                                 device=vm_hardware.devices(self), motherboardLayout="i440bxHostBridge",
                                 simultaneousThreads=1),
-            cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
-            memoryAllocation=vm_hardware.allocation(10 * self.memory_mb),
+            latencySensitivity=DataObject("LatencySensitivity", level="normal"),
             cpuHotAddEnabled=self.cpu_hot_add, cpuHotRemoveEnabled=False,
             memoryHotAddEnabled=self.memory_hot_add,
             hotPlugMemoryLimit=self.memory_mb, hotPlugMemoryIncrementSize=0,
@@ -737,7 +765,7 @@ class VirtualMachine(ManagedEntity):
             vFlashCacheReservation=0, migrateEncryption="opportunistic",
             ftEncryptionMode="ftEncryptionOpportunistic",
             sevEnabled=False, pmemFailoverEnabled=False, vmOpNotificationToAppEnabled=False,
-            vmOpNotificationTimeout=-1)
+            vmOpNotificationTimeout=-1), self)
 
     @vim_property
     def snapshot(self, ctx):
@@ -759,8 +787,8 @@ class VirtualMachine(ManagedEntity):
     def resourceConfig(self, ctx):
         return DataObject("ResourceConfigSpec", entity=self.ref, changeVersion="1",
                           lastModified=self.vc.boot_time,
-                          cpuAllocation=vm_hardware.allocation(1000 * self.num_cpu),
-                          memoryAllocation=vm_hardware.allocation(10 * self.memory_mb))
+                          cpuAllocation=vm_settings.allocation(self, "cpuAllocation"),
+                          memoryAllocation=vm_settings.allocation(self, "memoryAllocation"))
 
     def change_version(self):
         """config.changeVersion: the time of the last change, as vCenter gives it."""
@@ -793,7 +821,10 @@ class VirtualMachine(ManagedEntity):
                 numCpu=self.num_cpu, numEthernetCards=len(self.networks),
                 numVirtualDisks=len(self.disks),
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
-                guestFullName=self.guest_full_name),
+                guestFullName=self.guest_full_name,
+                cpuReservation=vm_settings.allocation(self, "cpuAllocation").reservation,
+                memoryReservation=vm_settings.allocation(self, "memoryAllocation").reservation,
+                hwVersion=self.config_settings.get("version", vm_settings.DEFAULT_VERSION)),
             storage=vm_hardware.storage_summary(self, self.vc.clock.now()),
             quickStats=self.quick_stats(), overallStatus="green",
             customValue=self.vc.managers["customFieldsManager"].values_of(self))

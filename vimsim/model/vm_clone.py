@@ -4,10 +4,12 @@ import re
 import types
 import uuid
 
-from vimsim.model import faults, guest, vm_devices
+from vimsim.model import faults, guest, vm_devices, vm_settings
 from vimsim.vim25.data import TypedValue
+from vimsim.vim25.types import REGISTRY
 
 MAX_NAME = 80  # vCenter's limit on an inventory name
+GUEST_IDS = frozenset(REGISTRY.enums["VirtualMachineGuestOsIdentifier"])
 # A VM's uuid and instanceUuid: "12345678-abcd-1234-cdef-123456789abc"
 UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 
@@ -78,7 +80,7 @@ def option_text(value):
     return str(value)
 
 
-def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
+def config_changes(vc, vm, config, devices=None, prefix="spec.config.", creating=False):
     """What a VirtualMachineConfigSpec changes on ``vm``, as fixture-style values
     (cpus, memory_mb, annotation, extra_config, and the devices: vm_devices.Devices.values,
     applied to ``devices`` or the VM's own); InvalidArgument or InvalidDeviceSpec for what
@@ -86,6 +88,9 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
     changes = {}
     if config is None:
         return changes
+    if config.guestId is not None and config.guestId not in GUEST_IDS:
+        # vCenter's "A specified parameter was not correct: configSpec.guestId"
+        raise faults.InvalidArgument(invalidProperty="configSpec.guestId")
     if config.numCPUs is not None:
         if not 1 <= config.numCPUs <= 768:
             raise faults.InvalidArgument(invalidProperty=prefix + "numCPUs")
@@ -128,6 +133,9 @@ def config_changes(vc, vm, config, devices=None, prefix="spec.config."):
             else:  # a data object or an array: nothing a .vmx line holds
                 raise faults.InvalidArgument(invalidProperty=prefix + "extraConfig")
         changes["extra_config"] = extra
+    settings = vm_settings.changes(getattr(vm, "config_settings", {}), config, prefix, creating)
+    if settings is not None:
+        changes["config_settings"] = settings
     if config.deviceChange:
         devices = (devices or vm_devices.Devices.of_vm(vm)).apply(config.deviceChange)
         changes.update(devices.values())
@@ -155,7 +163,7 @@ def clone_spec(source, moid, name, spec, datastores, changes, files):
         "controllers": source.controllers, "cdroms": source.cdroms,
         "nic_types": source.nic_types, "custom_scripts": source.custom_scripts,
         "extra_config": dict(source.extra_config), "annotation": source.annotation,
-        "template": bool(spec.template),
+        "config_settings": dict(source.config_settings), "template": bool(spec.template),
         "guest_accounts": guest.account_specs(source.guest_accounts),
     }
     values.update(changes)

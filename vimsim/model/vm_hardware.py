@@ -276,11 +276,6 @@ def storage_summary(vm, now):
                       uncommitted=uncommitted, unshared=unshared, timestamp=now)
 
 
-def allocation(shares):
-    return DataObject("ResourceAllocationInfo", reservation=0, expandableReservation=False,
-                      limit=-1, shares=DataObject("SharesInfo", shares=shares, level="normal"))
-
-
 def tools_config(vm):
     return DataObject(
         "ToolsConfigInfo", toolsVersion=12352 if vm.tools_installed else 0,

@@ -24,7 +24,7 @@ MAX_LEVELS = 32
 # What a snapshot keeps of the VM's hardware and of its guest (VirtualMachine attributes).
 HARDWARE = ("num_cpu", "memory_mb", "cpu_hot_add", "memory_hot_add", "guest_id",
             "guest_full_name", "guest_family", "extra_config", "disks", "controllers", "cdroms",
-            "networks", "nic_types", "nic_settings")
+            "networks", "nic_types", "nic_settings", "config_settings")
 GUEST = ("host_name", "nic_addresses", "guest_network_up", "guest_config",
          "pending_customization", "tools_running")
 
@@ -169,7 +169,8 @@ def revert(snapshot, host, suppress_power_on, user):
         "controllers": _copied("controllers", kept["controllers"]),
         "cdroms": _copied("cdroms", kept["cdroms"]), "networks": list(kept["networks"]),
         "nic_types": list(kept["nic_types"]),
-        "nic_settings": _copied("nic_settings", kept.get("nic_settings", ()))})
+        "nic_settings": _copied("nic_settings", kept.get("nic_settings", ())),
+        "config_settings": dict(kept.get("config_settings", {}))})
     for name in ("cpu_hot_add", "memory_hot_add", "guest_id", "guest_full_name",
                  "guest_family"):
         setattr(vm, name, kept[name])

@@ -177,7 +177,9 @@ class VcenterInventory:
         vm = self.vm(vm_id)
         disks = {}
         nics, cdroms, scsi = {}, {}, {}
-        for device in vm.config(None).hardware.device:
+        config = vm.config(None)
+        boot = config.bootOptions
+        for device in config.hardware.device:
             kind, key = device._typeName, str(device.key)
             if kind == "VirtualDisk":
                 disks[key] = {"label": device.deviceInfo.label, "type": "SCSI",
@@ -212,9 +214,14 @@ class VcenterInventory:
             "name": vm.name, "guest_OS": guest_os(vm), "power_state": POWER_STATES[vm.power_state],
             "identity": {"name": vm.name, "bios_uuid": vm.uuid, "instance_uuid": vm.instance_uuid},
             "instant_clone_frozen": False,
-            "hardware": {"version": "VMX_19", "upgrade_policy": "NEVER", "upgrade_status": "NONE"},
-            "boot": {"type": "BIOS", "delay": 0, "retry": False, "retry_delay": 10000,
-                     "enter_setup_mode": False},
+            "hardware": {"version": config.version.upper().replace("-", "_"),
+                         "upgrade_policy": "NEVER", "upgrade_status": "NONE"},
+            "boot": dict({"type": config.firmware.upper(), "delay": boot.bootDelay,
+                          "retry": boot.bootRetryEnabled, "retry_delay": boot.bootRetryDelay,
+                          "enter_setup_mode": boot.enterBIOSSetup}, **({
+                              "efi_legacy_boot": False,
+                              "network_protocol": boot.networkBootProtocol.upper()}
+                              if config.firmware == "efi" else {})),
             "boot_devices": [],
             "cpu": {"count": vm.num_cpu, "cores_per_socket": vm.cores_per_socket,
                     "hot_add_enabled": vm.cpu_hot_add, "hot_remove_enabled": False},

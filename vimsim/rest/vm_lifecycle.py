@@ -2,7 +2,7 @@
 of com.vmware.vcenter.vm.hardware.Cpu and Memory. Each builds the vim25 call vCenter makes
 (Folder.CreateVM_Task, Destroy_Task, ReconfigVM_Task) and runs it through the model's one call
 path; the answer comes when the task is done, its fault as the vAPI error."""
-from vimsim.model import dispatch, faults
+from vimsim.model import dispatch, faults, vm_settings
 from vimsim.model.objects import Pending
 from vimsim.model.sessions import CallContext
 from vimsim.rest import errors, inputs
@@ -21,6 +21,14 @@ CREATE_SPEC = inputs.Struct(
     placement=inputs.Struct("com.vmware.vcenter.VM.PlacementSpec", folder=STRING,
                             resource_pool=STRING, host=STRING, cluster=STRING, datastore=STRING),
     cpu=CPU_UPDATE, memory=MEMORY_UPDATE,
+    boot=inputs.Struct(
+        _V + "Boot.CreateSpec", type=inputs.Enum(_V + "Boot.Type", "BIOS", "EFI"),
+        efi_legacy_boot=BOOLEAN, network_protocol=inputs.Enum(
+            _V + "Boot.NetworkProtocol", "IPV4", "IPV6"), delay=LONG, retry=BOOLEAN,
+        retry_delay=LONG, enter_setup_mode=BOOLEAN),
+    hardware_version=inputs.Enum(_V + "Hardware.Version", *(
+        "VMX_%02d" % n for n in range(vm_settings.OLDEST_VERSION,
+                                      vm_settings.NEWEST_VERSION + 1))),
     disks=inputs.ListOf(inputs.Struct(
         _V + "Disk.CreateSpec", type=inputs.Enum(_V + "Disk.HostBusAdapterType", "IDE", "SCSI",
                                                  "SATA", "NVME"),
@@ -137,12 +145,21 @@ def create(api, session, spec):
         raise errors.invalid_argument("Invalid guest_OS %s." % guest_os, guest_os)
     folder, pool, host, datastore = _placement(api.vc, spec.get("placement"))
     cpu, memory = spec.get("cpu") or {}, spec.get("memory") or {}
+    boot, version = spec.get("boot") or {}, spec.get("hardware_version")
     config = DataObject(
         "VirtualMachineConfigSpec", name=spec.get("name") or "Virtual Machine",
         guestId=guest_id, numCPUs=cpu.get("count"), memoryMB=memory.get("size_MiB"),
         cpuHotAddEnabled=cpu.get("hot_add_enabled"),
         memoryHotAddEnabled=memory.get("hot_add_enabled"),
         files=DataObject("VirtualMachineFileInfo", vmPathName="[%s]" % datastore.name),
+        firmware=boot["type"].lower() if boot.get("type") else None,
+        bootOptions=DataObject(
+            "VirtualMachineBootOptions", bootDelay=boot.get("delay"),
+            bootRetryEnabled=boot.get("retry"), bootRetryDelay=boot.get("retry_delay"),
+            enterBIOSSetup=boot.get("enter_setup_mode"),
+            networkBootProtocol=boot["network_protocol"].lower()
+            if boot.get("network_protocol") else None) if boot else None,
+        version=version.lower().replace("_", "-") if version else None,
         deviceChange=_devices(spec))
     return then(_call(api, session, folder, "CreateVM_Task", {
         "config": config, "pool": pool.ref, "host": host.ref if host else None}),
