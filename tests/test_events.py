@@ -89,6 +89,31 @@ def test_collector_pages_forward_and_back(emulator, si):
         collector.latestPage
 
 
+def test_a_collectors_latest_page_is_pushed_to_property_filters(emulator, si):
+    """What govc events -f waits on: a new event is an update of the collector's latestPage
+    (the wait never returned)."""
+    vm = find_vm(si, "DC0_C0_RP0_VM0")
+    collector = si.content.eventManager.CreateCollectorForEvents(by_vm(vm))
+    PC = vmodl.query.PropertyCollector
+    pc = si.content.propertyCollector
+    pfilter = pc.CreateFilter(PC.FilterSpec(
+        objectSet=[PC.ObjectSpec(obj=collector)],
+        propSet=[PC.PropertySpec(type=vim.event.EventHistoryCollector, pathSet=["latestPage"])]),
+        partialUpdates=False)
+    first = pc.WaitForUpdatesEx("", PC.WaitOptions(maxWaitSeconds=0))
+    assert pc.WaitForUpdatesEx(first.version, PC.WaitOptions(maxWaitSeconds=0)) is None
+    vm.PowerOffVM_Task()
+    emulator.advance(1)
+    update = pc.WaitForUpdatesEx(first.version, PC.WaitOptions(maxWaitSeconds=0))
+    assert update is not None, "no update of latestPage after an event"
+    [change] = update.filterSet[0].objectSet[0].changeSet
+    assert change.name == "latestPage"
+    assert any(isinstance(e, vim.event.VmPoweredOffEvent) for e in change.val)
+    pfilter.DestroyPropertyFilter()
+    collector.DestroyCollector()
+    assert emulator.call(lambda: len(emulator.vc.event_manager.collectors)) == 0
+
+
 def test_session_events_belong_to_the_root_folder(emulator):
     from pyVim.connect import Disconnect
     si = emulator.connect()

@@ -147,7 +147,31 @@ def test_unknown_property_path_is_invalid_property(si):
                          propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=["nosuch"])])
     with pytest.raises(vmodl.query.InvalidProperty) as err:
         si.content.propertyCollector.RetrieveContents([spec])
-    assert err.value.name == "nosuch"
+    assert err.value.name == "nosuch" and err.value.msg == ""  # vCenter's faultstring is empty
+
+
+def test_a_path_picks_an_array_item_by_its_key(si):
+    """config.hardware.device[4000], config.extraConfig["key"]: vCenter answers the one item
+    (govmomi issue 1001); a key no item has answers nothing; after the item, its type's fields."""
+    PC = vmodl.query.PropertyCollector
+    vm = find_vm(si, "DC0_H0_VM1")
+    extra = vm.config.extraConfig[0].key
+    paths = ["config.hardware.device[4000]", 'config.extraConfig["%s"]' % extra,
+             "config.hardware.device[4000].key", "config.hardware.device[9999]"]
+    spec = PC.FilterSpec(objectSet=[PC.ObjectSpec(obj=vm)],
+                         propSet=[PC.PropertySpec(type=vim.VirtualMachine, pathSet=paths)])
+    [content] = si.content.propertyCollector.RetrieveContents([spec])
+    got = {p.name: p.val for p in content.propSet}
+    assert isinstance(got["config.hardware.device[4000]"], vim.vm.device.VirtualEthernetCard)
+    assert got["config.hardware.device[4000]"].key == 4000
+    assert got['config.extraConfig["%s"]' % extra].key == extra
+    assert got["config.hardware.device[4000].key"] == 4000
+    assert "config.hardware.device[9999]" not in got
+    for bad in ("config.hardware.device[x]", "config.hardware[1]", "name[0]",
+                "config.hardware.device[4000].macAddress"):  # a subtype's field: as vCenter
+        spec.propSet[0].pathSet = [bad]
+        with pytest.raises(vmodl.query.InvalidProperty):
+            si.content.propertyCollector.RetrieveContents([spec])
 
 
 def every_vm_name(si):

@@ -425,6 +425,11 @@ def test_reconfigure_devices(emulator, si):
     fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
         D.VirtualDeviceSpec(operation="remove", device=D.VirtualDisk(key=2999))])))
     assert isinstance(fault, vim.fault.InvalidDeviceSpec)
+    # a device vimsim does not emulate: vCenter's words (the message named vimsim, "a add")
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+        D.VirtualDeviceSpec(operation="add", device=D.VirtualSerialPort(key=-9))])))
+    assert isinstance(fault, vmodl.fault.NotSupported)
+    assert fault.msg == "The operation is not supported on the object."
 
 
 def test_a_nic_keeps_a_manual_mac_and_gets_one_generated_back(make_emulator):
@@ -434,6 +439,8 @@ def test_a_nic_keeps_a_manual_mac_and_gets_one_generated_back(make_emulator):
     nic, = devices_of(vm, D.VirtualEthernetCard)
     generated = nic.macAddress
     assert nic.addressType == "assigned"
+    # from vCenter's generated range, 00:50:56:80:00:00-bf:ff:ff (00-3f is for manual MACs)
+    assert generated.startswith("00:50:56:") and 0x80 <= int(generated[9:11], 16) <= 0xBF
     for bad in ("zz:zz:zz:zz:zz:zz", "00:50:56:01:02", "", None):
         nic.addressType, nic.macAddress = "manual", bad
         fault = task_fault(first, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[

@@ -34,6 +34,7 @@ class EventManager(ManagedObject):
         super().__init__(vc, moid)
         self.events = collections.deque(maxlen=HISTORY_LIMIT)
         self.next_key = 1
+        self.collectors = set()  # the EventHistoryCollectors alive, by session
 
     def post(self, type_name, vm=None, message=None, chain_id=None, user="", **fields):
         """Record an event about ``vm`` (and its host and datacenter); its message is
@@ -56,6 +57,8 @@ class EventManager(ManagedObject):
                            fullFormattedMessage=message, **fields)
         self.events.append(event)
         self.vc.touch(self)
+        for collector in self.collectors:  # their latestPage (govc events -f waits on it)
+            self.vc.touch(collector)
         return event
 
     @staticmethod
@@ -155,6 +158,11 @@ class EventHistoryCollector(SessionObject):
         self.ctx, self.manager, self.spec = ctx, manager, spec
         self.page_size = DEFAULT_PAGE
         self.position = None  # index into the matching events; None: before the latest page
+        manager.collectors.add(self)
+
+    def destroy(self):
+        self.manager.collectors.discard(self)
+        super().destroy()
 
     def _events(self):
         events = self.manager.matching(self.spec, self.ctx)
@@ -187,6 +195,7 @@ class EventHistoryCollector(SessionObject):
         if maxCount < 0:
             raise faults.InvalidArgument(invalidProperty="maxCount")
         self.page_size = min(maxCount, MAX_PAGE)
+        self.vc.touch(self)
 
     def RewindCollector(self, ctx):
         self.position = 0

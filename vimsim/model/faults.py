@@ -64,7 +64,7 @@ class _Blank(dict):
 
 def _fault(name, base, message=None):
     cls = type(name, (base,), {"type_name": name})
-    if message:
+    if message is not None:
         cls.message = message
     FAULTS[name] = cls
     return cls
@@ -98,7 +98,7 @@ SecurityError = _fault("SecurityError", RuntimeFault)
 NoPermission = _fault("NoPermission", SecurityError,
                       "Permission to perform this operation was denied.")
 NotAuthenticated = _fault("NotAuthenticated", NoPermission, "The session is not authenticated.")
-InvalidProperty = _fault("InvalidProperty", Fault, "{name}")
+InvalidProperty = _fault("InvalidProperty", Fault, "")  # vCenter's faultstring is empty
 InvalidCollectorVersion = _fault("InvalidCollectorVersion", Fault,
                                  "The collector version is invalid.")
 InvalidLogin = _fault("InvalidLogin", VimFault,

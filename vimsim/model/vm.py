@@ -647,7 +647,9 @@ class VirtualMachine(ManagedEntity):
         if given:  # by the fixture (an inventory loaded with --load), or set manual
             return given
         n = self.number
-        return "00:50:56:%02x:%02x:%02x" % ((n >> 8) & 0x3F, n & 0xFF, index & 0xFF)
+        # vCenter's generated range, 00:50:56:80:00:00 to 00:50:56:bf:ff:ff (00-3f is for
+        # manual ones)
+        return "00:50:56:%02x:%02x:%02x" % (0x80 | ((n >> 8) & 0x3F), n & 0xFF, index & 0xFF)
 
     def nic_connected(self, index):
         """Whether NIC ``index`` is connected now: only while the VM runs."""

@@ -2,10 +2,12 @@
 disks, CD-ROMs, NICs), with the faults vCenter answers: the rules CreateVM_Task,
 ReconfigVM_Task and CloneVM_Task share. The devices themselves are data on the VM
 (vm_hardware.disk_record and its neighbours); nothing here changes a VM."""
+import logging
 import re
 
 from vimsim.model import faults, vm_hardware
 
+log = logging.getLogger("vimsim")
 KB = vm_hardware.KB
 SCSI_TYPES = tuple(vm_hardware.SCSI_SUMMARIES)
 NIC_TYPES = ("VirtualVmxnet3", "VirtualVmxnet2", "VirtualVmxnet", "VirtualE1000",
@@ -106,9 +108,10 @@ class Devices:
                 raise invalid_device(index, "device" if device is None else "operation")
             kind = device._typeName
             handler = self._handler(kind)
-            if handler is None:
-                raise faults.NotSupported("vimsim does not emulate a %s %s." % (
-                    change.operation, kind))
+            if handler is None:  # vCenter's words on the wire, the reason in the log
+                log.info("deviceChange[%d]: vimsim does not emulate the %s of a %s",
+                         index, change.operation, kind)
+                raise faults.NotSupported()
             handler(index, change.operation, change, device)
         return self
 
