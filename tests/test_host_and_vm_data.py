@@ -49,6 +49,22 @@ def test_host_hardware_config_and_managers(si):
     assert services["TSM-SSH"].running is False and services["vpxa"].running is True
     [lun] = managers.storageSystem.storageDeviceInfo.scsiLun
     assert lun.canonicalName == "mpx.vmhba0:C0:T0:L0"
+    # a path to each LUN, as ESXi reports it (Ansible's vmware_host_disk_info read it unset);
+    # config.storageDevice is the same
+    [unit] = managers.storageSystem.storageDeviceInfo.multipathInfo.lun
+    assert unit.lun == lun.key and unit.path[0].isWorkingPath and \
+        unit.path[0].adapter == managers.storageSystem.storageDeviceInfo.hostBusAdapter[0].key
+    assert host.config.storageDevice.scsiLun[0].key == lun.key
+    # power policies: Balanced until ConfigurePowerPolicy
+    power = managers.powerSystem
+    assert [p.shortName for p in power.capability.availablePolicy] == [
+        "static", "dynamic", "low", "custom"]
+    assert power.info.currentPolicy.shortName == "dynamic"
+    assert host.config.powerSystemInfo.currentPolicy.key == 2
+    power.ConfigurePowerPolicy(key=1)
+    assert host.config.powerSystemInfo.currentPolicy.name == "High performance"
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        power.ConfigurePowerPolicy(key=9)
     [mount] = managers.storageSystem.fileSystemVolumeInfo.mountInfo
     assert mount.volume.name == "LocalDS_0"
     assert managers.datastoreSystem.datastore == host.datastore

@@ -359,6 +359,37 @@ def test_reconfigure_keeps_what_vcenter_keeps_and_checks_it(make_emulator):
     assert find_vm(si, "DC0_H0_VM0").config.latencySensitivity.level == "normal"
 
 
+def test_a_disk_keeps_its_modes_and_io_allocation(emulator, si):
+    vm = create(emulator, si, config_spec(si, "modes"))
+    added = disk_spec(1000, GB_KB, key=-7, thin=False)
+    added.device.backing.diskMode = "independent_persistent"
+    added.device.backing.eagerlyScrub = True
+    added.device.backing.sharing = "sharingMultiWriter"
+    added.device.storageIOAllocation = vim.StorageResourceManager.IOAllocationInfo(
+        limit=500, shares=vim.SharesInfo(level="high", shares=2000))
+    assert reconfigure(emulator, vm, deviceChange=[added]).state == "success"
+    disk = devices_of(vm, D.VirtualDisk)[1]
+    assert (disk.backing.diskMode, disk.backing.eagerlyScrub, disk.backing.sharing,
+            disk.backing.thinProvisioned, disk.backing.writeThrough) == (
+        "independent_persistent", True, "sharingMultiWriter", False, False)
+    assert (disk.storageIOAllocation.limit, disk.storageIOAllocation.shares.level,
+            disk.storageIOAllocation.reservation) == (500, "high", 0)
+    disk.backing.diskMode, disk.backing.writeThrough = "persistent", True
+    assert reconfigure(emulator, vm, deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk)]).state == "success"
+    disk = devices_of(vm, D.VirtualDisk)[1]
+    assert (disk.backing.diskMode, disk.backing.writeThrough, disk.backing.eagerlyScrub) == (
+        "persistent", True, True)
+    disk.backing.diskMode = "sideways"
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+        D.VirtualDeviceSpec(operation="edit", device=disk)])))
+    assert isinstance(fault, vim.fault.InvalidDeviceSpec) and \
+        fault.property == "device.backing.diskMode"
+    first = devices_of(vm, D.VirtualDisk)[0]  # what no one set: vCenter's defaults
+    assert (first.backing.diskMode, first.backing.sharing, first.storageIOAllocation.limit) == \
+        ("persistent", "sharingNone", -1)
+
+
 def test_the_hardware_version_is_made_at_create_and_changed_by_upgrade(emulator, si):
     spec = config_spec(si, name="v15")
     spec.version = "vmx-15"

@@ -761,11 +761,30 @@ PLAYBOOK = r"""
         folder: /DC0/vm
         esxi_hostname: DC0_H0
         state: poweredoff
+    - name: vmware_guest (customization existing_vm, no settings for the VM's NIC)
+      community.vmware.vmware_guest:
+        name: "{{ fail_clone }}"
+        datacenter: DC0
+        folder: /DC0/vm
+        customization:
+          existing_vm: true
+          hostname: never-set
+          domain: example.com
+      register: nonic
+      failed_when: false  # the failure is what is checked below
+    - name: vCenter refuses a spec that sets up none of the VM's NICs
+      assert:
+        that:
+        - nonic.failed
+        - nonic.msg is search('The number of network adapter settings in the customization specification. 0 does not match the number of network adapters present in the virtual machine. 1.')
     - name: vmware_guest (customization existing_vm, which the guest fails)
       community.vmware.vmware_guest:
         name: "{{ fail_clone }}"
         datacenter: DC0
         folder: /DC0/vm
+        networks:
+        - name: VM Network
+          type: dhcp
         customization:
           existing_vm: true
           hostname: never-set

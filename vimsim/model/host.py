@@ -165,6 +165,8 @@ class HostSystem(ManagedEntity):
             hyperThread=DataObject("HostHyperThreadScheduleInfo", available=False, active=False,
                                    config=False),
             dateTimeInfo=self.config_managers["dateTimeSystem"].dateTimeInfo(ctx),
+            storageDevice=self.config_managers["storageSystem"].storageDeviceInfo(ctx),
+            powerSystemInfo=self.config_managers["powerSystem"].info(ctx),
             datastorePrincipal="root", wakeOnLanCapable=False)
 
     @vim_property

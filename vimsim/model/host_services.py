@@ -1,6 +1,7 @@
 """The per-host managers HostSystem.configManager names that clients read: network, storage,
 datastores, date and time, services, and vSAN. Each answers for the host it belongs to (its
 moId ends in the host's number, ``networkSystem-21`` for ``host-21``)."""
+from vimsim.model import faults
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
 from vimsim.vim25.data import DataObject
 
@@ -164,13 +165,28 @@ class HostStorageSystem(HostManager, ExtensibleManagedObject):
 
     @vim_property
     def storageDeviceInfo(self, ctx):
+        lun, hba = self.lun(), "key-vim.host.ParallelScsiHba-vmhba0"
+        unit = "key-vim.host.MultipathInfo.LogicalUnit-" + lun.uuid
         return DataObject(
             "HostStorageDeviceInfo", softwareInternetScsiEnabled=False,
             hostBusAdapter=[DataObject(
-                "HostParallelScsiHba", key="key-vim.host.ParallelScsiHba-vmhba0",
+                "HostParallelScsiHba", key=hba,
                 device="vmhba0", bus=0, status="unknown", model="PVSCSI SCSI Controller",
                 driver="pvscsi", pci="0000:03:00.0")],
-            scsiLun=[self.lun()])
+            scsiLun=[lun],
+            # one path to the local disk, as an ESXi host reports it (Ansible's host disk
+            # modules read the LUNs here)
+            multipathInfo=DataObject("HostMultipathInfo", lun=[DataObject(
+                "HostMultipathInfoLogicalUnit", key=unit, id=lun.uuid, lun=lun.key,
+                path=[DataObject(
+                    "HostMultipathInfoPath", key="key-vim.host.MultipathInfo.Path-vmhba0:C0:T0:L0",
+                    name="vmhba0:C0:T0:L0", pathState="active", state="active",
+                    isWorkingPath=True, adapter=hba, lun=unit)],
+                policy=DataObject("HostMultipathInfoFixedLogicalUnitPolicy",
+                                  policy="VMW_PSP_FIXED", prefer="vmhba0:C0:T0:L0"),
+                storageArrayTypePolicy=DataObject(
+                    "HostMultipathInfoLogicalUnitStorageArrayTypePolicy",
+                    policy="VMW_SATP_LOCAL"))]))
 
     @vim_property
     def fileSystemVolumeInfo(self, ctx):
@@ -182,6 +198,48 @@ class HostStorageSystem(HostManager, ExtensibleManagedObject):
                                                    accessible=True),
                               volume=ds.vmfs_volume())
                               for ds in self.host().datastores])
+
+
+# ESXi's power policies: (key, shortName, name, description); Balanced is its default
+POWER_POLICIES = (
+    (1, "static", "High performance", "The host does not use any power management features."),
+    (2, "dynamic", "Balanced", "The host reduces energy consumption while maintaining "
+     "performance."),
+    (3, "low", "Low power", "The host reduces energy consumption, at the risk of lower "
+     "performance."),
+    (4, "custom", "Custom", "The host uses a user-defined power management policy."))
+
+
+class HostPowerSystem(HostManager, ManagedObject):
+    vim_type = "HostPowerSystem"
+
+    persisted = ("policy_key",)  # ConfigurePowerPolicy's
+
+    def __init__(self, vc, moid):
+        super().__init__(vc, moid)
+        self.policy_key = 2
+
+    @staticmethod
+    def policy(key):
+        key, short_name, name, description = next(p for p in POWER_POLICIES if p[0] == key)
+        return DataObject("HostPowerPolicy", key=key, name=name, shortName=short_name,
+                          description=description)
+
+    @vim_property
+    def capability(self, ctx):
+        return DataObject("PowerSystemCapability",
+                          availablePolicy=[self.policy(p[0]) for p in POWER_POLICIES])
+
+    @vim_property
+    def info(self, ctx):
+        return DataObject("PowerSystemInfo", currentPolicy=self.policy(self.policy_key))
+
+    def ConfigurePowerPolicy(self, ctx, key):
+        if key not in (p[0] for p in POWER_POLICIES):
+            raise faults.InvalidArgument(invalidProperty="key")
+        self.policy_key = key
+        self.vc.touch(self)
+        self.vc.touch(self.host())  # its config.powerSystemInfo
 
 
 class HostVsanSystem(HostManager, ManagedObject):

@@ -12,7 +12,7 @@ instance state it reads may share a name (``name``); the getter is found in ``_g
 """
 from vimsim.model import faults
 from vimsim.vim25.data import DataObject, MoRef
-from vimsim.vim25.types import REGISTRY
+from vimsim.vim25.types import REGISTRY, keyed_part
 
 MANAGED_TYPES = {}
 
@@ -106,20 +106,25 @@ class ManagedObject:
         if getter is not None:
             return getter(self, ctx)
         head, _, rest = path.partition(".")
-        getter = self._getters.get(head)
-        if getter is None or not rest:
+        name, key = keyed_part(head)
+        getter = self._getters.get(name)
+        if getter is None or (not rest and key is None):
             if REGISTRY.property_field(self.vim_type, path) is not None:
                 return None
             raise faults.InvalidProperty(name=path)
-        value = getter(self, ctx)
-        for part in rest.split("."):
+        if REGISTRY.property_field(self.vim_type, path) is None and (
+                key is not None or "[" in rest):
+            raise faults.InvalidProperty(name=path)
+        value = _item(getter(self, ctx), key)
+        for part in rest.split(".") if rest else ():
             if value is None:
                 return None
+            name, key = keyed_part(part)
             # a field of the value's type, never a Python attribute (``__class__``)
             if not isinstance(value, DataObject) or \
-                    part not in REGISTRY.data[value._typeName].by_name:
+                    name not in REGISTRY.data[value._typeName].by_name:
                 raise faults.InvalidProperty(name=path)
-            value = value.__dict__.get(part)
+            value = _item(value.__dict__.get(name), key)
         return value
 
     def get_in_steps(self, path, ctx):
@@ -130,6 +135,13 @@ class ManagedObject:
 
     def __repr__(self):
         return "<%s %s>" % (self.vim_type, self.moid)
+
+
+def _item(value, key):
+    """``value``, or with a ``key`` the item of the array ``value`` that has it (None: none)."""
+    if key is None:
+        return value
+    return next((item for item in value or () if getattr(item, "key", None) == key), None)
 
 
 class ExtensibleManagedObject(ManagedObject):

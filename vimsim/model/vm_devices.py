@@ -16,6 +16,10 @@ NIC_TYPES = ("VirtualVmxnet3", "VirtualVmxnet2", "VirtualVmxnet", "VirtualE1000"
 IDE_KEYS = (200, 201)
 SCSI_UNITS = [u for u in range(16) if u != 7]  # unit 7 is the controller's own
 NIC_KEY = 4000
+# What a disk's backing keeps as a spec sets it, and the modes it may have
+DISK_BACKING_SETTINGS = tuple(vm_hardware.DISK_BACKING_DEFAULTS)
+DISK_MODES = ("persistent", "nonpersistent", "undoable", "independent_persistent",
+              "independent_nonpersistent", "append")
 
 
 MAC = re.compile(r"[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}")
@@ -205,6 +209,30 @@ class Devices:
             disk["capacity_kb"] = capacity
             if not disk["thin"]:
                 disk["used"] = capacity * KB
+        self._disk_settings(index, disk, device)
+
+    def _disk_settings(self, index, disk, device):
+        """A disk's backing modes (diskMode, eagerlyScrub, writeThrough, sharing) and
+        storageIOAllocation, as a spec sets them (checked)."""
+        backing, io = device.backing, device.storageIOAllocation
+        if backing is not None:
+            given = {f: getattr(backing, f) for f in DISK_BACKING_SETTINGS
+                     if getattr(backing, f, None) is not None}
+            if given.get("diskMode", "persistent") not in DISK_MODES:
+                raise invalid_device(index, "device.backing.diskMode")
+            if given.get("sharing", "sharingNone") not in ("sharingNone", "sharingMultiWriter"):
+                raise invalid_device(index, "device.backing.sharing")
+            if given:
+                disk["backing"] = dict(disk.get("backing") or {}, **given)
+        if io is not None:
+            given = {f: getattr(io, f) for f in ("limit", "reservation", "shares")
+                     if getattr(io, f) is not None}
+            if given.get("limit", -1) < -1 or given.get("reservation", 0) < 0 or (
+                    given.get("shares") is not None and given["shares"].level == "custom" and
+                    (given["shares"].shares or 0) < 0):
+                raise invalid_device(index, "device.storageIOAllocation")
+            if given:
+                disk["io"] = dict(disk.get("io") or {}, **given)
 
     def _add_disk(self, index, change, device):
         controller = self._controller_key(device.controllerKey, index)
@@ -231,6 +259,7 @@ class Devices:
             key = 2000 + (controller - 1000) * 16 + unit
         disk = vm_hardware.disk_record(key, capacity, datastore, path, controller, unit,
                                        thin=bool(backing.thinProvisioned))
+        self._disk_settings(index, disk, device)
         self.disks.append(disk)
         self.created.append(disk)
         self.keys[device.key] = key

@@ -75,21 +75,28 @@ def disk_chain(disk):
         for delta in disk.get("deltas") or ()]
 
 
+# A disk backing's modes no spec has set
+DISK_BACKING_DEFAULTS = {"diskMode": "persistent", "writeThrough": False, "eagerlyScrub": False,
+                         "sharing": "sharingNone"}
+
+
 def _disk_backing(vm, disk, index, chain):
     """The backing of a disk's file at ``chain[-1]``, its parent that of the one before."""
     ds = disk["datastore"]
     descriptor = chain[-1][0]
+    kept = dict(DISK_BACKING_DEFAULTS, **(disk.get("backing") or {}))
     return DataObject(
         "VirtualDiskFlatVer2BackingInfo", fileName=descriptor,
-        datastore=ds.ref if ds is not None else None, diskMode="persistent",
-        split=False, writeThrough=False, thinProvisioned=disk["thin"], eagerlyScrub=False,
+        datastore=ds.ref if ds is not None else None, diskMode=kept["diskMode"],
+        split=False, writeThrough=kept["writeThrough"], thinProvisioned=disk["thin"],
+        eagerlyScrub=kept["eagerlyScrub"],
         uuid=vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:-4] + "%04x" % disk["key"]
         if index else vm.uuid.replace("-", "")[:8] + vm.instance_uuid[8:],
         contentId=vm.uuid.replace("-", "") if len(chain) == 1 else
         vm.uuid.replace("-", "")[:-4] + "%04x" % (len(chain) - 1),
         parent=_disk_backing(vm, disk, index, chain[:-1]) if len(chain) > 1 else None,
         deltaDiskFormat="seSparseFormat" if len(chain) > 1 else None,
-        digestEnabled=False, sharing="sharingNone")
+        digestEnabled=False, sharing=kept["sharing"])
 
 
 def _disk_device(vm, disk, index):
@@ -100,8 +107,9 @@ def _disk_device(vm, disk, index):
         capacityInKB=capacity_kb, capacityInBytes=capacity_kb * KB,
         backing=_disk_backing(vm, disk, index, disk_chain(disk)),
         shares=DataObject("SharesInfo", shares=1000, level="normal"),
-        storageIOAllocation=DataObject("StorageIOAllocationInfo", limit=-1, shares=DataObject(
-            "SharesInfo", shares=1000, level="normal"), reservation=0),
+        storageIOAllocation=DataObject("StorageIOAllocationInfo", **dict(
+            {"limit": -1, "shares": DataObject("SharesInfo", shares=1000, level="normal"),
+             "reservation": 0}, **(disk.get("io") or {}))),
         diskObjectId="%d-%d" % (vm.number, disk["key"]), nativeUnmanagedLinkedClone=False)
 
 

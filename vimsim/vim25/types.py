@@ -3,6 +3,7 @@
 Field order is the XSD sequence (base type fields first); each field carries the API version
 that introduced it, so answers to an older client leave out what it cannot parse.
 """
+import re
 from datetime import datetime
 
 from vimsim.vim25 import typedata
@@ -90,6 +91,21 @@ class ManagedType:
         self.own_props, self.own_methods = props, methods
         self.props, self.methods = {}, {}
         self.ancestors = frozenset()
+
+
+# A path part that picks an array's item by its key: device[4000], extraConfig["nvram"]
+_KEYED = re.compile(r'(\w+)\[(?:(-?[0-9]+)|"([^"\\]*)")\]\Z')
+
+
+def keyed_part(part):
+    """(field name, item key) of a property path part; (part, None) without a key."""
+    if "[" not in part:
+        return part, None
+    found = _KEYED.match(part)
+    if found is None:
+        return part, None
+    number, text = found.group(2), found.group(3)
+    return found.group(1), int(number) if number is not None else text
 
 
 def _field(text, name=None):
@@ -234,7 +250,8 @@ class Registry:
         field = self._property_fields.get(key)
         if field is None:
             field = self._property_field(managed_type, path)
-            if field is not None:  # only the schema's paths: what clients make up is not kept
+            # only the schema's paths, without an item's key: what clients make up is not kept
+            if field is not None and "[" not in path:
                 self._property_fields[key] = field
         return field
 
@@ -243,12 +260,22 @@ class Registry:
         if mtype is None:
             return None
         head, *rest = path.split(".")
-        field = mtype.props.get(head)
+        field = self._item_field(mtype.props.get(keyed_part(head)[0]), head)
         for part in rest:  # ("name." and "config..hardware" have an empty part: none)
             if field is None or field.kind != "data" or field.array:
                 return None
-            field = self.data[field.type].by_name.get(part)
+            field = self._item_field(self.data[field.type].by_name.get(keyed_part(part)[0]),
+                                     part)
         return field
+
+    def _item_field(self, field, part):
+        """``field``, or for ``name[key]`` the one item of its array that has that key."""
+        if field is None or "[" not in part:
+            return field
+        if keyed_part(part)[1] is None or not field.array or field.kind != "data" or \
+                "key" not in self.data[field.type].by_name:
+            return None
+        return Field(field.name, field.type, False, field.version, True)
 
     def slot_field(self, managed_type, path, value):
         """How a property value travels in an anyType slot (DynamicProperty.val, Fetch):
