@@ -666,6 +666,47 @@ def test_unregister_keeps_the_files(emulator, si):
         vm.name
 
 
+def test_register_takes_an_unregistered_vm_back(make_emulator):
+    """RegisterVM_Task: what UnregisterVM left (govc vm.register, Ansible's
+    vmware_guest_register_operation), with a new moId and its own identity and hardware."""
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    folder, pool = datacenter(si).vmFolder, standalone_pool(si)
+    vm = create(first, si, config_spec(si, "kept", thin=False))
+    reconfigure(first, vm, numCPUs=4, annotation="mine")
+    path, uuid, moid = vm.config.files.vmPathName, vm.config.uuid, vm._moId
+    vm.UnregisterVM()
+    for bad_path, bad in (("[LocalDS_0] nothing/nothing.vmx", vim.fault.FileNotFound),
+                          ("[NoSuchDS] kept/kept.vmx", vim.fault.InvalidDatastore),
+                          (find_vm(si, "DC0_H0_VM0").config.files.vmPathName,
+                           vim.fault.AlreadyExists)):
+        fault = task_fault(first, folder.RegisterVM_Task(path=bad_path, asTemplate=False,
+                                                          pool=pool))
+        assert isinstance(fault, bad), bad_path
+    fault = task_fault(first, folder.RegisterVM_Task(path=path, asTemplate=False))
+    assert isinstance(fault, vmodl.fault.InvalidArgument) and fault.invalidProperty == "pool"
+    second = restored(make_emulator, first)  # --state keeps what can be registered
+    si = second.connect()
+    folder = datacenter(si).vmFolder
+    info = done(second, folder.RegisterVM_Task(path=path, name="back", asTemplate=False,
+                                               pool=standalone_pool(si)))
+    assert info.state == "success", info.error
+    back = info.result
+    assert back._moId != moid and back.name == "back" and back.config.uuid == uuid
+    assert back.config.files.vmPathName == path and back.config.hardware.numCPU == 4
+    assert back.config.annotation == "mine" and back.runtime.powerState == "poweredOff"
+    assert [e.vm.name for e in events_of(si, "VmRegisteredEvent")] == ["back"]
+    fault = task_fault(second, folder.RegisterVM_Task(path=path, asTemplate=False,
+                                                      pool=standalone_pool(si)))
+    assert isinstance(fault, vim.fault.AlreadyExists)  # registered once
+    back.UnregisterVM()
+    host = named(si, vim.HostSystem, "DC0_H0")
+    template = done(second, folder.RegisterVM_Task(path=path, asTemplate=True, host=host))
+    assert template.state == "success", template.error
+    assert template.result.config.template and template.result.resourcePool is None
+    assert template.result.name == "back" and template.result.runtime.host == host
+
+
 def test_destroy_a_folder_destroys_its_vms(emulator, si):
     vm_folder = datacenter(si).vmFolder
     folder = vm_folder.CreateFolder("project")

@@ -37,12 +37,15 @@ def vmfs_uuid(name):
 class Datastore(ManagedEntity):
     vim_type = "Datastore"
 
-    persisted = ("name", "free")  # free space follows the disks made, grown and destroyed
+    # free space follows the disks made, grown and destroyed; ``unregistered``: the VMs
+    # UnregisterVM left here, by .vmx path, as RegisterVM_Task takes them back
+    persisted = ("name", "free", "unregistered")
 
     def __init__(self, vc, moid, name, parent, capacity, free, uuid=None):
         super().__init__(vc, moid, name, parent)
         self.capacity, self.free = capacity, free
         self.hosts, self.vms = [], []
+        self.unregistered = {}
         self.uuid = uuid or vmfs_uuid(name)
         self.browser = vc.add(HostDatastoreBrowser(vc, "datastoreBrowser-" + moid, self,
                                                    lambda: [self]))

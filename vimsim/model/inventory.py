@@ -170,6 +170,22 @@ class Folder(ManagedEntity):
     def _create_vm_body(self, config, pool, host, user):
         return lifecycle.create_vm(self, config, pool, host, user)
 
+    def RegisterVM_Task(self, ctx, path, asTemplate, name=None, pool=None, host=None):
+        vc = self.vc
+        if "VirtualMachine" not in self.child_type:
+            raise faults.NotSupported()
+        pool, host = (vc.lookup(pool, ctx) if pool is not None else None,
+                      vc.lookup(host, ctx) if host is not None else None)
+        if pool is not None:
+            lifecycle.require_privilege(ctx, pool, "Resource.AssignVMToPool")
+        return vc.task_manager.create(
+            ctx, self, "RegisterVM_Task", "Folder.registerVm", self._register_vm_body,
+            vc.timings["create_vm"], lock=False,
+            args=(path, name, asTemplate, pool, host, lifecycle.user_of(ctx))).ref
+
+    def _register_vm_body(self, path, name, as_template, pool, host, user):
+        return lifecycle.register_vm(self, path, name, as_template, pool, host, user)
+
     def MoveIntoFolder_Task(self, ctx, list):
         entities = [self.vc.lookup(ref, ctx) for ref in list]
         lifecycle.require_privilege(ctx, self, "Folder.Move" if any(

@@ -125,7 +125,48 @@ def destroy_vm(vm, user, unregister=False):
     if not unregister:
         for ds, size in vm_hardware.allocated(vm).items():
             ds.allocate(-size)
+    else:  # its files stay, and what RegisterVM_Task reads of them (not its snapshots)
+        vm.drop_snapshots()
+        kept = {k: v for k, v in vm.persisted_state().items()
+                if k not in ("folder", "pool", "host")}
+        vm.datastores[0].unregistered = dict(vm.datastores[0].unregistered,
+                                             **{vm.vmx_path: kept})
     remove(vc, vm)
+
+
+def register_vm(folder, path, name, as_template, pool, host, user):
+    """RegisterVM_Task's work: the VM whose .vmx is at ``path`` (one UnregisterVM left) back in
+    the inventory, with a new moId; a template needs a host, a VM a pool."""
+    vc = folder.vc
+    datastore = next((d for d in folder.datacenter().datastores
+                      if d.name == vm_devices.datastore_name(path or "")), None)
+    if datastore is None:
+        raise faults.Fault.of("InvalidDatastore", "Invalid datastore path '%s'." % path,
+                              name=vm_devices.datastore_name(path or "") or "")
+    if any(vm.vmx_path == path for vm in datastore.vms):
+        raise faults.Fault.of("AlreadyExists", "The specified key, name, or identifier '%s' "
+                              "already exists." % path, name=path)
+    state = datastore.unregistered.get(path)
+    if state is None:
+        raise faults.Fault.of("FileNotFound", "File %s was not found" % path, file=path)
+    if as_template:
+        if host is None or pool is not None:
+            raise faults.InvalidArgument(invalidProperty="host" if host is None else "pool")
+        pool = host.parent.resource_pool
+    elif pool is None:
+        raise faults.InvalidArgument(invalidProperty="pool")
+    host = placement(vc, pool, host)
+    name = inventory_name(name) if name else state["name"]
+    require_unique(folder, name)
+    vm = vc.add_vm({"name": name, "uuid": state["uuid"], "instance_uuid": state["instance_uuid"],
+                    "networks": state["networks"], "datastores": state["datastores"],
+                    "disks": state["disks"]}, folder, pool, host)
+    vm.restore_persisted(dict(state, name=name, pool=pool, host=host,
+                              template=bool(as_template)))
+    datastore.unregistered = {k: v for k, v in datastore.unregistered.items() if k != path}
+    vc.touch(datastore)
+    post(vc, "VmRegisteredEvent", vm, _on_vm(vm, "Registered %s on %s in %s"), user)
+    return vm.ref
 
 
 def destroy_folder(folder, user, unregister=False):
