@@ -380,6 +380,12 @@ def test_a_disk_keeps_its_modes_and_io_allocation(emulator, si):
     disk = devices_of(vm, D.VirtualDisk)[1]
     assert (disk.backing.diskMode, disk.backing.writeThrough, disk.backing.eagerlyScrub) == (
         "persistent", True, True)
+    # a disk's file in a folder the datastore does not have: vCenter makes none
+    lost = disk_spec(1000, GB_KB, key=-8, file_name="[LocalDS_0] nodir/x.vmdk")
+    fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[lost])))
+    assert isinstance(fault, vim.fault.FileNotFound) and fault.file == "[LocalDS_0] nodir"
+    named_disk = disk_spec(1000, GB_KB, key=-8, file_name="[LocalDS_0] modes/data.vmdk")
+    assert reconfigure(emulator, vm, deviceChange=[named_disk]).state == "success"
     disk.backing.diskMode = "sideways"
     fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
         D.VirtualDeviceSpec(operation="edit", device=disk)])))

@@ -283,6 +283,14 @@ class Devices:
         rest = (file_name or "").strip()
         rest = rest[rest.index("]") + 1:].strip() if "]" in rest else rest
         if rest:
+            folder = rest.rsplit("/", 1)[0] if "/" in rest else ""
+            own = self.vmx_path.split("] ", 1)[1].rsplit("/", 1)[0] \
+                if datastore_name(self.vmx_path) == datastore.name else None
+            if folder and folder != own and folder not in datastore.vm_folders():
+                # vCenter makes no folder for a disk's file
+                missing = "[%s] %s" % (datastore.name, folder)
+                raise faults.Fault.of("FileNotFound", "File %s was not found" % missing,
+                                      file=missing)
             return "[%s] %s" % (datastore.name, rest)
         folder, vmx = self.vmx_path.split("] ", 1)[1].rsplit("/", 1)
         stem = vmx[:-len(".vmx")]
