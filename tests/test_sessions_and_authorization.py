@@ -307,6 +307,26 @@ def test_session_list_needs_terminate_session(si, noaccess, readonly):
     assert isinstance(content.missingSet[0].fault, vim.fault.NoPermission)
 
 
+def test_terminate_session_logs_others_off(si, noaccess, readonly):
+    manager = si.content.sessionManager
+    victim = readonly.content.sessionManager.currentSession.key
+    with pytest.raises(vim.fault.NoPermission) as exc:  # Sessions.TerminateSession
+        noaccess.content.sessionManager.TerminateSession([victim])
+    assert exc.value.privilegeId == "Sessions.TerminateSession"
+    with pytest.raises(vim.fault.NotFound):
+        manager.TerminateSession([victim, "no-such-session"])
+    assert victim in [s.key for s in manager.sessionList]  # nothing ended by a refused call
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        manager.TerminateSession([manager.currentSession.key])
+    manager.TerminateSession([victim])
+    assert victim not in [s.key for s in manager.sessionList]
+    with pytest.raises(vim.fault.NotAuthenticated):
+        readonly.content.rootFolder.childEntity
+    event = si.content.eventManager.QueryEvents(vim.event.EventFilterSpec(
+        eventTypeId=["UserLogoutSessionEvent"]))[0]
+    assert event.sessionId == victim
+
+
 def test_user_privilege_queries_need_system_view_on_the_entities(si, noaccess, readonly):
     vm = find_vm(si, "DC0_H0_VM0")
     auth = noaccess.content.authorizationManager

@@ -268,6 +268,20 @@ class SessionManager(ManagedObject):
         self._end(ctx.session)
         ctx.session = None
 
+    def TerminateSession(self, ctx, sessionId):
+        """The sessions of those keys logged off (govc session.rm): NotFound for a key no
+        session has, InvalidArgument for the caller's own (Logout ends that one)."""
+        self.reclaim()
+        by_key = {s.key: s for s in self.sessions.values()}
+        for key in sessionId:
+            if ctx.session is not None and key == ctx.session.key:
+                raise faults.InvalidArgument(invalidProperty="sessionId")
+            if key not in by_key:
+                raise faults.NotFound("The session %s was not found." % key)
+        for key in sessionId:
+            self._end(by_key[key])
+        self.vc.touch(self)
+
     def SessionIsActive(self, ctx, sessionID, userName):
         self.reclaim()
         return any(s.key == sessionID and s.user.name == userName
