@@ -75,7 +75,7 @@ def test_collector_pages_forward_and_back(emulator, si):
     collector = em.CreateCollectorForEvents(by_vm(vm, "VmResettingEvent"))
     collector.SetCollectorPageSize(3)
     latest = collector.latestPage
-    assert len(latest) == 3 and latest[0].key < latest[-1].key  # oldest first
+    assert len(latest) == 3 and latest[0].key > latest[-1].key  # newest first
     collector.RewindCollector()
     forward = collector.ReadNextEvents(2) + collector.ReadNextEvents(5)
     assert [e.key for e in forward] == sorted(e.key for e in forward) and len(forward) == 4

@@ -14,6 +14,8 @@ import os
 import re
 import subprocess
 import textwrap
+import threading
+import time
 from urllib.parse import quote
 
 import pytest
@@ -549,6 +551,39 @@ def test_events_of_a_vm_after_power_off(govc):
     assert re.search(r"\[info\] %s on \S+ in DC0 is powered off" % POWER_VM, out), out
     assert re.search(r"\[info\] %s on \S+ in DC0 is powered on" % POWER_VM, out), out
     assert GUEST_VM not in out and VM not in out      # only the events of that VM
+
+
+def test_events_follow_shows_new_events_as_they_happen(govc):
+    """govc events -f waits on the collector's latestPage and prints what is newer than the
+    first entry it saw (it waited forever, then printed nothing new)."""
+    govc.out("vm.power", "-off", POWER_VM)
+    govc.out("vm.power", "-on", POWER_VM)   # the page the follower starts from
+    follower = subprocess.Popen([govc.binary, "events", "-f", "vm/" + POWER_VM], env=govc.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    printed = []
+    reader = threading.Thread(target=lambda: printed.extend(follower.stdout), daemon=True)
+    reader.start()
+
+    def count(what):  # lines govc has printed so far that say ``what``
+        return sum(1 for line in list(printed) if re.search(what % POWER_VM, line))
+
+    def wait_for(what, at_least):  # a real client on the wall clock: poll, bounded
+        deadline = time.monotonic() + 30
+        while count(what) < at_least and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return count(what)
+    off, on = r"%s on \S+ in DC0 is powered off", r"%s on \S+ in DC0 is powered on"
+    try:
+        assert wait_for(on, 1) >= 1, printed  # the first page
+        seen_off = count(off)
+        govc.out("vm.power", "-off", POWER_VM)
+        govc.out("vm.power", "-on", POWER_VM)
+        assert wait_for(off, seen_off + 1) == seen_off + 1, printed
+        assert wait_for(on, 2) >= 2, printed
+    finally:
+        follower.terminate()
+        err = follower.communicate(timeout=10)[1]
+    assert not PANIC.search(err), err
 
 
 def test_tasks(govc):

@@ -208,7 +208,8 @@ class EventHistoryCollector(SessionObject):
 
     @vim_property
     def latestPage(self, ctx):
-        return self._events()[-self.page_size:] if self.page_size else []
+        # newest first, as vcsim gives it: govc's events -f takes the first as the newest
+        return list(reversed(self._events()[-self.page_size:])) if self.page_size else []
 
     @vim_property
     def filter(self, ctx):
