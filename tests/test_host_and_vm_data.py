@@ -65,6 +65,26 @@ def test_host_hardware_config_and_managers(si):
     assert host.config.powerSystemInfo.currentPolicy.name == "High performance"
     with pytest.raises(vmodl.fault.InvalidArgument):
         power.ConfigurePowerPolicy(key=9)
+    # no GPU: shared graphics (Ansible's vmware_host_graphics read the config unset)
+    assert managers.graphicsManager.graphicsConfig.hostDefaultGraphicsType == "shared"
+    # VM autostart: off, with ESXi's defaults, until ReconfigureAutostart
+    autostart = managers.autoStartManager
+    assert autostart.config.defaults.enabled is False and autostart.config.powerInfo == []
+    A = vim.host.AutoStartManager
+    autostart.ReconfigureAutostart(spec=A.Config(
+        defaults=A.SystemDefaults(enabled=True, startDelay=30),
+        powerInfo=[A.AutoPowerInfo(key=vm, startOrder=1, startAction="powerOn",
+                                   startDelay=-1, stopDelay=-1, stopAction="systemDefault",
+                                   waitForHeartbeat="systemDefault")]))
+    config = autostart.config
+    assert (config.defaults.enabled, config.defaults.startDelay, config.defaults.stopDelay) == \
+        (True, 30, 120)
+    assert [(p.key, p.startOrder, p.startAction) for p in config.powerInfo] == [
+        (vm, 1, "powerOn")]
+    with pytest.raises(vmodl.fault.InvalidArgument):  # a VM of another host
+        autostart.ReconfigureAutostart(spec=A.Config(powerInfo=[A.AutoPowerInfo(
+            key=find_vm(si, "DC0_H0_VM0"), startOrder=2, startAction="powerOn", startDelay=-1,
+            stopDelay=-1, stopAction="systemDefault", waitForHeartbeat="systemDefault")]))
     [mount] = managers.storageSystem.fileSystemVolumeInfo.mountInfo
     assert mount.volume.name == "LocalDS_0"
     assert managers.datastoreSystem.datastore == host.datastore

@@ -3,7 +3,7 @@ datastores, date and time, services, and vSAN. Each answers for the host it belo
 moId ends in the host's number, ``networkSystem-21`` for ``host-21``)."""
 from vimsim.model import faults
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
-from vimsim.vim25.data import DataObject
+from vimsim.vim25.data import DataObject, MoRef
 
 # The services an ESXi 8.0 host lists, as (key, label, running, policy).
 SERVICES = (
@@ -240,6 +240,77 @@ class HostPowerSystem(HostManager, ManagedObject):
         self.policy_key = key
         self.vc.touch(self)
         self.vc.touch(self.host())  # its config.powerSystemInfo
+
+
+# A host's VM start and stop defaults as ESXi ships them (autostart off)
+AUTOSTART_DEFAULTS = {"enabled": False, "startDelay": 120, "stopDelay": 120,
+                      "waitForHeartbeat": False, "stopAction": "PowerOff"}
+# What a VM's entry takes from the defaults (-1, systemDefault) where a spec sets nothing
+POWER_INFO_DEFAULTS = {"startOrder": -1, "startDelay": -1, "waitForHeartbeat": "systemDefault",
+                       "startAction": "systemDefault", "stopDelay": -1,
+                       "stopAction": "systemDefault"}
+_AUTOSTART_ACTIONS = ("none", "systemDefault", "powerOn", "powerOff", "guestShutdown",
+                      "suspend")
+
+
+class HostAutoStartManager(HostManager, ManagedObject):
+    """Which of the host's VMs start with it, and in what order (ReconfigureAutostart)."""
+    vim_type = "HostAutoStartManager"
+
+    persisted = ("defaults", "power_info")
+
+    def __init__(self, vc, moid):
+        super().__init__(vc, moid)
+        self.defaults = dict(AUTOSTART_DEFAULTS)
+        self.power_info = {}  # a VM's moId -> its AutoStartPowerInfo fields but key
+
+    @vim_property
+    def config(self, ctx):
+        host = self.host()
+        kept = [(moid, info) for moid, info in self.power_info.items()
+                if any(vm.moid == moid for vm in host.vms)]  # a VM gone or moved: not listed
+        return DataObject(
+            "HostAutoStartManagerConfig", defaults=DataObject("AutoStartDefaults", **self.defaults),
+            powerInfo=[DataObject("AutoStartPowerInfo", key=MoRef("VirtualMachine", moid), **info)
+                       for moid, info in sorted(kept, key=lambda item: item[1]["startOrder"])])
+
+    def ReconfigureAutostart(self, ctx, spec):
+        host = self.host()
+        defaults = dict(self.defaults, **(spec.defaults.fields() if spec.defaults else {}))
+        power_info = dict(self.power_info)
+        for i, info in enumerate(spec.powerInfo or ()):
+            if not any(vm.moid == info.key.value for vm in host.vms):
+                raise faults.InvalidArgument(invalidProperty="spec.powerInfo[%d].key" % i)
+            fields = dict(POWER_INFO_DEFAULTS, **{k: v for k, v in info.fields().items()
+                                                  if k != "key"})
+            for action in ("startAction", "stopAction"):
+                if fields.get(action, "none") not in _AUTOSTART_ACTIONS:
+                    raise faults.InvalidArgument(
+                        invalidProperty="spec.powerInfo[%d].%s" % (i, action))
+            if fields["startOrder"] < 0 and fields["startAction"] == "none":
+                power_info.pop(info.key.value, None)  # out of the start order
+            else:
+                power_info[info.key.value] = fields
+        self.defaults, self.power_info = defaults, power_info
+        self.vc.touch(self)
+
+
+class HostGraphicsManager(HostManager, ExtensibleManagedObject):
+    """A host without GPUs: shared graphics, nothing to pass through."""
+    vim_type = "HostGraphicsManager"
+
+    @vim_property
+    def graphicsConfig(self, ctx):
+        return DataObject("HostGraphicsConfig", hostDefaultGraphicsType="shared",
+                          sharedPassthruAssignmentPolicy="performance", deviceType=[])
+
+    @vim_property
+    def graphicsInfo(self, ctx):
+        return []
+
+    @vim_property
+    def sharedPassthruGpuTypes(self, ctx):
+        return []
 
 
 class HostVsanSystem(HostManager, ManagedObject):
