@@ -346,6 +346,11 @@ def test_reconfigure_keeps_what_vcenter_keeps_and_checks_it(make_emulator):
             ("memoryAllocation", vim.ResourceAllocationInfo(limit=100),  # below 512
              "spec.memoryAllocation.limit"),
             ("bootOptions", B(bootDelay=-5), "spec.bootOptions.bootDelay"),
+            ("flags", vim.vm.FlagInfo(monitorType="bogus"), "spec.flags.monitorType"),
+            ("tools", vim.vm.ToolsConfigInfo(toolsUpgradePolicy="bogus"),
+             "spec.tools.toolsUpgradePolicy"),
+            ("powerOpInfo", vim.vm.DefaultPowerOpInfo(powerOffType="bogus"),
+             "spec.powerOpInfo.powerOffType"),
             ("guestId", "nosuchGuest", "configSpec.guestId")):
         fault = task_fault(first, vm.ReconfigVM_Task(vim.vm.ConfigSpec(**{field: value})))
         assert isinstance(fault, vmodl.fault.InvalidArgument) and fault.invalidProperty == prop
@@ -384,6 +389,12 @@ def test_a_disk_keeps_its_modes_and_io_allocation(emulator, si):
     lost = disk_spec(1000, GB_KB, key=-8, file_name="[LocalDS_0] nodir/x.vmdk")
     fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[lost])))
     assert isinstance(fault, vim.fault.FileNotFound) and fault.file == "[LocalDS_0] nodir"
+    # a disk's file is a .vmdk: not the VM's own .vmx, not a name without the extension
+    for name in ("[LocalDS_0] modes/modes.vmx", "[LocalDS_0] x"):
+        fault = task_fault(emulator, vm.ReconfigVM_Task(spec=vim.vm.ConfigSpec(deviceChange=[
+            disk_spec(1000, GB_KB, key=-8, file_name=name)])))
+        assert isinstance(fault, vim.fault.InvalidDeviceBacking), name
+        assert fault.property == "device.backing.fileName" and fault.deviceIndex == 0
     named_disk = disk_spec(1000, GB_KB, key=-8, file_name="[LocalDS_0] modes/data.vmdk")
     assert reconfigure(emulator, vm, deviceChange=[named_disk]).state == "success"
     disk.backing.diskMode = "sideways"
@@ -404,10 +415,11 @@ def test_the_hardware_version_is_made_at_create_and_changed_by_upgrade(emulator,
     # ReconfigVM_Task ignores a version, as vCenter does (UpgradeVM_Task changes it)
     assert reconfigure(emulator, vm, version="vmx-21").state == "success"
     assert vm.config.version == "vmx-15"
-    spec = config_spec(si, name="v99")
-    spec.version = "vmx-99"
-    task = datacenter(si).vmFolder.CreateVM_Task(config=spec, pool=standalone_pool(si))
-    assert task_fault(emulator, task).invalidProperty == "config.version"
+    for version in ("vmx-99", "vmx-\u0662\u0661", "vmx-"):  # (Arabic-Indic digits were taken)
+        spec = config_spec(si, name="v99")
+        spec.version = version
+        task = datacenter(si).vmFolder.CreateVM_Task(config=spec, pool=standalone_pool(si))
+        assert task_fault(emulator, task).invalidProperty == "config.version", version
     assert done(emulator, vm.UpgradeVM_Task("vmx-17")).state == "success"
     assert vm.config.version == "vmx-17"
     assert done(emulator, vm.UpgradeVM_Task()).state == "success"  # the newest

@@ -241,7 +241,7 @@ class Devices:
         if backing is None or backing._typeName != "VirtualDiskFlatVer2BackingInfo":
             raise invalid_device(index, "device.backing")
         datastore = self._datastore(backing, index)
-        path = self._disk_path(datastore, backing.fileName)
+        path = self._disk_path(index, datastore, backing.fileName)
         if change.fileOperation != "create":
             if path not in disk_files(self.vc):
                 raise faults.Fault.of("FileNotFound", "File %s was not found" % path,
@@ -278,11 +278,15 @@ class Devices:
                                   % (backing.fileName or self.vmx_path), name=name)
         return found
 
-    def _disk_path(self, datastore, file_name):
+    def _disk_path(self, index, datastore, file_name):
         """The file a new disk gets: the one named, or the VM's next free ``name_N.vmdk``."""
         rest = (file_name or "").strip()
         rest = rest[rest.index("]") + 1:].strip() if "]" in rest else rest
         if rest:
+            if not rest.endswith(".vmdk"):  # a disk's file is a .vmdk (not the VM's .vmx)
+                raise faults.Fault.of(
+                    "InvalidDeviceBacking", "Invalid configuration for device '%d'." % index,
+                    property="device.backing.fileName", deviceIndex=index)
             folder = rest.rsplit("/", 1)[0] if "/" in rest else ""
             own = self.vmx_path.split("] ", 1)[1].rsplit("/", 1)[0] \
                 if datastore_name(self.vmx_path) == datastore.name else None

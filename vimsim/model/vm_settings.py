@@ -39,7 +39,17 @@ _CHOICES = {"firmware": ("bios", "efi"), "swapPlacement": ("inherit", "vmDirecto
             "ftEncryptionMode": ("ftEncryptionDisabled", "ftEncryptionOpportunistic",
                                  "ftEncryptionRequired"),
             "motherboardLayout": ("i440bxHostBridge", "acpiHostBridges"),
-            "networkBootProtocol": ("ipv4", "ipv6")}
+            "networkBootProtocol": ("ipv4", "ipv6"),
+            # tools and powerOpInfo: their strings take these values only
+            "toolsUpgradePolicy": ("manual", "upgradeAtPowerCycle"),
+            "powerOffType": ("soft", "hard", "preset"), "suspendType": ("soft", "hard", "preset"),
+            "resetType": ("soft", "hard", "preset"),
+            "defaultPowerOffType": ("soft", "hard", "preset"),
+            "defaultSuspendType": ("soft", "hard", "preset"),
+            "defaultResetType": ("soft", "hard", "preset"),
+            "standbyAction": ("checkpoint", "powerOnSuspend"),
+            "monitorType": ("release", "debug", "stats"),
+            "htSharing": ("any", "none", "internal")}
 _LEAST = {"maxMksConnections": 0, "vmOpNotificationTimeout": -1, "simultaneousThreads": 1,
           "bootDelay": 0, "bootRetryDelay": 0}
 # What only a powered-off VM changes (vCenter's InvalidPowerState otherwise)
@@ -49,7 +59,7 @@ COLD = frozenset(("firmware", "nestedHVEnabled", "vPMCEnabled", "cpuHotRemoveEna
 # Shares by level, per vCPU and per MB, as vCenter gives them
 SHARES = {"cpuAllocation": {"low": 500, "normal": 1000, "high": 2000},
           "memoryAllocation": {"low": 5, "normal": 10, "high": 20}}
-VERSION = re.compile(r"vmx-(\d+)\Z")
+VERSION = re.compile(r"vmx-([0-9]+)\Z")
 OLDEST_VERSION, NEWEST_VERSION = 4, 21  # vmx-04 to vmx-21: what ESXi 8.0 U3 runs
 DEFAULT_VERSION = "vmx-19"
 
