@@ -55,6 +55,9 @@ def test_host_hardware_config_and_managers(si):
     assert unit.lun == lun.key and unit.path[0].isWorkingPath and \
         unit.path[0].adapter == managers.storageSystem.storageDeviceInfo.hostBusAdapter[0].key
     assert host.config.storageDevice.scsiLun[0].key == lun.key
+    # the topology down to the LUN (Ansible's vmware_target_canonical_info walks it)
+    [adapter] = host.config.storageDevice.scsiTopology.adapter
+    assert adapter.target[0].lun[0].scsiLun == lun.key
     # power policies: Balanced until ConfigurePowerPolicy
     power = managers.powerSystem
     assert [p.shortName for p in power.capability.availablePolicy] == [
@@ -81,6 +84,7 @@ def test_host_hardware_config_and_managers(si):
         (True, 30, 120)
     assert [(p.key, p.startOrder, p.startAction) for p in config.powerInfo] == [
         (vm, 1, "powerOn")]
+    assert host.config.autoStart.defaults.enabled  # (Ansible's vmware_host_auto_start reads it)
     with pytest.raises(vmodl.fault.InvalidArgument):  # a VM of another host
         autostart.ReconfigureAutostart(spec=A.Config(powerInfo=[A.AutoPowerInfo(
             key=find_vm(si, "DC0_H0_VM0"), startOrder=2, startAction="powerOn", startDelay=-1,

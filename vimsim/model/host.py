@@ -167,6 +167,7 @@ class HostSystem(ManagedEntity):
             dateTimeInfo=self.config_managers["dateTimeSystem"].dateTimeInfo(ctx),
             storageDevice=self.config_managers["storageSystem"].storageDeviceInfo(ctx),
             powerSystemInfo=self.config_managers["powerSystem"].info(ctx),
+            autoStart=self.config_managers["autoStartManager"].config(ctx),
             datastorePrincipal="root", wakeOnLanCapable=False)
 
     @vim_property

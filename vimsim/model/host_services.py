@@ -174,6 +174,14 @@ class HostStorageSystem(HostManager, ExtensibleManagedObject):
                 device="vmhba0", bus=0, status="unknown", model="PVSCSI SCSI Controller",
                 driver="pvscsi", pci="0000:03:00.0")],
             scsiLun=[lun],
+            scsiTopology=DataObject("HostScsiTopology", adapter=[DataObject(
+                "HostScsiTopologyInterface", key="key-vim.host.ScsiTopology.Interface-vmhba0",
+                adapter=hba, target=[DataObject(
+                    "HostScsiTopologyTarget", key="key-vim.host.ScsiTopology.Target-vmhba0:0:0",
+                    target=0, lun=[DataObject(
+                        "HostScsiTopologyLun", key="key-vim.host.ScsiTopology.Lun-" + lun.uuid,
+                        lun=0, scsiLun=lun.key)],
+                    transport=DataObject("HostParallelScsiTargetTransport"))])]),
             # one path to the local disk, as an ESXi host reports it (Ansible's host disk
             # modules read the LUNs here)
             multipathInfo=DataObject("HostMultipathInfo", lun=[DataObject(
