@@ -15,10 +15,11 @@ import re
 import subprocess
 import textwrap
 import threading
-import time
 from urllib.parse import quote
 
 import pytest
+
+from tests.test_durability import wait_for as wait_until
 
 from .conftest import VimsimProcess
 from .tools import govc_binary
@@ -566,20 +567,16 @@ def test_events_follow_shows_new_events_as_they_happen(govc):
 
     def count(what):  # lines govc has printed so far that say ``what``
         return sum(1 for line in list(printed) if re.search(what % POWER_VM, line))
-
-    def wait_for(what, at_least):  # a real client on the wall clock: poll, bounded
-        deadline = time.monotonic() + 30
-        while count(what) < at_least and time.monotonic() < deadline:
-            time.sleep(0.1)
-        return count(what)
     off, on = r"%s on \S+ in DC0 is powered off", r"%s on \S+ in DC0 is powered on"
     try:
-        assert wait_for(on, 1) >= 1, printed  # the first page
+        # a real client on the wall clock: waited for, bounded
+        wait_until(lambda: count(on) >= 1, "govc to print its first page")
         seen_off = count(off)
         govc.out("vm.power", "-off", POWER_VM)
         govc.out("vm.power", "-on", POWER_VM)
-        assert wait_for(off, seen_off + 1) == seen_off + 1, printed
-        assert wait_for(on, 2) >= 2, printed
+        wait_until(lambda: count(off) >= seen_off + 1 and count(on) >= 2,
+                   "govc to print the new events")
+        assert count(off) == seen_off + 1, printed
     finally:
         follower.terminate()
         err = follower.communicate(timeout=10)[1]

@@ -292,7 +292,7 @@ class HostAutoStartManager(HostManager, ManagedObject):
             fields = dict(POWER_INFO_DEFAULTS, **{k: v for k, v in info.fields().items()
                                                   if k != "key"})
             for action in ("startAction", "stopAction"):
-                if fields.get(action, "none") not in _AUTOSTART_ACTIONS:
+                if fields[action] not in _AUTOSTART_ACTIONS:
                     raise faults.InvalidArgument(
                         invalidProperty="spec.powerInfo[%d].%s" % (i, action))
             if fields["startOrder"] < 0 and fields["startAction"] == "none":

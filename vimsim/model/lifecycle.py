@@ -12,6 +12,7 @@ import uuid
 
 from vimsim.model import (authorization, environment_browser, faults, vm_clone, vm_devices,
                           vm_hardware, vm_settings)
+from vimsim.model.objects import MANAGED_TYPES
 from vimsim.vim25.data import DataObject
 
 MAX_NAME = vm_clone.MAX_NAME
@@ -138,11 +139,12 @@ def register_vm(folder, path, name, as_template, pool, host, user):
     """RegisterVM_Task's work: the VM whose .vmx is at ``path`` (one UnregisterVM left) back in
     the inventory, with a new moId; a template needs a host, a VM a pool."""
     vc = folder.vc
-    datastore = next((d for d in folder.datacenter().datastores
-                      if d.name == vm_devices.datastore_name(path or "")), None)
+    datastore_name = vm_devices.datastore_name(path or "")
+    datastore = next((d for d in folder.datacenter().datastores if d.name == datastore_name),
+                     None)
     if datastore is None:
         raise faults.Fault.of("InvalidDatastore", "Invalid datastore path '%s'." % path,
-                              name=vm_devices.datastore_name(path or "") or "")
+                              name=datastore_name or "")
     if any(vm.vmx_path == path for vm in datastore.vms):
         raise faults.Fault.of("AlreadyExists", "The specified key, name, or identifier '%s' "
                               "already exists." % path, name=path)
@@ -158,11 +160,11 @@ def register_vm(folder, path, name, as_template, pool, host, user):
     host = placement(vc, pool, host)
     name = inventory_name(name) if name else state["name"]
     require_unique(folder, name)
-    vm = vc.add_vm({"name": name, "uuid": state["uuid"], "instance_uuid": state["instance_uuid"],
-                    "networks": state["networks"], "datastores": state["datastores"],
-                    "disks": state["disks"]}, folder, pool, host)
-    vm.restore_persisted(dict(state, name=name, pool=pool, host=host,
-                              template=bool(as_template)))
+    state = dict(state, name=name, folder=folder, pool=pool, host=host,
+                 template=bool(as_template))
+    # as a snapshot's restore brings back a VM the fixture lacks, with a new moId
+    vm = MANAGED_TYPES["VirtualMachine"].recreate(vc, vc.new_moid("vm-"), state)
+    vm.restore_persisted(state)
     datastore.unregistered = {k: v for k, v in datastore.unregistered.items() if k != path}
     vc.touch(datastore)
     post(vc, "VmRegisteredEvent", vm, _on_vm(vm, "Registered %s on %s in %s"), user)

@@ -112,8 +112,8 @@ class ManagedObject:
             if REGISTRY.property_field(self.vim_type, path) is not None:
                 return None
             raise faults.InvalidProperty(name=path)
-        if REGISTRY.property_field(self.vim_type, path) is None and (
-                key is not None or "[" in rest):
+        if (key is not None or "[" in rest) and \
+                REGISTRY.property_field(self.vim_type, path) is None:
             raise faults.InvalidProperty(name=path)
         value = _item(getter(self, ctx), key)
         for part in rest.split(".") if rest else ():

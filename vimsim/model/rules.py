@@ -104,7 +104,8 @@ def _check_field(fault_type, name, value, where):
             ok = False
         if not ok:
             raise RuleError("%s.fields.%s: %s is not of type %s%s" % (
-                where, name, json.dumps(item, default=str), "moRef {type, value}" if field.kind == "moref" else field.type,
+                where, name, json.dumps(item, default=str),
+                "moRef {type, value}" if field.kind == "moref" else field.type,
                 " (a rule can set only plain and moRef fields)" if field.kind in
                 ("data", "any") else ""))
 

@@ -393,7 +393,7 @@ class VirtualMachine(ManagedEntity):
         self.require_power(POWERED_OFF, (POWERED_OFF,))
         target = vm_settings.checked_version(
             version or "vmx-%02d" % vm_settings.NEWEST_VERSION, "version")
-        current = self.config_settings.get("version", vm_settings.DEFAULT_VERSION)
+        current = vm_settings.version(self)
         if int(target[4:]) <= int(current[4:]):
             raise faults.Fault.of("AlreadyUpgraded", "The virtual machine compatibility is "
                                   "already %s or later." % current)
@@ -826,7 +826,7 @@ class VirtualMachine(ManagedEntity):
                 guestFullName=self.guest_full_name,
                 cpuReservation=vm_settings.allocation(self, "cpuAllocation").reservation,
                 memoryReservation=vm_settings.allocation(self, "memoryAllocation").reservation,
-                hwVersion=self.config_settings.get("version", vm_settings.DEFAULT_VERSION)),
+                hwVersion=vm_settings.version(self)),
             storage=vm_hardware.storage_summary(self, self.vc.clock.now()),
             quickStats=self.quick_stats(), overallStatus="green",
             customValue=self.vc.managers["customFieldsManager"].values_of(self))

@@ -169,5 +169,10 @@ def apply(info, vm):
             setattr(info, answered, DataObject(
                 current._typeName if current is not None else kind,
                 **dict(current.fields() if current is not None else {}, **settings[name])))
-    info.version = settings.get("version", DEFAULT_VERSION)
+    info.version = version(vm)
     return info
+
+
+def version(vm):
+    """The VM's virtual hardware version, vmx-NN (config.version)."""
+    return vm.config_settings.get("version", DEFAULT_VERSION)

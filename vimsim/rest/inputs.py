@@ -8,9 +8,8 @@ not declare. A null is an unset field.
 Elsewhere only what vimsim reads is declared; fields it does not read are not checked (vAPI
 ignores fields a newer client sends)."""
 import ipaddress
-import re
 
-from vimsim.model import guest_config
+from vimsim.model import guest_config, vm_devices
 from vimsim.rest import errors
 from vimsim.vim25 import primitives
 
@@ -61,10 +60,6 @@ def _address(*versions):
     return valid
 
 
-def _matching(pattern):
-    return lambda value: re.fullmatch(pattern, value) is not None
-
-
 BOOLEAN = "Boolean"
 STRING = Text()
 LONG = Long(*primitives.INT_RANGES["xsd:long"])
@@ -72,7 +67,7 @@ IPV4 = Text("Ipv4Address", _address(4), "not an IPv4 address")
 IPV6 = Text("Ipv6Address", _address(6), "not an IPv6 address")
 IP = Text("IpAddress", _address(4, 6), "not an IPv4 or IPv6 address")
 TEXT = Text(max_length=4096)  # what a customization spec's strings may hold
-MAC = Text(valid=_matching("[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}"), problem="not a MAC address")
+MAC = Text(valid=vm_devices.MAC.fullmatch, problem="not a MAC address")
 INT32 = Long(0, 2 ** 31 - 1)
 
 # com.vmware.vcenter.guest: the CustomizationSpec and its parts, as vCenter checks them.
