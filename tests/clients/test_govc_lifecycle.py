@@ -1,6 +1,7 @@
 """govc 0.24's VM lifecycle commands against `vimsim serve` (a server of their own, so the VMs
 they make and destroy do not change what the other govc tests list): vm.create, vm.change,
-object.rename, vm.destroy, and folder.create with object.mv."""
+object.rename, vm.destroy, folder.create with object.mv, and a datacenter, cluster and
+resource pools made, changed and destroyed."""
 import json
 
 import pytest
@@ -86,3 +87,35 @@ def test_folders_moves_and_folder_destroy(govc):
     govc("object.destroy", "/DC0/vm/project")
     assert govc.out("find", "/DC0/vm", "-name", "p01").strip() == ""
     assert govc.out("find", "/DC0/vm", "-name", "project").strip() == ""
+
+
+def test_datacenter_cluster_and_pools(govc):
+    govc("datacenter.create", "DCg")
+    govc("cluster.create", "-dc", "DCg", "Cg")
+    assert govc.out("ls", "/DCg/host").split() == ["/DCg/host/Cg"]
+    assert collect(govc, "/DCg/host/Cg", "configuration.drsConfig.enabled") == ["false"]
+    # a new cluster has DRS off, and pools need it
+    refused = govc("pool.create", "/DCg/host/Cg/Resources/p1", ok=False)
+    assert refused.returncode == 1 and "not supported" in refused.stderr, refused.stderr
+    govc("cluster.change", "-drs-enabled", "-drs-mode", "manual", "-ha-enabled", "/DCg/host/Cg")
+    assert collect(govc, "/DCg/host/Cg", "configuration.drsConfig.enabled",
+                   "configuration.drsConfig.defaultVmBehavior",
+                   "configuration.dasConfig.enabled") == ["true", "manual", "true"]
+    govc("pool.create", "-cpu.shares", "high", "-mem.limit", "1024",
+         "/DCg/host/Cg/Resources/p1")
+    info = json.loads(govc.out("pool.info", "-json", "/DCg/host/Cg/Resources/p1"))
+    [pool] = info["ResourcePools"]
+    assert pool["Config"]["CpuAllocation"]["Shares"] == {"Shares": 8000, "Level": "high"}
+    assert pool["Config"]["MemoryAllocation"]["Limit"] == 1024
+    again = govc("pool.create", "/DCg/host/Cg/Resources/p1", ok=False)
+    assert again.returncode == 1 and "already exists" in again.stderr, again.stderr
+    govc("pool.change", "-name", "p2", "-cpu.limit", "500", "/DCg/host/Cg/Resources/p1")
+    info = json.loads(govc.out("pool.info", "-json", "/DCg/host/Cg/Resources/p2"))
+    assert info["ResourcePools"][0]["Config"]["CpuAllocation"]["Limit"] == 500
+    govc("pool.destroy", "/DCg/host/Cg/Resources/p2")
+    assert govc.out("find", "/DCg/host/Cg/Resources", "-type", "p").split() == [
+        "/DCg/host/Cg/Resources"]
+    govc("object.destroy", "/DCg/host/Cg")
+    assert govc.out("ls", "/DCg/host").strip() == ""
+    govc("object.destroy", "/DCg")
+    assert govc.out("ls", "/").split() == ["/DC0"]

@@ -95,6 +95,26 @@ EVENT_INFO = {
                                     "Renamed datacenter from {oldName} to {newName}"),
     "DatastoreRenamedEvent": _same("Datastore renamed", "info",
                                    "Renamed datastore from {oldName} to {newName}"),
+    "DatacenterCreatedEvent": _same("Datacenter created", "info",
+                                    "Created datacenter {datacenter.name} in folder "
+                                    "{parent.name}"),
+    "ClusterCreatedEvent": _same("Cluster created", "info",
+                                 "Created cluster {computeResource.name} in "
+                                 "{datacenter.name}"),
+    "ClusterDestroyedEvent": _same("Cluster deleted", "info",
+                                   "Removed cluster {computeResource.name} in datacenter "
+                                   "{datacenter.name}"),
+    "ResourcePoolCreatedEvent": _same("New resource pool", "info",
+                                      "Created resource pool {resourcePool.name} in "
+                                      "compute-resource {computeResource.name} in "
+                                      "{datacenter.name}"),
+    "ResourcePoolReconfiguredEvent": _same("Resource pool reconfigured", "info",
+                                           "Updated configuration for {resourcePool.name} in "
+                                           "compute-resource {computeResource.name} in "
+                                           "{datacenter.name}"),
+    "ResourcePoolDestroyedEvent": _same("Resource pool deleted", "info",
+                                        "Removed resource pool {resourcePool.name} on "
+                                        "{computeResource.name} in {datacenter.name}"),
 }
 
 

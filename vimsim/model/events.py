@@ -17,7 +17,10 @@ EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspende
                "CustomizationNetworkSetupFailed", "CustomizationLinuxIdentityFailed",
                "CustomizationSysprepFailed", "CustomizationUnknownFailure",
                "VmBeingCreatedEvent", "VmCreatedEvent", "VmReconfiguredEvent", "VmRemovedEvent",
-               "VmRenamedEvent", "DatacenterRenamedEvent", "DatastoreRenamedEvent")
+               "VmRenamedEvent", "DatacenterRenamedEvent", "DatastoreRenamedEvent",
+               "DatacenterCreatedEvent", "ClusterCreatedEvent", "ClusterDestroyedEvent",
+               "ResourcePoolCreatedEvent", "ResourcePoolReconfiguredEvent",
+               "ResourcePoolDestroyedEvent")
 CUSTOMIZATION_FAILURES = EVENT_TYPES[EVENT_TYPES.index("CustomizationFailed"):
                                      EVENT_TYPES.index("CustomizationUnknownFailure") + 1]
 HISTORY_LIMIT = 10000

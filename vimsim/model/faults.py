@@ -116,6 +116,16 @@ DuplicateName = _fault("DuplicateName", VimFault, "The name '{name}' already exi
 NotFound = _fault("NotFound", VimFault, "The object or item referred to could not be found.")
 AlreadyExists = _fault("AlreadyExists", VimFault,
                        "The specified key, name, or identifier '{name}' already exists.")
+InsufficientResourcesFault = _fault("InsufficientResourcesFault", VimFault,
+                                    "Insufficient resources to satisfy configuration "
+                                    "requirements.")
+InsufficientCpuResourcesFault = _fault("InsufficientCpuResourcesFault", InsufficientResourcesFault,
+                                       "The available CPU resources in the parent resource pool "
+                                       "are insufficient for the operation.")
+InsufficientMemoryResourcesFault = _fault("InsufficientMemoryResourcesFault",
+                                          InsufficientResourcesFault,
+                                          "The available Memory resources in the parent resource "
+                                          "pool are insufficient for the operation.")
 ConcurrentAccess = _fault("ConcurrentAccess", VimFault, "Cannot complete operation due to "
                           "concurrent modification by another operation.")
 

@@ -6,11 +6,11 @@ import uuid
 
 import yaml
 
-from vimsim.model import dvs, guest, lifecycle, rules, schemas, vm_clone
+from vimsim.model import dvs, guest, inventory, lifecycle, rules, schemas, vm_clone
 from vimsim.model.datastore import Datastore
 from vimsim.model.host import HostSystem
-from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Datacenter, Folder,
-                                    Network, ResourcePool)
+from vimsim.model.inventory import (ClusterComputeResource, ComputeResource, Folder, Network,
+                                     ResourcePool, new_datacenter)
 from vimsim.model.sessions import User
 from vimsim.model.vcenter import Vcenter
 from vimsim.zstack.models import ZStackBackend
@@ -251,19 +251,7 @@ def _uuid(kind, name):
 
 
 def _build_datacenter(vc, root, spec, defaults):
-    dc = vc.add(Datacenter(vc, _moid(vc, spec, "datacenter-"), spec["name"], root))
-    folders = spec.get("folder_moids") or {}
-    root.children.append(dc)
-    dc.vm_folder = vc.add(Folder(vc, folders.get("vm") or vc.new_moid("group-v"), "vm", dc,
-                                 ["Folder", "VirtualMachine", "VirtualApp"]))
-    dc.host_folder = vc.add(Folder(vc, folders.get("host") or vc.new_moid("group-h"), "host", dc,
-                                   ["Folder", "ComputeResource"]))
-    dc.datastore_folder = vc.add(Folder(vc, folders.get("datastore") or vc.new_moid("group-s"),
-                                        "datastore", dc,
-                                        ["Folder", "Datastore", "StoragePod"]))
-    dc.network_folder = vc.add(Folder(vc, folders.get("network") or vc.new_moid("group-n"),
-                                      "network", dc,
-                                      ["Folder", "Network", "DistributedVirtualSwitch"]))
+    dc = new_datacenter(vc, root, spec["name"], spec.get("moid"), spec.get("folder_moids"))
     # Folders below each of the four, by kind and path ("prod/web"); "" is the top one.
     folders = {kind: {"": top} for kind, top in (
         ("vm", dc.vm_folder), ("host", dc.host_folder), ("datastore", dc.datastore_folder),
@@ -339,17 +327,14 @@ def _build_datacenter(vc, root, spec, defaults):
         compute.hosts.append(host)
         return host
 
-    def new_compute(cls, prefix, name, moid=None, pool_moid=None, folder=None):
-        parent = folder_at("host", folder or "")
-        compute = vc.add(cls(vc, moid or vc.new_moid(prefix), name, parent))
+    def new_compute(cls, name, moid=None, pool_moid=None, folder=None):
+        compute = inventory.new_compute(vc, cls, folder_at("host", folder or ""), name, moid,
+                                        pool_moid)
         compute.datastores, compute.networks = list(dc.datastores), list(dc.networks)
-        parent.children.append(compute)
-        compute.resource_pool = vc.add(ResourcePool(vc, pool_moid or vc.new_moid("resgroup-"),
-                                                    "Resources", compute, compute))
         return compute
 
     for cspec in spec.get("clusters", ()):
-        cluster = new_compute(ClusterComputeResource, "domain-c", cspec["name"],
+        cluster = new_compute(ClusterComputeResource, cspec["name"],
                               cspec.get("moid"), cspec.get("pool_moid"), cspec.get("folder"))
         cluster.drs_enabled = bool(cspec.get("drs", True))
         cluster.ha_enabled = bool(cspec.get("ha", False))
@@ -377,7 +362,7 @@ def _build_datacenter(vc, root, spec, defaults):
                                        % (vspec["name"], vspec["host"], cspec["name"]))
             build_vm(pool, host, vspec)
     for hspec in spec.get("hosts", ()):
-        compute = new_compute(ComputeResource, "domain-s", hspec["name"],
+        compute = new_compute(ComputeResource, hspec["name"],
                               hspec.get("compute_moid"), hspec.get("pool_moid"),
                               hspec.get("folder"))
         host = new_host(hspec, compute, compute)

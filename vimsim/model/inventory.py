@@ -7,6 +7,61 @@ from vimsim.vim25.data import DataObject
 MB = 1024 * 1024
 # Shares at level normal, as vCenter gives a resource pool (the root pool and a new child).
 POOL_CPU_SHARES, POOL_MEMORY_SHARES = 4000, 163840
+# A pool's shares at each level, by kind (low is half of normal, high twice), as vCenter
+# gives them.
+POOL_SHARES = {kind: {"low": normal // 2, "normal": normal, "high": normal * 2}
+               for kind, normal in (("cpu", POOL_CPU_SHARES), ("memory", POOL_MEMORY_SHARES))}
+# What a new child pool gets: no reservation, expandable, unlimited, normal shares.
+DEFAULT_ALLOCATION = {"reservation": 0, "expandable": True, "limit": -1, "level": "normal"}
+# A datacenter's four folders: attribute, name, moId prefix, what each holds.
+DATACENTER_FOLDERS = (
+    ("vm_folder", "vm", "group-v", ("Folder", "VirtualMachine", "VirtualApp")),
+    ("host_folder", "host", "group-h", ("Folder", "ComputeResource")),
+    ("datastore_folder", "datastore", "group-s", ("Folder", "Datastore", "StoragePod")),
+    ("network_folder", "network", "group-n", ("Folder", "Network", "DistributedVirtualSwitch")))
+# How an event names an entity: its argument's type and the field holding its moRef.
+EVENT_ARGUMENTS = {"Datacenter": ("DatacenterEventArgument", "datacenter"),
+                   "Folder": ("FolderEventArgument", "folder"),
+                   "ComputeResource": ("ComputeResourceEventArgument", "computeResource"),
+                   "ClusterComputeResource": ("ComputeResourceEventArgument", "computeResource"),
+                   "ResourcePool": ("ResourcePoolEventArgument", "resourcePool")}
+
+
+def event_argument(entity):
+    type_name, field = EVENT_ARGUMENTS[entity.vim_type]
+    return DataObject(type_name, name=entity.name, **{field: entity.ref})
+
+
+def entity_arguments(entity):
+    """An event's fields naming ``entity`` (a compute resource or a pool) and where it is."""
+    compute = getattr(entity, "owner", entity)
+    fields = {"datacenter": event_argument(entity.datacenter()),
+              "computeResource": event_argument(compute)}
+    if compute is not entity:
+        fields["resourcePool"] = event_argument(entity)
+    return fields
+
+
+def new_datacenter(vc, folder, name, moid=None, folder_moids=None):
+    """A datacenter in ``folder`` with its four folders (moIds given or new)."""
+    folder_moids = folder_moids or {}
+    dc = vc.add(Datacenter(vc, moid or vc.new_moid("datacenter-"), name, folder))
+    folder.children.append(dc)
+    for attr, kind, prefix, child_type in DATACENTER_FOLDERS:
+        setattr(dc, attr, vc.add(Folder(vc, folder_moids.get(kind) or vc.new_moid(prefix), kind,
+                                        dc, list(child_type))))
+    return dc
+
+
+def new_compute(vc, cls, folder, name, moid=None, pool_moid=None):
+    """A cluster (or a standalone host's compute resource) in ``folder``, with its root
+    resource pool, no hosts yet."""
+    prefix = "domain-c" if cls is ClusterComputeResource else "domain-s"
+    compute = vc.add(cls(vc, moid or vc.new_moid(prefix), name, folder))
+    folder.children.append(compute)
+    compute.resource_pool = vc.add(ResourcePool(vc, pool_moid or vc.new_moid("resgroup-"),
+                                                "Resources", compute, compute))
+    return compute
 # The VM quick stats a resource pool's quick stats add up.
 POOL_QUICK_STATS = ("overallCpuUsage", "overallCpuDemand", "guestMemoryUsage", "hostMemoryUsage",
                     "distributedCpuEntitlement", "distributedMemoryEntitlement",
@@ -155,6 +210,37 @@ class Folder(ManagedEntity):
     def CreateFolder(self, ctx, name):
         return lifecycle.create_folder(self, name).ref
 
+    def CreateDatacenter(self, ctx, name):
+        if "Datacenter" not in self.child_type:
+            raise faults.NotSupported()
+        name = lifecycle.inventory_name(name)
+        lifecycle.require_unique(self, name)
+        dc = new_datacenter(self.vc, self, name)
+        self.vc.touch(self, structural=True)
+        lifecycle.post(self.vc, "DatacenterCreatedEvent", None, None, lifecycle.user_of(ctx),
+                       datacenter=event_argument(dc), parent=event_argument(self))
+        return dc.ref
+
+    def CreateClusterEx(self, ctx, name, spec):
+        return self._create_cluster(ctx, name, spec.drsConfig, spec.dasConfig)
+
+    def CreateCluster(self, ctx, name, spec):
+        return self._create_cluster(ctx, name, spec.drsConfig, spec.dasConfig)
+
+    def _create_cluster(self, ctx, name, drs, das):
+        if "ComputeResource" not in self.child_type:
+            raise faults.NotSupported()
+        name = lifecycle.inventory_name(name)
+        lifecycle.require_unique(self, name)
+        cluster = new_compute(self.vc, ClusterComputeResource, self, name)
+        # A new cluster has DRS and vSphere HA off unless the spec turns them on.
+        cluster.drs_enabled = bool(drs is not None and drs.enabled)
+        cluster.ha_enabled = bool(das is not None and das.enabled)
+        self.vc.touch(self, structural=True)
+        lifecycle.post(self.vc, "ClusterCreatedEvent", None, None, lifecycle.user_of(ctx),
+                       **entity_arguments(cluster), parent=event_argument(self))
+        return cluster.ref
+
     def CreateVM_Task(self, ctx, config, pool, host=None):
         vc = self.vc
         if "VirtualMachine" not in self.child_type:
@@ -228,6 +314,15 @@ class Datacenter(ManagedEntity):
         self.vm_folder = self.host_folder = self.datastore_folder = self.network_folder = None
         self.datastores, self.networks = [], []
 
+    def persisted_state(self):
+        return dict(super().persisted_state(), parent=self.parent, folders={
+            kind: getattr(self, attr).moid for attr, kind, _, _ in DATACENTER_FOLDERS})
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A datacenter CreateDatacenter made, with its four folders."""
+        return new_datacenter(vc, state["parent"], state["name"], moid, state["folders"])
+
     def inventory_children(self):
         return (self.vm_folder, self.host_folder, self.datastore_folder, self.network_folder)
 
@@ -270,6 +365,15 @@ class ComputeResource(ManagedEntity):
 
     def inventory_children(self):
         return self.hosts + [self.resource_pool]
+
+    def persisted_state(self):
+        return dict(super().persisted_state(), parent=self.parent,
+                    pool=self.resource_pool.moid)
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A cluster CreateClusterEx made, with its root resource pool."""
+        return new_compute(vc, cls, state["parent"], state["name"], moid, state["pool"])
 
     # -- capacity and use: the hosts' hardware and quick stats, the datastores' space ----
 
@@ -343,8 +447,24 @@ class ClusterComputeResource(ComputeResource):
 
     vim_type = "ClusterComputeResource"
     summary_type = "ClusterComputeResourceSummary"
+    persisted = ("name", "drs_enabled", "ha_enabled", "drs_settings", "das_settings")
     drs_enabled = True
     ha_enabled = False
+    # What ReconfigureComputeResource_Task changes besides enabled, with vCenter's defaults
+    # for a new cluster, and the values each setting takes (None: a number in a range).
+    DRS_DEFAULTS = {"defaultVmBehavior": "fullyAutomated", "vmotionRate": 3,
+                    "enableVmBehaviorOverrides": True}
+    DAS_DEFAULTS = {"hostMonitoring": "enabled", "vmMonitoring": "vmMonitoringDisabled",
+                    "admissionControlEnabled": True, "failoverLevel": 1}
+    CHOICES = {"defaultVmBehavior": ("manual", "partiallyAutomated", "fullyAutomated"),
+               "vmotionRate": range(1, 6), "enableVmBehaviorOverrides": (True, False),
+               "hostMonitoring": ("enabled", "disabled"),
+               "vmMonitoring": ("vmMonitoringDisabled", "vmMonitoringOnly", "vmAndAppMonitoring"),
+               "admissionControlEnabled": (True, False), "failoverLevel": range(1, 32)}
+
+    def __init__(self, vc, moid, name, parent):
+        super().__init__(vc, moid, name, parent)
+        self.drs_settings, self.das_settings = dict(self.DRS_DEFAULTS), dict(self.DAS_DEFAULTS)
 
     def usage_summary(self):
         vms = self.all_vms()
@@ -373,13 +493,15 @@ class ClusterComputeResource(ComputeResource):
 
     def das_config(self):
         return DataObject(
-            "ClusterDasConfigInfo", enabled=self.ha_enabled, vmMonitoring="vmMonitoringDisabled",
-            hostMonitoring="enabled", vmComponentProtecting="disabled", failoverLevel=1,
+            "ClusterDasConfigInfo", enabled=self.ha_enabled,
+            vmMonitoring=self.das_settings["vmMonitoring"],
+            hostMonitoring=self.das_settings["hostMonitoring"], vmComponentProtecting="disabled",
+            failoverLevel=self.das_settings["failoverLevel"],
             admissionControlPolicy=DataObject(
                 "ClusterFailoverResourcesAdmissionControlPolicy", cpuFailoverResourcesPercent=50,
-                memoryFailoverResourcesPercent=50, failoverLevel=1, autoComputePercentages=True,
-                resourceReductionToToleratePercent=100),
-            admissionControlEnabled=True,
+                memoryFailoverResourcesPercent=50, failoverLevel=self.das_settings["failoverLevel"],
+                autoComputePercentages=True, resourceReductionToToleratePercent=100),
+            admissionControlEnabled=self.das_settings["admissionControlEnabled"],
             defaultVmSettings=DataObject(
                 "ClusterDasVmSettings", restartPriority="medium", restartPriorityTimeout=600,
                 isolationResponse="none",
@@ -396,11 +518,54 @@ class ClusterComputeResource(ComputeResource):
 
     def drs_config(self):
         return DataObject("ClusterDrsConfigInfo", enabled=self.drs_enabled,
-                          enableVmBehaviorOverrides=True, defaultVmBehavior="fullyAutomated",
-                          vmotionRate=3, scaleDescendantsShares="disabled", option=[])
+                          scaleDescendantsShares="disabled", option=[], **self.drs_settings)
 
     def GetResourceUsage(self, ctx):
         return self.resource_usage()
+
+    def ReconfigureComputeResource_Task(self, ctx, spec, modify):
+        return self._reconfigure_task(ctx, "ReconfigureComputeResource_Task", spec, modify)
+
+    def ReconfigureCluster_Task(self, ctx, spec, modify):
+        return self._reconfigure_task(ctx, "ReconfigureCluster_Task", spec, modify)
+
+    def _reconfigure_task(self, ctx, method, spec, modify):
+        return self.vc.task_manager.create(
+            ctx, self, method, "ClusterComputeResource.reconfigureEx", self._reconfigure_body,
+            self.vc.timings["rename"], args=(spec, modify)).ref
+
+    def _reconfigure_body(self, spec, modify):
+        """DRS and vSphere HA settings, checked, then kept: over the current ones with
+        ``modify``, over a new cluster's defaults otherwise. DRS turned off removes the cluster's
+        resource pools, their VMs moving to its root pool, as vCenter warns it does."""
+        changes = []
+        for config, prefix, enabled, defaults, held in (
+                (spec.drsConfig, "drsConfig", "drs_enabled", self.DRS_DEFAULTS,
+                 self.drs_settings),
+                (spec.dasConfig, "dasConfig", "ha_enabled", self.DAS_DEFAULTS,
+                 self.das_settings)):
+            # (a part the spec leaves out stays as it is, ``modify`` or not)
+            settings = dict(held if modify or config is None else defaults)
+            on = getattr(self, enabled)
+            if config is not None:
+                on = on if config.enabled is None else config.enabled
+                for name in defaults:
+                    value = getattr(config, name)
+                    if value is None:
+                        continue
+                    if isinstance(value, bool) != isinstance(defaults[name], bool) or \
+                            value not in self.CHOICES[name]:
+                        raise faults.InvalidArgument(invalidProperty="spec.%s.%s" % (prefix,
+                                                                                    name))
+                    settings[name] = value
+            changes.append((enabled, bool(on), settings))
+        (_, drs_on, drs), (_, ha_on, das) = changes
+        if not drs_on:
+            while self.resource_pool.pools:
+                lifecycle.remove(self.vc, self.resource_pool.pools[0])
+        self.drs_enabled, self.ha_enabled = drs_on, ha_on
+        self.drs_settings, self.das_settings = drs, das
+        self.vc.touch(self)
 
     @vim_property
     def summaryEx(self, ctx):
@@ -463,13 +628,38 @@ class ResourcePool(ManagedEntity):
 
     vim_type = "ResourcePool"
 
+    persisted = ("name", "allocations", "change_version", "last_modified")
+
     def __init__(self, vc, moid, name, parent, owner):
         super().__init__(vc, moid, name, parent)
         self.owner = owner
         self.pools, self.vms = [], []
+        # A child pool's settings by kind ("cpu", "memory"): reservation, expandable,
+        # limit, level, shares (custom only). The root pool's follow its compute resource.
+        self.allocations = None if parent is owner else {
+            "cpu": dict(DEFAULT_ALLOCATION), "memory": dict(DEFAULT_ALLOCATION)}
+        self.change_version, self.last_modified = 1, None
 
     def inventory_children(self):
         return self.pools + self.vms
+
+    def persisted_state(self):
+        return dict(super().persisted_state(), parent=self.parent, owner=self.owner)
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        parent = state.get("parent")
+        if parent is not None and parent is not self.parent and not self.is_root:
+            self.parent.pools.remove(self)  # moved up when its parent was destroyed
+            parent.pools.append(self)
+            self.parent = parent
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A pool CreateResourcePool made, in its parent."""
+        pool = vc.add(cls(vc, moid, state["name"], state["parent"], state["owner"]))
+        state["parent"].pools.append(pool)
+        return pool
 
     @property
     def is_root(self):
@@ -484,19 +674,128 @@ class ResourcePool(ManagedEntity):
     def allocation(self, kind):
         """``kind`` "cpu" (MHz) or "memory" (MB): the pool's ResourceAllocationInfo."""
         cpu = kind == "cpu"
-        shares = DataObject("SharesInfo", shares=POOL_CPU_SHARES if cpu else POOL_MEMORY_SHARES,
-                            level="normal")
         if self.is_root:
             capacity = self.owner.cpu_capacity_mhz() if cpu else self.owner.memory_capacity_mb()
             return DataObject("ResourceAllocationInfo", reservation=capacity,
-                              expandableReservation=False, limit=capacity, shares=shares)
-        return DataObject("ResourceAllocationInfo", reservation=0, expandableReservation=True,
-                          limit=-1, shares=shares)
+                              expandableReservation=False, limit=capacity, shares=DataObject(
+                                  "SharesInfo", shares=POOL_SHARES[kind]["normal"],
+                                  level="normal"))
+        held = self.allocations[kind]
+        shares = held.get("shares") if held["level"] == "custom" else \
+            POOL_SHARES[kind][held["level"]]
+        return DataObject("ResourceAllocationInfo", reservation=held["reservation"],
+                          expandableReservation=held["expandable"], limit=held["limit"],
+                          shares=DataObject("SharesInfo", shares=shares, level=held["level"]))
 
     def resource_config(self):
-        return DataObject("ResourceConfigSpec", entity=self.ref, changeVersion="1",
-                          lastModified=self.vc.boot_time, cpuAllocation=self.allocation("cpu"),
+        return DataObject("ResourceConfigSpec", entity=self.ref,
+                          changeVersion=str(self.change_version),
+                          lastModified=self.last_modified or self.vc.boot_time,
+                          cpuAllocation=self.allocation("cpu"),
                           memoryAllocation=self.allocation("memory"))
+
+    # -- vim25 methods -------------------------------------------------------------------
+
+    def CreateResourcePool(self, ctx, name, spec):
+        vc = self.vc
+        if not getattr(self.owner, "drs_enabled", True):
+            # a cluster without DRS has no pools below its root
+            raise faults.NotSupported()
+        name = lifecycle.inventory_name(name)
+        lifecycle.require_unique(self, name)
+        allocations = {kind: self._allocation_of(spec, kind, None) for kind in ("cpu", "memory")}
+        for kind in allocations:
+            self._require_room(kind, allocations[kind]["reservation"], None)
+        pool = vc.add(ResourcePool(vc, vc.new_moid("resgroup-"), name, self, self.owner))
+        pool.allocations, pool.last_modified = allocations, vc.clock.now()
+        self.pools.append(pool)
+        vc.touch(self, structural=True)
+        lifecycle.post(vc, "ResourcePoolCreatedEvent", None, None, lifecycle.user_of(ctx),
+                       **entity_arguments(pool), parent=event_argument(self))
+        return pool.ref
+
+    def UpdateConfig(self, ctx, name=None, config=None):
+        vc = self.vc
+        if name is not None:
+            name = lifecycle.inventory_name(name)
+            if not self.is_root:
+                lifecycle.require_unique(self.parent, name, self)
+        allocations = None
+        if config is not None:
+            if self.is_root:  # its settings follow its compute resource's capacity
+                raise faults.InvalidArgument(invalidProperty="config")
+            if config.changeVersion is not None and \
+                    config.changeVersion != str(self.change_version):
+                raise faults.ConcurrentAccess()
+            allocations = {kind: self._allocation_of(config, kind, self.allocations[kind])
+                           for kind in ("cpu", "memory")}
+            for kind in allocations:
+                self._require_room(kind, allocations[kind]["reservation"],
+                                   self.allocations[kind]["reservation"])
+        old = self.resource_config()
+        if name is not None and not self.is_root:
+            self.name = name
+        if allocations is not None:
+            self.allocations = allocations
+            self.change_version += 1
+            self.last_modified = vc.clock.now()
+        vc.touch(self)
+        if self.parent is not None:
+            vc.touch(self.parent)
+        if allocations is not None:
+            lifecycle.post(vc, "ResourcePoolReconfiguredEvent", None, None,
+                           lifecycle.user_of(ctx), **entity_arguments(self),
+                           configChangesOld=old, configChangesNew=self.resource_config())
+
+    def DestroyChildren(self, ctx):
+        for pool in list(self.pools):
+            pool._destroy_body(lifecycle.user_of(ctx), False)
+
+    def _destroy_body(self, user, unregister):
+        if self.is_root:
+            raise faults.InvalidArgument()  # the root pool goes with its compute resource
+        arguments = entity_arguments(self)
+        lifecycle.remove(self.vc, self)
+        lifecycle.post(self.vc, "ResourcePoolDestroyedEvent", None, None, user, **arguments)
+
+    def _allocation_of(self, spec, kind, held):
+        """A spec's ResourceAllocationInfo for ``kind`` as a pool keeps it: every field given
+        for a new pool (``held`` None), the given ones over ``held`` for UpdateConfig;
+        InvalidArgument spec.<kind>Allocation otherwise, as vCenter answers."""
+        where = "spec.%sAllocation" % kind
+        info = getattr(spec, kind + "Allocation")
+        if info is None:
+            if held is None:
+                raise faults.InvalidArgument(invalidProperty=where)
+            return dict(held)
+        given = {"reservation": info.reservation, "expandable": info.expandableReservation,
+                 "limit": info.limit}
+        shares = info.shares
+        if held is None and (None in given.values() or shares is None):
+            raise faults.InvalidArgument(invalidProperty=where)
+        result = dict(held or {}, **{k: v for k, v in given.items() if v is not None})
+        if shares is not None:
+            result["level"] = shares.level
+            result.pop("shares", None)
+            if shares.level == "custom":
+                result["shares"] = shares.shares
+        if result["reservation"] < 0 or result["limit"] < -1 or info.overheadLimit is not None \
+                or (result["limit"] != -1 and result["reservation"] > result["limit"]) \
+                or result["level"] not in ("low", "normal", "high", "custom") \
+                or (result["level"] == "custom" and not 0 <= (result.get("shares") or -1)):
+            raise faults.InvalidArgument(invalidProperty=where)
+        return result
+
+    def _require_room(self, kind, reservation, held):
+        """InsufficientResourcesFault when a child's new reservation (``held``: its old one)
+        does not fit in what this pool, or an expandable chain above it, has unreserved."""
+        extra = (reservation - (held or 0)) * self._scale(kind)
+        room = self.unreserved(kind) if held is None else self.parent.unreserved(kind)
+        if extra > 0 and extra > room:
+            fault = faults.InsufficientCpuResourcesFault if kind == "cpu" else \
+                faults.InsufficientMemoryResourcesFault
+            scale = self._scale(kind)
+            raise fault(unreserved=room // scale, requested=extra // scale)
 
     @staticmethod
     def _scale(kind):

@@ -25,7 +25,9 @@ RENAME_PRIVILEGES = {"VirtualMachine": "VirtualMachine.Config.Rename", "Folder":
                      "ComputeResource": "Host.Inventory.RenameCluster",
                      "ResourcePool": "Resource.RenamePool", "Network": "Network.Config"}
 DESTROY_PRIVILEGES = {"VirtualMachine": "VirtualMachine.Inventory.Delete",
-                      "Folder": "Folder.Delete"}
+                      "Folder": "Folder.Delete", "Datacenter": "Datacenter.Delete",
+                      "ClusterComputeResource": "Host.Inventory.DeleteCluster",
+                      "ResourcePool": "Resource.DeletePool"}
 # A new folder's moId prefix, by what its parent holds
 FOLDER_PREFIXES = (("VirtualMachine", "group-v"), ("ComputeResource", "group-h"),
                    ("Datastore", "group-s"), ("Network", "group-n"), ("Datacenter", "group-d"))
@@ -88,11 +90,9 @@ def _on_vm(vm, what):
 # -- removal -----------------------------------------------------------------------------
 
 def remove(vc, entity):
-    """``entity`` and what it holds out of the inventory, as Destroy_Task leaves them."""
-    if entity.vim_type == "Folder":
-        for child in list(entity.children):
-            remove(vc, child)
-    elif entity.vim_type == "VirtualMachine":
+    """``entity`` and what it holds out of the inventory, as Destroy_Task leaves them. A
+    child resource pool's pools and VMs move up to its parent pool, as vCenter moves them."""
+    if entity.vim_type == "VirtualMachine":
         entity._next_cycle()  # its Tools and guest timers die with it
         entity.drop_snapshots()
         for holder in (entity.pool.vms, entity.host.vms):
@@ -103,6 +103,31 @@ def remove(vc, entity):
                 d.vms.remove(entity)
         for obj in (entity.pool, entity.host):
             vc.touch(obj, structural=True)
+    elif entity.vim_type == "ResourcePool" and not entity.is_root:
+        parent = entity.parent
+        for pool in entity.pools:
+            pool.parent = parent
+        for vm in entity.vms:
+            vm.pool = parent
+            vc.touch(vm)
+        parent.pools = [p for p in parent.pools if p is not entity] + entity.pools
+        parent.vms += entity.vms
+        entity.pools, entity.vms = [], []
+        vc.touch(parent, structural=True)
+    elif entity.vim_type == "ResourcePool":  # a root pool, with its compute resource
+        while entity.pools:
+            remove(vc, entity.pools[0])
+        for vm in list(entity.vms):
+            remove(vc, vm)
+    else:
+        for child in list(entity.inventory_children()):
+            if child is not None and vc.objects.get(child.moid) is child:
+                remove(vc, child)
+        if entity.vim_type == "HostSystem":
+            _unlink_host(vc, entity)
+        for extra in (getattr(entity, "environment_browser", None),):
+            if extra is not None:
+                vc.remove(extra)
     parent = entity.parent
     if parent is not None and entity in getattr(parent, "children", ()):
         parent.children.remove(entity)
@@ -110,6 +135,21 @@ def remove(vc, entity):
     vc.remove(entity)
     vc.removed.append(entity.moid)
     vc.touch(entity, structural=True)
+
+
+def _unlink_host(vc, host):
+    """A removed host out of its compute resource's and its datastores' and networks' lists,
+    its configuration managers with it."""
+    compute = host.parent
+    if host in getattr(compute, "hosts", ()):
+        compute.hosts.remove(host)
+        vc.touch(compute)
+    for held in host.datastores + host.networks:
+        if host in held.hosts:
+            held.hosts.remove(host)
+            vc.touch(held)
+    for manager in host.config_managers.values():
+        vc.remove(manager)
 
 
 def vms_below(entity):
@@ -126,13 +166,19 @@ def destroy_vm(vm, user, unregister=False):
     if not unregister:
         for ds, size in vm_hardware.allocated(vm).items():
             ds.allocate(-size)
-    else:  # its files stay, and what RegisterVM_Task reads of them (not its snapshots)
-        vm.drop_snapshots()
-        kept = {k: v for k, v in vm.persisted_state().items()
-                if k not in ("folder", "pool", "host")}
-        vm.datastores[0].unregistered = dict(vm.datastores[0].unregistered,
-                                             **{vm.vmx_path: kept})
+    else:
+        unregistered(vm)
     remove(vc, vm)
+
+
+def unregistered(vm):
+    """A VM's files stay on its datastore, and what RegisterVM_Task reads of them (not its
+    snapshots)."""
+    vm.drop_snapshots()
+    if not vm.datastores:
+        return
+    kept = {k: v for k, v in vm.persisted_state().items() if k not in ("folder", "pool", "host")}
+    vm.datastores[0].unregistered = dict(vm.datastores[0].unregistered, **{vm.vmx_path: kept})
 
 
 def register_vm(folder, path, name, as_template, pool, host, user):
@@ -185,11 +231,32 @@ def destroy_folder(folder, user, unregister=False):
 
 
 def destroy(entity, user, unregister=False):
-    """Destroy_Task's work on a VM or a folder."""
+    """Destroy_Task's work on a VM, a folder, a datacenter or a cluster."""
     if entity.vim_type == "VirtualMachine":
         destroy_vm(entity, user, unregister)
-    else:
+    elif entity.vim_type == "Folder":
         destroy_folder(entity, user, unregister)
+    else:
+        destroy_container(entity, user)
+
+
+def destroy_container(entity, user):
+    """Destroy_Task of a datacenter or a cluster: what it holds leaves the inventory with
+    it (its VMs' files stay on their datastores, as when a host leaves vCenter)."""
+    vc = entity.vc
+    arguments = None
+    if entity.vim_type == "ClusterComputeResource":
+        arguments = {"datacenter": DataObject("DatacenterEventArgument",
+                                              name=entity.datacenter().name,
+                                              datacenter=entity.datacenter().ref),
+                     "computeResource": DataObject("ComputeResourceEventArgument",
+                                                   name=entity.name, computeResource=entity.ref)}
+    vms = vms_below(entity.vm_folder) if entity.vim_type == "Datacenter" else entity.all_vms()
+    for vm in vms:
+        unregistered(vm)
+    remove(vc, entity)
+    if arguments is not None:
+        post(vc, "ClusterDestroyedEvent", None, None, user, **arguments)
 
 
 def reconfigure_privileges(spec):

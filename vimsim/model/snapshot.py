@@ -334,7 +334,9 @@ def restore(snapshot, clock):
         if moid in vc.objects:
             lifecycle.remove(vc, vc.objects[moid])
     entries = snapshot["objects"]
-    for entry in [e for e in entries if e["moid"] not in vc.objects]:
+    for entry in entries:
+        if entry["moid"] in vc.objects:  # the fixture's, or made with its parent (a
+            continue                     # datacenter's folders, a cluster's root pool)
         cls = MANAGED_TYPES.get(entry["type"])
         if cls is None:
             raise SnapshotError("a snapshot names %s, an unknown type" % entry["type"])
