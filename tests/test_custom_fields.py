@@ -106,6 +106,27 @@ def test_set_field_faults(emulator, si):
     assert values(vm) == {}
 
 
+def test_set_custom_value_on_the_entity_names_the_field(emulator, si):
+    cfm = si.content.customFieldsManager
+    vm, h = find_vm(si, "DC0_H0_VM0"), host(si)
+    owner = cfm.AddCustomFieldDef(name="owner", moType=vim.VirtualMachine)
+    team = cfm.AddCustomFieldDef(name="team")
+    vm.setCustomValue(key="owner", value="alice")
+    h.setCustomValue(key="team", value="red")
+    assert values(vm) == {owner.key: "alice"} and values(h) == {team.key: "red"}
+    vm.setCustomValue(key="owner", value="bob")
+    assert values(vm) == {owner.key: "bob"}
+    for entity, name in ((vm, "nobody"), (h, "owner")):  # unknown; a VM field on a host
+        with pytest.raises(vmodl.fault.InvalidArgument) as exc:
+            entity.setCustomValue(key=name, value="x")
+        assert exc.value.invalidProperty == "key"
+    ro = emulator.connect(user="readonly", pwd="readonly")
+    with pytest.raises(vim.fault.NoPermission) as exc:
+        find_vm(ro, "DC0_H0_VM0").setCustomValue(key="owner", value="x")
+    assert exc.value.privilegeId == "Global.SetCustomField"
+    assert values(vm) == {owner.key: "bob"}
+
+
 def test_rename_and_remove(si):
     cfm = si.content.customFieldsManager
     vm = find_vm(si, "DC0_H0_VM0")

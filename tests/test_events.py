@@ -162,3 +162,38 @@ def test_guest_shutdown_and_reboot_post_their_events(emulator, si):
     assert reboot.vm.vm == vm and reboot.userName == "user"
     assert shutdown.fullFormattedMessage.startswith("Guest OS shut down for DC0_H0_VM0 on ")
     assert vm.runtime.powerState == "poweredOff"
+
+
+def test_log_user_event_and_post_event(emulator, si):
+    vm, em = find_vm(si, "DC0_H0_VM0"), si.content.eventManager
+    em.LogUserEvent(entity=vm, msg="backup started")
+    host = vm.runtime.host
+    em.LogUserEvent(entity=host, msg="host note")
+    [on_host, on_vm] = em.QueryEvents(vim.event.EventFilterSpec(
+        type=[vim.event.GeneralUserEvent]))[:2]
+    assert isinstance(on_vm, vim.event.GeneralUserEvent) and on_vm.message == "backup started"
+    assert on_vm.fullFormattedMessage == "User logged event: backup started"
+    assert on_vm.vm.vm == vm and on_vm.entity.entity == vm and on_vm.userName == "user"
+    assert on_host.host.host == host and on_host.datacenter.name == "DC0"
+    # the VM's own events include it
+    mine = em.QueryEvents(vim.event.EventFilterSpec(entity=vim.event.EventFilterSpec.ByEntity(
+        entity=vm, recursion="self")))
+    assert on_vm.key in [e.key for e in mine]
+    task = vm.PowerOffVM_Task()
+    assert em.PostEvent(eventToPost=vim.event.GeneralUserEvent(
+        key=0, chainId=0, createdTime=si.CurrentTime(), userName="someone else",
+        message="posted", fullFormattedMessage="posted by a tool",
+        vm=vim.event.VmEventArgument(vm=vm, name=vm.name)), taskInfo=task.info) is None
+    posted = em.latestEvent
+    assert (posted.userName, posted.message) == ("user", "posted")
+    assert posted.key > on_vm.key and posted.chainId == task.info.eventChainId
+    assert posted.fullFormattedMessage == "posted by a tool" and posted.vm.vm == vm
+    gone = vim.VirtualMachine("vm-9999", si._stub)
+    with pytest.raises(vim.fault.InvalidEvent):
+        em.PostEvent(eventToPost=vim.event.GeneralUserEvent(
+            key=0, chainId=0, createdTime=si.CurrentTime(), userName="", message="x",
+            vm=vim.event.VmEventArgument(vm=gone, name="gone")))
+    ro = emulator.connect(user="readonly", pwd="readonly")
+    with pytest.raises(vim.fault.NoPermission) as exc:
+        ro.content.eventManager.LogUserEvent(entity=find_vm(ro, "DC0_H0_VM0"), msg="x")
+    assert exc.value.privilegeId == "Global.LogEvent"

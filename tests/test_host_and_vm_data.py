@@ -96,6 +96,37 @@ def test_host_hardware_config_and_managers(si):
     assert capability.vmotionSupported is True and capability.maxSupportedVMs > 0
 
 
+def test_vmkernel_nic_traffic_tcpip_stacks_and_authentication(si):
+    host = find_vm(si, "DC0_H0_VM0").runtime.host
+    [vnic] = host.config.network.vnic
+    manager = host.configManager.virtualNicManager
+    management = manager.QueryNetConfig("management")
+    assert management.nicType == "management" and management.multiSelectAllowed
+    [candidate] = management.candidateVnic
+    assert candidate.key == "management." + vnic.key and candidate.device == "vmk0"
+    assert candidate.spec.ip.ipAddress == vnic.spec.ip.ipAddress
+    assert management.selectedVnic == [candidate.key]
+    vmotion = manager.QueryNetConfig("vmotion")
+    assert [c.device for c in vmotion.candidateVnic] == ["vmk0"] and vmotion.selectedVnic == []
+    with pytest.raises(vmodl.fault.InvalidArgument) as found:
+        manager.QueryNetConfig("storage")
+    assert found.value.invalidProperty == "nicType"
+    kinds = {c.nicType: c for c in manager.info.netConfig}
+    assert {"management", "vmotion", "vsan", "faultToleranceLogging"} <= set(kinds)
+    assert kinds["management"].selectedVnic == management.selectedVnic
+    stacks = host.runtime.networkRuntimeInfo.netStackInstanceRuntimeInfo
+    assert [s.netStackInstanceKey for s in stacks] == \
+        ["defaultTcpipStack", "vmotion", "vSphereProvisioning"]
+    assert stacks[0].vmknicKeys == ["vmk0"] and all(s.state == "active" for s in stacks)
+    [default, *_] = host.config.network.netStackInstance
+    assert default.key == "defaultTcpipStack"
+    assert default.dnsConfig.hostName == host.config.network.dnsConfig.hostName
+    assert default.ipRouteConfig.defaultGateway == host.config.network.ipRouteConfig.defaultGateway
+    local, directory = host.config.authenticationManagerInfo.authConfig
+    assert isinstance(local, vim.host.LocalAuthenticationInfo) and local.enabled
+    assert isinstance(directory, vim.host.ActiveDirectoryInfo) and not directory.enabled
+
+
 def test_vm_devices_files_and_storage(si):
     vm = find_vm(si, "DC0_H0_VM0")
     devices = {d.key: d for d in vm.config.hardware.device}

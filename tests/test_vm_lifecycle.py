@@ -205,7 +205,7 @@ def test_reconfigure_cpu_memory_annotation_and_extra_config(emulator, si):
     assert info.state == "success"
     config = vm.config
     assert config.hardware.numCPU == 4 and config.hardware.memoryMB == 4096
-    assert config.annotation == "web tier"
+    assert config.annotation == vm.summary.config.annotation == "web tier"
     assert {o.key: o.value for o in config.extraConfig}["guestinfo.role"] == "web"
     assert config.changeVersion != version and config.modified > config.createDate
     event = events_of(si, "VmReconfiguredEvent")[0]

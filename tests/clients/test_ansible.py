@@ -1455,6 +1455,110 @@ PLAYBOOK = r"""
         - after.guest_snapshots == {}
     rescue: *rescue
 
+  - name: datacenter, cluster (DRS, HA) and resource pool, made and removed
+    block:
+    - name: vmware_datacenter present
+      community.vmware.vmware_datacenter: {datacenter_name: DCa, state: present}
+      register: dc_made
+    - name: vmware_datacenter present again
+      community.vmware.vmware_datacenter: {datacenter_name: DCa, state: present}
+      register: dc_kept
+    - name: vmware_cluster present
+      community.vmware.vmware_cluster: {datacenter_name: DCa, cluster_name: Ca, state: present}
+      register: cl_made
+    - name: vmware_cluster present again
+      community.vmware.vmware_cluster: {datacenter_name: DCa, cluster_name: Ca, state: present}
+      register: cl_kept
+    - name: vmware_cluster_drs on, manual
+      community.vmware.vmware_cluster_drs: &drs
+        datacenter_name: DCa
+        cluster_name: Ca
+        enable: true
+        drs_default_vm_behavior: manual
+      register: drs_on
+    - name: vmware_cluster_drs again
+      community.vmware.vmware_cluster_drs: *drs
+      register: drs_kept
+    - name: vmware_cluster_ha on
+      community.vmware.vmware_cluster_ha: {datacenter: DCa, cluster_name: Ca, enable: true}
+      register: ha_on
+    - name: vmware_cluster_ha again
+      community.vmware.vmware_cluster_ha: {datacenter: DCa, cluster_name: Ca, enable: true}
+      register: ha_kept
+    - name: vmware_cluster_info of Ca
+      community.vmware.vmware_cluster_info: {datacenter: DCa, cluster_name: Ca}
+      register: cl_info
+    - name: vmware_resource_pool present
+      community.vmware.vmware_resource_pool: &pool
+        datacenter: DC0
+        cluster: DC0_C0
+        resource_pool: ansible_rp
+        cpu_reservation: 100
+        mem_shares: high
+        state: present
+      register: rp_made
+    - name: vmware_resource_pool present again
+      community.vmware.vmware_resource_pool: *pool
+      register: rp_kept
+    - name: vmware_resource_pool absent
+      community.vmware.vmware_resource_pool:
+        datacenter: DC0
+        cluster: DC0_C0
+        resource_pool: ansible_rp
+        state: absent
+      register: rp_gone
+    - name: vmware_cluster absent
+      community.vmware.vmware_cluster: {datacenter_name: DCa, cluster_name: Ca, state: absent}
+      register: cl_gone
+    - name: vmware_datacenter absent
+      community.vmware.vmware_datacenter: {datacenter_name: DCa, state: absent}
+      register: dc_gone
+    - name: each made once, found as made, removed
+      assert:
+        that:
+        - dc_made.changed and not dc_kept.changed
+        - cl_made.changed and not cl_kept.changed
+        - drs_on.changed and not drs_kept.changed
+        - ha_on.changed and not ha_kept.changed
+        - cl_info.clusters.Ca.enabled_drs and cl_info.clusters.Ca.enable_ha
+        - cl_info.clusters.Ca.drs_default_vm_behavior == 'manual'
+        - rp_made.changed and not rp_kept.changed
+        - rp_gone.changed and cl_gone.changed and dc_gone.changed
+    rescue: *rescue
+
+  - name: vmware_vmotion, vmware_guest_custom_attributes, vmware_host_active_directory
+    block:
+    - name: vmware_vmotion to DC0_C0_H2
+      community.vmware.vmware_vmotion: {vm_name: DC0_C0_RP0_VM1, destination_host: DC0_C0_H2}
+      register: moved
+    - name: vmware_vmotion again
+      community.vmware.vmware_vmotion: {vm_name: DC0_C0_RP0_VM1, destination_host: DC0_C0_H2}
+      register: moved_again
+    - name: vmware_guest_info of the moved VM
+      community.vmware.vmware_guest_info: {datacenter: DC0, name: DC0_C0_RP0_VM1}
+      register: moved_info
+    - name: vmware_guest_custom_attributes (setCustomValue)
+      community.vmware.vmware_guest_custom_attributes: &attrs
+        name: DC0_H0_VM1
+        state: present
+        attributes: [{name: ansible_owner, value: alice}]
+      register: attrs_set
+    - name: vmware_guest_custom_attributes again
+      community.vmware.vmware_guest_custom_attributes: *attrs
+      register: attrs_kept
+    - name: vmware_host_active_directory absent (not joined)
+      community.vmware.vmware_host_active_directory: {esxi_hostname: DC0_H0, ad_state: absent}
+      register: ad
+    - name: moved, attributes set, nothing to leave
+      assert:
+        that:
+        - moved.changed and not moved_again.changed
+        - moved_info.instance.hw_esxi_host == 'DC0_C0_H2'
+        - attrs_set.changed and not attrs_kept.changed
+        - attrs_set.custom_attributes.ansible_owner == 'alice'
+        - not ad.changed
+    rescue: *rescue
+
 """
 
 SEP = " | "
@@ -1542,3 +1646,38 @@ def test_module(playbook_results, block):
                         detail.append("%s:\n%s" % (key, _tail(text)))
             pytest.fail("%s: task %r failed: %s" % (block, name, "\n".join(detail)),
                         pytrace=False)
+
+
+@pytest.mark.parametrize("plugin", ["vmware.vmware.esxi_hosts",
+                                    "community.vmware.vmware_host_inventory"])
+def test_host_inventory_plugins_give_each_host_its_management_address(
+        vimsim_process, tmp_path, plugin):
+    """The plugins read each host's address from QueryNetConfig("management"): vmk0's."""
+    from pyVim.connect import Disconnect, SmartConnect
+    from pyVmomi import vim
+    inventory = ansible_venv().replace("ansible-playbook", "ansible-inventory")
+    source = tmp_path / ("hosts.%s.yml" % plugin.rsplit(".", 1)[1])
+    source.write_text(yaml.safe_dump({
+        "plugin": plugin, "hostname": vimsim_process.host, "port": vimsim_process.port,
+        "username": vimsim_process.user, "password": vimsim_process.password,
+        "validate_certs": False}))
+    env = ansible_env(tmp_path / "home")
+    env["ANSIBLE_INVENTORY_ENABLED"] = plugin
+    proc = subprocess.run([inventory, "-i", str(source), "--list"], env=env, cwd=str(tmp_path),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=300)
+    assert proc.returncode == 0, _tail(proc.stderr)
+    hostvars = json.loads(proc.stdout)["_meta"]["hostvars"]
+    si = SmartConnect(host=vimsim_process.host, port=vimsim_process.port,
+                      user=vimsim_process.user, pwd=vimsim_process.password,
+                      disableSslCertValidation=True)
+    try:
+        view = si.content.viewManager.CreateContainerView(si.content.rootFolder,
+                                                          [vim.HostSystem], True)
+        expected = {h.name: h.config.network.vnic[0].spec.ip.ipAddress for h in view.view}
+    finally:
+        Disconnect(si)
+
+    def plain(value):  # ansible-inventory marks values from outside as unsafe
+        return value.get("__ansible_unsafe") if isinstance(value, dict) else value
+    assert {name: plain(v.get("ansible_host")) for name, v in hostvars.items()} == expected
+    assert all(expected.values())

@@ -119,3 +119,17 @@ def test_datacenter_cluster_and_pools(govc):
     assert govc.out("ls", "/DCg/host").strip() == ""
     govc("object.destroy", "/DCg")
     assert govc.out("ls", "/").split() == ["/DC0"]
+
+
+def test_vm_migrate_to_another_host_and_pool(govc):
+    govc("vm.create", "-ds", "LocalDS_0", "-pool", POOL, "-on=false", "mig01")
+    govc("vm.migrate", "-pool", "/DC0/host/DC0_C0/Resources", "-host",
+         "/DC0/host/DC0_C0/DC0_C0_H1", "mig01")
+    runtime = vm_info(govc, "mig01")["Runtime"]
+    host = collect(govc, "/DC0/host/DC0_C0/DC0_C0_H1", "summary.host")[0]
+    assert host.endswith(runtime["Host"]["Value"])
+    assert govc.out("find", "/DC0/host/DC0_C0/Resources", "-type", "m", "-name",
+                    "mig01").strip().endswith("mig01")
+    events = govc.out("events", "/DC0/vm/mig01")
+    assert "Completed the relocation of the virtual machine mig01" in events, events
+    govc("vm.destroy", "mig01")

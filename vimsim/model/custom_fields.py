@@ -97,6 +97,19 @@ class CustomFieldsManager(ManagedObject):
         self.values.setdefault(obj.moid, {})[key] = value or ""
         self.vc.touch(obj)
 
+    def set_by_name(self, ctx, obj, name, value):
+        """ExtensibleManagedObject.setCustomValue: the value of the field named ``name`` that
+        applies to ``obj`` (InvalidArgument ``key`` when none does), with the privilege its
+        definition asks for its values."""
+        field = next((f for f in self.defs.values() if f.name == name and self.applies(f, obj)),
+                     None)
+        if field is None:
+            raise faults.InvalidArgument(invalidProperty="key")
+        policy = field.fieldInstancePrivileges
+        authorization.require(self.vc, ctx, obj, policy.updatePrivilege or SET_PRIVILEGE)
+        self.values.setdefault(obj.moid, {})[field.key] = value or ""
+        self.vc.touch(obj)
+
     @vim_property
     def field(self, ctx):
         return sorted((f.copy() for f in self.defs.values()), key=lambda f: (f.name, f.key))

@@ -112,6 +112,11 @@ EVENT_INFO = {
                                            "Updated configuration for {resourcePool.name} in "
                                            "compute-resource {computeResource.name} in "
                                            "{datacenter.name}"),
+    "VmRelocatedEvent": _same(
+        "VM relocated", "info", "Completed the relocation of the virtual machine {vm.name} from "
+        "{sourceHost.name}, {sourceDatastore.name} in {sourceDatacenter.name} to {host.name}, "
+        "{ds.name} in {datacenter.name}", "Completed the relocation of the virtual machine"),
+    "GeneralUserEvent": _same("User event", "user", "User logged event: {message}"),
     "ResourcePoolDestroyedEvent": _same("Resource pool deleted", "info",
                                         "Removed resource pool {resourcePool.name} on "
                                         "{computeResource.name} in {datacenter.name}"),

@@ -3,7 +3,7 @@ changes, clones and guest customization, which tools such as govc and terraform 
 import collections
 
 from vimsim.model import authorization, faults, sessions
-from vimsim.model.event_descriptions import event_description, full_message
+from vimsim.model.event_descriptions import EVENT_INFO, event_description, full_message
 from vimsim.model.objects import ManagedObject, SessionObject, vim_property
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -20,7 +20,7 @@ EVENT_TYPES = ("TaskEvent", "VmPoweredOnEvent", "VmPoweredOffEvent", "VmSuspende
                "VmRenamedEvent", "DatacenterRenamedEvent", "DatastoreRenamedEvent",
                "DatacenterCreatedEvent", "ClusterCreatedEvent", "ClusterDestroyedEvent",
                "ResourcePoolCreatedEvent", "ResourcePoolReconfiguredEvent",
-               "ResourcePoolDestroyedEvent")
+               "ResourcePoolDestroyedEvent", "GeneralUserEvent", "VmRelocatedEvent")
 CUSTOMIZATION_FAILURES = EVENT_TYPES[EVENT_TYPES.index("CustomizationFailed"):
                                      EVENT_TYPES.index("CustomizationUnknownFailure") + 1]
 HISTORY_LIMIT = 10000
@@ -39,9 +39,10 @@ class EventManager(ManagedObject):
         self.next_key = 1
         self.collectors = set()  # the EventHistoryCollectors alive, by session
 
-    def post(self, type_name, vm=None, message=None, chain_id=None, user="", **fields):
+    def post(self, type_name, vm=None, /, text=None, chain_id=None, user="", **fields):
         """Record an event about ``vm`` (and its host and datacenter); its message is
-        ``message``, or vCenter's for the type, filled in with the event's fields."""
+        ``text``, or vCenter's for the type, filled in with the event's fields (among them
+        a GeneralEvent's own ``message``)."""
         key = self.next_key
         self.next_key += 1
         if vm is not None:
@@ -53,11 +54,11 @@ class EventManager(ManagedObject):
                                                        datacenter=dc.ref))
             if "VmEvent" in self.event_bases(type_name):
                 fields.setdefault("template", getattr(vm, "template", False))
-        if message is None:
-            message = full_message(type_name, fields)
+        if text is None:
+            text = full_message(type_name, fields)
         event = DataObject(type_name, key=key, chainId=chain_id or key,
                            createdTime=self.vc.clock.now(), userName=user or "",
-                           fullFormattedMessage=message, **fields)
+                           fullFormattedMessage=text, **fields)
         self.events.append(event)
         self.vc.touch(self)
         for collector in self.collectors:  # their latestPage (govc events -f waits on it)
@@ -138,6 +139,51 @@ class EventManager(ManagedObject):
         sessions.require_room(ctx.session, ("EventHistoryCollector",),
                               sessions.MAX_HISTORY_COLLECTORS, "event collectors")
         return EventHistoryCollector(self.vc, ctx, self, filter).ref
+
+    def LogUserEvent(self, ctx, entity, msg):
+        obj = self.vc.lookup(entity, ctx)
+        authorization.require(self.vc, ctx, obj, "Global.LogEvent")
+        fields = {"entity": DataObject("ManagedEntityEventArgument", name=obj.name,
+                                       entity=obj.ref)}
+        is_vm = obj.vim_type == "VirtualMachine"
+        if not is_vm:
+            fields.update(self._where(obj))
+        self.post("GeneralUserEvent", obj if is_vm else None, user=ctx.user_name or "",
+                  message=msg, **fields)
+
+    def PostEvent(self, ctx, eventToPost, taskInfo=None):
+        """The event a client made, with the key, chain, time and user the server gives it
+        (the chain of ``taskInfo`` when given); InvalidEvent when it names an object that
+        does not exist."""
+        fields = {k: v for k, v in eventToPost.__dict__.items() if k != "_typeName"}
+        for kind, field in (("vm", "vm"), ("host", "host"), ("datacenter", "datacenter"),
+                            ("computeResource", "computeResource"), ("ds", "datastore"),
+                            ("net", "network"), ("dvs", "dvs")):
+            arg = fields.get(kind)
+            ref = getattr(arg, field, None) if arg is not None else None
+            if ref is not None and self.vc.find(ref, ctx) is None:
+                raise faults.InvalidEvent()
+        for name in ("key", "chainId", "createdTime", "userName"):
+            fields.pop(name, None)
+        chain = taskInfo.eventChainId if taskInfo is not None and taskInfo.eventChainId \
+            else None
+        text = fields.pop("fullFormattedMessage", None)
+        if text is None and eventToPost._typeName in EVENT_INFO:
+            text = full_message(eventToPost._typeName, fields)
+        self.post(eventToPost._typeName, None, text or "", chain_id=chain,
+                  user=ctx.user_name or "", **fields)
+
+    def _where(self, obj):
+        """The event arguments naming where a host or another entity is: its host, its
+        datacenter."""
+        fields = {}
+        if obj.vim_type == "HostSystem":
+            fields["host"] = DataObject("HostEventArgument", name=obj.name, host=obj.ref)
+        dc = obj.datacenter() if hasattr(obj, "datacenter") else None
+        if dc is not None:
+            fields["datacenter"] = DataObject("DatacenterEventArgument", name=dc.name,
+                                              datacenter=dc.ref)
+        return fields
 
     @vim_property
     def latestEvent(self, ctx):

@@ -126,6 +126,7 @@ InsufficientMemoryResourcesFault = _fault("InsufficientMemoryResourcesFault",
                                           InsufficientResourcesFault,
                                           "The available Memory resources in the parent resource "
                                           "pool are insufficient for the operation.")
+InvalidEvent = _fault("InvalidEvent", VimFault, "The event is not valid.")
 ConcurrentAccess = _fault("ConcurrentAccess", VimFault, "Cannot complete operation due to "
                           "concurrent modification by another operation.")
 

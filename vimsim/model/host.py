@@ -38,6 +38,9 @@ CONFIG_MANAGERS = (
 CPU_MODEL = "Intel(R) Xeon(R) CPU E5-2650 v4 @ 2.20GHz"
 VENDOR, MODEL = "Dell Inc.", "PowerEdge R630"
 PORTS = 128  # a standard vSwitch's ports
+# ESXi's TCP/IP stacks, the default one (vmk0's) first, and their connection limit
+NET_STACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
+DEFAULT_STACK, MAX_CONNECTIONS = NET_STACKS[0], 11000
 
 
 class HostSystem(ManagedEntity):
@@ -149,13 +152,23 @@ class HostSystem(ManagedEntity):
             portgroup=[pg.key for pg in portgroups], pnic=[pnic.key],
             spec=DataObject("HostVirtualSwitchSpec", numPorts=PORTS, mtu=1500, policy=policy))
         gateway = self.ip_address.rsplit(".", 1)[0] + ".1" if self.ip_address else None
+
+        def dns():
+            return DataObject("HostDnsConfig", dhcp=False, hostName=self.name.lower(),
+                              domainName="vsphere.local", address=[gateway] if gateway else [],
+                              searchDomain=["vsphere.local"])
+
+        def routes(default):
+            return DataObject("HostIpRouteConfig", defaultGateway=gateway if default else None)
+        stacks = [DataObject("HostNetStackInstance", key=key, name=key, dnsConfig=dns(),
+                             ipRouteConfig=routes(key == DEFAULT_STACK),
+                             requestedMaxNumberOfConnections=MAX_CONNECTIONS,
+                             congestionControlAlgorithm="newreno", ipV6Enabled=False)
+                  for key in NET_STACKS]
         return DataObject(
             "HostNetworkInfo", vswitch=[vswitch], portgroup=portgroups, pnic=[pnic],
-            vnic=[vnic], ipV6Enabled=False, atBootIpV6Enabled=False,
-            dnsConfig=DataObject("HostDnsConfig", dhcp=False, hostName=self.name.lower(),
-                                 domainName="vsphere.local", address=[gateway] if gateway else [],
-                                 searchDomain=["vsphere.local"]),
-            ipRouteConfig=DataObject("HostIpRouteConfig", defaultGateway=gateway))
+            vnic=[vnic], ipV6Enabled=False, atBootIpV6Enabled=False, dnsConfig=dns(),
+            ipRouteConfig=routes(True), netStackInstance=stacks)
 
     @vim_property
     def config(self, ctx):
@@ -168,6 +181,9 @@ class HostSystem(ManagedEntity):
             storageDevice=self.config_managers["storageSystem"].storageDeviceInfo(ctx),
             powerSystemInfo=self.config_managers["powerSystem"].info(ctx),
             autoStart=self.config_managers["autoStartManager"].config(ctx),
+            authenticationManagerInfo=DataObject("HostAuthenticationManagerInfo", authConfig=[
+                DataObject("HostLocalAuthenticationInfo", enabled=True),
+                DataObject("HostActiveDirectoryInfo", enabled=False)]),
             datastorePrincipal="root", wakeOnLanCapable=False)
 
     @vim_property
@@ -190,7 +206,14 @@ class HostSystem(ManagedEntity):
     def runtime_info(self):
         return DataObject("HostRuntimeInfo", connectionState="connected", powerState="poweredOn",
                           inMaintenanceMode=False, inQuarantineMode=False,
-                          bootTime=self.vc.boot_time)
+                          bootTime=self.vc.boot_time, networkRuntimeInfo=DataObject(
+                              "HostRuntimeInfoNetworkRuntimeInfo", netStackInstanceRuntimeInfo=[
+                                  DataObject("HostRuntimeInfoNetStackInstanceRuntimeInfo",
+                                             netStackInstanceKey=key, state="active",
+                                             vmknicKeys=["vmk0"] if key == DEFAULT_STACK else [],
+                                             maxNumberOfConnections=MAX_CONNECTIONS,
+                                             currentIpV6Enabled=False)
+                                  for key in NET_STACKS]))
 
     @vim_property
     def runtime(self, ctx):

@@ -4,6 +4,7 @@ moId ends in the host's number, ``networkSystem-21`` for ``host-21``)."""
 from vimsim.model import faults
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
 from vimsim.vim25.data import DataObject, MoRef
+from vimsim.vim25.types import REGISTRY
 
 # The services an ESXi 8.0 host lists, as (key, label, running, policy).
 SERVICES = (
@@ -68,6 +69,37 @@ class HostNetworkSystem(HostManager, ExtensibleManagedObject):
                           vnicConfigSupported=True, ipRouteConfigSupported=True,
                           dnsConfigSupported=True, dhcpOnVnicSupported=True,
                           ipV6Supported=True)
+
+
+class HostVirtualNicManager(HostManager, ExtensibleManagedObject):
+    """Which VMkernel NICs carry which traffic: the host's one, vmk0, carries management
+    (what Ansible's host inventory plugins read as the host's address) and is a candidate
+    for every other kind, as on a freshly installed ESXi."""
+
+    vim_type = "HostVirtualNicManager"
+    NIC_TYPES = tuple(REGISTRY.enums["HostVirtualNicManagerNicType"])
+    SELECTED = ("management",)
+
+    def net_config(self, nic_type):
+        host = self.host()
+        candidates = []
+        for vnic in host.network_info().vnic:
+            candidate = vnic.copy()  # keys named after the traffic they are candidates for
+            candidate.key = "%s.%s" % (nic_type, vnic.key)
+            candidates.append(candidate)
+        return DataObject("VirtualNicManagerNetConfig", nicType=nic_type,
+                          multiSelectAllowed=True, candidateVnic=candidates,
+                          selectedVnic=[c.key for c in candidates if nic_type in self.SELECTED])
+
+    def QueryNetConfig(self, ctx, nicType):
+        if nicType not in self.NIC_TYPES:
+            raise faults.InvalidArgument(invalidProperty="nicType")
+        return self.net_config(nicType)
+
+    @vim_property
+    def info(self, ctx):
+        return DataObject("HostVirtualNicManagerInfo",
+                          netConfig=[self.net_config(t) for t in self.NIC_TYPES])
 
 
 class HostDateTimeSystem(HostManager, ManagedObject):

@@ -1,4 +1,6 @@
 """The inventory tree: folders, datacenters, compute resources, hosts, pools, datastores, networks."""
+import copy
+
 from vimsim.model import faults, lifecycle
 from vimsim.model.objects import ExtensibleManagedObject, refs, vim_property
 from vimsim.model.environment_browser import EnvironmentBrowser
@@ -454,13 +456,34 @@ class ClusterComputeResource(ComputeResource):
     # for a new cluster, and the values each setting takes (None: a number in a range).
     DRS_DEFAULTS = {"defaultVmBehavior": "fullyAutomated", "vmotionRate": 3,
                     "enableVmBehaviorOverrides": True}
-    DAS_DEFAULTS = {"hostMonitoring": "enabled", "vmMonitoring": "vmMonitoringDisabled",
-                    "admissionControlEnabled": True, "failoverLevel": 1}
+    # The data object settings: a spec's defaultVmSettings is merged field by field into the
+    # one kept, its admissionControlPolicy replaces the one kept.
+    DAS_DEFAULTS = {
+        "hostMonitoring": "enabled", "vmMonitoring": "vmMonitoringDisabled",
+        "admissionControlEnabled": True, "failoverLevel": 1, "vmComponentProtecting": "disabled",
+        "admissionControlPolicy": DataObject(
+            "ClusterFailoverResourcesAdmissionControlPolicy", cpuFailoverResourcesPercent=50,
+            memoryFailoverResourcesPercent=50, failoverLevel=1, autoComputePercentages=True,
+            resourceReductionToToleratePercent=100),
+        "defaultVmSettings": DataObject(
+            "ClusterDasVmSettings", restartPriority="medium", restartPriorityTimeout=600,
+            isolationResponse="none",
+            vmToolsMonitoringSettings=DataObject(
+                "ClusterVmToolsMonitoringSettings", enabled=False,
+                vmMonitoring="vmMonitoringDisabled", clusterSettings=True, failureInterval=30,
+                minUpTime=120, maxFailures=3, maxFailureWindow=3600),
+            vmComponentProtectionSettings=DataObject(
+                "ClusterVmComponentProtectionSettings", vmStorageProtectionForAPD="disabled",
+                enableAPDTimeoutForHosts=True, vmTerminateDelayForAPDSec=180,
+                vmReactionOnAPDCleared="reset", vmStorageProtectionForPDL="disabled"))}
     CHOICES = {"defaultVmBehavior": ("manual", "partiallyAutomated", "fullyAutomated"),
                "vmotionRate": range(1, 6), "enableVmBehaviorOverrides": (True, False),
                "hostMonitoring": ("enabled", "disabled"),
                "vmMonitoring": ("vmMonitoringDisabled", "vmMonitoringOnly", "vmAndAppMonitoring"),
-               "admissionControlEnabled": (True, False), "failoverLevel": range(1, 32)}
+               "admissionControlEnabled": (True, False), "failoverLevel": range(1, 32),
+               "vmComponentProtecting": ("enabled", "disabled"),
+               "restartPriority": ("disabled", "lowest", "low", "medium", "high", "highest"),
+               "isolationResponse": ("none", "powerOff", "shutdown", "clusterIsolationResponse")}
 
     def __init__(self, vc, moid, name, parent):
         super().__init__(vc, moid, name, parent)
@@ -492,27 +515,15 @@ class ClusterComputeResource(ComputeResource):
         return extra
 
     def das_config(self):
+        held = self.das_settings
         return DataObject(
-            "ClusterDasConfigInfo", enabled=self.ha_enabled,
-            vmMonitoring=self.das_settings["vmMonitoring"],
-            hostMonitoring=self.das_settings["hostMonitoring"], vmComponentProtecting="disabled",
-            failoverLevel=self.das_settings["failoverLevel"],
-            admissionControlPolicy=DataObject(
-                "ClusterFailoverResourcesAdmissionControlPolicy", cpuFailoverResourcesPercent=50,
-                memoryFailoverResourcesPercent=50, failoverLevel=self.das_settings["failoverLevel"],
-                autoComputePercentages=True, resourceReductionToToleratePercent=100),
-            admissionControlEnabled=self.das_settings["admissionControlEnabled"],
-            defaultVmSettings=DataObject(
-                "ClusterDasVmSettings", restartPriority="medium", restartPriorityTimeout=600,
-                isolationResponse="none",
-                vmToolsMonitoringSettings=DataObject(
-                    "ClusterVmToolsMonitoringSettings", enabled=False,
-                    vmMonitoring="vmMonitoringDisabled", clusterSettings=True, failureInterval=30,
-                    minUpTime=120, maxFailures=3, maxFailureWindow=3600),
-                vmComponentProtectionSettings=DataObject(
-                    "ClusterVmComponentProtectionSettings", vmStorageProtectionForAPD="disabled",
-                    enableAPDTimeoutForHosts=True, vmTerminateDelayForAPDSec=180,
-                    vmReactionOnAPDCleared="reset", vmStorageProtectionForPDL="disabled")),
+            "ClusterDasConfigInfo", enabled=self.ha_enabled, vmMonitoring=held["vmMonitoring"],
+            hostMonitoring=held["hostMonitoring"],
+            vmComponentProtecting=held["vmComponentProtecting"],
+            failoverLevel=held["failoverLevel"],
+            admissionControlPolicy=copy.deepcopy(held["admissionControlPolicy"]),
+            admissionControlEnabled=held["admissionControlEnabled"],
+            defaultVmSettings=copy.deepcopy(held["defaultVmSettings"]),
             option=[], heartbeatDatastore=[],
             hBDatastoreCandidatePolicy="allFeasibleDsWithUserPreference")
 
@@ -551,12 +562,15 @@ class ClusterComputeResource(ComputeResource):
                 on = on if config.enabled is None else config.enabled
                 for name in defaults:
                     value = getattr(config, name)
+                    where = "spec.%s.%s" % (prefix, name)
                     if value is None:
                         continue
-                    if isinstance(value, bool) != isinstance(defaults[name], bool) or \
-                            value not in self.CHOICES[name]:
-                        raise faults.InvalidArgument(invalidProperty="spec.%s.%s" % (prefix,
-                                                                                    name))
+                    if name == "defaultVmSettings":
+                        value = _merged(settings[name], value, where, self.CHOICES)
+                    elif name != "admissionControlPolicy" and (
+                            isinstance(value, bool) != isinstance(defaults[name], bool) or
+                            value not in self.CHOICES[name]):
+                        raise faults.InvalidArgument(invalidProperty=where)
                     settings[name] = value
             changes.append((enabled, bool(on), settings))
         (_, drs_on, drs), (_, ha_on, das) = changes
@@ -619,6 +633,22 @@ class ClusterComputeResource(ComputeResource):
     @vim_property
     def drsFault(self, ctx):
         return []
+
+
+def _merged(held, given, where, choices):
+    """``held`` with what ``given`` sets, field by field, data objects within merged too;
+    InvalidArgument naming the field for a value outside ``choices``."""
+    result = copy.deepcopy(held)
+    for name, value in given.fields().items():
+        if name == "dynamicProperty" or value == []:
+            continue
+        old = getattr(held, name)
+        if isinstance(value, DataObject) and isinstance(old, DataObject):
+            value = _merged(old, value, "%s.%s" % (where, name), choices)
+        elif name in choices and value not in choices[name]:
+            raise faults.InvalidArgument(invalidProperty="%s.%s" % (where, name))
+        setattr(result, name, value)
+    return result
 
 
 class ResourcePool(ManagedEntity):

@@ -156,6 +156,9 @@ class ExtensibleManagedObject(ManagedObject):
     def value(self, ctx):
         return self.vc.managers["customFieldsManager"].values_of(self)
 
+    def setCustomValue(self, ctx, key, value):
+        self.vc.managers["customFieldsManager"].set_by_name(ctx, self, key, value)
+
 
 def refs(objects):
     return [o.ref for o in objects]

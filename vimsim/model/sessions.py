@@ -233,7 +233,7 @@ class SessionManager(ManagedObject):
         address = ip_address or "127.0.0.1"
         if user is None or user.password != password:
             self.vc.event_manager.post(
-                "BadUsernameSessionEvent", message="Cannot login %s@%s" % (user_name, address),
+                "BadUsernameSessionEvent", text="Cannot login %s@%s" % (user_name, address),
                 user=user_name if isinstance(user_name, str) else "", ipAddress=address)
             raise faults.InvalidLogin()
         require_locale(locale)
@@ -244,7 +244,7 @@ class SessionManager(ManagedObject):
         session = Session(user, self.vc.clock, ip_address, user_agent, locale)
         self.sessions[session.cookie] = session
         self.vc.event_manager.post(
-            "UserLoginSessionEvent", message="User %s@%s logged in as %s" % (
+            "UserLoginSessionEvent", text="User %s@%s logged in as %s" % (
                 user.name, address, user_agent or ""), user=user.name, ipAddress=address,
             userAgent=user_agent or "", locale=locale, sessionId=session.key)
         return session
@@ -291,7 +291,7 @@ class SessionManager(ManagedObject):
         if self.sessions.pop(session.cookie, None) is not None:
             address = session.ip_address or "127.0.0.1"
             self.vc.event_manager.post(
-                "UserLogoutSessionEvent", message="User %s@%s logged out (login time: %s, "
+                "UserLogoutSessionEvent", text="User %s@%s logged out (login time: %s, "
                 "number of API invocations: %d, user agent: %s)" % (
                     session.user.name, address, format_datetime(session.login_time),
                     session.call_count, session.user_agent or ""),

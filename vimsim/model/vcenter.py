@@ -27,6 +27,7 @@ DEFAULT_TIMINGS = {
     "guest_reboot": 2.0,    # RebootGuest until the guest boots again
     "instant_clone": 1.0,   # InstantClone_Task, queued to success
     "clone_vm": 2.0,        # CloneVM_Task, queued to success
+    "relocate_vm": 2.0,     # RelocateVM_Task (vMotion, storage vMotion), queued to success
     "customize_task": 1.0,  # CustomizeGuest_Task: until the guest has the customization
     "customization_pending": 1.0,  # PENDING until the guest starts customizing (RUNNING)
     "customization_running": 3.0,  # RUNNING until SUCCEEDED (or FAILED)

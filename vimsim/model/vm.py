@@ -323,6 +323,76 @@ class VirtualMachine(ManagedEntity):
                 folder, name, host))
         return task.ref
 
+    def RelocateVM_Task(self, ctx, spec, priority=None):
+        vc = self.vc
+        pool, host, datastores = vm_clone.location(vc, ctx, self, spec, "spec.")
+        folder = vc.lookup(spec.folder, ctx) if spec.folder is not None else None
+        if folder is not None and "VirtualMachine" not in getattr(folder, "child_type", ()):
+            raise faults.InvalidArgument(invalidProperty="spec.folder")
+        # vim25 leaves the privileges to the method: VMware's reference names these
+        authorization.require(vc, ctx, self, "Resource.HotMigrate" if
+                              self.power_state == POWERED_ON else "Resource.ColdMigrate")
+        if pool is not self.pool:
+            authorization.require(vc, ctx, pool, "Resource.AssignVMToPool")
+        datastore = datastores[0] if spec.datastore is not None else None
+        if datastore is not None and datastore not in self.datastores:
+            authorization.require(vc, ctx, datastore, "Datastore.AllocateSpace")
+        return vc.task_manager.create(
+            ctx, self, "RelocateVM_Task", "VirtualMachine.relocate", self._relocate_body,
+            vc.timings["relocate_vm"], args=(pool, host, datastore, folder, ctx.user_name or "")).ref
+
+    def _relocate_body(self, pool, host, datastore, folder, user):
+        """vMotion (another host or pool), storage vMotion (the VM's folder to another
+        datastore) or both; a folder given too moves the VM there. VmRelocatedEvent."""
+        require_not_template = self.template and pool is not self.pool
+        if require_not_template:
+            raise faults.InvalidArgument(invalidProperty="spec.pool")  # a template has none
+        if folder is not None and folder is not self.parent:
+            lifecycle.move_into(folder, [self])
+        source = dict(sourceHost=DataObject("HostEventArgument", name=self.host.name,
+                                            host=self.host.ref),
+                      sourceDatacenter=DataObject("DatacenterEventArgument",
+                                                  name=self.datacenter().name,
+                                                  datacenter=self.datacenter().ref),
+                      sourceDatastore=DataObject("DatastoreEventArgument",
+                                                 name=self.datastores[0].name,
+                                                 datastore=self.datastores[0].ref))
+        if datastore is not None and datastore is not self.datastores[0]:
+            self._move_files(datastore)
+        self.place(pool, host)
+        ds = self.datastores[0]
+        self.vc.event_manager.post(
+            "VmRelocatedEvent", self, None, chain_id=self.vc.task_manager.running.info.eventChainId, user=user,
+            ds=DataObject("DatastoreEventArgument", name=ds.name, datastore=ds.ref), **source)
+
+    def _move_files(self, target):
+        """Storage vMotion: the VM's folder (its .vmx, the disks in it, their deltas, what
+        its snapshots hold of them) to a free folder on ``target``; the datastores' free
+        space moves with it. Disks kept elsewhere stay where they are."""
+        before = vm_hardware.allocated(self)
+        old = vm_hardware.vm_folder(self)
+        new = "[%s] %s/" % (target.name, vm_clone.free_folder(
+            target, old.split("] ", 1)[-1][:-1]))
+
+        def moved(path):
+            return new + path[len(old):] if path.startswith(old) else path
+        self.vmx_path = moved(self.vmx_path)
+        for record in vm_snapshot.disk_records(self):
+            if record["file"].startswith(old):
+                record.update(file=moved(record["file"]), datastore=target,
+                              deltas=[moved(d) for d in record.get("deltas") or ()])
+        used = [target] + [d for d in self.datastores if d is not target and any(
+            r["datastore"] is d for r in vm_snapshot.disk_records(self))]
+        for ds in set(self.datastores) | set(used):
+            if (ds in used) != (self in ds.vms):
+                (ds.vms.append if ds in used else ds.vms.remove)(self)
+            self.vc.touch(ds)
+        self.datastores = used
+        after = vm_hardware.allocated(self)
+        for ds in set(before) | set(after):
+            ds.allocate(after.get(ds, 0) - before.get(ds, 0))
+        self.reconfigured()
+
     @staticmethod
     def _clone_destination(folder, name, host):
         """The destination fields of VmBeingClonedEvent and VmCloneFailedEvent."""
@@ -823,7 +893,7 @@ class VirtualMachine(ManagedEntity):
                 numCpu=self.num_cpu, numEthernetCards=len(self.networks),
                 numVirtualDisks=len(self.disks),
                 uuid=self.uuid, instanceUuid=self.instance_uuid, guestId=self.guest_id,
-                guestFullName=self.guest_full_name,
+                guestFullName=self.guest_full_name, annotation=self.annotation,
                 cpuReservation=vm_settings.allocation(self, "cpuAllocation").reservation,
                 memoryReservation=vm_settings.allocation(self, "memoryAllocation").reservation,
                 hwVersion=vm_settings.version(self)),

@@ -14,27 +14,27 @@ GUEST_IDS = frozenset(REGISTRY.enums["VirtualMachineGuestOsIdentifier"])
 UUID = re.compile(r"[0-9A-Fa-f]{8}-(?:[0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}")
 
 
-def location(vc, ctx, source, relocate):
+def location(vc, ctx, source, relocate, where="spec.location."):
     """(pool, host, datastore) of a RelocateSpec, the source's where unset; InvalidArgument
-    naming the field for a place the clone cannot go."""
+    naming the field (below ``where``) for a place the VM cannot go."""
     relocate = relocate or types.SimpleNamespace(pool=None, host=None, datastore=None)
     pool = vc.lookup(relocate.pool, ctx) if relocate.pool is not None else \
         (None if source.template else source.pool)
     if pool is None or pool.vim_type not in ("ResourcePool", "VirtualApp"):
-        raise faults.InvalidArgument(invalidProperty="spec.location.pool")
+        raise faults.InvalidArgument(invalidProperty=where + "pool")
     hosts = getattr(pool.owner, "hosts", ())
     if relocate.host is not None:
         host = vc.lookup(relocate.host, ctx)
         if host.vim_type != "HostSystem" or host not in hosts:
-            raise faults.InvalidArgument(invalidProperty="spec.location.host")
+            raise faults.InvalidArgument(invalidProperty=where + "host")
     else:
         host = source.host if source.host in hosts else (hosts[0] if hosts else None)
         if host is None:
-            raise faults.InvalidArgument(invalidProperty="spec.location.pool")
+            raise faults.InvalidArgument(invalidProperty=where + "pool")
     if relocate.datastore is not None:
         datastore = vc.lookup(relocate.datastore, ctx)
         if datastore.vim_type != "Datastore" or datastore not in host.datastores:
-            raise faults.InvalidArgument(invalidProperty="spec.location.datastore")
+            raise faults.InvalidArgument(invalidProperty=where + "datastore")
         datastores = [datastore]
     else:
         datastores = [d for d in source.datastores if d in host.datastores] or \
