@@ -11,6 +11,7 @@ from twisted.web import resource
 
 from vimsim import heap, httpserver, tls, ui
 from vimsim.control import ControlResource
+from vimsim.datastore_http import DatastoreFileResource
 from vimsim.guestfile import GuestFileResource
 from vimsim.model import fixture as fixtures
 from vimsim.model import snapshot
@@ -128,6 +129,7 @@ class Server:
         self.dashboard = ui.Dashboard(self)
         self.control = ControlResource(self)
         root.putChild(b"guestFile", GuestFileResource(self))
+        root.putChild(b"folder", DatastoreFileResource(self))
         vimsim_root = resource.Resource()
         vimsim_root.putChild(b"v1", self.control)
         vimsim_root.putChild(b"ui", ui.ui_resource())

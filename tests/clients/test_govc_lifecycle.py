@@ -1,7 +1,8 @@
 """govc 0.24's VM lifecycle commands against `vimsim serve` (a server of their own, so the VMs
 they make and destroy do not change what the other govc tests list): vm.create, vm.change,
 object.rename, vm.destroy, folder.create with object.mv, and a datacenter, cluster and
-resource pools made, changed and destroyed."""
+resource pools made, changed and destroyed, vm.migrate, and datastore files (datastore.mkdir,
+upload, download, cp, mv, rm)."""
 import json
 
 import pytest
@@ -133,3 +134,25 @@ def test_vm_migrate_to_another_host_and_pool(govc):
     events = govc.out("events", "/DC0/vm/mig01")
     assert "Completed the relocation of the virtual machine mig01" in events, events
     govc("vm.destroy", "mig01")
+
+
+def test_datastore_files(govc, tmp_path):
+    local = tmp_path / "hello.txt"
+    local.write_text("hello from govc\n")
+    govc("datastore.mkdir", "-p", "iso/linux")
+    govc("datastore.upload", str(local), "iso/linux/hello.txt")
+    assert govc.out("datastore.ls", "iso/linux").split() == ["hello.txt"]
+    back = tmp_path / "back.txt"
+    govc("datastore.download", "iso/linux/hello.txt", str(back))
+    assert back.read_text() == "hello from govc\n"
+    govc("datastore.cp", "iso/linux/hello.txt", "iso/copy.txt")
+    govc("datastore.mv", "iso/copy.txt", "moved.txt")
+    assert "moved.txt" in govc.out("datastore.ls").split()
+    vmx = govc.out("datastore.download", "DC0_H0_VM0/DC0_H0_VM0.vmx", "-")
+    assert 'displayName = "DC0_H0_VM0"' in vmx
+    govc("datastore.rm", "moved.txt")
+    govc("datastore.rm", "iso")
+    listed = govc.out("datastore.ls").split()
+    assert "iso" not in listed and "moved.txt" not in listed and "DC0_H0_VM0" in listed
+    missing = govc("datastore.rm", "iso", ok=False)
+    assert missing.returncode == 1 and "was not found" in missing.stderr, missing.stderr

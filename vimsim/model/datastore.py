@@ -39,13 +39,16 @@ class Datastore(ManagedEntity):
 
     # free space follows the disks made, grown and destroyed; ``unregistered``: the VMs
     # UnregisterVM left here, by .vmx path, as RegisterVM_Task takes them back
-    persisted = ("name", "free", "unregistered")
+    # ``folders`` and ``files``: what FileManager and /folder made beside the VMs' files
+    # (vimsim/model/datastore_files.py)
+    persisted = ("name", "free", "unregistered", "folders", "files")
 
     def __init__(self, vc, moid, name, parent, capacity, free, uuid=None):
         super().__init__(vc, moid, name, parent)
         self.capacity, self.free = capacity, free
         self.hosts, self.vms = [], []
         self.unregistered = {}
+        self.folders, self.files = {}, {}
         self.uuid = uuid or vmfs_uuid(name)
         self.browser = vc.add(HostDatastoreBrowser(vc, "datastoreBrowser-" + moid, self,
                                                    lambda: [self]))
@@ -87,6 +90,17 @@ class Datastore(ManagedEntity):
         if delta:
             self.free = max(0, min(self.capacity, self.free - delta))
             self.vc.touch(self)
+
+    def user_entries(self, relative):
+        """The folders and files FileManager and /folder made directly in ``relative`` (""
+        for the datastore's top), as the browser lists them."""
+        entries = [FileEntry(path.rsplit("/", 1)[-1], FOLDER_BYTES, when, folder=True)
+                   for path, when in self.folders.items()
+                   if posixpath.dirname(path) == relative]
+        entries += [FileEntry(path.rsplit("/", 1)[-1], record["size"], record["modified"])
+                    for path, record in self.files.items()
+                    if posixpath.dirname(path) == relative]
+        return entries
 
     def uncommitted(self):
         """What the VMs' thin disks may still grow by (VirtualMachineStorageInfo's)."""
@@ -291,7 +305,7 @@ class Search:
         else:
             info_type = "FileInfo"
         if specific and query.details is not None:
-            if query._typeName == "VmDiskFileQuery":
+            if query._typeName == "VmDiskFileQuery" and entry.vm is not None:
                 fields.update(_disk_details(entry, query.details))
             elif query._typeName == "VmConfigFileQuery" and query.details.configVersion:
                 fields["configVersion"] = CONFIG_VERSION
@@ -384,22 +398,29 @@ class HostDatastoreBrowser(ManagedObject):
         search = Search(spec)
         root = "[%s]" % datastore.name
         folders = datastore.vm_folders()
+        made = sorted(datastore.folders)  # FileManager's, beside the VM folders
         if not relative:
             entries = [FileEntry(name, FOLDER_BYTES, vm.boot_time or self.vc.boot_time, vm,
                                  folder=True) for name, vm in folders.items()]
-            found = [search.results(datastore, root, entries)]
+            found = [search.results(datastore, root, entries + datastore.user_entries(""))]
             if recurse:
                 found += [self._folder_results(search, datastore, name, vm)
                           for name, vm in sorted(folders.items())]
+                found += [self._folder_results(search, datastore, name, None) for name in made]
             return found if recurse else found[0]
         vm = folders.get(relative)
-        if vm is None:
+        if vm is None and relative not in datastore.folders:
             full = "%s %s" % (root, relative)
             raise faults.Fault.of("FileNotFound", "File %s was not found" % full, file=full)
-        found = self._folder_results(search, datastore, relative, vm)
-        return [found] if recurse else found
+        found = [self._folder_results(search, datastore, relative, vm)]
+        if recurse:
+            found += [self._folder_results(search, datastore, name, None) for name in made
+                      if name.startswith(relative + "/")]
+        return found if recurse else found[0]
 
     @staticmethod
     def _folder_results(search, datastore, name, vm):
+        """A folder's results: a VM's files (``vm``), and what was made in it."""
         folder_path = "[%s] %s/" % (datastore.name, name)
-        return search.results(datastore, folder_path, vm_files(vm, folder_path))
+        entries = vm_files(vm, folder_path) if vm is not None else []
+        return search.results(datastore, folder_path, entries + datastore.user_entries(name))

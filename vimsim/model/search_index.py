@@ -31,6 +31,16 @@ def _path_names(path):
     return [part for part in path.strip("/").split("/") if part]
 
 
+def entity_at(vc, path):
+    """The entity at an inventory path ("DC0/vm/web01"), or None."""
+    entity = vc.root_folder
+    for name in _path_names(path):
+        entity = next((c for c in children(entity) if c is not None and c.name == name), None)
+        if entity is None:
+            return None
+    return entity
+
+
 class SearchIndex(ManagedObject):
     vim_type = "SearchIndex"
 
@@ -40,12 +50,8 @@ class SearchIndex(ManagedObject):
     # -- by place ------------------------------------------------------------------------
 
     def FindByInventoryPath(self, ctx, inventoryPath):
-        entity = self.vc.root_folder
-        for name in _path_names(inventoryPath):
-            entity = self._child(entity, name)
-            if entity is None:
-                return None
-        return self._seen(ctx, entity.ref)
+        entity = entity_at(self.vc, inventoryPath)
+        return self._seen(ctx, entity.ref) if entity is not None else None
 
     def FindChild(self, ctx, entity, name):
         child = self._child(self.vc.lookup(entity, ctx), name)

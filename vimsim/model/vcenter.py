@@ -8,7 +8,8 @@ import uuid
 from vimsim.model import faults
 # Every module holding a manager's class, so that the managers are built from them.
 from vimsim.model import (authorization, custom_fields, customization,  # noqa: F401
-                          customization_specs, diagnostics, events, guest_operations, licenses,
+                          customization_specs, datastore_files, diagnostics, events,
+                          guest_operations, licenses,
                           options, performance, property_collector, search_index, sessions,
                           tasks, user_directory, views)
 from vimsim.model.guest import GuestBehaviour
