@@ -1559,6 +1559,68 @@ PLAYBOOK = r"""
         - not ad.changed
     rescue: *rescue
 
+  - name: vmware_category, vmware_tag, vmware_tag_manager (the tagging service, over the SDK)
+    block:
+    - name: vmware_category present
+      community.vmware.vmware_category: &category
+        category_name: ansible_team
+        category_cardinality: multiple
+        associable_object_types: [Virtual Machine]
+        state: present
+      register: cat_made
+    - name: vmware_category present again
+      community.vmware.vmware_category: *category
+      register: cat_kept
+    - name: vmware_tag present
+      community.vmware.vmware_tag: &tag
+        category_name: ansible_team
+        tag_name: blue
+        tag_description: the blue team
+        state: present
+      register: tag_made
+    - name: vmware_tag present again
+      community.vmware.vmware_tag: *tag
+      register: tag_kept
+    - name: vmware_tag_manager add
+      community.vmware.vmware_tag_manager: &attach
+        tag_names: ["ansible_team:blue"]
+        object_name: DC0_H0_VM1
+        object_type: VirtualMachine
+        state: add
+      register: attached
+    - name: vmware_tag_manager add again
+      community.vmware.vmware_tag_manager: *attach
+      register: attached_again
+    - name: vmware_guest_info with tags
+      community.vmware.vmware_guest_info: {datacenter: DC0, name: DC0_H0_VM1, tags: true}
+      register: tagged
+    - name: vmware_tag_info
+      community.vmware.vmware_tag_info:
+      register: tag_info
+    - name: vmware_tag_manager remove
+      community.vmware.vmware_tag_manager:
+        tag_names: ["ansible_team:blue"]
+        object_name: DC0_H0_VM1
+        object_type: VirtualMachine
+        state: remove
+      register: detached
+    - name: vmware_tag absent, vmware_category absent
+      community.vmware.vmware_tag: {category_name: ansible_team, tag_name: blue, state: absent}
+      register: tag_gone
+    - name: vmware_category absent
+      community.vmware.vmware_category: {category_name: ansible_team, state: absent}
+      register: cat_gone
+    - name: made once, attached once, read back, removed
+      assert:
+        that:
+        - cat_made.changed and not cat_kept.changed
+        - tag_made.changed and not tag_kept.changed
+        - attached.changed and not attached_again.changed
+        - tagged.instance.tags == ['blue']
+        - tag_info.tag_facts.blue.tag_category_id == cat_made.category_results.category_id
+        - detached.changed and tag_gone.changed and cat_gone.changed
+    rescue: *rescue
+
 """
 
 SEP = " | "

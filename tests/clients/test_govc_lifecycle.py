@@ -1,8 +1,8 @@
 """govc 0.24's VM lifecycle commands against `vimsim serve` (a server of their own, so the VMs
 they make and destroy do not change what the other govc tests list): vm.create, vm.change,
 object.rename, vm.destroy, folder.create with object.mv, and a datacenter, cluster and
-resource pools made, changed and destroyed, vm.migrate, and datastore files (datastore.mkdir,
-upload, download, cp, mv, rm)."""
+resource pools made, changed and destroyed, vm.migrate, datastore files (datastore.mkdir,
+upload, download, cp, mv, rm), and tags (tags.category.create, tags.create, tags.attach)."""
 import json
 
 import pytest
@@ -156,3 +156,26 @@ def test_datastore_files(govc, tmp_path):
     assert "iso" not in listed and "moved.txt" not in listed and "DC0_H0_VM0" in listed
     missing = govc("datastore.rm", "iso", ok=False)
     assert missing.returncode == 1 and "was not found" in missing.stderr, missing.stderr
+
+
+def test_tags(govc):
+    govc("tags.category.create", "-t", "VirtualMachine", "-m=false", "tier")
+    govc("tags.create", "-c", "tier", "gold")
+    govc("tags.create", "-c", "tier", "silver")
+    listed = {line.split()[0] for line in govc.out("tags.ls", "-c", "tier").splitlines()}
+    assert listed == {"gold", "silver"}
+    govc("tags.attach", "gold", "/DC0/vm/DC0_H0_VM0")
+    assert govc.out("tags.attached.ls", "-r", "/DC0/vm/DC0_H0_VM0").split() == ["gold"]
+    assert govc.out("tags.attached.ls", "gold").split() == ["VirtualMachine:" + collect(
+        govc, "/DC0/vm/DC0_H0_VM0", "summary.vm")[0].split(":")[-1]]
+    # the category is single-cardinality: a second of its tags on the VM is refused
+    refused = govc("tags.attach", "silver", "/DC0/vm/DC0_H0_VM0", ok=False)
+    assert refused.returncode == 1 and "single-cardinality" in refused.stderr, refused.stderr
+    info = govc.out("tags.category.info", "tier")
+    assert "SINGLE" in info and "VirtualMachine" in info
+    govc("tags.detach", "gold", "/DC0/vm/DC0_H0_VM0")
+    assert govc.out("tags.attached.ls", "gold").strip() == ""
+    govc("tags.rm", "gold")
+    govc("tags.rm", "silver")
+    govc("tags.category.rm", "tier")
+    assert govc.out("tags.category.ls").strip() == ""

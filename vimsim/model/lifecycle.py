@@ -134,6 +134,7 @@ def remove(vc, entity):
         vc.touch(parent, structural=True)
     vc.remove(entity)
     vc.removed.append(entity.moid)
+    vc.tagging.forget(entity.moid)
     vc.touch(entity, structural=True)
 
 

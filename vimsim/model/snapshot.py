@@ -182,7 +182,8 @@ def _rest(vc):
     return {"format": FORMAT, "time": vc.clock.time(), "next_id": vc.peek_moid_number(),
             "events": _events(vc), "removed": list(vc.removed),
             "rules": [_kept("rule %s" % r.id, lambda: encode(dict(r.describe()), vc))
-                      for r in vc.rules.rules]}
+                      for r in vc.rules.rules],
+            "tagging": _kept("tagging", lambda: encode(vc.tagging.state(), vc))}
 
 
 def save(vc, fixture_data):
@@ -350,6 +351,8 @@ def restore(snapshot, clock):
                                 % (entry["moid"], entry["type"], obj.vim_type))
         obj.restore_persisted(decode(entry["state"], vc))
     vc.set_moid_number(snapshot["next_id"])
+    if snapshot.get("tagging") is not None:  # (snapshots before it have none)
+        vc.tagging.restore(decode(snapshot["tagging"], vc))
     for rule in snapshot["rules"]:
         rule = decode(rule, vc)
         counts = {k: rule.pop(k) for k in ("id", "hits", "calls")}

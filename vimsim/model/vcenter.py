@@ -14,6 +14,7 @@ from vimsim.model import (authorization, custom_fields, customization,  # noqa: 
                           tasks, user_directory, views)
 from vimsim.model.guest import GuestBehaviour
 from vimsim.model.rules import RuleBook
+from vimsim.model.tagging import Tagging
 from vimsim.model.service import SERVICE_CONTENT, ServiceInstance, model_class
 from vimsim.model.vm import VirtualMachine
 from vimsim.vim25.data import DataObject, FrozenDataObject, MoRef
@@ -75,6 +76,7 @@ class Vcenter:
         self.structure_version = 0
         self.changes = 0  # counts touch(): the --state file is written when it moved
         self.removed = []  # moIds of the entities destroyed (a snapshot loses them too)
+        self.tagging = Tagging(self)  # com.vmware.cis.tagging (vimsim/rest/tagging.py)
         self._ids = itertools.count(2)  # 1 is the root folder, group-d1, as on vCenter
         self._tokens = itertools.count(1)
         self.instance_uuid = str(uuid.uuid5(uuid.NAMESPACE_URL, "vimsim:%s" % (about or {})))

@@ -13,7 +13,7 @@ from vimsim.compat import header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
-from vimsim.rest import errors, inputs, vm_lifecycle
+from vimsim.rest import errors, inputs, tagging, vm_lifecycle
 from vimsim.rest.guest_operations import GuestOperations
 from vimsim.rest.services import VIEW, AutomationApi, CustomizationSpecs
 from vimsim.rest.vapi_types import STRUCTURES
@@ -330,12 +330,6 @@ class AutomationResource(ModelResource):
         self.api.require(session, VIEW, vm)
         return 200, self.api.inventory.guest_identity(vm)
 
-    def tagging_list(self, route, session, kind):
-        """Tag categories and tags: vimsim holds none (the tagging service is empty)."""
-        self.api.require_available("com.vmware.cis.tagging.%s.list" % kind.replace(
-            "-", "_"), session)
-        return 200, []
-
     def customization_get(self, route, session, vm):
         return 200, self.api.customization_info(session, vm)
 
@@ -519,9 +513,9 @@ class AutomationResource(ModelResource):
                 api.require_available(service + ".list", session)
                 found = getattr(api.inventory, "list_%ss" % kind)(spec, api.visible(session))
             return [structure(struct, s, optional=optional) for s in found]
-        if service in TAGGING_SERVICES and operation.startswith("list"):
+        if service in TAGGING_SERVICES:
             api.require_available("%s.%s" % (service, operation), session)
-            return []  # the tagging service holds no categories, tags or associations
+            return tagging.rpc(api.vc.tagging, session, service, operation, set_fields(given))
         vm = inputs.check(operation, given.get("vm"), inputs.STRING, "vm")
         activity.note(request, target=api.target_text(vm))
         if (service, operation) == ("com.vmware.vcenter.vm.guest.identity", "get"):
@@ -626,11 +620,6 @@ ROUTES = [
     ("POST", _path("vcenter/vm/{id}/power/(start|stop|suspend|reset)"), REST,
      AutomationResource.power_action),
     ("GET", _path("vcenter/vm/{id}/guest/identity"), BOTH, AutomationResource.guest_identity),
-    ("GET", _path("com/vmware/cis/tagging/(category|tag)"), REST, AutomationResource.tagging_list),
-    ("GET", _path("cis/tagging/(category|tag)"), API, AutomationResource.tagging_list),
-    ("POST", _path("com/vmware/cis/tagging/(tag-association)"), REST,
-     AutomationResource.tagging_list),
-    ("POST", _path("cis/tagging/(tag-association)"), API, AutomationResource.tagging_list),
     ("GET", _path("vcenter/vm/{id}/guest/customization"), BOTH,
      AutomationResource.customization_get),
     ("PUT", _path("vcenter/vm/{id}/guest/customization"), BOTH,
@@ -658,7 +647,19 @@ ROUTES = [
      AutomationResource.specs_delete),
     ("POST", _path("vcenter/guest/customization-specs/{id}"), BOTH,
      AutomationResource.specs_export),
-] + [("GET", _path("vcenter/%s/{id}" % path), BOTH, _inventory_get(kind))
+] + [(verb, _path(prefix + tail), dialects, handler)
+     for prefix, dialects in (("cis/tagging/", API), ("com/vmware/cis/tagging/", REST))
+     for verb, tail, handler in (
+         ("GET", "category", tagging.category_list), ("POST", "category", tagging.category_create),
+         ("GET", "category/{id}", tagging.category_get),
+         ("PATCH", "category/{id}", tagging.category_update),
+         ("DELETE", "category/{id}", tagging.category_delete),
+         ("GET", "tag", tagging.tag_list), ("POST", "tag", tagging.tag_create),
+         ("GET", "tag/{id}", tagging.tag_get), ("POST", "tag/{id}", tagging.tag_post),
+         ("PATCH", "tag/{id}", tagging.tag_update), ("DELETE", "tag/{id}", tagging.tag_delete),
+         ("POST", "tag-association", tagging.association_collection),
+         ("POST", "tag-association/{id}", tagging.association_item))
+     ] + [("GET", _path("vcenter/%s/{id}" % path), BOTH, _inventory_get(kind))
      for path, kind in (("datastore", "datastore"), ("datacenter", "datacenter"),
                         ("cluster", "cluster"), ("resource-pool", "resource_pool"))
      ] + [("GET", _path("vcenter/%s" % path), BOTH, _inventory_list(kind))

@@ -8,6 +8,7 @@ from vimsim.model import authorization, dispatch, faults, guest, rules
 from vimsim.model.sessions import CallContext
 from vimsim.rest import customization_specs as rest_specs
 from vimsim.rest import errors, inputs
+from vimsim.rest import tagging as rest_tagging
 from vimsim.rest.vcenter import POWER_STATES, VcenterInventory
 from vimsim.vim25.data import DataObject
 from vimsim.vim25.types import REGISTRY
@@ -29,10 +30,8 @@ OPERATIONS = frozenset(
     + ["com.vmware.vcenter.vm.Power.%s" % a for a in ("start", "stop", "suspend", "reset")]
     + ["com.vmware.vcenter.VM.create", "com.vmware.vcenter.VM.delete",
        "com.vmware.vcenter.vm.hardware.cpu.update", "com.vmware.vcenter.vm.hardware.memory.update"]
-    + ["com.vmware.cis.tagging.%s.list" % service for service in ("category", "tag", "tag_association")]
-    + ["com.vmware.cis.tagging.tag_association.%s" % o for o in (
-        "list_attached_tags", "list_attached_objects", "list_attached_tags_on_objects",
-        "list_attached_objects_on_tags")]
+    + ["com.vmware.cis.tagging.%s.%s" % (service, o)
+       for service, operations in rest_tagging.OPERATIONS.items() for o in operations]
     + ["com.vmware.vcenter.%s.%s" % (k, o) for k in INVENTORY_KINDS for o in ("list", "get")]
     + ["com.vmware.vcenter.guest.customization_specs.%s" % o for o in (
         "list", "get", "create", "set", "delete", "export", "import_specification")])
