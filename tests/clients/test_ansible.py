@@ -1621,6 +1621,56 @@ PLAYBOOK = r"""
         - detached.changed and tag_gone.changed and cat_gone.changed
     rescue: *rescue
 
+  - name: vmware_vswitch and vmware_portgroup (a host's standard switch and port group)
+    block:
+    - name: vmware_vswitch present
+      community.vmware.vmware_vswitch: &vswitch
+        esxi_hostname: DC0_H0
+        switch: vSwitch2
+        mtu: 9000
+        number_of_ports: 256
+      register: sw_made
+    - name: vmware_vswitch present again
+      community.vmware.vmware_vswitch: *vswitch
+      register: sw_kept
+    - name: vmware_portgroup present
+      community.vmware.vmware_portgroup: &portgroup
+        esxi_hostname: DC0_H0
+        switch: vSwitch2
+        portgroup: Backup
+        vlan_id: 30
+      register: pg_made
+    - name: vmware_portgroup present again
+      community.vmware.vmware_portgroup: *portgroup
+      register: pg_kept
+    - name: vmware_portgroup_info
+      community.vmware.vmware_portgroup_info: {esxi_hostname: DC0_H0}
+      register: pg_info
+    - name: vmware_vswitch_info
+      community.vmware.vmware_vswitch_info: {esxi_hostname: DC0_H0}
+      register: sw_info
+    - name: vmware_portgroup absent
+      community.vmware.vmware_portgroup:
+        esxi_hostname: DC0_H0
+        switch: vSwitch2
+        portgroup: Backup
+        state: absent
+      register: pg_gone
+    - name: vmware_vswitch absent
+      community.vmware.vmware_vswitch: {esxi_hostname: DC0_H0, switch: vSwitch2, state: absent}
+      register: sw_gone
+    - name: made once, read back, removed
+      assert:
+        that:
+        - sw_made.changed and not sw_kept.changed
+        - pg_made.changed and not pg_kept.changed
+        - pg_info.hosts_portgroup_info.DC0_H0 | selectattr('portgroup', 'equalto', 'Backup')
+          | map(attribute='vlan_id') | list == [30]
+        - sw_info.hosts_vswitch_info.DC0_H0.vSwitch2.mtu == 9000
+        - sw_info.hosts_vswitch_info.DC0_H0.vSwitch2.num_ports == 256
+        - pg_gone.changed and sw_gone.changed
+    rescue: *rescue
+
 """
 
 SEP = " | "

@@ -2,8 +2,10 @@
 they make and destroy do not change what the other govc tests list): vm.create, vm.change,
 object.rename, vm.destroy, folder.create with object.mv, and a datacenter, cluster and
 resource pools made, changed and destroyed, vm.migrate, datastore files (datastore.mkdir,
-upload, download, cp, mv, rm), and tags (tags.category.create, tags.create, tags.attach)."""
+upload, download, cp, mv, rm), tags (tags.category.create, tags.create, tags.attach), and a
+host's standard switches and port groups (host.vswitch.*, host.portgroup.*)."""
 import json
+import re
 
 import pytest
 
@@ -179,3 +181,23 @@ def test_tags(govc):
     govc("tags.rm", "silver")
     govc("tags.category.rm", "tier")
     assert govc.out("tags.category.ls").strip() == ""
+
+
+def test_host_switches_and_port_groups(govc):
+    host = "/DC0/host/DC0_H0/DC0_H0"
+    govc("host.vswitch.add", "-host", host, "-mtu", "9000", "vSwitch1")
+    govc("host.portgroup.add", "-host", host, "-vswitch", "vSwitch1", "-vlan", "42", "Storage")
+    switches = govc.out("host.vswitch.info", "-host", host)
+    assert "vSwitch1" in switches and "9000" in switches
+    groups = govc.out("host.portgroup.info", "-host", host)
+    assert "Storage" in groups and "42" in groups
+    assert "/DC0/network/Storage" in govc.out("ls", "/DC0/network").split("\n")
+    govc("host.portgroup.change", "-host", host, "-vlan-id", "7", "Storage")
+    assert re.search(r"Name:\s+Storage\nVirtual switch:\s+vSwitch1\nVLAN ID:\s+7\n",
+                     govc.out("host.portgroup.info", "-host", host))
+    in_use = govc("host.vswitch.remove", "-host", host, "vSwitch1", ok=False)
+    assert in_use.returncode == 1 and "in use" in in_use.stderr, in_use.stderr
+    govc("host.portgroup.remove", "-host", host, "Storage")
+    govc("host.vswitch.remove", "-host", host, "vSwitch1")
+    assert "vSwitch1" not in govc.out("host.vswitch.info", "-host", host)
+    assert "/DC0/network/Storage" not in govc.out("ls", "/DC0/network").split("\n")

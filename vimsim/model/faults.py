@@ -127,6 +127,7 @@ InsufficientMemoryResourcesFault = _fault("InsufficientMemoryResourcesFault",
                                           "The available Memory resources in the parent resource "
                                           "pool are insufficient for the operation.")
 InvalidEvent = _fault("InvalidEvent", VimFault, "The event is not valid.")
+ResourceInUse = _fault("ResourceInUse", VimFault, "The resource '{name}' is in use.")
 ConcurrentAccess = _fault("ConcurrentAccess", VimFault, "Cannot complete operation due to "
                           "concurrent modification by another operation.")
 

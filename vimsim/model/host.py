@@ -1,8 +1,9 @@
 """HostSystem: an ESXi host, its hardware, configuration and the managers it names."""
+import copy
 import uuid as uuid_module
 
 from vimsim.model.inventory import ManagedEntity
-from vimsim.model import host_services  # noqa: F401  (the classes of its managers)
+from vimsim.model import host_services  # (and the classes of its managers)
 from vimsim.model.objects import refs, vim_property
 from vimsim.model.options import HostOptionManager
 from vimsim.model.service import model_class
@@ -37,10 +38,26 @@ CONFIG_MANAGERS = (
 )
 CPU_MODEL = "Intel(R) Xeon(R) CPU E5-2650 v4 @ 2.20GHz"
 VENDOR, MODEL = "Dell Inc.", "PowerEdge R630"
-PORTS = 128  # a standard vSwitch's ports
+PORTS, DEFAULT_SWITCH, MANAGEMENT = host_services.PORTS, host_services.DEFAULT_SWITCH, \
+    host_services.MANAGEMENT
 # ESXi's TCP/IP stacks, the default one (vmk0's) first, and their connection limit
 NET_STACKS = ("defaultTcpipStack", "vmotion", "vSphereProvisioning")
 DEFAULT_STACK, MAX_CONNECTIONS = NET_STACKS[0], 11000
+
+
+def network_policy(given):
+    """The policy a port group or switch was given (HostNetworkSystem keeps it), each part
+    an empty one (nothing overridden) where it gave none, as ESXi answers it."""
+    policy = copy.deepcopy(given) if given is not None else DataObject("HostNetworkPolicy")
+    for name, part in (("security", "HostNetworkSecurityPolicy"),
+                       ("nicTeaming", "HostNicTeamingPolicy"),
+                       ("offloadPolicy", "HostNetOffloadCapabilities"),
+                       ("shapingPolicy", "HostNetworkTrafficShapingPolicy")):
+        if getattr(policy, name) is None:
+            setattr(policy, name, DataObject(part))
+    if policy.nicTeaming.failureCriteria is None:
+        policy.nicTeaming.failureCriteria = DataObject("HostNicFailureCriteria")
+    return policy
 
 
 class HostSystem(ManagedEntity):
@@ -51,9 +68,15 @@ class HostSystem(ManagedEntity):
     ip_address = None
     hypervisor_version = "4.2.0-632.g6a6222b.el7"  # what a ZStack view reports
 
+    # the standard switches and port group settings HostNetworkSystem changes; ``networks``
+    # (a port group each, beside vmk0's) as AddPortGroup and RemovePortGroup leave them
+    persisted = ("name", "vswitches", "portgroup_settings")
+
     def __init__(self, vc, moid, name, parent, uuid=None):
         super().__init__(vc, moid, name, parent)
         self.vms, self.datastores, self.networks = [], [], []
+        self.vswitches = {DEFAULT_SWITCH: {"ports": PORTS, "mtu": 1500, "nics": ["vmnic0"]}}
+        self.portgroup_settings = {}  # port group name: {"vswitch", "vlan"} unless vSwitch0, 0
         # The BIOS UUID (hardware.systemInfo.uuid), stable for a host's name.
         self.uuid = uuid or str(uuid_module.uuid5(uuid_module.NAMESPACE_DNS,
                                                   "%s.host.vimsim" % name))
@@ -124,14 +147,39 @@ class HostSystem(ManagedEntity):
                                     month=1, day=1, hour=0, minute=0, second=0, microsecond=0),
                                 firmwareType="UEFI"))
 
+    def persisted_state(self):
+        return dict(super().persisted_state(), networks=self.networks)
+
+    def restore_persisted(self, state):
+        super().restore_persisted(state)
+        networks = state.get("networks")
+        if networks is not None:
+            for net in set(self.networks) | set(networks):
+                if (net in networks) != (self in net.hosts):
+                    (net.hosts.append if net in networks else net.hosts.remove)(self)
+            self.networks = list(networks)
+            compute = self.parent
+            for net in networks:  # a port group AddPortGroup made: its compute resource's too
+                if net not in compute.networks:
+                    compute.networks.append(net)
+
+    def portgroup_names(self):
+        return [MANAGEMENT] + [net.name for net in self.networks]
+
+    def portgroup_setting(self, name):
+        return self.portgroup_settings.get(name) or {"vswitch": DEFAULT_SWITCH, "vlan": 0}
+
     def network_info(self):
-        policy = DataObject("HostNetworkPolicy")
-        portgroups = [DataObject(
-            "HostPortGroup", key="key-vim.host.PortGroup-%s" % name,
-            vswitch="key-vim.host.VirtualSwitch-vSwitch0", computedPolicy=policy,
-            spec=DataObject("HostPortGroupSpec", name=name, vlanId=0, vswitchName="vSwitch0",
-                            policy=policy))
-            for name in ["Management Network"] + [net.name for net in self.networks]]
+        portgroups = []
+        for name in self.portgroup_names():
+            setting = self.portgroup_setting(name)
+            own = network_policy(setting.get("policy"))
+            portgroups.append(DataObject(
+                "HostPortGroup", key="key-vim.host.PortGroup-%s" % name,
+                vswitch="key-vim.host.VirtualSwitch-%s" % setting["vswitch"],
+                computedPolicy=copy.deepcopy(own), spec=DataObject(
+                    "HostPortGroupSpec", name=name, vlanId=setting["vlan"],
+                    vswitchName=setting["vswitch"], policy=own)))
         pnic = DataObject(
             "PhysicalNic", key="key-vim.host.PhysicalNic-vmnic0", device="vmnic0",
             pci="0000:01:00.0", driver="ixgben", driverVersion="1.15.1.0",
@@ -146,11 +194,20 @@ class HostSystem(ManagedEntity):
                             portgroup="Management Network", ip=DataObject(
                                 "HostIpConfig", dhcp=False, ipAddress=self.ip_address,
                                 subnetMask="255.255.255.0")))
-        vswitch = DataObject(
-            "HostVirtualSwitch", name="vSwitch0", key="key-vim.host.VirtualSwitch-vSwitch0",
-            numPorts=PORTS, numPortsAvailable=PORTS - 1 - len(self.vms), mtu=1500,
-            portgroup=[pg.key for pg in portgroups], pnic=[pnic.key],
-            spec=DataObject("HostVirtualSwitchSpec", numPorts=PORTS, mtu=1500, policy=policy))
+        vswitches = []
+        for name, switch in self.vswitches.items():
+            used = 1 + len(self.vms) if name == DEFAULT_SWITCH else 0  # vmk0 and the VMs
+            nics = ["key-vim.host.PhysicalNic-%s" % n for n in switch["nics"]]
+            vswitches.append(DataObject(
+                "HostVirtualSwitch", name=name, key="key-vim.host.VirtualSwitch-%s" % name,
+                numPorts=switch["ports"], numPortsAvailable=max(0, switch["ports"] - used),
+                mtu=switch["mtu"], pnic=nics,
+                portgroup=[pg.key for pg in portgroups if pg.spec.vswitchName == name],
+                spec=DataObject("HostVirtualSwitchSpec", numPorts=switch["ports"],
+                                mtu=switch["mtu"], policy=network_policy(switch.get("policy")),
+                                bridge=DataObject(
+                                    "HostVirtualSwitchBondBridge", nicDevice=switch["nics"])
+                                if switch["nics"] else None)))
         gateway = self.ip_address.rsplit(".", 1)[0] + ".1" if self.ip_address else None
 
         def dns():
@@ -166,7 +223,7 @@ class HostSystem(ManagedEntity):
                              congestionControlAlgorithm="newreno", ipV6Enabled=False)
                   for key in NET_STACKS]
         return DataObject(
-            "HostNetworkInfo", vswitch=[vswitch], portgroup=portgroups, pnic=[pnic],
+            "HostNetworkInfo", vswitch=vswitches, portgroup=portgroups, pnic=[pnic],
             vnic=[vnic], ipV6Enabled=False, atBootIpV6Enabled=False, dnsConfig=dns(),
             ipRouteConfig=routes(True), netStackInstance=stacks)
 

@@ -1,7 +1,7 @@
 """The per-host managers HostSystem.configManager names that clients read: network, storage,
 datastores, date and time, services, and vSAN. Each answers for the host it belongs to (its
 moId ends in the host's number, ``networkSystem-21`` for ``host-21``)."""
-from vimsim.model import faults
+from vimsim.model import faults, lifecycle
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, vim_property
 from vimsim.vim25.data import DataObject, MoRef
 from vimsim.vim25.types import REGISTRY
@@ -14,6 +14,10 @@ SERVICES = (
     ("sfcbd-watchdog", "CIM Server", False, "on"), ("snmpd", "SNMP Server", False, "on"),
     ("vmsyslogd", "Syslog Server", True, "on"), ("vpxa", "VMware vCenter Agent", True, "on"),
     ("xorg", "X.Org Server", False, "on"))
+
+
+# A standard switch's ports; vmk0's switch and port group, as on a freshly installed ESXi
+PORTS, DEFAULT_SWITCH, MANAGEMENT = 128, "vSwitch0", "Management Network"
 
 
 class HostManager:
@@ -37,6 +41,130 @@ class HostNetworkSystem(HostManager, ExtensibleManagedObject):
     @vim_property
     def ipRouteConfig(self, ctx):
         return self.host().network_info().ipRouteConfig
+
+    # -- standard switches and port groups (govc host.vswitch.* and host.portgroup.*,
+    # Ansible's vmware_vswitch and vmware_portgroup) -------------------------------------
+
+    def AddVirtualSwitch(self, ctx, vswitchName, spec=None):
+        host = self.host()
+        if vswitchName in host.vswitches:
+            raise faults.AlreadyExists(name=vswitchName)
+        nics = self._bridge_nics(host, spec, vswitchName)
+        host.vswitches[vswitchName] = {"ports": self._ports(spec), "mtu": self._mtu(spec),
+                                       "nics": nics, "policy": spec.policy if spec else None}
+        self._changed(host)
+
+    def UpdateVirtualSwitch(self, ctx, vswitchName, spec):
+        host = self.host()
+        switch = self._switch(host, vswitchName)
+        nics = self._bridge_nics(host, spec, vswitchName) if spec.bridge is not None \
+            else switch["nics"]
+        host.vswitches[vswitchName] = {"ports": self._ports(spec, switch["ports"]),
+                                       "mtu": self._mtu(spec, switch["mtu"]), "nics": nics,
+                                       "policy": spec.policy or switch.get("policy")}
+        self._changed(host)
+
+    def RemoveVirtualSwitch(self, ctx, vswitchName):
+        host = self.host()
+        self._switch(host, vswitchName)
+        if any(host.portgroup_setting(n)["vswitch"] == vswitchName
+               for n in host.portgroup_names()):
+            raise faults.ResourceInUse(type="HostVirtualSwitch", name=vswitchName)
+        del host.vswitches[vswitchName]
+        self._changed(host)
+
+    def AddPortGroup(self, ctx, portgrp):
+        host = self.host()
+        name = portgrp.name
+        if not name or name in host.portgroup_names():
+            raise faults.AlreadyExists(name=name or "")
+        self._switch(host, portgrp.vswitchName)
+        self._vlan(portgrp)
+        network = lifecycle.host_network(host, lifecycle.inventory_name(name))
+        host.portgroup_settings[network.name] = {"vswitch": portgrp.vswitchName,
+                                                 "vlan": portgrp.vlanId or 0,
+                                                 "policy": portgrp.policy}
+        self._changed(host)
+
+    def UpdatePortGroup(self, ctx, pgName, portgrp):
+        host = self.host()
+        if pgName not in host.portgroup_names():
+            raise faults.NotFound("The port group %s was not found." % pgName)
+        if portgrp.name and portgrp.name != pgName:  # renaming would rename the network
+            if portgrp.name in host.portgroup_names():
+                raise faults.AlreadyExists(name=portgrp.name)
+            raise faults.NotSupported()
+        setting = dict(host.portgroup_setting(pgName))
+        if portgrp.vswitchName:
+            self._switch(host, portgrp.vswitchName)
+            setting["vswitch"] = portgrp.vswitchName
+        if portgrp.vlanId is not None:
+            setting["vlan"] = self._vlan(portgrp)
+        if portgrp.policy is not None:
+            setting["policy"] = portgrp.policy
+        host.portgroup_settings[pgName] = setting
+        self._changed(host)
+
+    def RemovePortGroup(self, ctx, pgName):
+        host = self.host()
+        network = next((n for n in host.networks if n.name == pgName), None)
+        if network is None:
+            if pgName == MANAGEMENT:  # vmk0's
+                raise faults.ResourceInUse(type="HostPortGroup", name=pgName)
+            raise faults.NotFound("The port group %s was not found." % pgName)
+        if any(vm in network.vms for vm in host.vms):
+            raise faults.ResourceInUse(type="HostPortGroup", name=pgName)
+        lifecycle.drop_host_network(host, network)
+        host.portgroup_settings.pop(pgName, None)
+        self._changed(host)
+
+    @staticmethod
+    def _switch(host, name):
+        switch = host.vswitches.get(name)
+        if switch is None:
+            raise faults.NotFound("The virtual switch %s was not found." % name)
+        return switch
+
+    @staticmethod
+    def _ports(spec, held=None):
+        ports = spec.numPorts if spec is not None and spec.numPorts is not None else \
+            (held or PORTS)
+        if not 8 <= ports <= 4096:
+            raise faults.InvalidArgument(invalidProperty="spec.numPorts")
+        return ports
+
+    @staticmethod
+    def _mtu(spec, held=1500):
+        mtu = spec.mtu if spec is not None and spec.mtu is not None else held
+        if not 1280 <= mtu <= 9000:
+            raise faults.InvalidArgument(invalidProperty="spec.mtu")
+        return mtu
+
+    @staticmethod
+    def _vlan(portgrp):
+        vlan = portgrp.vlanId or 0
+        if not 0 <= vlan <= 4095:
+            raise faults.InvalidArgument(invalidProperty="portgrp.vlanId")
+        return vlan
+
+    @staticmethod
+    def _bridge_nics(host, spec, switch_name):
+        """The physical NICs a switch spec's bridge names: each one the host has, and on no
+        other switch (ResourceInUse)."""
+        bridge = spec.bridge if spec is not None else None
+        nics = list(getattr(bridge, "nicDevice", None) or ())
+        known = {n.device for n in host.network_info().pnic}
+        for nic in nics:
+            if nic not in known:
+                raise faults.NotFound("The physical NIC %s was not found." % nic)
+            if any(nic in s["nics"] for name, s in host.vswitches.items()
+                   if name != switch_name):
+                raise faults.ResourceInUse(type="PhysicalNic", name=nic)
+        return nics
+
+    def _changed(self, host):
+        self.vc.touch(self)
+        self.vc.touch(host)
 
     def QueryNetworkHint(self, ctx, device=None):
         """What each physical NIC sees of its network: nothing (no CDP or LLDP neighbour)."""

@@ -910,6 +910,18 @@ class Network(ManagedEntity):
         super().__init__(vc, moid, name, parent)
         self.hosts, self.vms = [], []
 
+    def persisted_state(self):
+        return dict(super().persisted_state(), parent=self.parent)
+
+    @classmethod
+    def recreate(cls, vc, moid, state):
+        """A standard network AddPortGroup made, in its folder (its hosts take it back)."""
+        folder = state["parent"]
+        network = vc.add(cls(vc, moid, state["name"], folder))
+        folder.children.append(network)
+        folder.datacenter().networks.append(network)
+        return network
+
     def nic_backing(self):
         """The backing of a virtual NIC on this network."""
         return DataObject("VirtualEthernetCardNetworkBackingInfo", deviceName=self.name,

@@ -153,6 +153,44 @@ def _unlink_host(vc, host):
         vc.remove(manager)
 
 
+def host_network(host, name):
+    """The standard network ``name`` of the host's datacenter, on the host too (AddPortGroup's
+    port group): made in the datacenter's network folder when no host has it yet."""
+    vc, dc = host.vc, host.datacenter()
+    network = next((n for n in dc.networks if n.name == name), None)
+    if network is not None and network.vim_type != "Network":  # a distributed port group's
+        raise faults.AlreadyExists(name=name)
+    if network is None:
+        network = vc.add(MANAGED_TYPES["Network"](vc, vc.new_moid("network-"), name,
+                                                  dc.network_folder))
+        dc.network_folder.add_child(network)
+        dc.networks.append(network)
+    for holder, item in ((host.networks, network), (network.hosts, host),
+                         (host.parent.networks, network)):
+        if item not in holder:
+            holder.append(item)
+    for obj in (host, network, host.parent):
+        vc.touch(obj)
+    return network
+
+
+def drop_host_network(host, network):
+    """RemovePortGroup's: the network off the host; gone when no host or VM has it."""
+    vc = host.vc
+    host.networks.remove(network)
+    network.hosts.remove(host)
+    compute = host.parent
+    if network in compute.networks and not any(network in h.networks for h in compute.hosts):
+        compute.networks.remove(network)
+    if not network.hosts and not network.vms:
+        dc = network.datacenter()
+        if network in dc.networks:
+            dc.networks.remove(network)
+        remove(vc, network)
+    for obj in (host, compute):
+        vc.touch(obj)
+
+
 def vms_below(entity):
     if entity.vim_type == "VirtualMachine":
         return [entity]
