@@ -197,3 +197,42 @@ def test_log_user_event_and_post_event(emulator, si):
     with pytest.raises(vim.fault.NoPermission) as exc:
         ro.content.eventManager.LogUserEvent(entity=find_vm(ro, "DC0_H0_VM0"), msg="x")
     assert exc.value.privilegeId == "Global.LogEvent"
+
+
+def test_task_history_collector(emulator, si):
+    vm, other = find_vm(si, "DC0_H0_VM0"), find_vm(si, "DC0_H0_VM1")
+    tm = si.content.taskManager
+    first = vm.PowerOffVM_Task()
+    emulator.advance(1)
+    other.PowerOffVM_Task()
+    emulator.advance(1)
+    second = vm.PowerOnVM_Task()
+    emulator.advance(1)
+    spec = vim.TaskFilterSpec(entity=vim.TaskFilterSpec.ByEntity(entity=vm, recursion="self"))
+    collector = tm.CreateCollectorForTasks(spec)
+    latest = collector.latestPage
+    assert [t.key for t in latest] == [second._moId, first._moId]  # newest first
+    assert all(isinstance(t, vim.TaskInfo) and t.entity == vm for t in latest)
+    collector.RewindCollector()
+    assert [t.key for t in collector.ReadNextTasks(1)] == [first._moId]
+    assert [t.key for t in collector.ReadNextTasks(10)] == [second._moId]
+    assert collector.ReadNextTasks(10) == []
+    assert [t.key for t in collector.ReadPreviousTasks(1)] == [second._moId]
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        collector.ReadNextTasks(0)
+    # by state and user; a new task shows on the latest page
+    running = tm.CreateCollectorForTasks(vim.TaskFilterSpec(
+        state=["queued", "running"], userName=vim.TaskFilterSpec.ByUsername(
+            systemUser=False, userList=["user"])))
+    assert running.latestPage == []
+    third = vm.PowerOffVM_Task()
+    assert [t.key for t in running.latestPage] == [third._moId]
+    emulator.advance(1)
+    assert running.latestPage == []
+    assert [t.key for t in collector.latestPage][0] == third._moId
+    nobody = tm.CreateCollectorForTasks(vim.TaskFilterSpec(
+        userName=vim.TaskFilterSpec.ByUsername(systemUser=False, userList=["someone"])))
+    assert nobody.latestPage == []
+    collector.DestroyCollector()
+    with pytest.raises(vmodl.fault.ManagedObjectNotFound):
+        collector.latestPage

@@ -28,6 +28,22 @@ DEFAULT_PAGE = 10
 MAX_PAGE = 1000
 
 
+def entities_below(root, recursion):
+    """The moIds an entity filter's recursion selects: ``root`` itself, its children
+    ("children") or everything below it ("all")."""
+    ids = {root.moid}
+    if recursion in ("children", "all"):
+        stack = list(root.inventory_children()) if hasattr(root, "inventory_children") else []
+        while stack:
+            obj = stack.pop()
+            if obj is None or obj.moid in ids:
+                continue
+            ids.add(obj.moid)
+            if recursion == "all":
+                stack.extend(obj.inventory_children())
+    return ids
+
+
 class EventManager(ManagedObject):
     vim_type = "EventManager"
 
@@ -76,17 +92,7 @@ class EventManager(ManagedObject):
         entity_ids = root = None
         if spec.entity is not None:
             root = self.vc.lookup(spec.entity.entity, ctx)
-            entity_ids = {root.moid}
-            if spec.entity.recursion in ("children", "all"):
-                stack = list(root.inventory_children()) if hasattr(root, "inventory_children") \
-                    else []
-                while stack:
-                    obj = stack.pop()
-                    if obj is None or obj.moid in entity_ids:
-                        continue
-                    entity_ids.add(obj.moid)
-                    if spec.entity.recursion == "all":
-                        stack.extend(obj.inventory_children())
+            entity_ids = entities_below(root, spec.entity.recursion)
         types = set(spec.type or ()) | set(spec.eventTypeId or ())
         users = set(spec.userName.userList or ()) if spec.userName is not None else None
         begin = spec.time.beginTime if spec.time is not None else None
@@ -199,25 +205,31 @@ class EventManager(ManagedObject):
         return event_description(EVENT_TYPES)
 
 
-class EventHistoryCollector(SessionObject):
-    vim_type = "EventHistoryCollector"
+class HistoryCollector(SessionObject):
+    """What an event and a task collector share: a page over the items their filter
+    selects (``_items``, oldest first), read forward and back from the latest page."""
+
+    vim_type = "HistoryCollector"
 
     def __init__(self, vc, ctx, manager, spec):
         super().__init__(vc, ctx.session)
         self.ctx, self.manager, self.spec = ctx, manager, spec
         self.page_size = DEFAULT_PAGE
-        self.position = None  # index into the matching events; None: before the latest page
+        self.position = None  # index into the matching items; None: before the latest page
         manager.collectors.add(self)
 
     def destroy(self):
         self.manager.collectors.discard(self)
         super().destroy()
 
-    def _events(self):
-        events = self.manager.matching(self.spec, self.ctx)
+    def _items(self):
+        raise NotImplementedError
+
+    def _positioned(self):
+        items = self._items()
         if self.position is None:
-            self.position = max(0, len(events) - self.page_size)
-        return events
+            self.position = max(0, len(items) - self.page_size)
+        return items
 
     @staticmethod
     def _count(max_count):
@@ -225,18 +237,18 @@ class EventHistoryCollector(SessionObject):
             raise faults.InvalidArgument(invalidProperty="maxCount")
         return min(max_count, MAX_PAGE)
 
-    def ReadNextEvents(self, ctx, maxCount):
-        count = self._count(maxCount)
-        events = self._events()
-        page = events[self.position:self.position + count]
+    def _read_next(self, max_count):
+        count = self._count(max_count)
+        items = self._positioned()
+        page = items[self.position:self.position + count]
         self.position += len(page)
         return page
 
-    def ReadPreviousEvents(self, ctx, maxCount):
-        count = self._count(maxCount)
-        events = self._events()
+    def _read_previous(self, max_count):
+        count = self._count(max_count)
+        items = self._positioned()
         start = max(0, self.position - count)
-        page = events[start:self.position]
+        page = items[start:self.position]
         self.position = start
         return list(reversed(page))
 
@@ -255,11 +267,27 @@ class EventHistoryCollector(SessionObject):
     def DestroyCollector(self, ctx):
         self.destroy()
 
-    @vim_property
-    def latestPage(self, ctx):
+    def _latest_page(self):
         # newest first, as vcsim gives it: govc's events -f takes the first as the newest
-        return list(reversed(self._events()[-self.page_size:])) if self.page_size else []
+        return list(reversed(self._positioned()[-self.page_size:])) if self.page_size else []
 
     @vim_property
     def filter(self, ctx):
         return self.spec
+
+
+class EventHistoryCollector(HistoryCollector):
+    vim_type = "EventHistoryCollector"
+
+    @vim_property
+    def latestPage(self, ctx):
+        return self._latest_page()
+
+    def _items(self):
+        return self.manager.matching(self.spec, self.ctx)
+
+    def ReadNextEvents(self, ctx, maxCount):
+        return self._read_next(maxCount)
+
+    def ReadPreviousEvents(self, ctx, maxCount):
+        return self._read_previous(maxCount)

@@ -3,7 +3,7 @@ import collections
 import logging
 
 from vimsim import activity
-from vimsim.model import authorization, faults, sessions
+from vimsim.model import authorization, events, faults, sessions
 from vimsim.model.objects import ExtensibleManagedObject, ManagedObject, Pending, vim_property
 from vimsim.vim25.data import DataObject, FrozenDataObject
 
@@ -111,6 +111,7 @@ class TaskManager(ManagedObject):
         self.locks = {}  # entity moId -> Task holding it
         self.readers = {}  # entity moId -> [Task] reading it, oldest first (clones)
         self.running = None  # the task whose body runs now
+        self.collectors = set()  # the TaskHistoryCollectors alive, by session
 
     def restore_persisted(self, state):
         """Also finds each task in flight its timer again, among the clock's restored events
@@ -169,7 +170,7 @@ class TaskManager(ManagedObject):
             self.locks[entity.moid] = task
         vc.clock.call_later(0, self._start, task)
         task.timer = vc.clock.call_later(duration, self._run, task)
-        vc.touch(task)
+        self._changed(task)
         vc.touch(self)
         logged(task)
         return task
@@ -180,7 +181,7 @@ class TaskManager(ManagedObject):
         task.info.state = "running"
         task.info.startTime = self.vc.clock.now()
         task.info.progress = 0
-        self.vc.touch(task)
+        self._changed(task)
         logged(task)
 
     def _run(self, task):
@@ -241,10 +242,60 @@ class TaskManager(ManagedObject):
             purged = self.finished.popleft()
             self.recent.pop(purged.moid, None)
             self.vc.remove(purged)
-        self.vc.touch(task)
+        self._changed(task)
         self.vc.touch(self)
         logged(task)
         task._complete()
+
+    def _changed(self, task):
+        """A task's info changed: its filters, and each collector's latestPage, see it."""
+        self.vc.touch(task)
+        for collector in self.collectors:
+            self.vc.touch(collector)
+
+    def matching(self, spec, ctx):
+        """The tasks a TaskFilterSpec selects, oldest first, among those still kept (the
+        running ones and the last HISTORY_LIMIT finished), as the caller may read them."""
+        spec = spec or DataObject("TaskFilterSpec")
+        vc = self.vc
+        ids = events.entities_below(vc.lookup(spec.entity.entity, ctx), spec.entity.recursion) \
+            if spec.entity is not None else None
+        when = spec.time
+        if when is not None and when.timeType not in ("queuedTime", "startedTime",
+                                                      "completedTime"):
+            raise faults.InvalidArgument(invalidProperty="filter.time.timeType")
+        users = spec.userName
+        keep = authorization.read_filter(vc, ctx)
+        found = []
+        for task in [o for o in vc.objects.values() if o.vim_type == "Task"]:
+            info = task.info
+            if ids is not None and (info.entity is None or info.entity.value not in ids):
+                continue
+            if spec.state and info.state not in spec.state:
+                continue
+            if spec.eventChainId and info.eventChainId not in spec.eventChainId:
+                continue
+            # every task here has a user's reason (TaskReasonUser), none the system's
+            if users is not None and getattr(info.reason, "userName", None) not in (
+                    users.userList or ()):
+                continue
+            if when is not None:
+                stamp = getattr(info, when.timeType)
+                if stamp is None or (when.beginTime is not None and stamp < when.beginTime) or \
+                        (when.endTime is not None and stamp > when.endTime):
+                    continue
+            if spec.alarm is not None or spec.scheduledTask is not None or spec.tag or \
+                    spec.activationId or spec.parentTaskKey or spec.rootTaskKey:
+                continue  # no task here has an alarm, a schedule, tags or a parent
+            if keep is None or keep(task):
+                found.append(task)
+        return found
+
+    def CreateCollectorForTasks(self, ctx, filter):
+        self.matching(filter, ctx)  # fails the call for a bad filter
+        sessions.require_room(ctx.session, ("TaskHistoryCollector",),
+                              sessions.MAX_HISTORY_COLLECTORS, "task collectors")
+        return TaskHistoryCollector(self.vc, ctx, self, filter).ref
 
     def recent_tasks(self, entity=None):
         horizon = self.vc.clock.time() - RECENT_SECONDS
@@ -264,3 +315,23 @@ class TaskManager(ManagedObject):
     @vim_property
     def maxCollector(self, ctx):
         return sessions.MAX_HISTORY_COLLECTORS
+
+
+class TaskHistoryCollector(events.HistoryCollector):
+    """The tasks a TaskFilterSpec selects, a page at a time (their TaskInfo)."""
+
+    vim_type = "TaskHistoryCollector"
+
+    @vim_property
+    def latestPage(self, ctx):
+        return self._latest_page()
+
+    def _items(self):
+        return [task.get("info", self.ctx) for task in self.manager.matching(self.spec,
+                                                                              self.ctx)]
+
+    def ReadNextTasks(self, ctx, maxCount):
+        return self._read_next(maxCount)
+
+    def ReadPreviousTasks(self, ctx, maxCount):
+        return self._read_previous(maxCount)
