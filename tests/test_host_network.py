@@ -1,9 +1,10 @@
 """A host's standard switches and port groups through HostNetworkSystem, as govc's
 host.vswitch.* / host.portgroup.* and Ansible's vmware_vswitch / vmware_portgroup change them:
 the network info answers them, a port group is a network of the datacenter, the faults are
-ESXi's, and a snapshot keeps them."""
+ESXi's, and a snapshot keeps them. Also its services and NTP servers (govc host.service and
+host.date.change, Ansible's vmware_host_service_manager and vmware_host_ntp)."""
 import pytest
-from pyVmomi import vim
+from pyVmomi import vim, vmodl
 
 from conftest import find_vm
 from test_snapshot import control
@@ -112,3 +113,52 @@ def test_switches_and_port_groups_are_kept_by_a_snapshot(make_emulator):
     assert "Storage" in [n.name for n in host.network]
     dc = si.content.rootFolder.childEntity[0]
     assert [n for n in dc.network if n.name == "Storage"][0].host == [host]
+
+
+def test_host_services_and_ntp(emulator, si):
+    host = host_of(si)
+    services = host.configManager.serviceSystem
+    services.StartService(id="TSM-SSH")
+    services.UpdateServicePolicy(id="TSM-SSH", policy="on")
+    ssh = {s.key: s for s in services.serviceInfo.service}["TSM-SSH"]
+    assert (ssh.running, ssh.policy) == (True, "on")
+    services.StopService(id="TSM-SSH")
+    assert not {s.key: s for s in services.serviceInfo.service}["TSM-SSH"].running
+    with pytest.raises(vim.fault.NotFound):
+        services.StartService(id="nosuch")
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        services.UpdateServicePolicy(id="TSM-SSH", policy="sometimes")
+    clock = host.configManager.dateTimeSystem
+    clock.UpdateDateTimeConfig(config=vim.host.DateTimeConfig(
+        ntpConfig=vim.host.NtpConfig(server=["0.pool.ntp.org", "1.pool.ntp.org"]),
+        enabled=True))
+    info = host.config.dateTimeInfo
+    assert info.ntpConfig.server == ["0.pool.ntp.org", "1.pool.ntp.org"] and info.enabled
+    assert clock.dateTimeInfo.timeZone.key == "UTC"
+    assert [z.key for z in clock.QueryAvailableTimeZones()] == ["UTC"]
+    with pytest.raises(vmodl.fault.InvalidArgument):
+        clock.UpdateDateTimeConfig(config=vim.host.DateTimeConfig(timeZone="Europe/Paris"))
+    ro = emulator.connect(user="readonly", pwd="readonly")
+    with pytest.raises(vim.fault.NoPermission) as found:
+        host_of(ro).configManager.serviceSystem.StartService(id="TSM")
+    assert found.value.privilegeId == "Host.Config.NetService"
+    # what others were not changed
+    other = si.content.searchIndex.FindByInventoryPath("DC0/host/DC0_C0/DC0_C0_H0")
+    assert {s.key: s for s in other.configManager.serviceSystem.serviceInfo.service}[
+        "TSM-SSH"].running is False
+
+
+def test_host_services_and_ntp_are_kept_by_a_snapshot(make_emulator):
+    first = make_emulator(clock="virtual")
+    si = first.connect()
+    host = host_of(si)
+    host.configManager.serviceSystem.StartService(id="TSM-SSH")
+    host.configManager.dateTimeSystem.UpdateDateTimeConfig(config=vim.host.DateTimeConfig(
+        ntpConfig=vim.host.NtpConfig(server=["ntp.example.com"])))
+    snapshot = control(first.base, "GET", "/snapshot")
+    second = make_emulator(clock="virtual")
+    assert control(second.base, "PUT", "/snapshot", snapshot) == {"loaded": True}
+    host = host_of(second.connect())
+    assert {s.key: s for s in host.configManager.serviceSystem.serviceInfo.service}[
+        "TSM-SSH"].running
+    assert host.config.dateTimeInfo.ntpConfig.server == ["ntp.example.com"]

@@ -1671,6 +1671,49 @@ PLAYBOOK = r"""
         - pg_gone.changed and sw_gone.changed
     rescue: *rescue
 
+  - name: vmware_host_ntp and vmware_host_service_manager
+    block:
+    - name: vmware_host_ntp
+      community.vmware.vmware_host_ntp: &ntp
+        esxi_hostname: DC0_H0
+        ntp_servers: [0.pool.ntp.org, 1.pool.ntp.org]
+      register: ntp_set
+    - name: vmware_host_ntp again
+      community.vmware.vmware_host_ntp: *ntp
+      register: ntp_kept
+    - name: vmware_host_service_manager ntpd on
+      community.vmware.vmware_host_service_manager: &ntpd
+        esxi_hostname: DC0_H0
+        service_name: ntpd
+        state: present
+        service_policy: "on"
+      register: ntpd_on
+    - name: vmware_host_service_manager again
+      community.vmware.vmware_host_service_manager: *ntpd
+      register: ntpd_kept
+    - name: vmware_host_ntp_info
+      community.vmware.vmware_host_ntp_info: {esxi_hostname: DC0_H0}
+      register: ntp_info
+    - name: vmware_host_service_info
+      community.vmware.vmware_host_service_info: {esxi_hostname: DC0_H0}
+      register: service_info
+    - name: vmware_host_service_manager ntpd off again
+      community.vmware.vmware_host_service_manager:
+        esxi_hostname: DC0_H0
+        service_name: ntpd
+        state: absent
+        service_policy: "off"
+      register: ntpd_off
+    - name: set once, read back
+      assert:
+        that:
+        - ntp_set.changed and not ntp_kept.changed
+        - ntpd_on.changed and not ntpd_kept.changed and ntpd_off.changed
+        - ntp_info.hosts_ntp_info.DC0_H0[0].ntp_servers == ['0.pool.ntp.org', '1.pool.ntp.org']
+        - service_info.host_service_info.DC0_H0 | selectattr('key', 'equalto', 'ntpd')
+          | map(attribute='running') | list == [true]
+    rescue: *rescue
+
 """
 
 SEP = " | "

@@ -3,7 +3,8 @@ they make and destroy do not change what the other govc tests list): vm.create, 
 object.rename, vm.destroy, folder.create with object.mv, and a datacenter, cluster and
 resource pools made, changed and destroyed, vm.migrate, datastore files (datastore.mkdir,
 upload, download, cp, mv, rm), tags (tags.category.create, tags.create, tags.attach), and a
-host's standard switches and port groups (host.vswitch.*, host.portgroup.*)."""
+host's standard switches and port groups (host.vswitch.*, host.portgroup.*), services
+(host.service) and NTP servers (host.date.change)."""
 import json
 import re
 
@@ -201,3 +202,20 @@ def test_host_switches_and_port_groups(govc):
     govc("host.vswitch.remove", "-host", host, "vSwitch1")
     assert "vSwitch1" not in govc.out("host.vswitch.info", "-host", host)
     assert "/DC0/network/Storage" not in govc.out("ls", "/DC0/network").split("\n")
+
+
+def test_host_services_and_ntp(govc):
+    host = "/DC0/host/DC0_H0/DC0_H0"
+
+    def ssh():
+        return next(line.split() for line in govc.out("host.service.ls", "-host", host)
+                    .splitlines() if line.startswith("TSM-SSH"))
+    assert ssh()[1:3] == ["off", "Stopped"]
+    govc("host.service", "-host", host, "start", "TSM-SSH")
+    govc("host.service", "-host", host, "enable", "TSM-SSH")
+    assert ssh()[1:3] == ["on", "Running"]
+    govc("host.service", "-host", host, "stop", "TSM-SSH")
+    govc("host.service", "-host", host, "disable", "TSM-SSH")
+    assert ssh()[1:3] == ["off", "Stopped"]
+    govc("host.date.change", "-host", host, "-server", "ntp.example.com")
+    assert re.search(r"NTP servers:\s+ntp.example.com", govc.out("host.date.info", "-host", host))

@@ -230,31 +230,108 @@ class HostVirtualNicManager(HostManager, ExtensibleManagedObject):
                           netConfig=[self.net_config(t) for t in self.NIC_TYPES])
 
 
+def _time_zone():
+    """ESXi keeps its clock in UTC, its one time zone."""
+    return DataObject("HostDateTimeSystemTimeZone", key="UTC", name="UTC", description="UTC",
+                      gmtOffset=0)
+
+
 class HostDateTimeSystem(HostManager, ManagedObject):
     vim_type = "HostDateTimeSystem"
+
+    persisted = ("ntp_servers", "ntp_enabled", "protocol")  # UpdateDateTimeConfig's
+
+    def __init__(self, vc, moid):
+        super().__init__(vc, moid)
+        self.ntp_servers, self.ntp_enabled, self.protocol = [], False, "ntp"
 
     def QueryDateTime(self, ctx):
         return self.vc.clock.now()
 
+    def QueryAvailableTimeZones(self, ctx):
+        return [_time_zone()]
+
+    def RefreshDateTimeSystem(self, ctx):
+        pass  # nothing cached to read again
+
+    def UpdateDateTimeConfig(self, ctx, config):
+        """The NTP servers, whether the time service runs and its protocol; a time zone
+        other than UTC is refused (ESXi has no other)."""
+        if config.timeZone not in (None, "UTC"):
+            raise faults.InvalidArgument(invalidProperty="config.timeZone")
+        if config.protocol not in (None, "ntp", "ptp"):
+            raise faults.InvalidArgument(invalidProperty="config.protocol")
+        servers = None
+        if config.ntpConfig is not None and config.ntpConfig.server is not None:
+            servers = list(config.ntpConfig.server)
+            if any(not s.strip() or len(s) > 255 for s in servers):
+                raise faults.InvalidArgument(invalidProperty="config.ntpConfig.server")
+        if servers is not None:
+            self.ntp_servers = servers
+        if config.enabled is not None:
+            self.ntp_enabled = config.enabled
+        if config.protocol is not None:
+            self.protocol = config.protocol
+        self.vc.touch(self)
+        self.vc.touch(self.host())
+
     @vim_property
     def dateTimeInfo(self, ctx):
         return DataObject(
-            "HostDateTimeInfo", timeZone=DataObject(
-                "HostDateTimeSystemTimeZone", key="UTC", name="UTC", description="UTC",
-                gmtOffset=0),
-            systemClockProtocol="ntp", ntpConfig=DataObject("HostNtpConfig", server=[]),
-            enabled=False)
+            "HostDateTimeInfo", timeZone=_time_zone(), systemClockProtocol=self.protocol,
+            ntpConfig=DataObject("HostNtpConfig", server=list(self.ntp_servers)),
+            enabled=self.ntp_enabled)
 
 
 class HostServiceSystem(HostManager, ExtensibleManagedObject):
+    """The host's services (SERVICES), started, stopped and given a start-up policy."""
+
     vim_type = "HostServiceSystem"
+
+    persisted = ("services",)
+    POLICIES = ("on", "off", "automatic")
+
+    def __init__(self, vc, moid):
+        super().__init__(vc, moid)
+        self.services = {key: {"running": running, "policy": policy}
+                         for key, _, running, policy in SERVICES}
+
+    def _service(self, key):
+        service = self.services.get(key)
+        if service is None:
+            raise faults.NotFound("The service %s was not found." % key)
+        return service
+
+    def _set(self, key, **changes):
+        self.services = dict(self.services, **{key: dict(self._service(key), **changes)})
+        self.vc.touch(self)
+        self.vc.touch(self.host())
+
+    def StartService(self, ctx, id):
+        self._set(id, running=True)
+
+    def StopService(self, ctx, id):
+        self._set(id, running=False)
+
+    def RestartService(self, ctx, id):
+        self._set(id, running=True)
+
+    def UpdateServicePolicy(self, ctx, id, policy):
+        self._service(id)
+        if policy not in self.POLICIES:
+            raise faults.InvalidArgument(invalidProperty="policy")
+        self._set(id, policy=policy)
+
+    def RefreshServices(self, ctx):
+        pass  # nothing cached to read again
 
     @vim_property
     def serviceInfo(self, ctx):
         return DataObject("HostServiceInfo", service=[
             DataObject("HostService", key=key, label=label, required=False,
-                       uninstallable=False, running=running, policy=policy, ruleset=[])
-            for key, label, running, policy in SERVICES])
+                       uninstallable=False, running=self.services[key]["running"],
+                       policy=self.services[key]["policy"], ruleset=[])
+            for key, label, _, _ in SERVICES])
 
 
 # The firewall rulesets of an ESXi 8.0 host: (key, label, enabled, required, [(port, protocol,
