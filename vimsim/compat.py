@@ -22,6 +22,8 @@
 
 (HTTP itself, with its body cap, timeouts and keep-alive, is vimsim.httpserver's.)
 """
+import base64
+import binascii
 import collections
 import json
 import re
@@ -297,6 +299,20 @@ def header(request, name):
     value = request.getHeader(name)
     return value.decode("latin-1") if isinstance(value, bytes) else value
 
+
+def basic_credentials(request, strict=False):
+    """(user name, password) of a request's HTTP Basic Authorization header, or None (no
+    header, another scheme, or one that does not decode; ``strict``: base64 with no stray
+    characters)."""
+    scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        name, _, password = base64.b64decode(encoded.strip(), validate=strict) \
+            .decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return name, password
 
 
 _TcpServer = None

@@ -1,8 +1,6 @@
 """The control API (/vimsim/v1): read and change the emulator's state, fault rules and clock
 from outside, as tests and bigger simulators need. JSON, HTTP Basic auth with an
 Administrator user of the fixture."""
-import base64
-import binascii
 import json
 import logging
 from datetime import datetime, timezone
@@ -161,12 +159,8 @@ class ControlResource(resource.Resource):
         cookie = request.getCookie(COOKIE)
         if cookie is not None and not header(request, "Authorization"):
             return self._authorize_login(request, cookie.decode("latin-1"))
-        scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
-        try:
-            name, _, password = base64.b64decode(encoded.strip()).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            name = password = None
-        user = self.emulator.vc.users.get(name) if scheme.lower() == "basic" else None
+        name, password = compat.basic_credentials(request) or (None, None)
+        user = self.emulator.vc.users.get(name) if name is not None else None
         if user is None or user.password != password:
             raise ControlError(401, "the control API needs HTTP Basic auth of a fixture user")
         activity.note(request, user=name)

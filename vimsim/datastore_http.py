@@ -7,14 +7,12 @@ or of ``/folder`` with the two names, lists it. The session cookie or HTTP Basic
 authenticate (vsphere_copy sends the latter); the datastore's privileges decide
 (Datastore.Browse to read, Datastore.FileManagement to write). The files themselves are
 vimsim/model/datastore_files.py's."""
-import base64
-import binascii
 import html
 import logging
 from urllib.parse import parse_qs, unquote
 
 from vimsim import activity, frontend
-from vimsim.compat import header
+from vimsim.compat import basic_credentials, header
 from vimsim.model import authorization, datastore_files, faults, search_index, vm_hardware
 from vimsim.soap.resource import session_cookie
 
@@ -35,14 +33,10 @@ class DatastoreFileResource(frontend.ModelResource):
         if session is not None:
             self.vc.session_manager.active(session)
             return session.user
-        scheme, _, encoded = (header(request, "Authorization") or "").partition(" ")
-        if scheme.lower() != "basic":
+        credentials = basic_credentials(request, strict=True)
+        if credentials is None:
             return None
-        try:
-            name, _, password = base64.b64decode(encoded.strip(), validate=True) \
-                .decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
-            return None
+        name, password = credentials
         user = self.vc.users.get(name)
         return user if user is not None and user.password == password else None
 

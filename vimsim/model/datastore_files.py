@@ -29,6 +29,11 @@ def _file_fault(type_name, message, datastore, relative):
     return faults.Fault.of(type_name, message % path, file=path)
 
 
+def already_exists(datastore, relative):
+    return _file_fault("FileAlreadyExists", "Cannot complete the operation because the file "
+                       "or folder %s already exists", datastore, relative)
+
+
 def not_found(datastore, relative):
     return _file_fault("FileNotFound", "File %s was not found", datastore, relative)
 
@@ -118,14 +123,12 @@ def make_directory(vc, ctx, path, datacenter, parents):
     datastore, relative = resolve(vc, path, datacenter)
     _require(vc, ctx, datastore, FILE_PRIVILEGE)
     if not relative or exists(datastore, relative):
-        raise _file_fault("FileAlreadyExists", "Cannot complete the operation because the "
-                          "file or folder %s already exists", datastore, relative)
+        raise already_exists(datastore, relative)
     missing = []
     folder = parent_of(relative)
     while folder and not is_folder(datastore, folder):
         if folder in datastore.files:
-            raise _file_fault("FileAlreadyExists", "Cannot complete the operation because "
-                              "the file or folder %s already exists", datastore, folder)
+            raise already_exists(datastore, folder)
         missing.append(folder)
         folder = parent_of(folder)
     if missing and not parents:
@@ -141,9 +144,9 @@ def delete(vc, ctx, datastore, relative):
     everything in it; the space they took is free again."""
     if not exists(datastore, relative):
         raise not_found(datastore, relative)
-    _require_users(datastore, relative)
-    if not relative or vm_owning(datastore, relative) is not None and "/" not in relative:
+    if not relative:  # the datastore itself
         raise _file_fault("CannotDeleteFile", "Cannot delete file %s", datastore, relative)
+    _require_users(datastore, relative)
     freed = 0
     for path in [p for p in datastore.files if p == relative or below(relative, p)]:
         freed += datastore.files.pop(path)["size"]
@@ -161,19 +164,16 @@ def transfer(vc, source, source_rel, target, target_rel, force, keep_source):
         raise not_found(source, source_rel)
     if not keep_source:
         _require_users(source, source_rel)
-    if vm_owning(source, source_rel) is not None and "/" not in source_rel:
-        raise _file_fault("CannotDeleteFile" if not keep_source else "FileFault",
-                          "Cannot copy or move the folder %s of a virtual machine", source,
-                          source_rel)
+    elif vm_owning(source, source_rel) is not None and "/" not in source_rel:
+        raise _file_fault("FileFault", "Cannot copy or move the folder %s of a virtual "
+                          "machine", source, source_rel)
     if source is target and (target_rel == source_rel or below(source_rel, target_rel)):
-        raise _file_fault("FileAlreadyExists", "Cannot complete the operation because the "
-                          "file or folder %s already exists", target, target_rel)
+        raise already_exists(target, target_rel)
     _require_parent(target, target_rel)
     if exists(target, target_rel):
         if not force or is_folder(target, target_rel) or \
                 vm_owning(target, target_rel) is not None:
-            raise _file_fault("FileAlreadyExists", "Cannot complete the operation because the "
-                              "file or folder %s already exists", target, target_rel)
+            raise already_exists(target, target_rel)
         target.allocate(-target.files.pop(target_rel)["size"])
     now = vc.clock.now()
     if source_rel in source.folders:
@@ -226,8 +226,7 @@ def write(vc, datastore, relative, data):
     """/folder's PUT: the file made or replaced (True when made), with the folders it is in
     (Ansible's vsphere_file makes a folder so); a VM's own files are not replaced."""
     if not relative or is_folder(datastore, relative):
-        raise _file_fault("FileAlreadyExists", "Cannot complete the operation because the "
-                          "file or folder %s already exists", datastore, relative)
+        raise already_exists(datastore, relative)
     if vm_file(datastore, relative) is not None:
         raise _file_fault("FileLocked", "Unable to access file %s since it is locked",
                           datastore, relative)

@@ -21,29 +21,6 @@ DATACENTER_FOLDERS = (
     ("host_folder", "host", "group-h", ("Folder", "ComputeResource")),
     ("datastore_folder", "datastore", "group-s", ("Folder", "Datastore", "StoragePod")),
     ("network_folder", "network", "group-n", ("Folder", "Network", "DistributedVirtualSwitch")))
-# How an event names an entity: its argument's type and the field holding its moRef.
-EVENT_ARGUMENTS = {"Datacenter": ("DatacenterEventArgument", "datacenter"),
-                   "Folder": ("FolderEventArgument", "folder"),
-                   "ComputeResource": ("ComputeResourceEventArgument", "computeResource"),
-                   "ClusterComputeResource": ("ComputeResourceEventArgument", "computeResource"),
-                   "ResourcePool": ("ResourcePoolEventArgument", "resourcePool")}
-
-
-def event_argument(entity):
-    type_name, field = EVENT_ARGUMENTS[entity.vim_type]
-    return DataObject(type_name, name=entity.name, **{field: entity.ref})
-
-
-def entity_arguments(entity):
-    """An event's fields naming ``entity`` (a compute resource or a pool) and where it is."""
-    compute = getattr(entity, "owner", entity)
-    fields = {"datacenter": event_argument(entity.datacenter()),
-              "computeResource": event_argument(compute)}
-    if compute is not entity:
-        fields["resourcePool"] = event_argument(entity)
-    return fields
-
-
 def new_datacenter(vc, folder, name, moid=None, folder_moids=None):
     """A datacenter in ``folder`` with its four folders (moIds given or new)."""
     folder_moids = folder_moids or {}
@@ -220,7 +197,8 @@ class Folder(ManagedEntity):
         dc = new_datacenter(self.vc, self, name)
         self.vc.touch(self, structural=True)
         lifecycle.post(self.vc, "DatacenterCreatedEvent", None, None, lifecycle.user_of(ctx),
-                       datacenter=event_argument(dc), parent=event_argument(self))
+                       datacenter=lifecycle.event_argument(dc),
+                       parent=lifecycle.event_argument(self))
         return dc.ref
 
     def CreateClusterEx(self, ctx, name, spec):
@@ -240,7 +218,8 @@ class Folder(ManagedEntity):
         cluster.ha_enabled = bool(das is not None and das.enabled)
         self.vc.touch(self, structural=True)
         lifecycle.post(self.vc, "ClusterCreatedEvent", None, None, lifecycle.user_of(ctx),
-                       **entity_arguments(cluster), parent=event_argument(self))
+                       **lifecycle.entity_arguments(cluster),
+                       parent=lifecycle.event_argument(self))
         return cluster.ref
 
     def CreateVM_Task(self, ctx, config, pool, host=None):
@@ -741,7 +720,8 @@ class ResourcePool(ManagedEntity):
         self.pools.append(pool)
         vc.touch(self, structural=True)
         lifecycle.post(vc, "ResourcePoolCreatedEvent", None, None, lifecycle.user_of(ctx),
-                       **entity_arguments(pool), parent=event_argument(self))
+                       **lifecycle.entity_arguments(pool),
+                       parent=lifecycle.event_argument(self))
         return pool.ref
 
     def UpdateConfig(self, ctx, name=None, config=None):
@@ -774,7 +754,7 @@ class ResourcePool(ManagedEntity):
             vc.touch(self.parent)
         if allocations is not None:
             lifecycle.post(vc, "ResourcePoolReconfiguredEvent", None, None,
-                           lifecycle.user_of(ctx), **entity_arguments(self),
+                           lifecycle.user_of(ctx), **lifecycle.entity_arguments(self),
                            configChangesOld=old, configChangesNew=self.resource_config())
 
     def DestroyChildren(self, ctx):
@@ -784,7 +764,7 @@ class ResourcePool(ManagedEntity):
     def _destroy_body(self, user, unregister):
         if self.is_root:
             raise faults.InvalidArgument()  # the root pool goes with its compute resource
-        arguments = entity_arguments(self)
+        arguments = lifecycle.entity_arguments(self)
         lifecycle.remove(self.vc, self)
         lifecycle.post(self.vc, "ResourcePoolDestroyedEvent", None, None, user, **arguments)
 

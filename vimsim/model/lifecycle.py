@@ -38,6 +38,29 @@ OBJECT_TYPES = {"VirtualMachine": "VirtualMachine", "Folder": "Folder",
                 "StoragePod": "StoragePod", "DistributedVirtualSwitch": "DistributedVirtualSwitch"}
 
 
+# How an event names an entity: its argument's type and the field holding its moRef.
+EVENT_ARGUMENTS = {"Datacenter": ("DatacenterEventArgument", "datacenter"),
+                   "Folder": ("FolderEventArgument", "folder"),
+                   "ComputeResource": ("ComputeResourceEventArgument", "computeResource"),
+                   "ClusterComputeResource": ("ComputeResourceEventArgument", "computeResource"),
+                   "ResourcePool": ("ResourcePoolEventArgument", "resourcePool")}
+
+
+def event_argument(entity):
+    type_name, field = EVENT_ARGUMENTS[entity.vim_type]
+    return DataObject(type_name, name=entity.name, **{field: entity.ref})
+
+
+def entity_arguments(entity):
+    """An event's fields naming ``entity`` (a compute resource or a pool) and where it is."""
+    compute = getattr(entity, "owner", entity)
+    fields = {"datacenter": event_argument(entity.datacenter()),
+              "computeResource": event_argument(compute)}
+    if compute is not entity:
+        fields["resourcePool"] = event_argument(entity)
+    return fields
+
+
 def require_privilege(ctx, obj, privilege):
     authorization.require(obj.vc, ctx, obj, privilege)
 
@@ -125,9 +148,9 @@ def remove(vc, entity):
                 remove(vc, child)
         if entity.vim_type == "HostSystem":
             _unlink_host(vc, entity)
-        for extra in (getattr(entity, "environment_browser", None),):
-            if extra is not None:
-                vc.remove(extra)
+        browser = getattr(entity, "environment_browser", None)  # a compute resource's
+        if browser is not None:
+            vc.remove(browser)
     parent = entity.parent
     if parent is not None and entity in getattr(parent, "children", ()):
         parent.children.remove(entity)
@@ -283,13 +306,7 @@ def destroy_container(entity, user):
     """Destroy_Task of a datacenter or a cluster: what it holds leaves the inventory with
     it (its VMs' files stay on their datastores, as when a host leaves vCenter)."""
     vc = entity.vc
-    arguments = None
-    if entity.vim_type == "ClusterComputeResource":
-        arguments = {"datacenter": DataObject("DatacenterEventArgument",
-                                              name=entity.datacenter().name,
-                                              datacenter=entity.datacenter().ref),
-                     "computeResource": DataObject("ComputeResourceEventArgument",
-                                                   name=entity.name, computeResource=entity.ref)}
+    arguments = entity_arguments(entity) if entity.vim_type == "ClusterComputeResource" else None
     vms = vms_below(entity.vm_folder) if entity.vim_type == "Datacenter" else entity.all_vms()
     for vm in vms:
         unregistered(vm)

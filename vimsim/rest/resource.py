@@ -1,7 +1,5 @@
 """/api and /rest (the vCenter Automation REST API) and the JSON-RPC endpoint on /api that
 the vSphere Automation SDK for Python speaks (WIRE.md section 6)."""
-import base64
-import binascii
 import json
 import logging
 import re
@@ -9,7 +7,7 @@ import re
 from twisted.web import server
 
 from vimsim import activity
-from vimsim.compat import header, parse_json
+from vimsim.compat import basic_credentials, header, parse_json
 from vimsim.frontend import ModelResource
 from vimsim.model import faults
 from vimsim.model.objects import Pending
@@ -189,14 +187,10 @@ class AutomationResource(ModelResource):
         return self.vc.session_manager.live_session(self.token(request)) is not None
 
     def basic_login(self, route):
-        auth = header(route.request, "Authorization") or ""
-        scheme, _, encoded = auth.partition(" ")
-        try:
-            user, _, password = base64.b64decode(encoded.strip()).decode("utf-8").partition(":")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+        credentials = basic_credentials(route.request)
+        if credentials is None:
             raise errors.unauthenticated()
-        if scheme.lower() != "basic":
-            raise errors.unauthenticated()
+        user, password = credentials
         request = route.request
         activity.note(request, user=user)
         return self.api.login(user, password, getattr(request.getClientAddress(), "host", None),

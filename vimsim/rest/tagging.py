@@ -76,6 +76,12 @@ def _object_id(value, name="object_id"):
     return value
 
 
+def _rest_error(error):
+    """vAPI's error for a TaggingError of the service."""
+    return errors.RestError(error.error_type, MESSAGE_IDS[error.error_type], error.message,
+                            error.args_)
+
+
 def _calls(kind, operation=None):
     """A handler of ``kind``'s ``operation`` (None: the one its action names): the
     operation's availability and fault rules first; a TaggingError becomes vAPI's error."""
@@ -87,8 +93,7 @@ def _calls(kind, operation=None):
             try:
                 return fn(resource, route, session, *groups)
             except TaggingError as error:
-                raise errors.RestError(error.error_type, MESSAGE_IDS[error.error_type],
-                                       error.message, error.args_)
+                raise _rest_error(error)
         return handler
     return wrap
 
@@ -292,5 +297,4 @@ def rpc(tagging, session, service, operation, given):
     try:
         return _rpc_call(tagging, session, service.rsplit(".", 1)[-1], operation, given)
     except TaggingError as error:
-        raise errors.RestError(error.error_type, MESSAGE_IDS[error.error_type],
-                               error.message, error.args_)
+        raise _rest_error(error)
